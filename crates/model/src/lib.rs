@@ -1,0 +1,49 @@
+//! The domain of caseload: independent supporters, the caseload register, the
+//! planning week and the policy, loaded from the contract's CSV and TOML files with
+//! every problem located by file, line and column.
+//!
+//! ```
+//! use std::path::Path;
+//! use caseload_model::{Caseload, PlanningWeek, WeekView};
+//!
+//! let supporters = "supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,10,4\n";
+//! let referrals = "referral_id,area,received,source,consent,kind,priority,complexity\n\
+//!                  R1,E06000043,2015-10-12,self,false,new,4,medium\n";
+//! let caseload = Caseload::from_bytes(
+//!     Path::new("supporters.csv"), supporters.as_bytes(),
+//!     Path::new("referrals.csv"), referrals.as_bytes(),
+//! )?;
+//! let week = PlanningWeek::parse("2015-11-02")?;
+//! let view = WeekView::new(&caseload, week);
+//! assert_eq!(view.waiting.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! - [`Supporter`] and [`Referral`] are the rows of `supporters.csv` and
+//!   `referrals.csv`; [`Caseload::load`] reads both and checks them against each other.
+//! - [`Policy`] holds the objective's weights, default hours, the volunteer rule and
+//!   the time limit (`policy.toml`), each defaulting to the contract's value.
+//! - [`PlanningWeek`] is a Monday; [`WeekView`] splits the register into open cases,
+//!   waiting (and orphaned) referrals and ignored rows for that week.
+//!
+//! # Errors
+//!
+//! Loading never stops at the first problem: [`LoadError::Invalid`] lists every
+//! [`Problem`], each with its file, line, column and reason.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+mod load;
+mod policy;
+mod table;
+mod types;
+mod week;
+
+pub use error::{LoadError, Problem, Warning};
+pub use load::{Caseload, MAX_SUPPORTER_HOURS};
+pub use policy::{DefaultHours, Policy};
+pub use types::{Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus};
+pub use week::{OpenCase, PlanningWeek, Waiting, WeekError, WeekView};

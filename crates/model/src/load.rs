@@ -1,0 +1,466 @@
+//! Loading `supporters.csv` and `referrals.csv` as the contract defines them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{LoadError, Problem, Warning};
+use crate::table::{self, Schema, Table};
+use crate::types::{Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus};
+
+/// The most hours a supporter can offer in a week (the contract's upper bound).
+pub const MAX_SUPPORTER_HOURS: f64 = 60.0;
+
+const SUPPORTERS: Schema = Schema {
+    required: &[
+        "supporter_id",
+        "area",
+        "status",
+        "hours_per_week",
+        "max_cases",
+    ],
+    optional: &[
+        "skills",
+        "languages",
+        "local",
+        "districts",
+        "unavailable_from",
+        "unavailable_to",
+    ],
+};
+
+const REFERRALS: Schema = Schema {
+    required: &[
+        "referral_id",
+        "area",
+        "received",
+        "source",
+        "consent",
+        "kind",
+        "priority",
+        "complexity",
+    ],
+    optional: &[
+        "district",
+        "clock_start",
+        "hours_per_week",
+        "needs",
+        "language",
+        "exclude",
+        "supporter_id",
+        "closed",
+    ],
+};
+
+const STATUSES: &[(&str, SupporterStatus)] = &[
+    ("paid", SupporterStatus::Paid),
+    ("volunteer", SupporterStatus::Volunteer),
+];
+const SOURCES: &[(&str, Source)] = &[
+    ("self", Source::SelfReferral),
+    ("la", Source::La),
+    ("professional", Source::Professional),
+];
+const KINDS: &[(&str, ReferralKind)] = &[
+    ("new", ReferralKind::New),
+    ("transfer", ReferralKind::Transfer),
+];
+const COMPLEXITIES: &[(&str, Complexity)] = &[
+    ("low", Complexity::Low),
+    ("medium", Complexity::Medium),
+    ("high", Complexity::High),
+];
+
+fn lower(value: &str) -> String {
+    value.to_lowercase()
+}
+
+fn upper(value: &str) -> String {
+    value.to_uppercase()
+}
+
+/// The whole input of a planning run: supporters and the caseload register.
+#[derive(Debug, Clone, Default)]
+pub struct Caseload {
+    /// Supporters, in file order.
+    pub supporters: Vec<Supporter>,
+    /// Referrals (waiting and open), in file order.
+    pub referrals: Vec<Referral>,
+    /// Non-fatal remarks found while loading.
+    pub warnings: Vec<Warning>,
+}
+
+impl Caseload {
+    /// Loads and validates both files, and checks them against each other.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Io`] if a file cannot be read; [`LoadError::Invalid`] listing
+    /// every problem in both files otherwise.
+    pub fn load(supporters: &Path, referrals: &Path) -> Result<Caseload, LoadError> {
+        let supporter_bytes = table::read_bytes(supporters)?;
+        let referral_bytes = table::read_bytes(referrals)?;
+        Caseload::from_bytes(supporters, &supporter_bytes, referrals, &referral_bytes)
+    }
+
+    /// Like [`Caseload::load`], from bytes already in memory; the paths only name the
+    /// files in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] listing every problem in both files.
+    pub fn from_bytes(
+        supporters_file: &Path,
+        supporters: &[u8],
+        referrals_file: &Path,
+        referrals: &[u8],
+    ) -> Result<Caseload, LoadError> {
+        let mut supporter_table = Table::read(supporters_file, supporters, &SUPPORTERS);
+        let supporters = parse_supporters(&mut supporter_table);
+        let mut referral_table = Table::read(referrals_file, referrals, &REFERRALS);
+        let referrals = parse_referrals(&mut referral_table);
+        check_open_cases(&mut referral_table, &supporters, &referrals);
+
+        let mut problems = supporter_table.sorted_problems();
+        problems.extend(referral_table.sorted_problems());
+        if !problems.is_empty() {
+            return Err(LoadError::Invalid(problems));
+        }
+        let mut warnings = supporter_table.warnings;
+        warnings.extend(referral_table.warnings);
+        Ok(Caseload {
+            supporters: supporters.into_iter().map(|(_, s)| s).collect(),
+            referrals: referrals.into_iter().map(|(_, r)| r).collect(),
+            warnings,
+        })
+    }
+}
+
+/// Records a problem for every id seen before, naming the line of its first use.
+fn check_unique<'a>(table: &mut Table, column: &str, ids: impl Iterator<Item = (u64, &'a str)>) {
+    let column_number = table.column(column);
+    let mut seen: HashMap<&str, u64> = HashMap::new();
+    for (line, id) in ids {
+        let first = *seen.entry(id).or_insert(line);
+        if first != line {
+            let message = format!("`{column}`: duplicate id `{id}` (first on line {first})");
+            table.problem(line, column_number, message);
+        }
+    }
+}
+
+fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
+    let rows = std::mem::take(&mut table.rows);
+    let mut supporters = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let before = table.problems.len();
+        let id = table.required(row, "supporter_id", table::text);
+        let area = table.required(row, "area", table::text);
+        let status = table.required(row, "status", table::one_of(STATUSES));
+        let hours = table.required(row, "hours_per_week", table::hours(MAX_SUPPORTER_HOURS));
+        let max_cases = table.required(row, "max_cases", table::whole_number);
+        let skills = table.field(row, "skills", table::list(lower));
+        let languages = table.field(row, "languages", table::list(lower));
+        let local = table.field(row, "local", table::boolean);
+        let districts = table.field(row, "districts", table::list(upper));
+        let from = table.field(row, "unavailable_from", table::date);
+        let to = table.field(row, "unavailable_to", table::date);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                let message =
+                    format!("`unavailable_to`: leave ends on {to}, before it starts on {from}");
+                table.problem(row.line, table.column("unavailable_to"), message);
+            }
+        }
+        if table.problems.len() > before {
+            continue;
+        }
+        let (Some(id), Some(area), Some(status), Some(hours_per_week), Some(max_cases)) =
+            (id, area, status, hours, max_cases)
+        else {
+            continue;
+        };
+        let mut languages = languages.unwrap_or_default();
+        languages.retain(|l| l != "en");
+        supporters.push((
+            row.line,
+            Supporter {
+                id,
+                area,
+                status,
+                hours_per_week,
+                max_cases,
+                skills: skills.unwrap_or_default(),
+                languages,
+                local: local.unwrap_or(false),
+                districts: districts.unwrap_or_default(),
+                unavailable_from: from,
+                unavailable_to: to,
+            },
+        ));
+    }
+    check_unique(
+        table,
+        "supporter_id",
+        supporters.iter().map(|(line, s)| (*line, s.id.as_str())),
+    );
+    supporters
+}
+
+fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
+    let rows = std::mem::take(&mut table.rows);
+    let mut referrals = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let before = table.problems.len();
+        let id = table.required(row, "referral_id", table::text);
+        let area = table.required(row, "area", table::text);
+        let district = table.field(row, "district", |v| Ok(upper(v)));
+        let received = table.required(row, "received", table::date);
+        let source = table.required(row, "source", table::one_of(SOURCES));
+        let consent = table.field(row, "consent", table::boolean);
+        let kind = table.required(row, "kind", table::one_of(KINDS));
+        let clock_start = table.field(row, "clock_start", table::date);
+        let priority = table.required(row, "priority", table::priority);
+        let complexity = table.required(row, "complexity", table::one_of(COMPLEXITIES));
+        let hours = table.field(row, "hours_per_week", table::hours(f64::MAX));
+        let needs = table.field(row, "needs", table::list(lower));
+        let language = table.field(row, "language", |v| Ok(lower(v)));
+        let exclude = table.field(row, "exclude", table::list(table::keep_case));
+        let supporter_id = table.field(row, "supporter_id", table::text);
+        let closed = table.field(row, "closed", table::date);
+        if let (Some(received), Some(closed)) = (received, closed) {
+            if closed < received {
+                table.warnings.push(Warning(Problem {
+                    file: table.file.clone(),
+                    line: row.line,
+                    column: table.column("closed"),
+                    message: format!(
+                        "`closed`: {closed} is before the referral was received on {received}"
+                    ),
+                }));
+            }
+        }
+        if table.problems.len() > before {
+            continue;
+        }
+        let (
+            Some(id),
+            Some(area),
+            Some(received),
+            Some(source),
+            Some(kind),
+            Some(priority),
+            Some(complexity),
+        ) = (id, area, received, source, kind, priority, complexity)
+        else {
+            continue;
+        };
+        referrals.push((
+            row.line,
+            Referral {
+                id,
+                area,
+                district,
+                received,
+                source,
+                consent: consent.unwrap_or(false),
+                kind,
+                clock_start,
+                priority,
+                complexity,
+                hours_per_week: hours,
+                needs: needs.unwrap_or_default(),
+                language: language.filter(|l| l != "en"),
+                exclude: exclude.unwrap_or_default(),
+                supporter_id,
+                closed,
+            },
+        ));
+    }
+    check_unique(
+        table,
+        "referral_id",
+        referrals.iter().map(|(line, r)| (*line, r.id.as_str())),
+    );
+    referrals
+}
+
+/// An open case (not closed) must sit in its supporter's area.
+fn check_open_cases(
+    table: &mut Table,
+    supporters: &[(u64, Supporter)],
+    referrals: &[(u64, Referral)],
+) {
+    let areas: HashMap<&str, &str> = supporters
+        .iter()
+        .map(|(_, s)| (s.id.as_str(), s.area.as_str()))
+        .collect();
+    let column = table.column("supporter_id");
+    for (line, referral) in referrals {
+        let Some(holder) = referral.supporter_id.as_deref() else {
+            continue;
+        };
+        if referral.closed.is_some() {
+            continue;
+        }
+        if let Some(area) = areas.get(holder) {
+            if *area != referral.area {
+                let message = format!(
+                    "`supporter_id`: open case in area {} is held by supporter `{holder}` of area {area}",
+                    referral.area
+                );
+                table.problem(*line, column, message);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUPPORTERS_OK: &str = "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to
+S1,E1,paid,10,5,autism;Transfer,PL;en,yes,bn1;BN2,,
+S2,E1,volunteer,4.5,2,,,0,,2015-10-01,2015-11-30
+";
+    const REFERRALS_OK: &str = "referral_id,area,received,source,consent,kind,priority,complexity,needs,supporter_id,closed
+R1,E1,2015-10-01,self,false,new,5,high,autism,,
+R2,E1,2015-09-01,la,true,transfer,1,low,,S1,
+";
+
+    fn load(supporters: &str, referrals: &str) -> Result<Caseload, LoadError> {
+        Caseload::from_bytes(
+            Path::new("supporters.csv"),
+            supporters.as_bytes(),
+            Path::new("referrals.csv"),
+            referrals.as_bytes(),
+        )
+    }
+
+    fn messages(err: LoadError) -> Vec<String> {
+        err.problems().iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn valid_files_load_with_normalised_lists() {
+        let caseload = load(SUPPORTERS_OK, REFERRALS_OK).unwrap();
+        let s1 = &caseload.supporters[0];
+        assert_eq!(s1.skills, ["autism", "transfer"]);
+        assert_eq!(s1.languages, ["pl"]);
+        assert_eq!(s1.districts, ["BN1", "BN2"]);
+        assert!(s1.local);
+        assert!(caseload.supporters[1].on_leave("2015-11-02".parse().unwrap()));
+        assert!(!caseload.supporters[1].on_leave("2015-12-07".parse().unwrap()));
+        assert!(caseload.referrals[0].has_consent());
+        assert_eq!(caseload.referrals[1].supporter_id.as_deref(), Some("S1"));
+        assert!(caseload.warnings.is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_line_and_column() {
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity
+R1,E1,2015-10-01,self,maybe,new,7,high
+R1,E1,2015-13-40,web,true,new,2,low
+";
+        let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
+        assert_eq!(
+            found,
+            [
+                "referrals.csv:2:5: `consent`: `maybe` is not a boolean (use true/false, yes/no or 1/0)",
+                "referrals.csv:2:7: `priority`: `7` is not a priority from 1 to 5",
+                "referrals.csv:3:3: `received`: `2015-13-40` is not a date in the form YYYY-MM-DD",
+                "referrals.csv:3:4: `source`: `web` is not one of self, la, professional",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicates_short_rows_and_bad_bytes_are_reported() {
+        let supporters = b"supporter_id,area,status,hours_per_week,max_cases
+S1,E1,paid,10,5
+S1,E1,paid,NaN,5
+S2,E1,paid
+S\xFF,E1,paid,10,5
+";
+        let problems = Caseload::from_bytes(
+            Path::new("s.csv"),
+            supporters,
+            Path::new("r.csv"),
+            REFERRALS_OK.as_bytes(),
+        )
+        .unwrap_err()
+        .problems();
+        let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "s.csv:3:4: `hours_per_week`: `NaN` is not a finite number of hours",
+                "s.csv:4:4: the row has 3 fields, the header has 5",
+                "s.csv:5:1: field 1 is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_name_the_first_line() {
+        let supporters = "supporter_id,area,status,hours_per_week,max_cases
+S1,E1,paid,10,5
+S1,E1,paid,10,5
+";
+        let found = messages(load(supporters, REFERRALS_OK).unwrap_err());
+        assert_eq!(
+            found,
+            ["supporters.csv:3:1: `supporter_id`: duplicate id `S1` (first on line 2)"]
+        );
+    }
+
+    #[test]
+    fn missing_columns_and_area_mismatch_are_errors_unknown_columns_warnings() {
+        let referrals = "referral_id,area,received,source,consent,kind,complexity
+R1,E1,2015-10-01,self,true,new,low
+";
+        let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
+        assert_eq!(
+            found,
+            ["referrals.csv:1:0: required column `priority` is missing"]
+        );
+        let referrals =
+            "referral_id,area,received,source,consent,kind,priority,complexity,supporter_id
+R1,E2,2015-10-01,self,true,new,2,low,S1
+";
+        let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
+        assert_eq!(
+            found,
+            ["referrals.csv:2:9: `supporter_id`: open case in area E2 is held by supporter `S1` of area E1"]
+        );
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,colour
+R1,E1,2015-10-01,self,true,new,3,low,blue
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        assert_eq!(
+            caseload.warnings[0].to_string(),
+            "warning: referrals.csv:1:9: unknown column `colour` is ignored"
+        );
+    }
+
+    #[test]
+    fn leave_ending_before_it_starts_is_an_error() {
+        let supporters =
+            "supporter_id,area,status,hours_per_week,max_cases,unavailable_from,unavailable_to
+S1,E1,paid,10,5,2015-11-30,2015-11-01
+";
+        let found = messages(load(supporters, REFERRALS_OK).unwrap_err());
+        assert_eq!(
+            found,
+            ["supporters.csv:2:7: `unavailable_to`: leave ends on 2015-11-01, before it starts on 2015-11-30"]
+        );
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        let found = messages(load("", REFERRALS_OK).unwrap_err());
+        assert_eq!(
+            found,
+            ["supporters.csv:1:0: the file is empty: a header row is required"]
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! Policy settings (`policy.toml`): the knobs of the objective and the solver.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{LoadError, Problem};
+use crate::types::Complexity;
+
+/// Default hours per week a case needs when its row gives none.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DefaultHours {
+    /// Low complexity (default 1).
+    pub low: f64,
+    /// Medium complexity (default 2).
+    pub medium: f64,
+    /// High complexity (default 3).
+    pub high: f64,
+}
+
+impl Default for DefaultHours {
+    fn default() -> Self {
+        DefaultHours {
+            low: 1.0,
+            medium: 2.0,
+            high: 3.0,
+        }
+    }
+}
+
+impl DefaultHours {
+    /// Hours for a case of this complexity.
+    pub fn for_complexity(&self, complexity: Complexity) -> f64 {
+        match complexity {
+            Complexity::Low => self.low,
+            Complexity::Medium => self.medium,
+            Complexity::High => self.high,
+        }
+    }
+}
+
+/// Everything `allocate` can be told besides the two CSV files. Every field has the
+/// contract's default, so an empty `policy.toml` is the default policy.
+///
+/// ```toml
+/// priority_weights = [1, 2, 4, 8, 16]   # weight of priority 1..5
+/// local_bonus = 0.05                    # added when the supporter knows the area
+/// volunteers_take_high = false          # may volunteers take high-complexity cases?
+/// time_limit_seconds = 30.0             # wall-clock budget for the whole run
+///
+/// [default_hours]                       # hours/week when a referral gives none
+/// low = 1.0
+/// medium = 2.0
+/// high = 3.0
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// Weight of priorities 1 to 5 (default `[1, 2, 4, 8, 16]`, i.e. 2^(priority-1)).
+    pub priority_weights: [f64; 5],
+    /// Score added when the supporter has local knowledge (default 0.05).
+    pub local_bonus: f64,
+    /// Hours a case needs by complexity when its row gives none.
+    pub default_hours: DefaultHours,
+    /// Whether volunteers may take high-complexity cases (default false).
+    pub volunteers_take_high: bool,
+    /// Wall-clock budget in seconds for solving the whole week (default 30); when it
+    /// runs out the best plan found is returned with its gap.
+    pub time_limit_seconds: f64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            priority_weights: [1.0, 2.0, 4.0, 8.0, 16.0],
+            local_bonus: 0.05,
+            default_hours: DefaultHours::default(),
+            volunteers_take_high: false,
+            time_limit_seconds: 30.0,
+        }
+    }
+}
+
+impl Policy {
+    /// Reads and validates a policy file.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Io`] if it cannot be read, [`LoadError::Invalid`] for bad TOML, an
+    /// unknown key or an out-of-range value, located by line and column.
+    pub fn load(file: &Path) -> Result<Policy, LoadError> {
+        let text = std::fs::read(file).map_err(|source| LoadError::Io {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        let text = String::from_utf8(text).map_err(|err| {
+            let offset = err.utf8_error().valid_up_to();
+            LoadError::Invalid(vec![located(
+                file,
+                err.as_bytes(),
+                offset,
+                "not valid UTF-8".into(),
+            )])
+        })?;
+        Policy::from_toml(file, &text)
+    }
+
+    /// Parses and validates policy TOML; `file` only names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] for bad TOML, an unknown key or an out-of-range value.
+    pub fn from_toml(file: &Path, text: &str) -> Result<Policy, LoadError> {
+        let policy: Policy = toml::from_str(text).map_err(|err| {
+            let offset = err.span().map_or(0, |span| span.start);
+            let message = err.message().trim().to_string();
+            LoadError::Invalid(vec![located(file, text.as_bytes(), offset, message)])
+        })?;
+        let problems: Vec<Problem> = policy
+            .invalid_values()
+            .into_iter()
+            .map(|(key, message)| {
+                let offset = find_key(text, key);
+                located(file, text.as_bytes(), offset, message)
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(LoadError::Invalid(problems))
+        }
+    }
+
+    /// The settings that are out of range, as (key, reason).
+    fn invalid_values(&self) -> Vec<(&'static str, String)> {
+        let mut bad = Vec::new();
+        if let Some(w) = self
+            .priority_weights
+            .iter()
+            .find(|w| !w.is_finite() || **w <= 0.0)
+        {
+            bad.push((
+                "priority_weights",
+                format!("`priority_weights`: every weight must be a positive number, got {w}"),
+            ));
+        }
+        if !self.local_bonus.is_finite() || self.local_bonus < 0.0 {
+            bad.push((
+                "local_bonus",
+                format!(
+                    "`local_bonus` must be zero or more, got {}",
+                    self.local_bonus
+                ),
+            ));
+        }
+        let hours = self.default_hours;
+        for (key, value) in [
+            ("low", hours.low),
+            ("medium", hours.medium),
+            ("high", hours.high),
+        ] {
+            if !value.is_finite() || value <= 0.0 {
+                bad.push((
+                    key,
+                    format!("`default_hours.{key}` must be more than 0 hours, got {value}"),
+                ));
+            }
+        }
+        if !self.time_limit_seconds.is_finite() || self.time_limit_seconds <= 0.0 {
+            bad.push((
+                "time_limit_seconds",
+                format!(
+                    "`time_limit_seconds` must be more than 0, got {}",
+                    self.time_limit_seconds
+                ),
+            ));
+        }
+        bad
+    }
+
+    /// Weight of a priority (1..=5).
+    pub fn weight(&self, priority: u8) -> f64 {
+        self.priority_weights[usize::from(priority.clamp(1, 5)) - 1]
+    }
+}
+
+/// Byte offset of the first line that sets `key`, for locating a bad value.
+fn find_key(text: &str, key: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+            return offset + (line.len() - trimmed.len());
+        }
+        offset += line.len();
+    }
+    0
+}
+
+fn located(file: &Path, bytes: &[u8], offset: usize, message: String) -> Problem {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    Problem {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy, Vec<String>> {
+        Policy::from_toml(Path::new("policy.toml"), text)
+            .map_err(|e| e.problems().iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn empty_file_is_the_default_policy() {
+        assert_eq!(parse("").unwrap(), Policy::default());
+        assert_eq!(Policy::default().weight(5), 16.0);
+    }
+
+    #[test]
+    fn settings_override_defaults() {
+        let policy = parse("local_bonus = 0.5\n[default_hours]\nhigh = 4\n").unwrap();
+        assert_eq!(policy.local_bonus, 0.5);
+        assert_eq!(policy.default_hours.high, 4.0);
+        assert_eq!(policy.default_hours.low, 1.0);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_located() {
+        assert_eq!(
+            parse("local_bonus = 0.1\nbonus = 3\n").unwrap_err(),
+            [
+                "policy.toml:2:1: unknown field `bonus`, expected one of `priority_weights`, `local_bonus`, `default_hours`, `volunteers_take_high`, `time_limit_seconds`"
+            ]
+        );
+        assert_eq!(
+            parse("time_limit_seconds = 10\nlocal_bonus = -1\n").unwrap_err(),
+            ["policy.toml:2:1: `local_bonus` must be zero or more, got -1"]
+        );
+    }
+}

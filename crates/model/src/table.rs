@@ -1,0 +1,309 @@
+//! Reading a CSV file field by field, collecting every problem with its location.
+//!
+//! The `csv` crate does the tokenising (quoting, line ends); this module adds what the
+//! contract needs on top: columns in any order, unknown columns as warnings, bytes
+//! that are not UTF-8 reported by field, and typed field parsers that record a
+//! [`Problem`] instead of stopping at the first one.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::error::{Problem, Warning};
+
+/// The columns a file knows, and which of them must be present.
+pub(crate) struct Schema {
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+}
+
+/// A CSV file read into decoded rows, with the problems found so far.
+pub(crate) struct Table {
+    pub file: PathBuf,
+    columns: HashMap<&'static str, usize>,
+    pub rows: Vec<Row>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One decoded data row.
+pub(crate) struct Row {
+    pub line: u64,
+    fields: Vec<String>,
+}
+
+impl Table {
+    /// Reads `bytes` (the content of `file`) against `schema`.
+    pub fn read(file: &Path, bytes: &[u8], schema: &Schema) -> Table {
+        let mut table = Table {
+            file: file.to_path_buf(),
+            columns: HashMap::new(),
+            rows: Vec::new(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
+        let mut records = reader.byte_records();
+
+        let header = match records.next() {
+            None => {
+                table.problem(1, 0, "the file is empty: a header row is required".into());
+                return table;
+            }
+            Some(Err(err)) => {
+                table.csv_error(&err);
+                return table;
+            }
+            Some(Ok(record)) => record,
+        };
+        let Some(names) = table.decode(1, &header) else {
+            return table;
+        };
+        table.read_header(&names, schema);
+
+        for record in records {
+            match record {
+                Err(err) => table.csv_error(&err),
+                Ok(record) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+                        continue; // a blank line (or a line of spaces)
+                    }
+                    if record.len() != names.len() {
+                        let message = format!(
+                            "the row has {} field{}, the header has {}",
+                            record.len(),
+                            if record.len() == 1 { "" } else { "s" },
+                            names.len()
+                        );
+                        table.problem(line, record.len().min(names.len()) + 1, message);
+                        continue;
+                    }
+                    if let Some(fields) = table.decode(line, &record) {
+                        table.rows.push(Row { line, fields });
+                    }
+                }
+            }
+        }
+        table
+    }
+
+    fn read_header(&mut self, names: &[String], schema: &Schema) {
+        for (index, name) in names.iter().enumerate() {
+            let known = schema
+                .required
+                .iter()
+                .chain(schema.optional)
+                .find(|known| **known == name.as_str());
+            match known {
+                Some(known) => {
+                    if self.columns.insert(known, index).is_some() {
+                        self.problem(1, index + 1, format!("column `{name}` appears twice"));
+                    }
+                }
+                None => self.warnings.push(Warning(Problem {
+                    file: self.file.clone(),
+                    line: 1,
+                    column: index + 1,
+                    message: format!("unknown column `{name}` is ignored"),
+                })),
+            }
+        }
+        for required in schema.required {
+            if !self.columns.contains_key(required) {
+                self.problem(1, 0, format!("required column `{required}` is missing"));
+            }
+        }
+    }
+
+    /// Decodes a record's fields as UTF-8, reporting each field that is not.
+    fn decode(&mut self, line: u64, record: &csv::ByteRecord) -> Option<Vec<String>> {
+        let mut fields = Vec::with_capacity(record.len());
+        let mut ok = true;
+        for (index, field) in record.iter().enumerate() {
+            match std::str::from_utf8(field) {
+                Ok(text) => fields.push(text.to_string()),
+                Err(err) => {
+                    ok = false;
+                    let message = format!(
+                        "field {} is not valid UTF-8 (bad byte 0x{:02X} at byte {} of the field)",
+                        index + 1,
+                        field[err.valid_up_to()],
+                        err.valid_up_to() + 1
+                    );
+                    self.problem(line, index + 1, message);
+                }
+            }
+        }
+        ok.then_some(fields)
+    }
+
+    fn csv_error(&mut self, err: &csv::Error) {
+        let line = err.position().map_or(0, |p| p.line());
+        self.problem(line, 0, format!("unreadable CSV: {err}"));
+    }
+
+    /// The problems in reading order (by line, then column).
+    pub fn sorted_problems(&mut self) -> Vec<Problem> {
+        let mut problems = std::mem::take(&mut self.problems);
+        problems.sort_by_key(|p| (p.line, p.column));
+        problems
+    }
+
+    pub fn problem(&mut self, line: u64, column: usize, message: String) {
+        self.problems.push(Problem {
+            file: self.file.clone(),
+            line,
+            column,
+            message,
+        });
+    }
+
+    /// Parses the field `name` of `row` with `parse`; `None` if absent, empty or bad
+    /// (a bad value is recorded as a problem).
+    pub fn field<T>(
+        &mut self,
+        row: &Row,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let index = *self.columns.get(name)?;
+        let text = row.fields[index].as_str();
+        if text.is_empty() {
+            return None;
+        }
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.problem(row.line, index + 1, format!("`{name}`: {reason}"));
+                None
+            }
+        }
+    }
+
+    /// Like [`Table::field`], but an empty or absent value is a problem too.
+    pub fn required<T>(
+        &mut self,
+        row: &Row,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let index = self.columns.get(name).copied();
+        let empty = index.is_none_or(|i| row.fields[i].is_empty());
+        if empty {
+            if let Some(index) = index {
+                self.problem(row.line, index + 1, format!("`{name}` is empty"));
+            }
+            return None;
+        }
+        self.field(row, name, parse)
+    }
+
+    /// The 1-based column number of `name`, or 0 if the file lacks it.
+    pub fn column(&self, name: &str) -> usize {
+        self.columns.get(name).map_or(0, |i| i + 1)
+    }
+}
+
+/// Reads a file's bytes, mapping the error to the file's name.
+pub(crate) fn read_bytes(file: &Path) -> Result<Vec<u8>, crate::LoadError> {
+    std::fs::read(file).map_err(|source| crate::LoadError::Io {
+        file: file.to_path_buf(),
+        source,
+    })
+}
+
+// ---- field parsers: each returns a reason that names the bad value ----
+
+pub(crate) fn text(value: &str) -> Result<String, String> {
+    Ok(value.to_string())
+}
+
+pub(crate) fn boolean(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!(
+            "`{value}` is not a boolean (use true/false, yes/no or 1/0)"
+        )),
+    }
+}
+
+pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| format!("`{value}` is not a date in the form YYYY-MM-DD"))
+}
+
+/// A finite number strictly above zero and at most `max`.
+pub(crate) fn hours(max: f64) -> impl Fn(&str) -> Result<f64, String> {
+    move |value| {
+        let hours: f64 = value
+            .parse()
+            .map_err(|_| format!("`{value}` is not a number"))?;
+        if !hours.is_finite() {
+            return Err(format!("`{value}` is not a finite number of hours"));
+        }
+        if hours <= 0.0 || hours > max {
+            return Err(format!(
+                "{value} hours is out of range (must be more than 0 and at most {max})"
+            ));
+        }
+        Ok(hours)
+    }
+}
+
+pub(crate) fn whole_number(value: &str) -> Result<u32, String> {
+    value
+        .parse()
+        .map_err(|_| format!("`{value}` is not a whole number >= 0"))
+}
+
+pub(crate) fn priority(value: &str) -> Result<u8, String> {
+    match value.parse::<u8>() {
+        Ok(p @ 1..=5) => Ok(p),
+        _ => Err(format!("`{value}` is not a priority from 1 to 5")),
+    }
+}
+
+/// A `;`-separated list, trimmed, normalised by `case`, sorted, without duplicates.
+pub(crate) fn list(case: fn(&str) -> String) -> impl Fn(&str) -> Result<Vec<String>, String> {
+    move |value| {
+        let mut items: Vec<String> = value
+            .split(';')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(case)
+            .collect();
+        items.sort();
+        items.dedup();
+        Ok(items)
+    }
+}
+
+/// Ids keep their case; only surrounding space is removed.
+pub(crate) fn keep_case(value: &str) -> String {
+    value.to_string()
+}
+
+/// One of a fixed set of lower-case words, matched case-insensitively.
+pub(crate) fn one_of<T: Copy>(
+    choices: &'static [(&'static str, T)],
+) -> impl Fn(&str) -> Result<T, String> {
+    move |value| {
+        let lower = value.to_ascii_lowercase();
+        choices
+            .iter()
+            .find(|(name, _)| *name == lower)
+            .map(|(_, choice)| *choice)
+            .ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+                format!("`{value}` is not one of {}", names.join(", "))
+            })
+    }
+}

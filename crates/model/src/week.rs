@@ -1,0 +1,178 @@
+//! The planning week: which rows are active, open, orphaned or waiting.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::Serialize;
+
+use crate::load::Caseload;
+
+/// The week being planned, identified by its Monday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct PlanningWeek(NaiveDate);
+
+/// Why a date cannot start a planning week.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeekError {
+    /// Not an ISO date.
+    #[error("`{0}` is not a date in the form YYYY-MM-DD")]
+    NotADate(String),
+    /// A date, but not a Monday.
+    #[error("{date} is a {weekday}; a planning week starts on a Monday")]
+    NotAMonday {
+        /// The date given.
+        date: NaiveDate,
+        /// Its day of the week.
+        weekday: Weekday,
+    },
+}
+
+impl PlanningWeek {
+    /// The week starting on `monday`.
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError::NotAMonday`] for any other weekday.
+    pub fn new(monday: NaiveDate) -> Result<PlanningWeek, WeekError> {
+        match monday.weekday() {
+            Weekday::Mon => Ok(PlanningWeek(monday)),
+            weekday => Err(WeekError::NotAMonday {
+                date: monday,
+                weekday,
+            }),
+        }
+    }
+
+    /// Parses `YYYY-MM-DD`, which must be a Monday.
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError`] if the text is not an ISO date or not a Monday.
+    pub fn parse(text: &str) -> Result<PlanningWeek, WeekError> {
+        let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| WeekError::NotADate(text.to_string()))?;
+        PlanningWeek::new(date)
+    }
+
+    /// The Monday the week starts on.
+    pub fn monday(self) -> NaiveDate {
+        self.0
+    }
+
+    /// Whole weeks from `start` to this Monday (negative if `start` is later).
+    pub fn weeks_since(self, start: NaiveDate) -> i64 {
+        (self.0 - start).num_days().div_euclid(7)
+    }
+}
+
+impl fmt::Display for PlanningWeek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An active case that stays with the supporter who holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCase {
+    /// Index into [`Caseload::referrals`].
+    pub referral: usize,
+    /// Index into [`Caseload::supporters`].
+    pub supporter: usize,
+}
+
+/// An active referral with no supporter this week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    /// Index into [`Caseload::referrals`].
+    pub referral: usize,
+    /// True when its supporter has left (absent from `supporters.csv`).
+    pub reallocated: bool,
+}
+
+/// The caseload register split for one planning week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekView {
+    /// The week planned.
+    pub week: PlanningWeek,
+    /// Open cases, in file order.
+    pub open: Vec<OpenCase>,
+    /// Waiting and orphaned referrals, in file order.
+    pub waiting: Vec<Waiting>,
+    /// Rows not active this week (not yet received, or closed).
+    pub ignored: usize,
+}
+
+impl WeekView {
+    /// Classifies every row of the register for `week`.
+    pub fn new(caseload: &Caseload, week: PlanningWeek) -> WeekView {
+        let by_id: HashMap<&str, usize> = caseload
+            .supporters
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let mut view = WeekView {
+            week,
+            open: Vec::new(),
+            waiting: Vec::new(),
+            ignored: 0,
+        };
+        for (index, referral) in caseload.referrals.iter().enumerate() {
+            if !referral.is_active(week.monday()) {
+                view.ignored += 1;
+                continue;
+            }
+            match referral.supporter_id.as_deref() {
+                None => view.waiting.push(Waiting {
+                    referral: index,
+                    reallocated: false,
+                }),
+                Some(holder) => match by_id.get(holder) {
+                    Some(&supporter) => view.open.push(OpenCase {
+                        referral: index,
+                        supporter,
+                    }),
+                    None => view.waiting.push(Waiting {
+                        referral: index,
+                        reallocated: true,
+                    }),
+                },
+            }
+        }
+        view
+    }
+
+    /// Number of active rows (open plus waiting).
+    pub fn active(&self) -> usize {
+        self.open.len() + self.waiting.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_mondays_start_a_week() {
+        assert!(PlanningWeek::parse("2015-11-02").is_ok());
+        assert_eq!(
+            PlanningWeek::parse("2015-11-03").unwrap_err().to_string(),
+            "2015-11-03 is a Tue; a planning week starts on a Monday"
+        );
+        assert!(matches!(
+            PlanningWeek::parse("2015-02-30"),
+            Err(WeekError::NotADate(_))
+        ));
+    }
+
+    #[test]
+    fn weeks_since_floors_towards_earlier_weeks() {
+        let week = PlanningWeek::parse("2015-11-02").unwrap();
+        assert_eq!(week.weeks_since("2015-11-02".parse().unwrap()), 0);
+        assert_eq!(week.weeks_since("2015-10-27".parse().unwrap()), 0);
+        assert_eq!(week.weeks_since("2015-10-26".parse().unwrap()), 1);
+        assert_eq!(week.weeks_since("2015-11-03".parse().unwrap()), -1);
+    }
+}
