@@ -1,0 +1,139 @@
+//! Allocation methods behind one interface: the optimal MIP and the greedy baseline.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::greedy::{greedy, objective, Choice};
+use crate::instance::AreaInstance;
+use crate::mip::solve_area;
+use crate::SolveError;
+
+/// How an area's plan was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// Nobody to choose: no waiting family had a supporter with room.
+    NoChoice,
+    /// The greedy plan gave every family its best possible score: provably optimal
+    /// without calling the solver.
+    GreedyAtBound,
+    /// Solved by the MIP (HiGHS), started from the greedy plan.
+    Mip,
+    /// The greedy baseline, not proven optimal.
+    Greedy,
+}
+
+/// One area's allocation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaSolution {
+    /// For each candidate, the index of the arc it takes.
+    pub choice: Choice,
+    /// Proven optimal.
+    pub proven: bool,
+    /// An upper bound on the best objective.
+    pub bound: f64,
+    /// How the plan was reached.
+    pub route: Route,
+}
+
+/// A way of choosing new assignments in one area. Implementations see the same
+/// eligibility and capacity (the [`AreaInstance`]); they differ only in whom they pick.
+pub trait AreaAllocator: Sync {
+    /// Short name used in output.
+    fn name(&self) -> &'static str;
+
+    /// Chooses new assignments for one area, finishing by `deadline` where it can.
+    ///
+    /// # Errors
+    ///
+    /// [`SolveError`] when an underlying solver fails.
+    fn allocate_area(
+        &self,
+        instance: &AreaInstance,
+        deadline: Instant,
+    ) -> Result<AreaSolution, SolveError>;
+}
+
+/// Highest score first; fast, not always optimal. See [`crate::greedy`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Greedy;
+
+impl AreaAllocator for Greedy {
+    fn name(&self) -> &'static str {
+        "greedy"
+    }
+
+    fn allocate_area(
+        &self,
+        instance: &AreaInstance,
+        _: Instant,
+    ) -> Result<AreaSolution, SolveError> {
+        let choice = greedy(instance);
+        let bound = instance.upper_bound();
+        let at_bound = objective(instance, &choice) >= bound - 1e-9;
+        Ok(AreaSolution {
+            choice,
+            proven: at_bound,
+            bound,
+            route: Route::Greedy,
+        })
+    }
+}
+
+/// The exact weekly MIP, skipping the solver where the greedy plan is provably optimal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Optimal;
+
+impl AreaAllocator for Optimal {
+    fn name(&self) -> &'static str {
+        "optimal"
+    }
+
+    fn allocate_area(
+        &self,
+        instance: &AreaInstance,
+        deadline: Instant,
+    ) -> Result<AreaSolution, SolveError> {
+        let start = greedy(instance);
+        let bound = instance.upper_bound();
+        let value = objective(instance, &start);
+        if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
+            return Ok(AreaSolution {
+                choice: start,
+                proven: true,
+                bound: value,
+                route: Route::NoChoice,
+            });
+        }
+        if value >= bound - 1e-9 {
+            return Ok(AreaSolution {
+                choice: start,
+                proven: true,
+                bound: value,
+                route: Route::GreedyAtBound,
+            });
+        }
+        let remaining = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        let outcome = solve_area(instance, &start, remaining)?;
+        let solved = objective(instance, &outcome.choice);
+        // Keep whichever plan is better: with a time limit HiGHS may stop early.
+        let (choice, value) = if solved + 1e-9 >= value {
+            (outcome.choice, solved)
+        } else {
+            (start, value)
+        };
+        Ok(AreaSolution {
+            choice,
+            proven: outcome.proven,
+            bound: if outcome.proven {
+                value
+            } else {
+                outcome.bound.min(bound).max(value)
+            },
+            route: Route::Mip,
+        })
+    }
+}

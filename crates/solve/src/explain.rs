@@ -1,0 +1,280 @@
+//! One family's story: who could take them, who could not and why, their score, and
+//! why they were or were not chosen.
+
+use caseload_model::{Caseload, PlanningWeek, Policy, Referral, Supporter, SupporterStatus};
+use serde::Serialize;
+
+use crate::eligibility::{check, WaitReason};
+use crate::instance::referral_hours;
+use crate::plan::{round, Plan};
+use crate::score::ScoreParts;
+
+/// What one supporter of the family's area means for the family.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupporterVerdict {
+    /// The supporter.
+    pub supporter_id: String,
+    /// Paid or volunteer.
+    pub status: SupporterStatus,
+    /// Passes every eligibility check.
+    pub eligible: bool,
+    /// The first check failed, if not eligible.
+    pub failed_check: Option<WaitReason>,
+    /// In plain words.
+    pub detail: String,
+    /// `score(r, s)` if eligible.
+    pub score: Option<f64>,
+    /// Hours free after this week's plan.
+    pub free_hours_after: f64,
+    /// Case slots free after this week's plan.
+    pub free_cases_after: i64,
+    /// New cases this supporter was given this week, with their scores.
+    pub new_cases: Vec<(String, f64)>,
+}
+
+/// Why a family was or was not given a supporter this week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The referral.
+    pub referral_id: String,
+    /// Its area.
+    pub area: String,
+    /// The week planned.
+    pub week: PlanningWeek,
+    /// `assigned`, `open_case`, `waiting` or `not_active`.
+    pub state: &'static str,
+    /// The outcome in plain words.
+    pub outcome: String,
+    /// Priority 1..5.
+    pub priority: u8,
+    /// `weight(priority)`.
+    pub weight: f64,
+    /// Whole weeks on the 20-week clock.
+    pub weeks_on_clock: i64,
+    /// `1 + min(max(weeks, 0), 20) / 20`.
+    pub urgency: f64,
+    /// `weight * urgency` (before any local bonus).
+    pub base_score: f64,
+    /// Hours per week the case needs.
+    pub hours: f64,
+    /// The supporter now holding the case, if any.
+    pub supporter_id: Option<String>,
+    /// Why the family waits, if it does.
+    pub reason: Option<WaitReason>,
+    /// Place in the area's waiting list, if waiting.
+    pub rank: Option<usize>,
+    /// Every supporter of the area, by id.
+    pub supporters: Vec<SupporterVerdict>,
+}
+
+/// Explains the plan's decision for `referral_id`; `None` if no such referral.
+pub fn explain(
+    caseload: &Caseload,
+    policy: &Policy,
+    plan: &Plan,
+    referral_id: &str,
+) -> Option<Explanation> {
+    let index = caseload
+        .referrals
+        .iter()
+        .position(|r| r.id == referral_id)?;
+    let referral = &caseload.referrals[index];
+    let week = plan.week;
+    let parts = ScoreParts::new(referral, week, policy);
+    let hours = referral_hours(caseload, index, policy);
+    let assignment = plan
+        .assignments
+        .iter()
+        .find(|a| a.referral_id == referral_id);
+    let waiting = plan.waiting.iter().find(|w| w.referral_id == referral_id);
+
+    let mut supporters: Vec<&Supporter> = caseload
+        .supporters
+        .iter()
+        .filter(|s| s.area == referral.area)
+        .collect();
+    supporters.sort_by(|a, b| a.id.cmp(&b.id));
+    let verdicts: Vec<SupporterVerdict> = supporters
+        .iter()
+        .map(|s| verdict(referral, s, week, policy, plan))
+        .collect();
+
+    let (state, outcome) = match (assignment, waiting) {
+        (Some(a), _) if a.open_case => (
+            "open_case",
+            format!(
+                "An open case held by {}: it stays with them for continuity and is never moved by the optimiser.",
+                a.supporter_id
+            ),
+        ),
+        (Some(a), _) => (
+            "assigned",
+            format!(
+                "Assigned to {} with score {}{}. The plan maximises the total score of all new assignments; this family is part of that best plan.",
+                a.supporter_id,
+                a.score,
+                if a.reallocated { " (reallocated: the previous supporter has left)" } else { "" }
+            ),
+        ),
+        (None, Some(w)) => ("waiting", waiting_story(referral, w.reason, w.rank, hours, &verdicts)),
+        (None, None) => ("not_active", not_active_story(referral, week)),
+    };
+    Some(Explanation {
+        referral_id: referral.id.clone(),
+        area: referral.area.clone(),
+        week,
+        state,
+        outcome,
+        priority: referral.priority,
+        weight: parts.weight,
+        weeks_on_clock: parts.weeks_on_clock,
+        urgency: round(parts.urgency),
+        base_score: round(parts.base),
+        hours,
+        supporter_id: assignment.map(|a| a.supporter_id.clone()),
+        reason: waiting.map(|w| w.reason),
+        rank: waiting.map(|w| w.rank),
+        supporters: verdicts,
+    })
+}
+
+fn verdict(
+    referral: &Referral,
+    supporter: &Supporter,
+    week: PlanningWeek,
+    policy: &Policy,
+    plan: &Plan,
+) -> SupporterVerdict {
+    let load = plan
+        .supporters
+        .iter()
+        .find(|l| l.supporter_id == supporter.id);
+    let (free_hours, free_cases) = load.map_or((0.0, 0), |l| {
+        (
+            round(l.hours_per_week - l.hours_used),
+            i64::from(l.max_cases) - i64::from(l.cases),
+        )
+    });
+    let new_cases = plan
+        .assignments
+        .iter()
+        .filter(|a| !a.open_case && a.supporter_id == supporter.id)
+        .map(|a| (a.referral_id.clone(), a.score))
+        .collect();
+    let result = check(referral, supporter, week, policy);
+    let detail = match result {
+        Ok(()) if load.is_some_and(|l| l.on_leave || l.over_capacity) => {
+            "eligible, but over a limit through open cases: no new cases".to_string()
+        }
+        Ok(()) => format!(
+            "eligible; after this week's plan {free_hours} h and {free_cases} case slot(s) free"
+        ),
+        Err(reason) => ineligible_detail(reason, referral, supporter),
+    };
+    let parts = ScoreParts::new(referral, week, policy);
+    SupporterVerdict {
+        supporter_id: supporter.id.clone(),
+        status: supporter.status,
+        eligible: result.is_ok(),
+        failed_check: result.err(),
+        detail,
+        score: result
+            .ok()
+            .map(|()| round(parts.with_supporter(supporter.local, policy))),
+        free_hours_after: free_hours,
+        free_cases_after: free_cases,
+        new_cases,
+    }
+}
+
+fn ineligible_detail(reason: WaitReason, referral: &Referral, supporter: &Supporter) -> String {
+    let show = |d: Option<chrono::NaiveDate>| d.map_or("open".to_string(), |d| d.to_string());
+    match reason {
+        WaitReason::OnLeave => format!(
+            "on leave ({} to {})",
+            show(supporter.unavailable_from),
+            show(supporter.unavailable_to)
+        ),
+        WaitReason::District => format!(
+            "covers {}, not the family's district {}",
+            supporter.districts.join(";"),
+            referral.district.as_deref().unwrap_or("")
+        ),
+        WaitReason::Needs => {
+            let missing: Vec<&str> = referral
+                .needs
+                .iter()
+                .filter(|n| !supporter.has_skill(n))
+                .map(String::as_str)
+                .collect();
+            format!("lacks the skill(s) the family needs: {}", missing.join(";"))
+        }
+        WaitReason::Language => format!("does not speak {}", referral.language()),
+        WaitReason::Excluded => "conflict of interest: named in the family's exclude list".into(),
+        WaitReason::Complexity => "a volunteer; high-complexity cases need a paid supporter".into(),
+        other => other.code().to_string(),
+    }
+}
+
+fn waiting_story(
+    referral: &Referral,
+    reason: WaitReason,
+    rank: usize,
+    hours: f64,
+    verdicts: &[SupporterVerdict],
+) -> String {
+    match reason {
+        WaitReason::Capacity => {
+            let eligible: Vec<String> = verdicts
+                .iter()
+                .filter(|v| v.eligible)
+                .map(|v| {
+                    let lowest = v
+                        .new_cases
+                        .iter()
+                        .map(|(_, s)| *s)
+                        .reduce(f64::min)
+                        .map_or(String::new(), |s| format!(", lowest new case score {s}"));
+                    format!(
+                        "{} ({} h and {} slot(s) left{})",
+                        v.supporter_id, v.free_hours_after, v.free_cases_after, lowest
+                    )
+                })
+                .collect();
+            format!(
+                "Waiting, rank {rank} in the area's queue. {} supporter(s) may take this family, needing {hours} h a week: {}. None has room left for it: the best plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one.",
+                eligible.len(),
+                eligible.join("; ")
+            )
+        }
+        WaitReason::NoConsent => format!(
+            "Waiting, rank {rank}: no consent is recorded (referred by {}). Record the family's consent to make them eligible.",
+            match referral.source {
+                caseload_model::Source::La => "the local authority",
+                caseload_model::Source::Professional => "a professional",
+                caseload_model::Source::SelfReferral => "the family",
+            }
+        ),
+        WaitReason::NoSupporterInArea => {
+            format!("Waiting, rank {rank}: no supporter works in area {}.", referral.area)
+        }
+        other => format!(
+            "Waiting, rank {rank}: no supporter is eligible; the check that left none is `{}` (see each supporter below).",
+            other.code()
+        ),
+    }
+}
+
+fn not_active_story(referral: &Referral, week: PlanningWeek) -> String {
+    if referral.received > week.monday() {
+        format!(
+            "Not active this week: received on {}, after the week starting {week}.",
+            referral.received
+        )
+    } else {
+        format!(
+            "Not active this week: closed on {} (plan finalised or case closed).",
+            referral.closed.map_or(String::new(), |d| d.to_string())
+        )
+    }
+}

@@ -1,0 +1,230 @@
+//! One independent allocation problem per area: supporters' room after their open
+//! cases, and each waiting family's eligible supporters with their scores.
+
+use std::collections::BTreeMap;
+
+use caseload_model::{Caseload, Policy, WeekView};
+
+use crate::eligibility::{check, no_eligible_reason, WaitReason};
+use crate::score::ScoreParts;
+
+/// Tolerance on hours: a case fits when it needs at most this much more than is free.
+/// (HiGHS's own feasibility tolerance is 1e-6; 1e-6 hours is 3.6 milliseconds.)
+pub const HOURS_EPS: f64 = 1e-6;
+
+/// A supporter's load from open cases and room for new ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Room {
+    /// Index into [`Caseload::supporters`].
+    pub supporter: usize,
+    /// Hours used by open cases.
+    pub open_hours: f64,
+    /// Number of open cases.
+    pub open_cases: u32,
+    /// Hours free for new cases (0 when not accepting).
+    pub free_hours: f64,
+    /// Case slots free for new cases (0 when not accepting).
+    pub free_cases: u32,
+    /// Already over a limit through open cases (gets no new cases).
+    pub over_capacity: bool,
+    /// On leave this week (gets no new cases).
+    pub on_leave: bool,
+}
+
+/// A waiting family that some supporter of its area may take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Index into [`Caseload::referrals`].
+    pub referral: usize,
+    /// Its supporter has left.
+    pub reallocated: bool,
+    /// Hours per week the case needs.
+    pub hours: f64,
+    /// Score parts independent of the supporter.
+    pub parts: ScoreParts,
+    /// Eligible supporters (slots into [`AreaInstance::rooms`]), with or without room.
+    pub eligible: Vec<usize>,
+    /// The eligible supporters with room for this case now, and the score with each.
+    pub arcs: Vec<Arc>,
+}
+
+/// A possible new assignment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arc {
+    /// Slot into [`AreaInstance::rooms`].
+    pub slot: usize,
+    /// `score(r, s)`.
+    pub score: f64,
+}
+
+/// A waiting family no supporter may take, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unplaceable {
+    /// Index into [`Caseload::referrals`].
+    pub referral: usize,
+    /// Its supporter has left.
+    pub reallocated: bool,
+    /// The reason code.
+    pub reason: WaitReason,
+    /// Score parts (for ranking the waiting list).
+    pub parts: ScoreParts,
+}
+
+/// Everything needed to allocate one area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaInstance {
+    /// The area code.
+    pub area: String,
+    /// The area's supporters, ordered by id.
+    pub rooms: Vec<Room>,
+    /// Waiting families with at least one eligible supporter, ordered by id.
+    pub candidates: Vec<Candidate>,
+    /// Waiting families with none, ordered by id.
+    pub unplaceable: Vec<Unplaceable>,
+}
+
+impl AreaInstance {
+    /// The best score each candidate could get, summed: no plan scores more.
+    pub fn upper_bound(&self) -> f64 {
+        self.candidates
+            .iter()
+            .filter_map(|c| c.arcs.iter().map(|a| a.score).reduce(f64::max))
+            .sum()
+    }
+}
+
+/// Hours a referral needs (its own figure or the policy default for its complexity).
+pub fn referral_hours(caseload: &Caseload, referral: usize, policy: &Policy) -> f64 {
+    let referral = &caseload.referrals[referral];
+    referral
+        .hours_per_week
+        .unwrap_or_else(|| policy.default_hours.for_complexity(referral.complexity))
+}
+
+/// Splits the week into one instance per area, ordered by area code.
+pub fn build_instances(caseload: &Caseload, view: &WeekView, policy: &Policy) -> Vec<AreaInstance> {
+    let mut areas: BTreeMap<&str, (Vec<usize>, Vec<(usize, bool)>)> = BTreeMap::new();
+    for (index, supporter) in caseload.supporters.iter().enumerate() {
+        areas
+            .entry(supporter.area.as_str())
+            .or_default()
+            .0
+            .push(index);
+    }
+    for waiting in &view.waiting {
+        let area = caseload.referrals[waiting.referral].area.as_str();
+        areas
+            .entry(area)
+            .or_default()
+            .1
+            .push((waiting.referral, waiting.reallocated));
+    }
+    let mut open_load = vec![(0.0_f64, 0_u32); caseload.supporters.len()];
+    for case in &view.open {
+        let load = &mut open_load[case.supporter];
+        load.0 += referral_hours(caseload, case.referral, policy);
+        load.1 += 1;
+    }
+
+    areas
+        .into_iter()
+        .map(|(area, (mut supporters, mut waiting))| {
+            supporters.sort_by(|a, b| caseload.supporters[*a].id.cmp(&caseload.supporters[*b].id));
+            waiting.sort_by(|a, b| caseload.referrals[a.0].id.cmp(&caseload.referrals[b.0].id));
+            let rooms: Vec<Room> = supporters
+                .iter()
+                .map(|&index| room(caseload, view, index, open_load[index]))
+                .collect();
+            let mut instance = AreaInstance {
+                area: area.to_string(),
+                rooms,
+                candidates: Vec::new(),
+                unplaceable: Vec::new(),
+            };
+            for (referral, reallocated) in waiting {
+                place(
+                    caseload,
+                    view,
+                    policy,
+                    &supporters,
+                    &mut instance,
+                    referral,
+                    reallocated,
+                );
+            }
+            instance
+        })
+        .collect()
+}
+
+fn room(caseload: &Caseload, view: &WeekView, index: usize, (hours, cases): (f64, u32)) -> Room {
+    let supporter = &caseload.supporters[index];
+    let over_capacity = hours > supporter.hours_per_week + HOURS_EPS || cases > supporter.max_cases;
+    let on_leave = supporter.on_leave(view.week.monday());
+    let accepting = !over_capacity && !on_leave;
+    Room {
+        supporter: index,
+        open_hours: hours,
+        open_cases: cases,
+        free_hours: if accepting {
+            (supporter.hours_per_week - hours).max(0.0)
+        } else {
+            0.0
+        },
+        free_cases: if accepting {
+            supporter.max_cases - cases
+        } else {
+            0
+        },
+        over_capacity,
+        on_leave,
+    }
+}
+
+fn place(
+    caseload: &Caseload,
+    view: &WeekView,
+    policy: &Policy,
+    supporters: &[usize],
+    instance: &mut AreaInstance,
+    referral: usize,
+    reallocated: bool,
+) {
+    let row = &caseload.referrals[referral];
+    let parts = ScoreParts::new(row, view.week, policy);
+    let area_supporters = supporters.iter().map(|&s| &caseload.supporters[s]);
+    if let Some(reason) = no_eligible_reason(row, area_supporters, view.week, policy) {
+        instance.unplaceable.push(Unplaceable {
+            referral,
+            reallocated,
+            reason,
+            parts,
+        });
+        return;
+    }
+    let hours = referral_hours(caseload, referral, policy);
+    let mut eligible = Vec::new();
+    let mut arcs = Vec::new();
+    for (slot, &index) in supporters.iter().enumerate() {
+        let supporter = &caseload.supporters[index];
+        if check(row, supporter, view.week, policy).is_err() {
+            continue;
+        }
+        eligible.push(slot);
+        let room = &instance.rooms[slot];
+        if room.free_cases >= 1 && hours <= room.free_hours + HOURS_EPS {
+            arcs.push(Arc {
+                slot,
+                score: parts.with_supporter(supporter.local, policy),
+            });
+        }
+    }
+    instance.candidates.push(Candidate {
+        referral,
+        reallocated,
+        hours,
+        parts,
+        eligible,
+        arcs,
+    });
+}

@@ -1,0 +1,197 @@
+//! The weekly allocation MIP, built with good_lp and solved by HiGHS.
+
+use good_lp::{
+    solvers::highs::highs, variable, Constraint, Expression, ProblemVariables, SolverModel,
+    Variable,
+};
+use highs::HighsModelStatus;
+
+use crate::greedy::Choice;
+use crate::instance::AreaInstance;
+use crate::SolveError;
+
+/// The MIP over one or more areas: a binary x(r, s) per arc, at most one supporter per
+/// family, and each supporter's free hours and case slots.
+pub(crate) struct WeeklyModel {
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+    /// Names of columns and rows, kept only when the model is to be written out.
+    names: Option<(Vec<String>, Vec<String>)>,
+    /// Per area added, per candidate, the column number of each arc (columns are
+    /// numbered in the order variables are added).
+    pub columns: Vec<Vec<Vec<usize>>>,
+}
+
+impl WeeklyModel {
+    pub fn new(named: bool) -> WeeklyModel {
+        WeeklyModel {
+            vars: ProblemVariables::new(),
+            objective: Expression::default(),
+            constraints: Vec::new(),
+            names: named.then(Default::default),
+            columns: Vec::new(),
+        }
+    }
+
+    /// Adds one area's variables and constraints. With `lean`, rows that cannot bind
+    /// (a family with one option, a supporter whose every option fits at once) are
+    /// left out: the optimum is the same and HiGHS has less to read.
+    pub fn add_area(
+        &mut self,
+        instance: &AreaInstance,
+        ids: &dyn Fn(usize, usize) -> (String, String),
+        lean: bool,
+    ) {
+        let mut by_slot: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); instance.rooms.len()];
+        let mut area_columns = Vec::with_capacity(instance.candidates.len());
+        for candidate in &instance.candidates {
+            let mut row = Expression::with_capacity(candidate.arcs.len());
+            let mut vars = Vec::with_capacity(candidate.arcs.len());
+            for arc in &candidate.arcs {
+                let column = self.vars.len();
+                let x = self.vars.add(variable().binary());
+                if let Some((cols, _)) = &mut self.names {
+                    let (referral, supporter) =
+                        ids(candidate.referral, instance.rooms[arc.slot].supporter);
+                    cols.push(format!("x({referral},{supporter})"));
+                }
+                self.objective.add_mul(arc.score, x);
+                row.add_mul(1.0, x);
+                by_slot[arc.slot].push((x, candidate.hours));
+                vars.push(column);
+            }
+            if !lean || vars.len() > 1 {
+                self.push_row(row.leq(1.0), || {
+                    format!("one_supporter({})", ids(candidate.referral, 0).0)
+                });
+            }
+            area_columns.push(vars);
+        }
+        for (slot, arcs) in by_slot.iter().enumerate() {
+            if arcs.is_empty() {
+                continue;
+            }
+            let room = &instance.rooms[slot];
+            let supporter = || ids(0, room.supporter).1;
+            let total_hours: f64 = arcs.iter().map(|(_, h)| h).sum();
+            if !lean || total_hours > room.free_hours {
+                let mut hours = Expression::with_capacity(arcs.len());
+                for (x, h) in arcs {
+                    hours.add_mul(*h, *x);
+                }
+                self.push_row(hours.leq(room.free_hours), || {
+                    format!("hours({})", supporter())
+                });
+            }
+            if !lean || arcs.len() > room.free_cases as usize {
+                let mut cases = Expression::with_capacity(arcs.len());
+                for (x, _) in arcs {
+                    cases.add_mul(1.0, *x);
+                }
+                self.push_row(cases.leq(f64::from(room.free_cases)), || {
+                    format!("cases({})", supporter())
+                });
+            }
+        }
+        self.columns.push(area_columns);
+    }
+
+    fn push_row(&mut self, constraint: Constraint, name: impl FnOnce() -> String) {
+        if let Some((_, rows)) = &mut self.names {
+            rows.push(name());
+        }
+        self.constraints.push(constraint);
+    }
+
+    pub fn num_columns(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// Hands the model to HiGHS (quiet), returning it with the column and row names.
+    pub fn into_highs(
+        self,
+    ) -> Result<(highs::Model, Option<(Vec<String>, Vec<String>)>), SolveError> {
+        let problem = highs(self.vars.maximise(self.objective)).with_all(self.constraints);
+        let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
+        model.make_quiet();
+        Ok((model, self.names))
+    }
+}
+
+/// What HiGHS made of one area.
+pub(crate) struct MipOutcome {
+    pub choice: Choice,
+    pub proven: bool,
+    pub bound: f64,
+}
+
+/// Solves one area's MIP from the `start` plan, within `time_limit` seconds.
+pub(crate) fn solve_area(
+    instance: &AreaInstance,
+    start: &Choice,
+    time_limit: f64,
+) -> Result<MipOutcome, SolveError> {
+    let mut weekly = WeeklyModel::new(false);
+    weekly.add_area(instance, &|_, _| (String::new(), String::new()), true);
+    let columns = std::mem::take(&mut weekly.columns).remove(0);
+    let mut initial = vec![0.0; weekly.num_columns()];
+    for (vars, pick) in columns.iter().zip(start) {
+        if let Some(i) = pick {
+            initial[vars[*i]] = 1.0;
+        }
+    }
+    let (mut model, _) = weekly.into_highs()?;
+    let option = |name: &str| SolveError::Option {
+        area: instance.area.clone(),
+        option: name.to_string(),
+    };
+    // One thread per model: areas already run in parallel, and a single-threaded
+    // HiGHS gives the same answer on every run.
+    model
+        .try_set_option("threads", 1)
+        .map_err(|_| option("threads"))?;
+    model
+        .try_set_option("mip_rel_gap", 0.0)
+        .map_err(|_| option("mip_rel_gap"))?;
+    model
+        .try_set_option("time_limit", time_limit.max(1e-3))
+        .map_err(|_| option("time_limit"))?;
+    model
+        .try_set_solution(Some(&initial), None, None, None)
+        .map_err(|_| option("initial solution"))?;
+
+    let solved = model.try_solve().map_err(|status| SolveError::Highs {
+        area: instance.area.clone(),
+        status: format!("{status:?}"),
+    })?;
+    let proven = match solved.status() {
+        HighsModelStatus::Optimal => true,
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt => false,
+        // Choosing nobody is always feasible and the objective is bounded, so any
+        // other status is a solver failure, reported with HiGHS's own name for it.
+        other => {
+            return Err(SolveError::Highs {
+                area: instance.area.clone(),
+                status: format!("{other:?}"),
+            })
+        }
+    };
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::INFINITY);
+    let values = solved.get_solution();
+    let values = values.columns();
+    let choice = columns
+        .iter()
+        .map(|vars| vars.iter().position(|&x| values[x] > 0.5))
+        .collect();
+    Ok(MipOutcome {
+        choice,
+        proven,
+        bound,
+    })
+}

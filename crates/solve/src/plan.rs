@@ -1,0 +1,426 @@
+//! A week's plan: every active referral placed or waiting with a reason and a rank.
+
+use std::time::{Duration, Instant};
+
+use caseload_model::{Caseload, PlanningWeek, Policy, SupporterStatus, WeekView};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::allocator::{AreaAllocator, AreaSolution, Route};
+use crate::eligibility::WaitReason;
+use crate::instance::{build_instances, referral_hours, AreaInstance};
+use crate::score::ScoreParts;
+use crate::SolveError;
+
+/// How to run an allocation, besides the policy.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Worker threads for solving areas in parallel (`None`: rayon's default, one per
+    /// core). The plan is the same whatever the number.
+    pub threads: Option<usize>,
+    /// Overrides the policy's `time_limit_seconds`.
+    pub time_limit_seconds: Option<f64>,
+}
+
+/// The solver's account of the whole week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolverReport {
+    /// `optimal` when every area is proven optimal, else `feasible`.
+    pub status: &'static str,
+    /// The method used (`optimal` or `greedy`).
+    pub method: &'static str,
+    /// The objective over new assignments.
+    pub objective: f64,
+    /// An upper bound on the best objective (equal to it when optimal).
+    pub bound: f64,
+    /// `(bound - objective) / objective`, 0 when optimal.
+    pub gap: f64,
+    /// Wall-clock seconds spent building and solving (the only figure that varies
+    /// between identical runs).
+    pub seconds: f64,
+}
+
+/// A referral held by a supporter this week: an open case or a new assignment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// The referral.
+    pub referral_id: String,
+    /// The supporter holding it.
+    pub supporter_id: String,
+    /// The area.
+    pub area: String,
+    /// `score(r, s)` under the policy (for open cases: what the pair would score).
+    pub score: f64,
+    /// Hours per week the case needs.
+    pub hours: f64,
+    /// True for an open case kept with its supporter.
+    pub open_case: bool,
+    /// True when the family's previous supporter has left.
+    pub reallocated: bool,
+}
+
+/// A family still waiting, why, and its place in the queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaitingEntry {
+    /// The referral.
+    pub referral_id: String,
+    /// The area.
+    pub area: String,
+    /// Why no supporter was assigned.
+    pub reason: WaitReason,
+    /// Position in the area's queue for the next free slot: families who only lacked
+    /// capacity first, by score (highest first), ties by id; then the others.
+    pub rank: usize,
+    /// Best score with an eligible supporter (the base score if there is none).
+    pub score: f64,
+    /// Priority 1..5.
+    pub priority: u8,
+    /// Whole weeks on the 20-week clock.
+    pub weeks_on_clock: i64,
+    /// Number of eligible supporters (all full when `reason` is `capacity`).
+    pub eligible_supporters: usize,
+    /// True when the family's previous supporter has left.
+    pub reallocated: bool,
+}
+
+/// A supporter's week after the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupporterLoad {
+    /// The supporter.
+    pub supporter_id: String,
+    /// The area.
+    pub area: String,
+    /// Paid or volunteer.
+    pub status: SupporterStatus,
+    /// Hours of open and new cases.
+    pub hours_used: f64,
+    /// Hours available.
+    pub hours_per_week: f64,
+    /// Open and new cases.
+    pub cases: u32,
+    /// Caseload cap.
+    pub max_cases: u32,
+    /// New cases this week.
+    pub new_cases: u32,
+    /// Over a limit through open cases.
+    pub over_capacity: bool,
+    /// On leave this week.
+    pub on_leave: bool,
+}
+
+/// Counts for the week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Active referrals (open cases plus waiting before the plan).
+    pub active: usize,
+    /// Open cases kept with their supporter.
+    pub open_cases: usize,
+    /// Families newly given a supporter.
+    pub newly_assigned: usize,
+    /// Families still waiting.
+    pub waiting: usize,
+    /// Rows not active this week.
+    pub ignored: usize,
+    /// Families whose supporter left, among those placed or waiting.
+    pub reallocated: usize,
+}
+
+/// One area's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaReport {
+    /// The area code.
+    pub area: String,
+    /// `optimal` or `feasible`.
+    pub status: &'static str,
+    /// How the plan was reached.
+    pub route: Route,
+    /// Objective over new assignments in the area.
+    pub objective: f64,
+    /// Upper bound on it.
+    pub bound: f64,
+    /// Supporters in the area.
+    pub supporters: usize,
+    /// Families newly given a supporter.
+    pub newly_assigned: usize,
+    /// Families still waiting.
+    pub waiting: usize,
+}
+
+/// The week's plan, as `allocate` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// The Monday planned.
+    pub week: PlanningWeek,
+    /// The solver's account.
+    pub solver: SolverReport,
+    /// Open cases and new assignments, by area then referral id.
+    pub assignments: Vec<Assignment>,
+    /// Families waiting, by area then rank.
+    pub waiting: Vec<WaitingEntry>,
+    /// Every supporter's load, by area then id.
+    pub supporters: Vec<SupporterLoad>,
+    /// Counts.
+    pub summary: Summary,
+    /// Per-area results, by area code.
+    pub areas: Vec<AreaReport>,
+}
+
+/// Plans `week`: keeps open cases, and chooses new assignments with `allocator`, one
+/// independent problem per area, in parallel.
+///
+/// # Errors
+///
+/// [`SolveError`] if the solver fails on an area, or the thread pool cannot start.
+pub fn allocate(
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+    allocator: &dyn AreaAllocator,
+    options: &Options,
+) -> Result<Plan, SolveError> {
+    let started = Instant::now();
+    let limit = options
+        .time_limit_seconds
+        .unwrap_or(policy.time_limit_seconds);
+    let deadline = started + Duration::from_secs_f64(limit.clamp(0.0, 1e9));
+    let view = WeekView::new(caseload, week);
+    let instances = build_instances(caseload, &view, policy);
+    let solve = || -> Result<Vec<AreaSolution>, SolveError> {
+        instances
+            .par_iter()
+            .map(|instance| allocator.allocate_area(instance, deadline))
+            .collect()
+    };
+    let solutions = match options.threads {
+        None => solve()?,
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|e| SolveError::Threads(e.to_string()))?
+            .install(solve)?,
+    };
+    let mut plan = assemble(
+        caseload,
+        &view,
+        policy,
+        allocator.name(),
+        &instances,
+        &solutions,
+    );
+    plan.solver.seconds = round(started.elapsed().as_secs_f64());
+    Ok(plan)
+}
+
+/// Rounds to 6 decimals so that output shows 19.2, not 19.200000000000003.
+pub(crate) fn round(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
+}
+
+fn status(proven: bool) -> &'static str {
+    if proven {
+        "optimal"
+    } else {
+        "feasible"
+    }
+}
+
+fn assemble(
+    caseload: &Caseload,
+    view: &WeekView,
+    policy: &Policy,
+    method: &'static str,
+    instances: &[AreaInstance],
+    solutions: &[AreaSolution],
+) -> Plan {
+    let mut new_cases: Vec<Vec<(f64, u32)>> = instances
+        .iter()
+        .map(|i| vec![(0.0, 0); i.rooms.len()])
+        .collect();
+
+    let mut assignments = Vec::new();
+    for case in &view.open {
+        let referral = &caseload.referrals[case.referral];
+        let supporter = &caseload.supporters[case.supporter];
+        let parts = ScoreParts::new(referral, view.week, policy);
+        assignments.push(Assignment {
+            referral_id: referral.id.clone(),
+            supporter_id: supporter.id.clone(),
+            area: referral.area.clone(),
+            score: round(parts.with_supporter(supporter.local, policy)),
+            hours: referral_hours(caseload, case.referral, policy),
+            open_case: true,
+            reallocated: false,
+        });
+    }
+
+    let mut waiting = Vec::new();
+    let mut areas = Vec::new();
+    let (mut objective, mut bound, mut proven) = (0.0, 0.0, true);
+    for (a, (instance, solution)) in instances.iter().zip(solutions).enumerate() {
+        let mut area_objective = 0.0;
+        let mut area_new = 0;
+        let mut queue: Vec<(bool, f64, &str, WaitingEntry)> = Vec::new();
+        for (candidate, pick) in instance.candidates.iter().zip(&solution.choice) {
+            let referral = &caseload.referrals[candidate.referral];
+            match pick {
+                Some(i) => {
+                    let arc = candidate.arcs[*i];
+                    let room = &instance.rooms[arc.slot];
+                    area_objective += arc.score;
+                    area_new += 1;
+                    let load = &mut new_cases[a][arc.slot];
+                    load.0 += candidate.hours;
+                    load.1 += 1;
+                    assignments.push(Assignment {
+                        referral_id: referral.id.clone(),
+                        supporter_id: caseload.supporters[room.supporter].id.clone(),
+                        area: referral.area.clone(),
+                        score: round(arc.score),
+                        hours: candidate.hours,
+                        open_case: false,
+                        reallocated: candidate.reallocated,
+                    });
+                }
+                None => {
+                    let best = candidate
+                        .eligible
+                        .iter()
+                        .map(|&slot| {
+                            let local = caseload.supporters[instance.rooms[slot].supporter].local;
+                            candidate.parts.with_supporter(local, policy)
+                        })
+                        .fold(candidate.parts.base, f64::max);
+                    queue.push((
+                        true,
+                        best,
+                        referral.id.as_str(),
+                        waiting_entry(
+                            referral,
+                            WaitReason::Capacity,
+                            best,
+                            candidate.parts,
+                            candidate.eligible.len(),
+                            candidate.reallocated,
+                        ),
+                    ));
+                }
+            }
+        }
+        for unplaceable in &instance.unplaceable {
+            let referral = &caseload.referrals[unplaceable.referral];
+            let score = unplaceable.parts.base;
+            queue.push((
+                false,
+                score,
+                referral.id.as_str(),
+                waiting_entry(
+                    referral,
+                    unplaceable.reason,
+                    score,
+                    unplaceable.parts,
+                    0,
+                    unplaceable.reallocated,
+                ),
+            ));
+        }
+        queue.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
+        let area_waiting = queue.len();
+        for (rank, (_, _, _, mut entry)) in queue.into_iter().enumerate() {
+            entry.rank = rank + 1;
+            waiting.push(entry);
+        }
+        let area_bound = if solution.proven {
+            area_objective
+        } else {
+            solution.bound.max(area_objective)
+        };
+        objective += area_objective;
+        bound += area_bound;
+        proven &= solution.proven;
+        areas.push(AreaReport {
+            area: instance.area.clone(),
+            status: status(solution.proven),
+            route: solution.route,
+            objective: round(area_objective),
+            bound: round(area_bound),
+            supporters: instance.rooms.len(),
+            newly_assigned: area_new,
+            waiting: area_waiting,
+        });
+    }
+    assignments.sort_by(|a, b| a.area.cmp(&b.area).then(a.referral_id.cmp(&b.referral_id)));
+
+    // Instances are ordered by area and their rooms by supporter id.
+    let supporters = instances
+        .iter()
+        .zip(&new_cases)
+        .flat_map(|(instance, loads)| instance.rooms.iter().zip(loads))
+        .map(|(room, &(hours, cases))| {
+            let supporter = &caseload.supporters[room.supporter];
+            SupporterLoad {
+                supporter_id: supporter.id.clone(),
+                area: supporter.area.clone(),
+                status: supporter.status,
+                hours_used: round(room.open_hours + hours),
+                hours_per_week: supporter.hours_per_week,
+                cases: room.open_cases + cases,
+                max_cases: supporter.max_cases,
+                new_cases: cases,
+                over_capacity: room.over_capacity,
+                on_leave: room.on_leave,
+            }
+        })
+        .collect();
+
+    let newly_assigned = assignments.iter().filter(|a| !a.open_case).count();
+    let reallocated = view.waiting.iter().filter(|w| w.reallocated).count();
+    let gap = if proven || bound - objective <= 1e-9 {
+        0.0
+    } else {
+        (bound - objective) / objective.abs().max(1e-9)
+    };
+    Plan {
+        week: view.week,
+        solver: SolverReport {
+            status: status(proven),
+            method,
+            objective: round(objective),
+            bound: round(if proven { objective } else { bound }),
+            gap: round(gap),
+            seconds: 0.0,
+        },
+        summary: Summary {
+            active: view.active(),
+            open_cases: view.open.len(),
+            newly_assigned,
+            waiting: waiting.len(),
+            ignored: view.ignored,
+            reallocated,
+        },
+        assignments,
+        waiting,
+        supporters,
+        areas,
+    }
+}
+
+fn waiting_entry(
+    referral: &caseload_model::Referral,
+    reason: WaitReason,
+    score: f64,
+    parts: ScoreParts,
+    eligible_supporters: usize,
+    reallocated: bool,
+) -> WaitingEntry {
+    WaitingEntry {
+        referral_id: referral.id.clone(),
+        area: referral.area.clone(),
+        reason,
+        rank: 0,
+        score: round(score),
+        priority: referral.priority,
+        weeks_on_clock: parts.weeks_on_clock,
+        eligible_supporters,
+        reallocated,
+    }
+}

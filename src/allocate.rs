@@ -1,0 +1,85 @@
+//! `caseload allocate`: load, plan, print.
+
+use anyhow::Context;
+use caseload_model::{Caseload, PlanningWeek, Policy};
+use caseload_solve::{allocate, explain, export_model, AreaAllocator, Greedy, Optimal, Options};
+
+use crate::cli::{AllocateArgs, BadArgument, Format, Method};
+use crate::output::{default_format, emit};
+use crate::render;
+
+pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
+    let week = PlanningWeek::parse(&args.week).context("--week")?;
+    if let Some(limit) = args.time_limit {
+        if !limit.is_finite() || limit <= 0.0 {
+            return Err(BadArgument(format!(
+                "--time-limit must be a positive number of seconds, got {limit}"
+            ))
+            .into());
+        }
+    }
+    if args.threads == Some(0) {
+        return Err(BadArgument("--threads must be at least 1".into()).into());
+    }
+    let policy = match &args.policy {
+        Some(path) => Policy::load(path)?,
+        None => Policy::default(),
+    };
+    let caseload = Caseload::load(&args.supporters, &args.referrals)?;
+    for warning in &caseload.warnings {
+        eprintln!("{warning}");
+    }
+    if let Some(referral_id) = &args.explain {
+        if !caseload.referrals.iter().any(|r| &r.id == referral_id) {
+            return Err(BadArgument(format!(
+                "--explain: no referral `{referral_id}` in {}",
+                args.referrals.display()
+            ))
+            .into());
+        }
+    }
+
+    let allocator: &dyn AreaAllocator = match args.method {
+        Method::Optimal => &Optimal,
+        Method::Greedy => &Greedy,
+    };
+    let options = Options {
+        threads: args.threads,
+        time_limit_seconds: args.time_limit,
+    };
+    let plan = allocate(&caseload, week, &policy, allocator, &options)?;
+    if let Some(file) = &args.export_model {
+        export_model(&caseload, week, &policy, file)?;
+    }
+
+    let format = args
+        .format
+        .unwrap_or_else(|| default_format(args.out.as_deref()));
+    let text = match &args.explain {
+        Some(referral_id) => {
+            let explanation = explain(&caseload, &policy, &plan, referral_id)
+                .context("the referral disappeared from the plan")?;
+            match format {
+                Format::Json => to_json(&explanation)?,
+                Format::Table => render::explanation(&explanation),
+                Format::Csv => {
+                    return Err(
+                        BadArgument("--explain prints json or table, not csv".into()).into(),
+                    )
+                }
+            }
+        }
+        None => match format {
+            Format::Json => to_json(&plan)?,
+            Format::Csv => render::assignments_csv(&plan)?,
+            Format::Table => render::plan(&plan),
+        },
+    };
+    emit(&text, args.out.as_deref())
+}
+
+fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,80 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Decides which families get an independent supporter, and how.
+#[derive(Debug, Parser)]
+#[command(name = "caseload", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan next week: assign waiting referrals to supporters, optimally, and explain.
+    Allocate(AllocateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    /// The supporters file (supporters.csv).
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub supporters: PathBuf,
+    /// The caseload register: waiting referrals and open cases (referrals.csv).
+    #[arg(long, short = 'r', value_name = "FILE")]
+    pub referrals: PathBuf,
+    /// The Monday of the week to plan (YYYY-MM-DD).
+    #[arg(long, short = 'w', value_name = "DATE")]
+    pub week: String,
+    /// Policy settings (weights, local bonus, default hours, volunteer rule, time limit).
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Output format [default: table on a terminal, else json; with --out, by extension].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Write the output to this file (whole or not at all) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Wall-clock budget in seconds for the whole week (overrides the policy).
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    /// Explain the decision for one family instead of printing the plan.
+    #[arg(long, value_name = "REFERRAL_ID")]
+    pub explain: Option<String>,
+    /// Also write the week's MIP to FILE.lp or FILE.mps, for checking with another solver.
+    #[arg(long, value_name = "FILE")]
+    pub export_model: Option<PathBuf>,
+    /// How to choose: the proven optimum, or the fast greedy baseline.
+    #[arg(long, value_enum, default_value_t = Method::Optimal)]
+    pub method: Method,
+    /// Worker threads for solving areas in parallel [default: one per core]. The plan
+    /// is the same whatever the number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The full plan for programs.
+    Json,
+    /// Assignments only (open cases and new), one per row.
+    Csv,
+    /// A summary for people: what a coordinator reads on Monday morning.
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// The weekly MIP, proven optimal (HiGHS).
+    Optimal,
+    /// Highest score first (fast baseline, not always optimal).
+    Greedy,
+}
+
+/// An argument value that clap cannot check by itself.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadArgument(pub String);

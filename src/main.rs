@@ -1,0 +1,42 @@
+//! `caseload`: decides which families get an independent supporter.
+//!
+//! `main` is thin: parse arguments, run the command, map errors to exit codes
+//! (2 for bad input, 1 for anything else).
+#![forbid(unsafe_code)]
+
+mod allocate;
+mod cli;
+mod output;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Allocate(args) => allocate::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+/// 2 when the user's input is wrong (files, dates, arguments), 1 otherwise.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let bad_input = err.chain().any(|cause| {
+        cause.is::<caseload_model::LoadError>()
+            || cause.is::<caseload_model::WeekError>()
+            || cause.is::<cli::BadArgument>()
+    });
+    if bad_input {
+        2
+    } else {
+        1
+    }
+}

@@ -1,0 +1,48 @@
+//! Where output goes: standard output, or a file written whole or not at all.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::Format;
+
+/// The format to use when none was asked for: by the output file's extension, else
+/// a table for a person at a terminal and JSON for a program.
+pub fn default_format(out: Option<&Path>) -> Format {
+    match out {
+        Some(path) => match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => Format::Csv,
+            Some("txt" | "md") => Format::Table,
+            _ => Format::Json,
+        },
+        None if std::io::stdout().is_terminal() => Format::Table,
+        None => Format::Json,
+    }
+}
+
+/// Writes `text` to `out`, or to standard output. A file is written to a temporary
+/// file beside it and renamed into place, so a reader never sees half of it.
+pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
+    match out {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            let mut file = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write to {}", dir.display()))?;
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.as_file().sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            file.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(())
+}

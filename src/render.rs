@@ -1,0 +1,206 @@
+//! Human output: the plan as a coordinator reads it, and one family's explanation.
+
+use std::fmt::Write;
+
+use caseload_solve::{Explanation, Plan};
+use comfy_table::{presets, CellAlignment, Table};
+
+fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::ASCII_MARKDOWN)
+        .set_header(header.to_vec());
+    table
+}
+
+fn right_align(table: &mut Table, columns: &[usize]) {
+    for &index in columns {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// Up to this many areas, the table shows each area in full.
+const DETAILED_AREAS: usize = 5;
+
+/// The plan as a table: for a provider's few areas, who takes whom, supporters' loads
+/// and the waiting list; for many areas, one line per area (details are in json/csv).
+pub fn plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    let solver = &plan.solver;
+    let proven = plan.areas.iter().filter(|a| a.status == "optimal").count();
+    let _ = writeln!(out, "Allocation for the week of Monday {}", plan.week);
+    let _ = writeln!(
+        out,
+        "Solver: {}, {} method, objective {}, bound {}, gap {}; {proven} of {} area(s) proven optimal; {:.3} s",
+        solver.status,
+        solver.method,
+        solver.objective,
+        solver.bound,
+        solver.gap,
+        plan.areas.len(),
+        solver.seconds
+    );
+    let s = &plan.summary;
+    let _ = writeln!(
+        out,
+        "Families: {} active = {} open cases + {} newly assigned + {} waiting ({} reallocated after a supporter left; {} rows not active this week)",
+        s.active, s.open_cases, s.newly_assigned, s.waiting, s.reallocated, s.ignored
+    );
+    if plan.areas.len() <= DETAILED_AREAS {
+        for area in &plan.areas {
+            area_details(&mut out, plan, &area.area);
+        }
+    } else {
+        let mut areas = table(&[
+            "Area",
+            "Status",
+            "How",
+            "Supporters",
+            "New",
+            "Waiting",
+            "Objective",
+        ]);
+        for a in &plan.areas {
+            areas.add_row(vec![
+                a.area.clone(),
+                a.status.to_string(),
+                format!("{:?}", a.route),
+                a.supporters.to_string(),
+                a.newly_assigned.to_string(),
+                a.waiting.to_string(),
+                a.objective.to_string(),
+            ]);
+        }
+        right_align(&mut areas, &[3, 4, 5, 6]);
+        let _ = writeln!(out, "\nAreas\n{areas}");
+    }
+    out
+}
+
+fn area_details(out: &mut String, plan: &Plan, area: &str) {
+    let _ = write!(out, "\n## Area {area}\n");
+    let mut new = table(&["Referral", "Supporter", "Hours", "Score", "Note"]);
+    let new_here: Vec<_> = plan
+        .assignments
+        .iter()
+        .filter(|a| !a.open_case && a.area == area)
+        .collect();
+    for a in &new_here {
+        new.add_row(vec![
+            a.referral_id.clone(),
+            a.supporter_id.clone(),
+            a.hours.to_string(),
+            a.score.to_string(),
+            if a.reallocated {
+                "reallocated: previous supporter left".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    right_align(&mut new, &[2, 3]);
+    let _ = writeln!(out, "\nNew assignments ({})\n{new}", new_here.len());
+
+    let mut supporters = table(&["Supporter", "Status", "Hours used", "Cases", "New", "Note"]);
+    let loads: Vec<_> = plan.supporters.iter().filter(|l| l.area == area).collect();
+    for l in &loads {
+        let note = match (l.on_leave, l.over_capacity) {
+            (true, true) => "on leave; over capacity",
+            (true, false) => "on leave",
+            (false, true) => "over capacity (open cases)",
+            (false, false) => "",
+        };
+        supporters.add_row(vec![
+            l.supporter_id.clone(),
+            format!("{:?}", l.status).to_lowercase(),
+            format!("{} / {}", l.hours_used, l.hours_per_week),
+            format!("{} / {}", l.cases, l.max_cases),
+            l.new_cases.to_string(),
+            note.to_string(),
+        ]);
+    }
+    right_align(&mut supporters, &[2, 3, 4]);
+    let _ = writeln!(out, "\nSupporters ({})\n{supporters}", loads.len());
+
+    let mut waiting = table(&[
+        "Rank",
+        "Referral",
+        "Priority",
+        "Weeks on clock",
+        "Score",
+        "Reason",
+    ]);
+    let queue: Vec<_> = plan.waiting.iter().filter(|w| w.area == area).collect();
+    for w in &queue {
+        waiting.add_row(vec![
+            w.rank.to_string(),
+            w.referral_id.clone(),
+            w.priority.to_string(),
+            w.weeks_on_clock.to_string(),
+            w.score.to_string(),
+            w.reason.code().to_string(),
+        ]);
+    }
+    right_align(&mut waiting, &[0, 2, 3, 4]);
+    let _ = writeln!(out, "\nWaiting list ({})\n{waiting}", queue.len());
+}
+
+/// Assignments (open cases and new) as CSV.
+pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for assignment in &plan.assignments {
+        writer.serialize(assignment)?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+/// One family's explanation in plain words.
+pub fn explanation(e: &Explanation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Referral {} (area {}), week of Monday {}",
+        e.referral_id, e.area, e.week
+    );
+    let _ = writeln!(out, "{}", e.outcome);
+    let _ = writeln!(
+        out,
+        "Score: weight {} (priority {}) x urgency {} ({} weeks on the 20-week clock) = {}, plus the local bonus with a local supporter. Needs {} h a week.",
+        e.weight, e.priority, e.urgency, e.weeks_on_clock, e.base_score, e.hours
+    );
+    let mut supporters = table(&[
+        "Supporter",
+        "Status",
+        "Eligible",
+        "Score",
+        "New cases this week",
+        "Why",
+    ]);
+    for v in &e.supporters {
+        let new_cases: Vec<String> = v
+            .new_cases
+            .iter()
+            .map(|(id, score)| format!("{id} ({score})"))
+            .collect();
+        supporters.add_row(vec![
+            v.supporter_id.clone(),
+            format!("{:?}", v.status).to_lowercase(),
+            if v.eligible {
+                "yes".into()
+            } else {
+                format!("no: {}", v.failed_check.map_or("", |r| r.code()))
+            },
+            v.score.map_or(String::new(), |s| s.to_string()),
+            new_cases.join(", "),
+            v.detail.clone(),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "\nSupporters in the area ({})\n{supporters}",
+        e.supporters.len()
+    );
+    out
+}
