@@ -18,6 +18,18 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .into());
         }
     }
+    if let Some(file) = &args.export_model {
+        if !matches!(
+            file.extension().and_then(|e| e.to_str()),
+            Some("lp" | "mps")
+        ) {
+            return Err(BadArgument(format!(
+                "--export-model: {} must end in .lp or .mps",
+                file.display()
+            ))
+            .into());
+        }
+    }
     if args.threads == Some(0) {
         return Err(BadArgument("--threads must be at least 1".into()).into());
     }

@@ -156,7 +156,11 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
         let id = table.required(row, "supporter_id", table::text);
         let area = table.required(row, "area", table::text);
         let status = table.required(row, "status", table::one_of(STATUSES));
-        let hours = table.required(row, "hours_per_week", table::hours(MAX_SUPPORTER_HOURS));
+        let hours = table.required(
+            row,
+            "hours_per_week",
+            table::hours(Some(MAX_SUPPORTER_HOURS)),
+        );
         let max_cases = table.required(row, "max_cases", table::whole_number);
         let skills = table.field(row, "skills", table::list(lower));
         let languages = table.field(row, "languages", table::list(lower));
@@ -221,7 +225,7 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
         let clock_start = table.field(row, "clock_start", table::date);
         let priority = table.required(row, "priority", table::priority);
         let complexity = table.required(row, "complexity", table::one_of(COMPLEXITIES));
-        let hours = table.field(row, "hours_per_week", table::hours(f64::MAX));
+        let hours = table.field(row, "hours_per_week", table::hours(None));
         let needs = table.field(row, "needs", table::list(lower));
         let language = table.field(row, "language", |v| Ok(lower(v)));
         let exclude = table.field(row, "exclude", table::list(table::keep_case));
@@ -395,7 +399,7 @@ S\xFF,E1,paid,10,5
             [
                 "s.csv:3:4: `hours_per_week`: `NaN` is not a finite number of hours",
                 "s.csv:4:4: the row has 3 fields, the header has 5",
-                "s.csv:5:1: field 1 is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
+                "s.csv:5:1: `supporter_id` is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
             ]
         );
     }

@@ -22,6 +22,7 @@ pub(crate) struct Schema {
 pub(crate) struct Table {
     pub file: PathBuf,
     columns: HashMap<&'static str, usize>,
+    names: Vec<String>,
     pub rows: Vec<Row>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
@@ -39,6 +40,7 @@ impl Table {
         let mut table = Table {
             file: file.to_path_buf(),
             columns: HashMap::new(),
+            names: Vec::new(),
             rows: Vec::new(),
             problems: Vec::new(),
             warnings: Vec::new(),
@@ -66,6 +68,7 @@ impl Table {
             return table;
         };
         table.read_header(&names, schema);
+        table.names.clone_from(&names);
 
         for record in records {
             match record {
@@ -131,9 +134,12 @@ impl Table {
                 Ok(text) => fields.push(text.to_string()),
                 Err(err) => {
                     ok = false;
+                    let name = self
+                        .names
+                        .get(index)
+                        .map_or(format!("field {}", index + 1), |n| format!("`{n}`"));
                     let message = format!(
-                        "field {} is not valid UTF-8 (bad byte 0x{:02X} at byte {} of the field)",
-                        index + 1,
+                        "{name} is not valid UTF-8 (bad byte 0x{:02X} at byte {} of the field)",
                         field[err.valid_up_to()],
                         err.valid_up_to() + 1
                     );
@@ -240,8 +246,8 @@ pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{value}` is not a date in the form YYYY-MM-DD"))
 }
 
-/// A finite number strictly above zero and at most `max`.
-pub(crate) fn hours(max: f64) -> impl Fn(&str) -> Result<f64, String> {
+/// A finite number strictly above zero and, if `max` is given, at most `max`.
+pub(crate) fn hours(max: Option<f64>) -> impl Fn(&str) -> Result<f64, String> {
     move |value| {
         let hours: f64 = value
             .parse()
@@ -249,11 +255,13 @@ pub(crate) fn hours(max: f64) -> impl Fn(&str) -> Result<f64, String> {
         if !hours.is_finite() {
             return Err(format!("`{value}` is not a finite number of hours"));
         }
-        if hours <= 0.0 || hours > max {
-            return Err(format!(
+        match max {
+            Some(max) if hours <= 0.0 || hours > max => Err(format!(
                 "{value} hours is out of range (must be more than 0 and at most {max})"
-            ));
-        }
+            )),
+            None if hours <= 0.0 => Err(format!("{value} hours must be more than 0")),
+            _ => Ok(hours),
+        }?;
         Ok(hours)
     }
 }

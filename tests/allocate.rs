@@ -1,0 +1,366 @@
+//! `caseload allocate` on the fixture weeks: the contract, end to end.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use caseload_model::{Caseload, PlanningWeek, WeekView};
+use serde_json::Value;
+
+use crate::util::{
+    allocate, caseload, json, mask_seconds, scratch, stderr, stdout, without_seconds,
+};
+
+fn load(week: &str) -> Caseload {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(week);
+    Caseload::load(&dir.join("supporters.csv"), &dir.join("referrals.csv")).unwrap()
+}
+
+/// Checks the contract's invariants of a JSON plan against the input files.
+fn check_contract(week: &str, plan: &Value) {
+    let caseload = load(week);
+    let view = WeekView::new(&caseload, PlanningWeek::parse("2015-11-02").unwrap());
+    let assignments = plan["assignments"].as_array().unwrap();
+    let waiting = plan["waiting"].as_array().unwrap();
+
+    // Nothing lost: every active referral exactly once in assignments or waiting.
+    let mut seen = HashMap::new();
+    for id in assignments
+        .iter()
+        .chain(waiting)
+        .map(|x| x["referral_id"].as_str().unwrap())
+    {
+        *seen.entry(id).or_insert(0) += 1;
+    }
+    let active: HashSet<&str> = view
+        .open
+        .iter()
+        .map(|o| o.referral)
+        .chain(view.waiting.iter().map(|w| w.referral))
+        .map(|i| caseload.referrals[i].id.as_str())
+        .collect();
+    assert_eq!(seen.len(), active.len());
+    assert!(seen.iter().all(|(id, n)| *n == 1 && active.contains(id)));
+    assert_eq!(plan["summary"]["active"], active.len());
+    assert_eq!(plan["summary"]["ignored"], view.ignored);
+
+    // Open cases stay with their supporter.
+    for o in &view.open {
+        let r = &caseload.referrals[o.referral];
+        let a = assignments
+            .iter()
+            .find(|a| a["referral_id"] == r.id.as_str())
+            .unwrap();
+        assert_eq!(a["open_case"], true);
+        assert_eq!(
+            a["supporter_id"],
+            caseload.supporters[o.supporter].id.as_str()
+        );
+    }
+
+    // Capacity: a supporter given new cases stays within hours and cases.
+    for s in plan["supporters"].as_array().unwrap() {
+        if s["new_cases"].as_u64().unwrap() > 0 {
+            assert!(
+                s["hours_used"].as_f64().unwrap() <= s["hours_per_week"].as_f64().unwrap() + 1e-6,
+                "{s}"
+            );
+            assert!(
+                s["cases"].as_u64().unwrap() <= s["max_cases"].as_u64().unwrap(),
+                "{s}"
+            );
+        }
+    }
+
+    // The objective is the sum of the new assignments' scores.
+    let objective: f64 = assignments
+        .iter()
+        .filter(|a| a["open_case"] == false)
+        .map(|a| a["score"].as_f64().unwrap())
+        .sum();
+    assert!((objective - plan["solver"]["objective"].as_f64().unwrap()).abs() < 1e-6);
+
+    // Ranks run 1..n within each area.
+    let mut by_area: HashMap<&str, Vec<u64>> = HashMap::new();
+    for w in waiting {
+        by_area
+            .entry(w["area"].as_str().unwrap())
+            .or_default()
+            .push(w["rank"].as_u64().unwrap());
+    }
+    for ranks in by_area.values() {
+        assert_eq!(*ranks, (1..=ranks.len() as u64).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn provider_week_is_planned_to_proven_optimality() {
+    let plan = json(&allocate("provider-week", &["--format", "json"]));
+    assert_eq!(plan["week"], "2015-11-02");
+    assert_eq!(plan["solver"]["status"], "optimal");
+    assert_eq!(plan["solver"]["gap"], 0.0);
+    assert_eq!(plan["solver"]["bound"], plan["solver"]["objective"]);
+    check_contract("provider-week", &plan);
+    // The fixture's orphaned case (its supporter left) is re-allocated and flagged.
+    let reallocated: Vec<&Value> = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(plan["waiting"].as_array().unwrap())
+        .filter(|x| x["reallocated"] == true)
+        .collect();
+    assert_eq!(
+        reallocated.len(),
+        plan["summary"]["reallocated"].as_u64().unwrap() as usize
+    );
+    assert!(!reallocated.is_empty());
+}
+
+#[test]
+fn national_week_is_planned_to_proven_optimality() {
+    let plan = json(&allocate("national-week", &["--format", "json"]));
+    assert_eq!(plan["solver"]["status"], "optimal");
+    assert_eq!(plan["areas"].as_array().unwrap().len(), 152);
+    check_contract("national-week", &plan);
+}
+
+#[test]
+fn reruns_and_thread_counts_give_the_same_bytes() {
+    let first = allocate("national-week", &["--format", "json", "--threads", "1"]);
+    let second = allocate("national-week", &["--format", "json", "--threads", "2"]);
+    let third = allocate("national-week", &["--format", "json"]);
+    let masked = mask_seconds(&stdout(&first));
+    assert_eq!(masked, mask_seconds(&stdout(&second)));
+    assert_eq!(masked, mask_seconds(&stdout(&third)));
+    let csv_one = allocate("national-week", &["--format", "csv", "--threads", "1"]);
+    let csv_two = allocate("national-week", &["--format", "csv", "--threads", "2"]);
+    assert_eq!(csv_one.stdout, csv_two.stdout);
+}
+
+#[test]
+fn greedy_baseline_is_never_better_than_the_optimum() {
+    let optimal = json(&allocate("national-week", &["--format", "json"]));
+    let greedy = json(&allocate(
+        "national-week",
+        &["--format", "json", "--method", "greedy"],
+    ));
+    check_contract("national-week", &greedy);
+    assert_eq!(greedy["solver"]["method"], "greedy");
+    let (o, g) = (
+        optimal["solver"]["objective"].as_f64().unwrap(),
+        greedy["solver"]["objective"].as_f64().unwrap(),
+    );
+    assert!(g <= o + 1e-6, "greedy {g} > optimal {o}");
+}
+
+#[test]
+fn csv_lists_every_assignment() {
+    let output = allocate("provider-week", &["--format", "csv"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("referral_id,supporter_id,area,score,hours,open_case,reallocated")
+    );
+    let plan = json(&allocate("provider-week", &["--format", "json"]));
+    assert_eq!(lines.count(), plan["assignments"].as_array().unwrap().len());
+}
+
+#[test]
+fn table_is_what_a_coordinator_reads() {
+    let output = allocate("provider-week", &["--format", "table"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("provider_week_table", mask_seconds(&stdout(&output)));
+}
+
+#[test]
+fn explain_tells_a_waiting_family_why() {
+    let output = allocate(
+        "provider-week",
+        &["--format", "table", "--explain", "BH-R0071"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("explain_capacity", stdout(&output));
+    let explained = json(&allocate(
+        "provider-week",
+        &["--format", "json", "--explain", "BH-R0071"],
+    ));
+    assert_eq!(explained["state"], "waiting");
+    assert_eq!(explained["reason"], "capacity");
+    // Every eligible supporter is full for this family after the plan.
+    for s in explained["supporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["eligible"] == true)
+    {
+        let no_room = s["free_cases_after"].as_i64().unwrap() < 1
+            || s["free_hours_after"].as_f64().unwrap() < explained["hours"].as_f64().unwrap()
+            || s["detail"].as_str().unwrap().contains("no new cases");
+        assert!(no_room, "{s}");
+    }
+}
+
+#[test]
+fn explain_covers_every_state() {
+    let plan = json(&allocate("provider-week", &["--format", "json"]));
+    let new = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["open_case"] == false)
+        .unwrap();
+    let open = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["open_case"] == true)
+        .unwrap();
+    let unplaced = plan["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["reason"] != "capacity")
+        .unwrap();
+    for (row, state) in [
+        (new, "assigned"),
+        (open, "open_case"),
+        (unplaced, "waiting"),
+    ] {
+        let id = row["referral_id"].as_str().unwrap();
+        let e = json(&allocate(
+            "provider-week",
+            &["--format", "json", "--explain", id],
+        ));
+        assert_eq!(e["state"], state, "{id}");
+    }
+    let missing = allocate("provider-week", &["--explain", "NOBODY"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no referral `NOBODY`"));
+}
+
+#[test]
+fn out_file_is_written_whole_and_stdout_stays_empty() {
+    let dir = scratch("out");
+    let out = dir.join("plan.json");
+    let output = allocate("provider-week", &["--out", out.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+    let written: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(written["solver"]["status"], "optimal");
+    // By extension: .csv gives CSV.
+    let csv = dir.join("plan.csv");
+    assert!(allocate("provider-week", &["--out", csv.to_str().unwrap()])
+        .status
+        .success());
+    assert!(std::fs::read_to_string(&csv)
+        .unwrap()
+        .starts_with("referral_id,"));
+    // Bad input leaves no file behind.
+    let failed = dir.join("failed.json");
+    let output = caseload(&[
+        "allocate",
+        "-s",
+        "fixtures/bad/nan-hours/supporters.csv",
+        "-r",
+        "fixtures/bad/nan-hours/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--out",
+        failed.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!failed.exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn model_exports_as_lp_and_mps() {
+    let dir = scratch("export");
+    let plan = json(&allocate("provider-week", &["--format", "json"]));
+    for name in ["week.lp", "week.mps"] {
+        let file = dir.join(name);
+        let output = allocate(
+            "provider-week",
+            &["--format", "json", "--export-model", file.to_str().unwrap()],
+        );
+        // The plan is still printed, and HiGHS writes nothing to stdout.
+        let printed = without_seconds(json(&output));
+        assert!(
+            printed == without_seconds(plan.clone()),
+            "{name}: the plan changed"
+        );
+        let model = std::fs::read_to_string(&file).unwrap();
+        // One binary column per possible new assignment, named after the pair.
+        assert!(model.contains("x(BH_R0071,BH_S01)"), "{name}");
+        if name.ends_with(".lp") {
+            assert!(model.contains("max") && model.contains("bin"));
+        } else {
+            assert!(model.contains("ROWS") && model.contains("MARKER"));
+        }
+    }
+    let bad = allocate("provider-week", &["--export-model", "week.txt"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("must end in .lp or .mps"));
+}
+
+#[test]
+fn policy_changes_the_plan() {
+    let default = json(&allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--policy",
+            "fixtures/provider-week/policy.toml",
+        ],
+    ));
+    let plain = json(&allocate("provider-week", &["--format", "json"]));
+    assert!(
+        without_seconds(default) == without_seconds(plain.clone()),
+        "the documented defaults changed the plan"
+    );
+
+    let dir = scratch("policy");
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, "volunteers_take_high = true\n").unwrap();
+    let relaxed = json(&allocate(
+        "provider-week",
+        &["--format", "json", "--policy", policy.to_str().unwrap()],
+    ));
+    let complexity = |plan: &Value| {
+        plan["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["reason"] == "complexity")
+            .count()
+    };
+    assert!(complexity(&plain) > 0);
+    assert_eq!(complexity(&relaxed), 0);
+    assert!(relaxed["solver"]["objective"].as_f64() >= plain["solver"]["objective"].as_f64());
+}
+
+#[test]
+fn a_week_must_start_on_monday() {
+    let output = caseload(&[
+        "allocate",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-03",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: --week: 2015-11-03 is a Tue; a planning week starts on a Monday\n"
+    );
+}

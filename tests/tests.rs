@@ -1,0 +1,6 @@
+//! End-to-end tests of the `caseload` binary (one test binary, modules by command).
+
+mod util;
+
+mod allocate;
+mod bad_input;
