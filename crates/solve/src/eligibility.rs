@@ -71,7 +71,7 @@ pub fn check(
     if !supporter.speaks(referral.language()) {
         return Err(WaitReason::Language);
     }
-    if referral.exclude.iter().any(|id| *id == supporter.id) {
+    if referral.exclude.contains(&supporter.id) {
         return Err(WaitReason::Excluded);
     }
     if referral.complexity == Complexity::High
@@ -155,7 +155,8 @@ mod tests {
         let policy = Policy::default();
         let ok = supporter("S");
         assert_eq!(check(&referral(), &ok, week, &policy), Ok(()));
-        let cases: Vec<(Box<dyn Fn(&mut Supporter, &mut Referral)>, WaitReason)> = vec![
+        type Change = Box<dyn Fn(&mut Supporter, &mut Referral)>;
+        let cases: Vec<(Change, WaitReason)> = vec![
             (
                 Box::new(|s, _| s.area = "B".into()),
                 WaitReason::NoSupporterInArea,

@@ -103,7 +103,9 @@ pub fn referral_hours(caseload: &Caseload, referral: usize, policy: &Policy) -> 
 
 /// Splits the week into one instance per area, ordered by area code.
 pub fn build_instances(caseload: &Caseload, view: &WeekView, policy: &Policy) -> Vec<AreaInstance> {
-    let mut areas: BTreeMap<&str, (Vec<usize>, Vec<(usize, bool)>)> = BTreeMap::new();
+    // Per area: its supporters, and its waiting referrals (with the reallocated flag).
+    type AreaRows = (Vec<usize>, Vec<(usize, bool)>);
+    let mut areas: BTreeMap<&str, AreaRows> = BTreeMap::new();
     for (index, supporter) in caseload.supporters.iter().enumerate() {
         areas
             .entry(supporter.area.as_str())

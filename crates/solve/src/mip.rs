@@ -10,6 +10,9 @@ use crate::greedy::Choice;
 use crate::instance::AreaInstance;
 use crate::SolveError;
 
+/// Column and row names, in the order HiGHS numbers them.
+pub(crate) type Names = (Vec<String>, Vec<String>);
+
 /// The MIP over one or more areas: a binary x(r, s) per arc, at most one supporter per
 /// family, and each supporter's free hours and case slots.
 pub(crate) struct WeeklyModel {
@@ -17,7 +20,7 @@ pub(crate) struct WeeklyModel {
     objective: Expression,
     constraints: Vec<Constraint>,
     /// Names of columns and rows, kept only when the model is to be written out.
-    names: Option<(Vec<String>, Vec<String>)>,
+    names: Option<Names>,
     /// Per area added, per candidate, the column number of each arc (columns are
     /// numbered in the order variables are added).
     pub columns: Vec<Vec<Vec<usize>>>,
@@ -109,9 +112,7 @@ impl WeeklyModel {
     }
 
     /// Hands the model to HiGHS (quiet), returning it with the column and row names.
-    pub fn into_highs(
-        self,
-    ) -> Result<(highs::Model, Option<(Vec<String>, Vec<String>)>), SolveError> {
+    pub fn into_highs(self) -> Result<(highs::Model, Option<Names>), SolveError> {
         let problem = highs(self.vars.maximise(self.objective)).with_all(self.constraints);
         let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
         model.make_quiet();

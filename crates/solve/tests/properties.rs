@@ -40,7 +40,7 @@ prop_compose! {
             local,
             districts: district.map(|d| vec![d.to_string()]).unwrap_or_default(),
             unavailable_from: leave.map(|d| date(d + 3)),
-            unavailable_to: leave.map(|d| date(d)),
+            unavailable_to: leave.map(date),
         }
     }
 }

@@ -1,0 +1,61 @@
+//! Criterion benches of `allocate` over the fixture weeks, in process: loading both
+//! CSV files, building the per-area models and solving them to proven optimality.
+//!
+//! `cargo bench --bench allocate` runs the provider week and the national week;
+//! `CASELOAD_BENCH_X10=1 cargo bench --bench allocate` adds the 10x national week
+//! (about 30 s an iteration here, so it is opt-in). The side-by-side comparison with
+//! the Python/highspy peer, through the CLI, is `benches/compare_peer.py`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use caseload_model::{Caseload, PlanningWeek, Policy};
+use caseload_solve::{allocate, Greedy, Optimal, Options};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn load(week: &str) -> Caseload {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(week);
+    Caseload::load(&dir.join("supporters.csv"), &dir.join("referrals.csv")).expect("fixture loads")
+}
+
+fn bench_week(c: &mut Criterion, week: &str, samples: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(week);
+    let monday = PlanningWeek::parse("2015-11-02").unwrap();
+    let policy = Policy::default();
+    let mut group = c.benchmark_group(week);
+    group
+        .sample_size(samples)
+        .warm_up_time(Duration::from_secs(1));
+    group.bench_function("load+optimal", |b| {
+        b.iter(|| {
+            let caseload =
+                Caseload::load(&dir.join("supporters.csv"), &dir.join("referrals.csv")).unwrap();
+            let plan = allocate(&caseload, monday, &policy, &Optimal, &Options::default()).unwrap();
+            assert_eq!(plan.solver.status, "optimal");
+            plan
+        })
+    });
+    let caseload = load(week);
+    group.bench_function("optimal", |b| {
+        b.iter(|| allocate(&caseload, monday, &policy, &Optimal, &Options::default()).unwrap())
+    });
+    group.bench_function("greedy", |b| {
+        b.iter(|| allocate(&caseload, monday, &policy, &Greedy, &Options::default()).unwrap())
+    });
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    bench_week(c, "provider-week", 50);
+    bench_week(c, "national-week", 20);
+    if std::env::var_os("CASELOAD_BENCH_X10").is_some() {
+        bench_week(c, "national-x10", 10);
+    }
+}
+
+criterion_group!(allocation, benches);
+criterion_main!(allocation);
