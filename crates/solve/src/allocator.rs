@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::greedy::{greedy, objective, Choice};
+use crate::greedy::{greedy, objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
 use crate::mip::solve_area;
+use crate::reduce::kept;
 use crate::SolveError;
 
 /// How an area's plan was reached.
@@ -114,17 +115,40 @@ impl AreaAllocator for Optimal {
                 route: Route::GreedyAtBound,
             });
         }
+        // Leave out families that provably cannot improve the plan (see `reduce`), and
+        // start HiGHS from the better greedy plan with or without them.
+        let keep = kept(instance);
+        let kept_index: Vec<usize> = (0..keep.len()).filter(|&c| keep[c]).collect();
+        let reduced = AreaInstance {
+            candidates: kept_index
+                .iter()
+                .map(|&c| instance.candidates[c].clone())
+                .collect(),
+            ..instance.clone()
+        };
+        let restricted: Choice = kept_index.iter().map(|&c| start[c]).collect();
+        let fresh = greedy(&reduced);
+        let reduced_start = if objective(&reduced, &fresh) > objective(&reduced, &restricted) {
+            fresh
+        } else {
+            restricted
+        };
         let remaining = deadline
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
-        let outcome = solve_area(instance, &start, remaining)?;
-        let solved = objective(instance, &outcome.choice);
+        let outcome = solve_area(&reduced, &reduced_start, remaining)?;
+        let mut solved_choice = vec![None; instance.candidates.len()];
+        for (&c, pick) in kept_index.iter().zip(&outcome.choice) {
+            solved_choice[c] = *pick;
+        }
+        let solved = objective(instance, &solved_choice);
         // Keep whichever plan is better: with a time limit HiGHS may stop early.
-        let (choice, value) = if solved + 1e-9 >= value {
-            (outcome.choice, solved)
-        } else {
-            (start, value)
-        };
+        let (choice, value) =
+            if solved + 1e-9 >= value && respects_capacity(instance, &solved_choice) {
+                (solved_choice, solved)
+            } else {
+                (start, value)
+            };
         Ok(AreaSolution {
             choice,
             proven: outcome.proven,

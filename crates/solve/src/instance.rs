@@ -84,12 +84,23 @@ pub struct AreaInstance {
 }
 
 impl AreaInstance {
-    /// The best score each candidate could get, summed: no plan scores more.
+    /// The most families any plan can place: the area's free case slots, and never
+    /// more than there are candidates.
+    pub fn max_placed(&self) -> usize {
+        let free: usize = self.rooms.iter().map(|r| r.free_cases as usize).sum();
+        free.min(self.candidates.len())
+    }
+
+    /// No plan scores more: each candidate's best score, summed over the
+    /// [`max_placed`](Self::max_placed) best candidates (at most that many are placed).
     pub fn upper_bound(&self) -> f64 {
-        self.candidates
+        let mut best: Vec<f64> = self
+            .candidates
             .iter()
             .filter_map(|c| c.arcs.iter().map(|a| a.score).reduce(f64::max))
-            .sum()
+            .collect();
+        best.sort_by(|a, b| b.total_cmp(a));
+        best.iter().take(self.max_placed()).sum()
     }
 }
 

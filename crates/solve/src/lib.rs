@@ -52,6 +52,7 @@ pub mod greedy;
 mod instance;
 mod mip;
 mod plan;
+mod reduce;
 pub mod score;
 
 pub use allocator::{AreaAllocator, AreaSolution, Greedy, Optimal, Route};
