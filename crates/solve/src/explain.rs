@@ -258,10 +258,28 @@ fn waiting_story(
         WaitReason::NoSupporterInArea => {
             format!("Waiting, rank {rank}: no supporter works in area {}.", referral.area)
         }
-        other => format!(
-            "Waiting, rank {rank}: no supporter is eligible; the check that left none is `{}` (see each supporter below).",
-            other.code()
-        ),
+        other => {
+            let why = match other {
+                WaitReason::OnLeave => "every supporter in the area is on leave this week".to_string(),
+                WaitReason::District => format!(
+                    "no supporter available this week covers the family's district {}",
+                    referral.district.as_deref().unwrap_or("")
+                ),
+                WaitReason::Needs => format!(
+                    "no supporter left has every skill the family needs ({})",
+                    referral.needs.join(";")
+                ),
+                WaitReason::Language => format!("no supporter left speaks {}", referral.language()),
+                WaitReason::Excluded => {
+                    "every supporter left has a conflict of interest with this family".to_string()
+                }
+                _ => "every supporter left is a volunteer, and high-complexity cases need a paid supporter (policy: volunteers_take_high = false)".to_string(),
+            };
+            format!(
+                "Waiting, rank {rank}: no supporter is eligible (`{}`): {why}. Each supporter's first failed check is below.",
+                other.code()
+            )
+        }
     }
 }
 
