@@ -7,7 +7,7 @@ use caseload_model::{Caseload, PlanningWeek, WeekView};
 use serde_json::Value;
 
 use crate::util::{
-    allocate, caseload, json, mask_seconds, scratch, stderr, stdout, without_seconds,
+    allocate, allocate_bad, caseload, json, mask_seconds, scratch, stderr, stdout, without_seconds,
 };
 
 fn load(week: &str) -> Caseload {
@@ -260,17 +260,7 @@ fn out_file_is_written_whole_and_stdout_stays_empty() {
         .starts_with("referral_id,"));
     // Bad input leaves no file behind.
     let failed = dir.join("failed.json");
-    let output = caseload(&[
-        "allocate",
-        "-s",
-        "fixtures/bad/nan-hours/supporters.csv",
-        "-r",
-        "fixtures/bad/nan-hours/referrals.csv",
-        "-w",
-        "2015-11-02",
-        "--out",
-        failed.to_str().unwrap(),
-    ]);
+    let output = allocate_bad("nan-hours", &["--out", failed.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(!failed.exists());
     assert_eq!(

@@ -1,22 +1,10 @@
 //! Every case under `fixtures/bad/` exits 2, prints nothing on stdout, and names the
 //! file, line and column of each problem.
 
-use crate::util::{caseload, root, stderr};
+use crate::util::{allocate, allocate_bad, caseload, root, stderr};
 
 fn run_case(case: &str) -> std::process::Output {
-    let supporters = format!("fixtures/bad/{case}/supporters.csv");
-    let referrals = format!("fixtures/bad/{case}/referrals.csv");
-    caseload(&[
-        "allocate",
-        "-s",
-        &supporters,
-        "-r",
-        &referrals,
-        "-w",
-        "2015-11-02",
-        "--format",
-        "json",
-    ])
+    allocate_bad(case, &["--format", "json"])
 }
 
 #[test]
@@ -83,17 +71,7 @@ fn bad_policy_is_located() {
         "local_bonus = 0.05\npriority_weights = [1, 2, 4, 8]\n",
     )
     .unwrap();
-    let output = caseload(&[
-        "allocate",
-        "-s",
-        "fixtures/provider-week/supporters.csv",
-        "-r",
-        "fixtures/provider-week/referrals.csv",
-        "-w",
-        "2015-11-02",
-        "--policy",
-        policy.to_str().unwrap(),
-    ]);
+    let output = allocate("provider-week", &["--policy", policy.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(message.contains("policy.toml:2:20:"), "{message}");

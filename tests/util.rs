@@ -34,6 +34,23 @@ pub fn allocate(week: &str, extra: &[&str]) -> Output {
     caseload(&args)
 }
 
+/// `allocate` on a case under `fixtures/bad/` plus `extra` args.
+pub fn allocate_bad(case: &str, extra: &[&str]) -> Output {
+    let supporters = format!("fixtures/bad/{case}/supporters.csv");
+    let referrals = format!("fixtures/bad/{case}/referrals.csv");
+    let mut args = vec![
+        "allocate",
+        "-s",
+        &supporters,
+        "-r",
+        &referrals,
+        "-w",
+        "2015-11-02",
+    ];
+    args.extend_from_slice(extra);
+    caseload(&args)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
