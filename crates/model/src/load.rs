@@ -102,6 +102,24 @@ impl Caseload {
         Caseload::from_bytes(supporters, &supporter_bytes, referrals, &referral_bytes)
     }
 
+    /// Loads and validates a supporters file on its own (a simulation's staff).
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Io`] if it cannot be read; [`LoadError::Invalid`] listing every
+    /// problem otherwise.
+    pub fn load_supporters(file: &Path) -> Result<Vec<Supporter>, LoadError> {
+        let bytes = table::read_bytes(file)?;
+        let mut table = Table::read(file, &bytes, &SUPPORTERS);
+        let supporters = parse_supporters(&mut table);
+        let problems = table.sorted_problems();
+        if problems.is_empty() {
+            Ok(supporters.into_iter().map(|(_, s)| s).collect())
+        } else {
+            Err(LoadError::Invalid(problems))
+        }
+    }
+
     /// Like [`Caseload::load`], from bytes already in memory; the paths only name the
     /// files in messages.
     ///

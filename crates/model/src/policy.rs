@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config;
 use crate::error::{LoadError, Problem};
 use crate::types::Complexity;
 
@@ -90,20 +91,7 @@ impl Policy {
     /// [`LoadError::Io`] if it cannot be read, [`LoadError::Invalid`] for bad TOML, an
     /// unknown key or an out-of-range value, located by line and column.
     pub fn load(file: &Path) -> Result<Policy, LoadError> {
-        let text = std::fs::read(file).map_err(|source| LoadError::Io {
-            file: file.to_path_buf(),
-            source,
-        })?;
-        let text = String::from_utf8(text).map_err(|err| {
-            let offset = err.utf8_error().valid_up_to();
-            LoadError::Invalid(vec![located(
-                file,
-                err.as_bytes(),
-                offset,
-                "not valid UTF-8".into(),
-            )])
-        })?;
-        Policy::from_toml(file, &text)
+        Policy::from_toml(file, &config::read(file)?)
     }
 
     /// Parses and validates policy TOML; `file` only names it in messages.
@@ -112,21 +100,24 @@ impl Policy {
     ///
     /// [`LoadError::Invalid`] for bad TOML, an unknown key or an out-of-range value.
     pub fn from_toml(file: &Path, text: &str) -> Result<Policy, LoadError> {
-        let policy: Policy = toml::from_str(text).map_err(|err| {
-            let offset = err.span().map_or(0, |span| span.start);
-            let message = err.message().trim().to_string();
-            LoadError::Invalid(vec![located(file, text.as_bytes(), offset, message)])
-        })?;
-        let problems: Vec<Problem> = policy
+        let policy: Policy = config::parse(file, text)?;
+        policy.check(file, text)?;
+        Ok(policy)
+    }
+
+    /// Checks the values' ranges; `text` is the TOML they came from, to locate them.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] listing every out-of-range value.
+    pub fn check(&self, file: &Path, text: &str) -> Result<(), LoadError> {
+        let problems: Vec<Problem> = self
             .invalid_values()
             .into_iter()
-            .map(|(key, message)| {
-                let offset = find_key(text, key);
-                located(file, text.as_bytes(), offset, message)
-            })
+            .map(|(key, message)| config::problem_at_key(file, text, key, message))
             .collect();
         if problems.is_empty() {
-            Ok(policy)
+            Ok(())
         } else {
             Err(LoadError::Invalid(problems))
         }
@@ -182,38 +173,6 @@ impl Policy {
     /// Weight of a priority (1..=5).
     pub fn weight(&self, priority: u8) -> f64 {
         self.priority_weights[usize::from(priority.clamp(1, 5)) - 1]
-    }
-}
-
-/// Byte offset of the first line that sets `key`, for locating a bad value.
-fn find_key(text: &str, key: &str) -> usize {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
-            return offset + (line.len() - trimmed.len());
-        }
-        offset += line.len();
-    }
-    0
-}
-
-fn located(file: &Path, bytes: &[u8], offset: usize, message: String) -> Problem {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    Problem {
-        file: file.to_path_buf(),
-        line,
-        column,
-        message,
     }
 }
 
