@@ -1,18 +1,13 @@
 //! Highest score first: the fast baseline, and the optimiser's starting plan.
 
-use std::cmp::Ordering;
-
 use crate::instance::{AreaInstance, HOURS_EPS};
 
 /// For each candidate, the arc it takes (index into its `arcs`), or `None`.
 pub type Choice = Vec<Option<usize>>;
 
 /// Allocates an area greedily: families in order of their best score (ties by
-/// referral id), each to the eligible supporter with room giving the highest score,
-/// ties to the one with most free hours (so no one is stretched first), then by id.
+/// referral id), each placed as by [`assign_in_order`].
 pub fn greedy(instance: &AreaInstance) -> Choice {
-    let mut free_hours: Vec<f64> = instance.rooms.iter().map(|r| r.free_hours).collect();
-    let mut free_cases: Vec<u32> = instance.rooms.iter().map(|r| r.free_cases).collect();
     let best = |c: usize| {
         instance.candidates[c]
             .arcs
@@ -23,7 +18,17 @@ pub fn greedy(instance: &AreaInstance) -> Choice {
     // Candidates are ordered by referral id, and the sort is stable.
     let mut order: Vec<usize> = (0..instance.candidates.len()).collect();
     order.sort_by(|a, b| best(*b).total_cmp(&best(*a)));
+    assign_in_order(instance, order)
+}
 
+/// Places families one by one in the given `order` (candidate indices): each goes to
+/// the eligible supporter with room giving the highest score, ties to the one with
+/// most free hours (so no one is stretched first), then to the lowest id. A family
+/// with no supporter with room left stays unplaced. This is how every ordering
+/// policy (greedy, first come first served, priority, ...) shares capacity rules.
+pub fn assign_in_order(instance: &AreaInstance, order: impl IntoIterator<Item = usize>) -> Choice {
+    let mut free_hours: Vec<f64> = instance.rooms.iter().map(|r| r.free_hours).collect();
+    let mut free_cases: Vec<u32> = instance.rooms.iter().map(|r| r.free_cases).collect();
     let mut choice = vec![None; instance.candidates.len()];
     for c in order {
         let candidate = &instance.candidates[c];
@@ -39,7 +44,6 @@ pub fn greedy(instance: &AreaInstance) -> Choice {
                     .total_cmp(&b.score)
                     .then(free_hours[a.slot].total_cmp(&free_hours[b.slot]))
                     .then(b.slot.cmp(&a.slot))
-                    .then(Ordering::Equal)
             });
         if let Some((index, arc)) = pick {
             free_cases[arc.slot] -= 1;

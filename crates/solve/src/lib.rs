@@ -61,7 +61,7 @@ pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::export_model;
 pub use instance::{build_instances, Arc, AreaInstance, Candidate, Room, Unplaceable, HOURS_EPS};
 pub use plan::{
-    allocate, AreaReport, Assignment, Options, Plan, SolverReport, Summary, SupporterLoad,
+    allocate, in_pool, AreaReport, Assignment, Options, Plan, SolverReport, Summary, SupporterLoad,
     WaitingEntry,
 };
 

@@ -191,14 +191,7 @@ pub fn allocate(
             .map(|instance| allocator.allocate_area(instance, deadline))
             .collect()
     };
-    let solutions = match options.threads {
-        None => solve()?,
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|e| SolveError::Threads(e.to_string()))?
-            .install(solve)?,
-    };
+    let solutions = in_pool(options.threads, solve).map_err(SolveError::Threads)??;
     let mut plan = assemble(
         caseload,
         &view,
@@ -209,6 +202,26 @@ pub fn allocate(
     );
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
+}
+
+/// Runs `work` on a rayon pool of `threads` workers, or on the global pool (one per
+/// core) for `None`. `Err` says why the pool could not start.
+///
+/// # Errors
+///
+/// The thread pool's own error, as text.
+pub fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, String> {
+    match threads {
+        None => Ok(work()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map(|pool| pool.install(work))
+            .map_err(|e| e.to_string()),
+    }
 }
 
 /// Rounds to 6 decimals so that output shows 19.2, not 19.200000000000003.

@@ -69,7 +69,7 @@ prop_compose! {
             received: date(received),
             source,
             consent,
-            kind: if n % 2 == 0 { ReferralKind::New } else { ReferralKind::Transfer },
+            kind: if n.is_multiple_of(2) { ReferralKind::New } else { ReferralKind::Transfer },
             clock_start: (clock_offset != 0).then(|| date(received + clock_offset)),
             priority,
             complexity,
