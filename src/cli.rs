@@ -16,6 +16,39 @@ pub struct Cli {
 pub enum Command {
     /// Plan next week: assign waiting referrals to supporters, optimally, and explain.
     Allocate(AllocateArgs),
+    /// Benchmark referral policies over months, with confidence intervals.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario (TOML): supporters, arrivals, families, the EHC clock.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: PathBuf,
+    /// Policies to compare, comma-separated [default: fifo,priority,deadline,lottery,optimal].
+    #[arg(long, value_name = "LIST")]
+    pub policies: Option<String>,
+    /// Replications (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub replications: Option<u32>,
+    /// Seed of the random streams (overrides the scenario).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Weeks measured after the warm-up (overrides the scenario's horizon).
+    #[arg(long, value_name = "W")]
+    pub weeks: Option<u32>,
+    /// Output on stdout [default: table on a terminal, else json]; csv = one row per
+    /// replication and policy.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Also write summary.json, summary.md, replications.csv, replications.parquet and
+    /// waits.svg into this folder.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads for replications [default: one per core]; results are the same
+    /// whatever the number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod allocate;
 mod cli;
 mod output;
 mod render;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Allocate(args) => allocate::run(&args),
+        cli::Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -33,6 +35,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         cause.is::<caseload_model::LoadError>()
             || cause.is::<caseload_model::WeekError>()
             || cause.is::<cli::BadArgument>()
+            || cause
+                .downcast_ref::<caseload_sim::SimError>()
+                .is_some_and(|e| matches!(e, caseload_sim::SimError::Scenario(_)))
     });
     if bad_input {
         2

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use caseload_solve::{Explanation, Plan};
 use comfy_table::{presets, CellAlignment, Table};
 
-fn table(header: &[&str]) -> Table {
+pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::ASCII_MARKDOWN)
@@ -13,7 +13,7 @@ fn table(header: &[&str]) -> Table {
     table
 }
 
-fn right_align(table: &mut Table, columns: &[usize]) {
+pub fn right_align(table: &mut Table, columns: &[usize]) {
     for &index in columns {
         if let Some(column) = table.column_mut(index) {
             column.set_cell_alignment(CellAlignment::Right);

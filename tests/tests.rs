@@ -4,3 +4,4 @@ mod util;
 
 mod allocate;
 mod bad_input;
+mod simulate;

@@ -1,0 +1,193 @@
+//! Referral policies: who gets the free places each week.
+//!
+//! Every policy sees the same [`AreaInstance`] as `caseload allocate` (the same
+//! eligibility rules, the same supporters' room), and differs only in whom it picks.
+
+use std::cmp::Ordering;
+use std::time::Instant;
+
+use caseload_model::{Caseload, PlanningWeek, Referral};
+use caseload_solve::greedy::{assign_in_order, Choice};
+use caseload_solve::{AreaAllocator, AreaInstance, Optimal};
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::SimError;
+
+/// What a policy sees in one week.
+pub struct WeekState<'a> {
+    /// The register: every family referred so far, open or waiting (index by
+    /// [`crate::Candidate::referral`]).
+    pub caseload: &'a Caseload,
+    /// The week being planned.
+    pub week: PlanningWeek,
+    /// The area's waiting families with their eligible supporters and the room
+    /// each supporter has.
+    pub instance: &'a AreaInstance,
+    /// When this week's decision should be made by (for policies that search).
+    pub deadline: Instant,
+}
+
+impl WeekState<'_> {
+    /// The referral of candidate `c`.
+    pub fn referral(&self, c: usize) -> &Referral {
+        &self.caseload.referrals[self.instance.candidates[c].referral]
+    }
+
+    /// Places families in the order `compare` gives (first = served first; ties by
+    /// referral id), each with the eligible supporter with room that scores best.
+    pub fn assign_by(
+        &self,
+        mut compare: impl FnMut(&Referral, &Referral) -> Ordering,
+    ) -> Allocation {
+        // Candidates come ordered by referral id, and the sort is stable.
+        let mut order: Vec<usize> = (0..self.instance.candidates.len()).collect();
+        order.sort_by(|&a, &b| compare(self.referral(a), self.referral(b)));
+        Allocation {
+            choice: assign_in_order(self.instance, order),
+            proven_optimal: None,
+        }
+    }
+}
+
+/// A week's decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allocation {
+    /// For each candidate, the arc (supporter) it takes, or `None`.
+    pub choice: Choice,
+    /// For a policy that optimises: whether this week's plan was proven optimal.
+    pub proven_optimal: Option<bool>,
+}
+
+/// A referral policy. Implement it to benchmark your own: `choose` gets the week's
+/// state and a random generator of its own (the same sequence in every run of a
+/// replication) and returns whom to place.
+///
+/// ```
+/// use caseload_model::ReferralKind;
+/// use caseload_sim::{Allocation, ReferralPolicy, SimError, WeekState};
+///
+/// /// Transfers first (their statements lapse), then longest on the clock.
+/// struct TransfersFirst;
+///
+/// impl ReferralPolicy for TransfersFirst {
+///     fn name(&self) -> &str {
+///         "transfers_first"
+///     }
+///     fn choose(&self, week: &WeekState, _: &mut rand_chacha::ChaCha8Rng) -> Result<Allocation, SimError> {
+///         Ok(week.assign_by(|a, b| {
+///             let transfer = |r: &caseload_model::Referral| r.kind == ReferralKind::Transfer;
+///             transfer(b).cmp(&transfer(a)).then(a.clock_start().cmp(&b.clock_start()))
+///         }))
+///     }
+/// }
+/// # let _ = TransfersFirst;
+/// ```
+pub trait ReferralPolicy: Sync {
+    /// Short name used in output.
+    fn name(&self) -> &str;
+
+    /// Chooses this week's new assignments.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError`] when an underlying solver fails.
+    fn choose(&self, week: &WeekState, rng: &mut ChaCha8Rng) -> Result<Allocation, SimError>;
+}
+
+/// First come, first served: longest waiting (earliest received) first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fifo;
+
+impl ReferralPolicy for Fifo {
+    fn name(&self) -> &str {
+        "fifo"
+    }
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+        Ok(week.assign_by(|a, b| a.received.cmp(&b.received)))
+    }
+}
+
+/// Highest priority first, first come first served within a priority.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Priority;
+
+impl ReferralPolicy for Priority {
+    fn name(&self) -> &str {
+        "priority"
+    }
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+        Ok(week.assign_by(|a, b| {
+            b.priority
+                .cmp(&a.priority)
+                .then(a.received.cmp(&b.received))
+        }))
+    }
+}
+
+/// Most weeks on the EHC clock first (nearest the final plan).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deadline;
+
+impl ReferralPolicy for Deadline {
+    fn name(&self) -> &str {
+        "deadline"
+    }
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+        Ok(week.assign_by(|a, b| {
+            a.clock_start()
+                .cmp(&b.clock_start())
+                .then(a.received.cmp(&b.received))
+        }))
+    }
+}
+
+/// A fresh random order every week.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lottery;
+
+impl ReferralPolicy for Lottery {
+    fn name(&self) -> &str {
+        "lottery"
+    }
+    fn choose(&self, week: &WeekState, rng: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+        let mut order: Vec<usize> = (0..week.instance.candidates.len()).collect();
+        order.shuffle(rng);
+        Ok(Allocation {
+            choice: assign_in_order(week.instance, order),
+            proven_optimal: None,
+        })
+    }
+}
+
+/// The weekly MIP of `caseload allocate`: the best total score each week.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OptimalPolicy;
+
+impl ReferralPolicy for OptimalPolicy {
+    fn name(&self) -> &str {
+        "optimal"
+    }
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+        let solution = Optimal.allocate_area(week.instance, week.deadline)?;
+        Ok(Allocation {
+            choice: solution.choice,
+            proven_optimal: Some(solution.proven),
+        })
+    }
+}
+
+/// The built-in policies by name, in the order results are shown.
+pub fn builtin(name: &str) -> Option<&'static dyn ReferralPolicy> {
+    match name {
+        "fifo" => Some(&Fifo),
+        "priority" => Some(&Priority),
+        "deadline" => Some(&Deadline),
+        "lottery" => Some(&Lottery),
+        "optimal" => Some(&OptimalPolicy),
+        _ => None,
+    }
+}
+
+/// The names of the built-in policies.
+pub const BUILTIN: [&str; 5] = ["fifo", "priority", "deadline", "lottery", "optimal"];

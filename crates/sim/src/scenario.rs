@@ -1,0 +1,535 @@
+//! A simulation scenario (TOML): one area's supporters, families and the EHC clock.
+//!
+//! Every field has a documented default. Figures taken from the real data in
+//! `fixtures/areas_england_2014_2017.csv` say so; the rest are stated assumptions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use caseload_model::{config, Caseload, LoadError, Policy, Problem, Supporter};
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// One area over time. See the fixtures under `fixtures/sim/` for annotated examples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A name for output.
+    pub name: String,
+    /// The area code (ONS), used for generated supporters and families.
+    #[serde(default = "default_area")]
+    pub area: String,
+    /// Monday of week 0 (default 2015-09-07, the start of the 2015-16 school year).
+    #[serde(default = "default_start")]
+    pub start: NaiveDate,
+    /// Weeks simulated before measuring starts, so the service is not measured empty
+    /// (default 26: longer than the 20-week clock).
+    #[serde(default = "default_warm_up")]
+    pub warm_up_weeks: u32,
+    /// Weeks measured after the warm-up (default 78: eighteen months, the length of
+    /// the 2014-16 programme).
+    #[serde(default = "default_horizon")]
+    pub horizon_weeks: u32,
+    /// Independent replications (default 100).
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    /// Seed of the random streams (default 2015).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Who supports the families.
+    #[serde(default)]
+    pub supporters: SupporterPlan,
+    /// How families arrive.
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    /// What families are like.
+    #[serde(default)]
+    pub families: Families,
+    /// The EHC process.
+    #[serde(default)]
+    pub ehc: Ehc,
+    /// The allocation policy's settings (as `policy.toml`), shared by every referral
+    /// policy: eligibility, hours and the `optimal` policy's objective.
+    #[serde(default)]
+    pub policy: Policy,
+    /// Wall-clock budget of one week's MIP under the `optimal` policy, seconds
+    /// (default 10); a week that runs out is counted as not proven optimal.
+    #[serde(default = "default_week_time_limit")]
+    pub optimal_week_time_limit_seconds: f64,
+}
+
+/// Supporters: from a file, or generated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupporterPlan {
+    /// A supporters.csv (same format as `allocate`), relative to the scenario file.
+    /// When given, the counts and hours below are not used.
+    pub file: Option<PathBuf>,
+    /// Paid supporters (default 8).
+    pub paid: u32,
+    /// Volunteer supporters (default 4: the 2014 "around 12 per area", a third
+    /// volunteers; staffing mixes were not published).
+    pub volunteer: u32,
+    /// Casework hours a paid supporter offers a week (default 10, a sessional post).
+    pub paid_hours_per_week: f64,
+    /// Concurrent cases of a paid supporter (default 5).
+    pub paid_max_cases: u32,
+    /// Hours a volunteer offers a week (default 5).
+    pub volunteer_hours_per_week: f64,
+    /// Concurrent cases of a volunteer (default 2).
+    pub volunteer_max_cases: u32,
+    /// Share of supporters with local knowledge (default 0.5).
+    pub local_share: f64,
+    /// Probability that a supporter has each skill (default autism 0.6, transfer 0.5,
+    /// young_person 0.3, tribunal 0.2, bsl 0.05).
+    pub skills: BTreeMap<String, f64>,
+    /// Probability that a supporter speaks each language besides English (default
+    /// pl 0.1, ur 0.1).
+    pub languages: BTreeMap<String, f64>,
+    /// Weekly probability that a volunteer leaves (default 0.01).
+    pub volunteer_attrition_per_week: f64,
+    /// Replace a volunteer who leaves with a new one the next week (default false).
+    pub replace_volunteers: bool,
+}
+
+impl Default for SupporterPlan {
+    fn default() -> Self {
+        SupporterPlan {
+            file: None,
+            paid: 8,
+            volunteer: 4,
+            paid_hours_per_week: 10.0,
+            paid_max_cases: 5,
+            volunteer_hours_per_week: 5.0,
+            volunteer_max_cases: 2,
+            local_share: 0.5,
+            skills: [
+                ("autism", 0.6),
+                ("transfer", 0.5),
+                ("young_person", 0.3),
+                ("tribunal", 0.2),
+                ("bsl", 0.05),
+            ]
+            .map(|(k, v)| (k.to_string(), v))
+            .into(),
+            languages: [("pl", 0.1), ("ur", 0.1)]
+                .map(|(k, v)| (k.to_string(), v))
+                .into(),
+            volunteer_attrition_per_week: 0.01,
+            replace_volunteers: false,
+        }
+    }
+}
+
+/// Arrivals: Poisson counts per week and kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Arrivals {
+    /// New EHC needs assessments referred per week (default 1.0).
+    pub new_per_week: f64,
+    /// Transfers of a statement referred per week (default 1.5).
+    pub transfer_per_week: f64,
+    /// School holidays (August, the two weeks around Christmas, a week at Easter and
+    /// at each half term) halve arrivals (default true: referrals come through schools).
+    pub seasonality: bool,
+    /// An optional wave of transfers.
+    pub transfer_wave: Option<TransferWave>,
+}
+
+impl Default for Arrivals {
+    fn default() -> Self {
+        Arrivals {
+            new_per_week: 1.0,
+            transfer_per_week: 1.5,
+            seasonality: true,
+            transfer_wave: None,
+        }
+    }
+}
+
+/// Extra transfers in a window of weeks (statements due to transfer by a deadline).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferWave {
+    /// First week of the wave (counted from week 0, warm-up included).
+    pub from_week: u32,
+    /// Last week of the wave.
+    pub to_week: u32,
+    /// Extra transfers per week during the wave.
+    pub extra_per_week: f64,
+}
+
+/// The mix of families referred.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Families {
+    /// Probability of priority 1..5 (default 0.15, 0.25, 0.30, 0.20, 0.10).
+    pub priority: [f64; 5],
+    /// Probability of low, medium, high complexity (default 0.3, 0.5, 0.2).
+    pub complexity: [f64; 3],
+    /// Probability that a family needs each skill (default autism 0.25, tribunal 0.05,
+    /// bsl 0.01; transfers also need `transfer` with probability `transfer_needs_skill`).
+    pub needs: BTreeMap<String, f64>,
+    /// Probability that a transfer needs a supporter with the `transfer` skill
+    /// (default 0.3).
+    pub transfer_needs_skill: f64,
+    /// Probability of each preferred language besides English (default pl 0.02,
+    /// ur 0.03).
+    pub languages: BTreeMap<String, f64>,
+    /// Postcode districts and their shares of families (default four equal districts
+    /// D1..D4). Supporters cover the whole area unless given by file.
+    pub districts: BTreeMap<String, f64>,
+    /// Share of families who refer themselves (default 0.4); the rest need consent.
+    pub self_referral_share: f64,
+    /// Probability that consent is recorded for a family referred by someone else
+    /// (default 0.9).
+    pub consent: f64,
+    /// The clock started 0 to this many weeks before the family reached the provider,
+    /// uniformly (default 6: families often find the service late).
+    pub clock_lateness_weeks: u32,
+    /// Weekly probability that a waiting family withdraws (default 0.005).
+    pub withdrawal_per_week: f64,
+}
+
+impl Default for Families {
+    fn default() -> Self {
+        Families {
+            priority: [0.15, 0.25, 0.30, 0.20, 0.10],
+            complexity: [0.3, 0.5, 0.2],
+            needs: [("autism", 0.25), ("tribunal", 0.05), ("bsl", 0.01)]
+                .map(|(k, v)| (k.to_string(), v))
+                .into(),
+            transfer_needs_skill: 0.3,
+            languages: [("pl", 0.02), ("ur", 0.03)]
+                .map(|(k, v)| (k.to_string(), v))
+                .into(),
+            districts: [("D1", 0.25), ("D2", 0.25), ("D3", 0.25), ("D4", 0.25)]
+                .map(|(k, v)| (k.to_string(), v))
+                .into(),
+            self_referral_share: 0.4,
+            consent: 0.9,
+            clock_lateness_weeks: 6,
+            withdrawal_per_week: 0.005,
+        }
+    }
+}
+
+/// The EHC process: milestones at weeks 6 (decision to assess), 16 (draft plan) and
+/// 20 (final plan).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ehc {
+    /// Probability that the plan is final at week 20 (default 0.55: 54.6% of new EHC
+    /// plans in England were issued within 20 weeks in 2015 and 55.6% in 2016,
+    /// weighting each area's rate by its new plans).
+    pub p_on_time: f64,
+    /// Mean extra weeks when the plan is late, geometric (default 8; not published,
+    /// an assumption).
+    pub late_mean_weeks: f64,
+}
+
+impl Default for Ehc {
+    fn default() -> Self {
+        Ehc {
+            p_on_time: 0.55,
+            late_mean_weeks: 8.0,
+        }
+    }
+}
+
+fn default_area() -> String {
+    "E00000000".into()
+}
+fn default_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2015, 9, 7).expect("a valid date")
+}
+fn default_warm_up() -> u32 {
+    26
+}
+fn default_horizon() -> u32 {
+    78
+}
+fn default_replications() -> u32 {
+    100
+}
+fn default_seed() -> u64 {
+    2015
+}
+fn default_week_time_limit() -> f64 {
+    10.0
+}
+
+/// A scenario with its supporters resolved (loaded from file or left to generate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedScenario {
+    /// The scenario as written.
+    pub scenario: Scenario,
+    /// Supporters from `supporters.file`, if any.
+    pub supporters: Option<Vec<Supporter>>,
+}
+
+impl Scenario {
+    /// Reads, validates and resolves a scenario file.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] for an unreadable file, bad TOML, an unknown key, an out-of-range
+    /// value (located by line and column) or a bad supporters file.
+    pub fn load(file: &Path) -> Result<LoadedScenario, LoadError> {
+        let text = config::read(file)?;
+        let scenario = Scenario::from_toml(file, &text)?;
+        let supporters = match &scenario.supporters.file {
+            None => None,
+            Some(relative) => {
+                let base = file.parent().unwrap_or(Path::new("."));
+                Some(Caseload::load_supporters(&base.join(relative))?)
+            }
+        };
+        Ok(LoadedScenario {
+            scenario,
+            supporters,
+        })
+    }
+
+    /// Parses and validates scenario TOML; `file` only names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] listing every problem, located.
+    pub fn from_toml(file: &Path, text: &str) -> Result<Scenario, LoadError> {
+        let scenario: Scenario = config::parse(file, text)?;
+        scenario.policy.check(file, text)?;
+        let problems: Vec<Problem> = scenario
+            .invalid_values()
+            .into_iter()
+            .map(|(key, message)| config::problem_at_key(file, text, key, message))
+            .collect();
+        if problems.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(LoadError::Invalid(problems))
+        }
+    }
+
+    /// Total weeks simulated (warm-up and horizon).
+    pub fn total_weeks(&self) -> u32 {
+        self.warm_up_weeks + self.horizon_weeks
+    }
+
+    fn invalid_values(&self) -> Vec<(&'static str, String)> {
+        let mut bad = Vec::new();
+        let mut check = |ok: bool, key: &'static str, message: String| {
+            if !ok {
+                bad.push((key, message));
+            }
+        };
+        let probability = |p: f64| p.is_finite() && (0.0..=1.0).contains(&p);
+        let rate = |r: f64| r.is_finite() && r >= 0.0;
+        check(
+            self.start.weekday() == Weekday::Mon,
+            "start",
+            format!(
+                "`start` must be a Monday, {} is a {}",
+                self.start,
+                self.start.weekday()
+            ),
+        );
+        check(
+            self.horizon_weeks >= 1,
+            "horizon_weeks",
+            "`horizon_weeks` must be at least 1".into(),
+        );
+        check(
+            self.total_weeks() <= 520,
+            "horizon_weeks",
+            "warm-up and horizon together must be at most 520 weeks".into(),
+        );
+        check(
+            (1..=100_000).contains(&self.replications),
+            "replications",
+            "`replications` must be from 1 to 100000".into(),
+        );
+        check(
+            self.optimal_week_time_limit_seconds.is_finite()
+                && self.optimal_week_time_limit_seconds > 0.0,
+            "optimal_week_time_limit_seconds",
+            "`optimal_week_time_limit_seconds` must be more than 0".into(),
+        );
+        let s = &self.supporters;
+        check(
+            s.file.is_some() || s.paid + s.volunteer >= 1,
+            "paid",
+            "a scenario needs at least one supporter".into(),
+        );
+        for (key, hours) in [
+            ("paid_hours_per_week", s.paid_hours_per_week),
+            ("volunteer_hours_per_week", s.volunteer_hours_per_week),
+        ] {
+            check(
+                hours.is_finite() && hours > 0.0 && hours <= 60.0,
+                key,
+                format!("`supporters.{key}` must be more than 0 and at most 60, got {hours}"),
+            );
+        }
+        check(
+            probability(s.local_share),
+            "local_share",
+            format!(
+                "`supporters.local_share` must be a probability, got {}",
+                s.local_share
+            ),
+        );
+        check(
+            probability(s.volunteer_attrition_per_week),
+            "volunteer_attrition_per_week",
+            format!(
+                "`supporters.volunteer_attrition_per_week` must be a probability, got {}",
+                s.volunteer_attrition_per_week
+            ),
+        );
+        for (key, table) in [("skills", &s.skills), ("languages", &s.languages)] {
+            check(
+                table.values().all(|p| probability(*p)),
+                key,
+                format!("`supporters.{key}`: every value must be a probability"),
+            );
+        }
+        let a = &self.arrivals;
+        check(
+            rate(a.new_per_week),
+            "new_per_week",
+            format!(
+                "`arrivals.new_per_week` must be zero or more, got {}",
+                a.new_per_week
+            ),
+        );
+        check(
+            rate(a.transfer_per_week),
+            "transfer_per_week",
+            format!(
+                "`arrivals.transfer_per_week` must be zero or more, got {}",
+                a.transfer_per_week
+            ),
+        );
+        check(
+            a.new_per_week + a.transfer_per_week <= 10_000.0,
+            "new_per_week",
+            "more than 10,000 arrivals a week is not one area".into(),
+        );
+        if let Some(wave) = &a.transfer_wave {
+            check(
+                wave.from_week <= wave.to_week,
+                "to_week",
+                format!(
+                    "`transfer_wave.to_week` ({}) is before `from_week` ({})",
+                    wave.to_week, wave.from_week
+                ),
+            );
+            check(
+                rate(wave.extra_per_week) && wave.extra_per_week <= 10_000.0,
+                "extra_per_week",
+                format!(
+                    "`transfer_wave.extra_per_week` must be from 0 to 10000, got {}",
+                    wave.extra_per_week
+                ),
+            );
+        }
+        let f = &self.families;
+        let distribution = |ps: &[f64]| {
+            ps.iter().all(|p| probability(*p)) && (ps.iter().sum::<f64>() - 1.0).abs() < 1e-6
+        };
+        check(
+            distribution(&f.priority),
+            "priority",
+            "`families.priority`: five probabilities that sum to 1".into(),
+        );
+        check(
+            distribution(&f.complexity),
+            "complexity",
+            "`families.complexity`: three probabilities (low, medium, high) that sum to 1".into(),
+        );
+        let shares: Vec<f64> = f.districts.values().copied().collect();
+        check(
+            !shares.is_empty() && distribution(&shares),
+            "districts",
+            "`families.districts`: shares that sum to 1".into(),
+        );
+        for (key, p) in [
+            ("transfer_needs_skill", f.transfer_needs_skill),
+            ("self_referral_share", f.self_referral_share),
+            ("consent", f.consent),
+            ("withdrawal_per_week", f.withdrawal_per_week),
+        ] {
+            check(
+                probability(p),
+                key,
+                format!("`families.{key}` must be a probability, got {p}"),
+            );
+        }
+        for (key, table) in [("needs", &f.needs), ("languages", &f.languages)] {
+            check(
+                table.values().all(|p| probability(*p)),
+                key,
+                format!("`families.{key}`: every value must be a probability"),
+            );
+        }
+        check(
+            f.clock_lateness_weeks <= 52,
+            "clock_lateness_weeks",
+            "`families.clock_lateness_weeks` must be at most 52".into(),
+        );
+        check(
+            probability(self.ehc.p_on_time),
+            "p_on_time",
+            format!(
+                "`ehc.p_on_time` must be a probability, got {}",
+                self.ehc.p_on_time
+            ),
+        );
+        check(
+            self.ehc.late_mean_weeks.is_finite()
+                && self.ehc.late_mean_weeks >= 1.0
+                && self.ehc.late_mean_weeks <= 104.0,
+            "late_mean_weeks",
+            format!(
+                "`ehc.late_mean_weeks` must be from 1 to 104, got {}",
+                self.ehc.late_mean_weeks
+            ),
+        );
+        bad
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Scenario, Vec<String>> {
+        Scenario::from_toml(Path::new("s.toml"), text)
+            .map_err(|e| e.problems().iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_name_is_enough() {
+        let scenario = parse("name = \"x\"\n").unwrap();
+        assert_eq!(scenario.ehc.p_on_time, 0.55);
+        assert_eq!(scenario.total_weeks(), 104);
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        assert_eq!(
+            parse("name = \"x\"\n[families]\nconsent = 1.5\n").unwrap_err(),
+            ["s.toml:3:1: `families.consent` must be a probability, got 1.5"]
+        );
+        assert_eq!(
+            parse("name = \"x\"\nstart = \"2015-09-08\"\n").unwrap_err(),
+            ["s.toml:2:1: `start` must be a Monday, 2015-09-08 is a Tue"]
+        );
+        let unknown = parse("name = \"x\"\n[ehc]\np_late = 0.1\n").unwrap_err();
+        assert!(
+            unknown[0].starts_with("s.toml:3:1: unknown field `p_late`"),
+            "{unknown:?}"
+        );
+    }
+}

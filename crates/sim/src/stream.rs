@@ -1,0 +1,311 @@
+//! Everything random in one replication, drawn before any policy runs, so that every
+//! policy sees the same families, the same plans and the same volunteers leaving
+//! (common random numbers): differences between policies are the policies'.
+
+use std::collections::BTreeMap;
+
+use caseload_model::{Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus};
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Geometric, Poisson};
+
+use crate::scenario::Scenario;
+use crate::SimError;
+
+/// Weeks from the clock's start to the final plan when it is on time.
+pub const FINAL_PLAN_WEEK: i64 = 20;
+
+/// One family's fate as drawn: what happens to it whatever the policy.
+#[derive(Debug, Clone)]
+pub(crate) struct FamilyDraw {
+    pub referral: Referral,
+    pub arrival_week: u32,
+    /// The week the clock started (may be before week 0).
+    pub clock_week: i64,
+    /// The week the plan is final; the family leaves then, supported or not.
+    pub final_week: i64,
+    /// The week the family would withdraw if still waiting (never supported).
+    pub withdraw_week: Option<u32>,
+}
+
+/// A supporter's time with the service: from a week until a week (exclusive).
+#[derive(Debug, Clone)]
+pub(crate) struct Tenure {
+    pub supporter: Supporter,
+    pub from_week: u32,
+    pub until_week: Option<u32>,
+}
+
+/// One replication's draws.
+#[derive(Debug, Clone)]
+pub(crate) struct Stream {
+    pub tenures: Vec<Tenure>,
+    pub families: Vec<FamilyDraw>,
+}
+
+/// The random generator of replication `replication` for stream `stream`: every
+/// (seed, replication, stream) triple has its own independent sequence, the same on
+/// every machine and with any number of threads.
+pub(crate) fn generator(seed: u64, replication: u32, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream((u64::from(replication) << 16) ^ stream);
+    rng
+}
+
+/// Stream numbers: 0 for the draws, others for policies (see `policy_stream`).
+const DRAWS: u64 = 0;
+
+pub(crate) fn monday(scenario: &Scenario, week: i64) -> NaiveDate {
+    scenario.start + Duration::weeks(week)
+}
+
+/// Weeks until an event with weekly probability `p` (at least 1), or `None` if never.
+fn weeks_until(rng: &mut ChaCha8Rng, p: f64) -> Result<Option<u32>, SimError> {
+    if p <= 0.0 {
+        return Ok(None);
+    }
+    let failures = Geometric::new(p)
+        .map_err(|e| SimError::Distribution(e.to_string()))?
+        .sample(rng);
+    Ok(Some(
+        u32::try_from(failures.saturating_add(1)).unwrap_or(u32::MAX),
+    ))
+}
+
+fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> Result<u32, SimError> {
+    if mean <= 0.0 {
+        return Ok(0);
+    }
+    let draw: f64 = Poisson::new(mean)
+        .map_err(|e| SimError::Distribution(e.to_string()))?
+        .sample(rng);
+    Ok(draw as u32)
+}
+
+/// Index drawn from probabilities `ps` (which sum to 1).
+fn categorical(rng: &mut ChaCha8Rng, ps: &[f64]) -> usize {
+    let u: f64 = rng.random();
+    let mut total = 0.0;
+    for (i, p) in ps.iter().enumerate() {
+        total += p;
+        if u < total {
+            return i;
+        }
+    }
+    ps.len() - 1
+}
+
+/// Each tag independently with its probability, sorted (BTreeMap order).
+fn tags(rng: &mut ChaCha8Rng, table: &BTreeMap<String, f64>) -> Vec<String> {
+    table
+        .iter()
+        .filter(|(_, p)| rng.random_bool(**p))
+        .map(|(t, _)| t.clone())
+        .collect()
+}
+
+/// At most one of the keys with its probability (none: English).
+fn one_of(rng: &mut ChaCha8Rng, table: &BTreeMap<String, f64>) -> Option<String> {
+    let u: f64 = rng.random();
+    let mut total = 0.0;
+    for (key, p) in table {
+        total += p;
+        if u < total {
+            return Some(key.clone());
+        }
+    }
+    None
+}
+
+/// School holidays halve referrals: August, late July, the weeks around Christmas, the
+/// first two weeks of April (Easter), and the half terms in late October, mid February
+/// and late May. An assumption: referrals come through schools.
+pub(crate) fn season_factor(monday: NaiveDate) -> f64 {
+    let (m, d) = (monday.month(), monday.day());
+    let holiday = matches!(
+        (m, d),
+        (8, _)
+            | (7, 22..)
+            | (12, 20..)
+            | (1, ..=3)
+            | (4, ..=14)
+            | (10, 24..)
+            | (2, 14..=21)
+            | (5, 25..)
+    );
+    if holiday {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+impl Stream {
+    /// Draws replication `replication` of `scenario`; `staff` are supporters from a
+    /// file, if the scenario names one.
+    pub(crate) fn draw(
+        scenario: &Scenario,
+        staff: Option<&[Supporter]>,
+        replication: u32,
+    ) -> Result<Stream, SimError> {
+        let mut rng = generator(scenario.seed, replication, DRAWS);
+        let tenures = draw_supporters(scenario, staff, &mut rng)?;
+        let families = draw_families(scenario, &mut rng)?;
+        Ok(Stream { tenures, families })
+    }
+}
+
+fn draw_supporters(
+    scenario: &Scenario,
+    staff: Option<&[Supporter]>,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<Tenure>, SimError> {
+    let plan = &scenario.supporters;
+    let horizon = scenario.total_weeks();
+    let generated = |rng: &mut ChaCha8Rng, id: String, status: SupporterStatus| {
+        let (hours, cases) = match status {
+            SupporterStatus::Paid => (plan.paid_hours_per_week, plan.paid_max_cases),
+            SupporterStatus::Volunteer => (plan.volunteer_hours_per_week, plan.volunteer_max_cases),
+        };
+        Supporter {
+            id,
+            area: scenario.area.clone(),
+            status,
+            hours_per_week: hours,
+            max_cases: cases,
+            skills: tags(rng, &plan.skills),
+            languages: tags(rng, &plan.languages),
+            local: rng.random_bool(plan.local_share),
+            districts: Vec::new(),
+            unavailable_from: None,
+            unavailable_to: None,
+        }
+    };
+    let initial: Vec<Supporter> = match staff {
+        Some(staff) => staff.to_vec(),
+        None => (1..=plan.paid)
+            .map(|n| (format!("P{n:02}"), SupporterStatus::Paid))
+            .chain((1..=plan.volunteer).map(|n| (format!("V{n:02}"), SupporterStatus::Volunteer)))
+            .map(|(id, status)| generated(rng, id, status))
+            .collect(),
+    };
+    let mut tenures = Vec::new();
+    let mut replacements = 0;
+    for supporter in initial {
+        let mut from_week: u32 = 0;
+        let mut current = supporter;
+        loop {
+            let until_week = match current.status {
+                SupporterStatus::Paid => None,
+                SupporterStatus::Volunteer => weeks_until(rng, plan.volunteer_attrition_per_week)?
+                    .map(|w| from_week.saturating_add(w))
+                    .filter(|w| *w < horizon),
+            };
+            let leaves = until_week;
+            tenures.push(Tenure {
+                supporter: current.clone(),
+                from_week,
+                until_week,
+            });
+            match leaves {
+                Some(week) if plan.replace_volunteers => {
+                    replacements += 1;
+                    let mut next = generated(
+                        rng,
+                        format!("N{replacements:02}"),
+                        SupporterStatus::Volunteer,
+                    );
+                    next.area.clone_from(&current.area);
+                    current = next;
+                    from_week = week + 1;
+                }
+                _ => break,
+            }
+        }
+    }
+    Ok(tenures)
+}
+
+fn draw_families(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Result<Vec<FamilyDraw>, SimError> {
+    let f = &scenario.families;
+    let a = &scenario.arrivals;
+    let districts: Vec<(&String, f64)> = f.districts.iter().map(|(d, p)| (d, *p)).collect();
+    let district_shares: Vec<f64> = districts.iter().map(|(_, p)| *p).collect();
+    let mut families = Vec::new();
+    for week in 0..scenario.total_weeks() {
+        let date = monday(scenario, i64::from(week));
+        let season = if a.seasonality {
+            season_factor(date)
+        } else {
+            1.0
+        };
+        let wave = a
+            .transfer_wave
+            .as_ref()
+            .filter(|w| (w.from_week..=w.to_week).contains(&week))
+            .map_or(0.0, |w| w.extra_per_week);
+        let new = poisson(rng, a.new_per_week * season)?;
+        let transfers = poisson(rng, a.transfer_per_week * season + wave)?;
+        let kinds = std::iter::repeat_n(ReferralKind::New, new as usize).chain(
+            std::iter::repeat_n(ReferralKind::Transfer, transfers as usize),
+        );
+        for kind in kinds {
+            let n = families.len() + 1;
+            let priority = categorical(rng, &f.priority) as u8 + 1;
+            let complexity = [Complexity::Low, Complexity::Medium, Complexity::High]
+                [categorical(rng, &f.complexity)];
+            let mut needs = tags(rng, &f.needs);
+            if kind == ReferralKind::Transfer
+                && rng.random_bool(f.transfer_needs_skill)
+                && !needs.iter().any(|t| t == "transfer")
+            {
+                needs.push("transfer".into());
+                needs.sort();
+            }
+            let language = one_of(rng, &f.languages);
+            let district = districts[categorical(rng, &district_shares)].0.clone();
+            let self_referred = rng.random_bool(f.self_referral_share);
+            let consent = self_referred || rng.random_bool(f.consent);
+            let lateness = rng.random_range(0..=f.clock_lateness_weeks);
+            let clock_week = i64::from(week) - i64::from(lateness);
+            let late_by = if rng.random_bool(scenario.ehc.p_on_time) {
+                0
+            } else {
+                weeks_until(rng, 1.0 / scenario.ehc.late_mean_weeks)?.unwrap_or(0)
+            };
+            let final_week = clock_week + FINAL_PLAN_WEEK + i64::from(late_by);
+            let withdraw_week =
+                weeks_until(rng, f.withdrawal_per_week)?.map(|w| week.saturating_add(w));
+            families.push(FamilyDraw {
+                referral: Referral {
+                    id: format!("F{n:05}"),
+                    area: scenario.area.clone(),
+                    district: Some(district),
+                    received: date,
+                    source: if self_referred {
+                        Source::SelfReferral
+                    } else {
+                        Source::La
+                    },
+                    consent,
+                    kind,
+                    clock_start: Some(monday(scenario, clock_week)),
+                    priority,
+                    complexity,
+                    hours_per_week: None,
+                    needs,
+                    language,
+                    exclude: Vec::new(),
+                    supporter_id: None,
+                    closed: None,
+                },
+                arrival_week: week,
+                clock_week,
+                final_week,
+                withdraw_week,
+            });
+        }
+    }
+    Ok(families)
+}
