@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use caseload_model::files::write_atomically;
 
 use crate::cli::Format;
 
@@ -30,19 +31,8 @@ pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
             stdout.write_all(text.as_bytes())?;
             stdout.flush()?;
         }
-        Some(path) => {
-            let dir = match path.parent() {
-                Some(dir) if !dir.as_os_str().is_empty() => dir,
-                _ => Path::new("."),
-            };
-            let mut file = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write to {}", dir.display()))?;
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.as_file().sync_all())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            file.persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        Some(path) => write_atomically(path, |file| file.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write {}", path.display()))?,
     }
     Ok(())
 }

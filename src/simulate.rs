@@ -177,6 +177,12 @@ fn write_dir(results: &Results, summary: &str, dir: &Path) -> anyhow::Result<()>
 }
 
 fn show(value: f64, how: Show) -> String {
+    // Adding 0.0 turns a rounded -0.0 into 0.0, so tiny negative bounds print as 0.
+    let value = match how {
+        Show::Share => (value * 1000.0).round() / 1000.0 + 0.0,
+        Show::Ratio => (value * 100.0).round() / 100.0 + 0.0,
+        Show::Count | Show::Weeks => (value * 10.0).round() / 10.0 + 0.0,
+    };
     match how {
         Show::Count => format!("{value:.1}"),
         Show::Share => format!("{:.1}%", value * 100.0),

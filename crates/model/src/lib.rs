@@ -37,6 +37,7 @@
 
 pub mod config;
 mod error;
+pub mod files;
 mod load;
 mod policy;
 mod table;

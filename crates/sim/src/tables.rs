@@ -1,8 +1,8 @@
 //! Per-replication rows as CSV and Parquet, built and written with polars.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use caseload_model::files::write_atomically;
 use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
 use crate::{Results, SimError};
@@ -83,25 +83,20 @@ pub fn write_tables(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, SimEr
     Ok(vec![csv, parquet])
 }
 
-/// Writes `path` through a temporary file in the same folder, renamed into place.
+/// Writes `path` whole or not at all (see [`write_atomically`]).
 pub(crate) fn atomic_write(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
 ) -> Result<(), SimError> {
-    let fail = |reason: String| SimError::Output {
+    let mut reason = None;
+    write_atomically(path, |file| {
+        write(file).map_err(|e| {
+            reason = Some(e.clone());
+            std::io::Error::other(e)
+        })
+    })
+    .map_err(|e| SimError::Output {
         file: path.to_path_buf(),
-        reason,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(e.to_string()))?;
-    write(temporary.as_file_mut()).map_err(fail)?;
-    temporary
-        .as_file_mut()
-        .flush()
-        .map_err(|e| fail(e.to_string()))?;
-    temporary.persist(path).map_err(|e| fail(e.to_string()))?;
-    Ok(())
+        reason: reason.unwrap_or_else(|| e.to_string()),
+    })
 }
