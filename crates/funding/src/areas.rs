@@ -1,0 +1,278 @@
+//! The areas table: one row per local-authority area, read once and resolved for each
+//! scenario (whose demand columns, population and deprivation columns it names).
+
+use std::path::{Path, PathBuf};
+
+use caseload_model::{LoadError, Problem};
+
+use crate::scenario::{FundingScenario, Rule};
+
+/// England's 152 areas, 2014-2017 (see `fixtures/areas_england_2014_2017.md`).
+const EMBEDDED: &str = include_str!("../../../fixtures/areas_england_2014_2017.csv");
+
+/// An areas table as read, before a scenario says which columns matter.
+#[derive(Debug, Clone)]
+pub struct AreasTable {
+    file: PathBuf,
+    header: Vec<String>,
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+/// One area, resolved for a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    /// ONS code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Region name.
+    pub region: String,
+    /// Weighted sum of the scenario's demand columns (before period scale and take-up).
+    pub demand_count: f64,
+    /// The population column's value.
+    pub population: f64,
+    /// The deprivation column's value (0 if the rule does not use it).
+    pub deprivation: f64,
+}
+
+fn problem(file: &Path, line: u64, column: usize, message: String) -> Problem {
+    Problem {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+impl AreasTable {
+    /// The embedded table of England's 152 areas.
+    pub fn embedded() -> AreasTable {
+        AreasTable::parse(
+            Path::new("fixtures/areas_england_2014_2017.csv"),
+            EMBEDDED.as_bytes(),
+        )
+        .expect("the embedded areas table is valid")
+    }
+
+    /// Reads an areas table file.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] if it cannot be read, is not UTF-8, or has rows of the wrong length
+    /// or repeated columns.
+    pub fn load(file: &Path) -> Result<AreasTable, LoadError> {
+        let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        AreasTable::parse(file, &bytes)
+    }
+
+    /// Parses an areas table from bytes; `file` only names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] listing every malformed row.
+    pub fn parse(file: &Path, bytes: &[u8]) -> Result<AreasTable, LoadError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
+        let mut problems = Vec::new();
+        let mut header: Vec<String> = Vec::new();
+        let mut rows = Vec::new();
+        for (index, record) in reader.byte_records().enumerate() {
+            let record = match record {
+                Ok(record) => record,
+                Err(err) => {
+                    let line = err.position().map_or(0, |p| p.line());
+                    problems.push(problem(file, line, 0, format!("unreadable CSV: {err}")));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            let mut fields = Vec::with_capacity(record.len());
+            for (column, field) in record.iter().enumerate() {
+                match std::str::from_utf8(field) {
+                    Ok(text) => fields.push(text.to_string()),
+                    Err(_) => {
+                        problems.push(problem(file, line, column + 1, "not valid UTF-8".into()))
+                    }
+                }
+            }
+            if fields.len() != record.len() {
+                continue;
+            }
+            if index == 0 {
+                header = fields;
+                for (i, name) in header.iter().enumerate() {
+                    if header[..i].contains(name) {
+                        problems.push(problem(
+                            file,
+                            1,
+                            i + 1,
+                            format!("column `{name}` appears twice"),
+                        ));
+                    }
+                }
+            } else if fields.len() == 1 && fields[0].is_empty() {
+                continue;
+            } else if fields.len() != header.len() {
+                problems.push(problem(
+                    file,
+                    line,
+                    0,
+                    format!(
+                        "the row has {} fields, the header has {}",
+                        fields.len(),
+                        header.len()
+                    ),
+                ));
+            } else {
+                rows.push((line, fields));
+            }
+        }
+        if header.is_empty() && problems.is_empty() {
+            problems.push(problem(
+                file,
+                1,
+                0,
+                "the file is empty: a header row is required".into(),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(AreasTable {
+                file: file.to_path_buf(),
+                header,
+                rows,
+            })
+        } else {
+            Err(LoadError::Invalid(problems))
+        }
+    }
+
+    /// The areas with the figures `scenario` needs.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] for a column the scenario names that the table lacks, or a
+    /// missing, non-numeric or negative figure, each located; and for a table with no
+    /// areas or a code given twice.
+    pub fn resolve(&self, scenario: &FundingScenario) -> Result<Vec<Area>, LoadError> {
+        let file = &self.file;
+        let mut problems = Vec::new();
+        let mut column = |name: &str, what: &str| match self.header.iter().position(|h| h == name) {
+            Some(i) => Some(i),
+            None => {
+                problems.push(problem(
+                    file,
+                    1,
+                    0,
+                    format!("column `{name}` ({what}) is not in the areas table"),
+                ));
+                None
+            }
+        };
+        let code = column("new_la_code", "the area code");
+        let name = column("la_name", "the area name");
+        let region = column("region_name", "the region");
+        let demand: Vec<(Option<usize>, f64)> = scenario
+            .demand
+            .columns
+            .iter()
+            .map(|(name, weight)| (column(name, "named in `demand.columns`"), *weight))
+            .collect();
+        let population = column(
+            &scenario.split.population_column,
+            "`split.population_column`",
+        );
+        let deprivation = if scenario.split.rule == Rule::Deprivation {
+            column(
+                &scenario.split.deprivation_column,
+                "`split.deprivation_column`",
+            )
+        } else {
+            None
+        };
+        if !problems.is_empty() {
+            return Err(LoadError::Invalid(problems));
+        }
+        let mut areas = Vec::with_capacity(self.rows.len());
+        let mut seen = std::collections::HashMap::new();
+        for (line, fields) in &self.rows {
+            let mut figure = |index: Option<usize>| -> f64 {
+                let Some(i) = index else { return 0.0 };
+                let text = fields[i].as_str();
+                match text.parse::<f64>() {
+                    Ok(v) if v.is_finite() && v >= 0.0 => v,
+                    Ok(v) => {
+                        problems.push(problem(
+                            file,
+                            *line,
+                            i + 1,
+                            format!("`{}`: {v} is negative or not finite", self.header[i]),
+                        ));
+                        0.0
+                    }
+                    Err(_) if text.is_empty() => {
+                        problems.push(problem(
+                            file,
+                            *line,
+                            i + 1,
+                            format!("`{}` is missing", self.header[i]),
+                        ));
+                        0.0
+                    }
+                    Err(_) => {
+                        problems.push(problem(
+                            file,
+                            *line,
+                            i + 1,
+                            format!("`{}`: `{text}` is not a number", self.header[i]),
+                        ));
+                        0.0
+                    }
+                }
+            };
+            let demand_count = demand.iter().map(|(i, w)| w * figure(*i)).sum();
+            let population = figure(population);
+            let deprivation = figure(deprivation);
+            let text = |i: Option<usize>| i.map(|i| fields[i].clone()).unwrap_or_default();
+            let area = Area {
+                code: text(code),
+                name: text(name),
+                region: text(region),
+                demand_count,
+                population,
+                deprivation,
+            };
+            if area.code.is_empty() {
+                problems.push(problem(
+                    file,
+                    *line,
+                    code.map_or(0, |i| i + 1),
+                    "`new_la_code` is missing".into(),
+                ));
+            } else if let Some(first) = seen.insert(area.code.clone(), *line) {
+                problems.push(problem(
+                    file,
+                    *line,
+                    code.map_or(0, |i| i + 1),
+                    format!("area `{}` appears twice (first on line {first})", area.code),
+                ));
+            }
+            areas.push(area);
+        }
+        if areas.is_empty() {
+            problems.push(problem(file, 1, 0, "the areas table has no areas".into()));
+        }
+        if problems.is_empty() {
+            Ok(areas)
+        } else {
+            problems.sort_by_key(|p| (p.line, p.column));
+            Err(LoadError::Invalid(problems))
+        }
+    }
+}

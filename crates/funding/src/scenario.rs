@@ -1,0 +1,358 @@
+//! A funding scenario (TOML), as the funding spec defines it, with documented defaults.
+//!
+//! No per-area cost figures were ever published: the cost defaults are assumptions
+//! chosen so that 12 paid supporters in each of 152 areas cost about the 2014-16 budget.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use caseload_model::{config, LoadError, Problem};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A budget, a period and a rule for splitting the budget across areas.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingScenario {
+    /// A name for output.
+    pub name: String,
+    /// The budget for the period, pounds (default 30,000,000: 2014-16).
+    #[serde(default = "default_budget")]
+    pub budget_gbp: f64,
+    /// First day of the period (default 2014-09-01).
+    #[serde(default = "default_start")]
+    pub start: NaiveDate,
+    /// Last day of the period, included (default 2016-03-31).
+    #[serde(default = "default_end")]
+    pub end: NaiveDate,
+    /// National top-slice for training and coordination (default 0.05).
+    #[serde(default = "default_admin")]
+    pub admin_share: f64,
+    /// Unit costs.
+    #[serde(default)]
+    pub costs: Costs,
+    /// How demand is computed from the areas table.
+    #[serde(default)]
+    pub demand: Demand,
+    /// The rule.
+    #[serde(default)]
+    pub split: Split,
+}
+
+/// Unit costs (assumptions: no per-area costs were published).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Costs {
+    /// Fully loaded cost of a paid supporter's hour (default 20).
+    pub paid_hourly_gbp: f64,
+    /// Hours a week of one paid supporter (default 10, a sessional post).
+    pub paid_hours_per_week: f64,
+    /// Expenses, supervision and coordination per volunteer hour (default 5).
+    pub volunteer_hourly_gbp: f64,
+    /// Hours a week of one volunteer (default 5).
+    pub volunteer_hours_per_week: f64,
+    /// Share of offered volunteer hours delivered (default 0.7).
+    pub volunteer_reliability: f64,
+    /// Training per supporter, paid or volunteer (default 500).
+    pub training_gbp_per_supporter: f64,
+    /// Most volunteers an area may have, as a share of its supporters in full-time
+    /// equivalents (default 0.5).
+    pub max_volunteer_share: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Costs {
+            paid_hourly_gbp: 20.0,
+            paid_hours_per_week: 10.0,
+            volunteer_hourly_gbp: 5.0,
+            volunteer_hours_per_week: 5.0,
+            volunteer_reliability: 0.7,
+            training_gbp_per_supporter: 500.0,
+            max_volunteer_share: 0.5,
+        }
+    }
+}
+
+/// Demand: families entering the EHC process, from the areas table's columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Demand {
+    /// Columns and weights (default transfers and new plans in 2015, weight 1 each).
+    pub columns: BTreeMap<String, f64>,
+    /// Years the period covers relative to the columns' year (default 1.5).
+    pub period_scale: f64,
+    /// Share of those families who would use a supporter (default 0.3).
+    pub take_up: f64,
+    /// Hours a week a supported family needs (default 2).
+    pub hours_per_family_week: f64,
+    /// Weeks a family is supported (default 20: the EHC clock).
+    pub weeks_per_family: f64,
+}
+
+impl Default for Demand {
+    fn default() -> Self {
+        Demand {
+            columns: [
+                ("transfers_statement_to_ehc_2015", 1.0),
+                ("new_ehc_plans_2015", 1.0),
+            ]
+            .map(|(k, v)| (k.to_string(), v))
+            .into(),
+            period_scale: 1.5,
+            take_up: 0.3,
+            hours_per_family_week: 2.0,
+            weeks_per_family: 20.0,
+        }
+    }
+}
+
+/// The rules, as the spec names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The same number of supporters in every area (the 2014 decision).
+    Flat,
+    /// In proportion to the population aged 0-25.
+    Population,
+    /// In proportion to demand.
+    Demand,
+    /// In proportion to demand times (1 + weight * deprivation share).
+    Deprivation,
+    /// The LP that supports the most families.
+    MaxFamilies,
+    /// The LP that makes the smallest area coverage as large as it can be, then
+    /// supports the most families with that held.
+    MaxMinCoverage,
+}
+
+impl Rule {
+    /// The rule's name in scenario files and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Flat => "flat",
+            Rule::Population => "population",
+            Rule::Demand => "demand",
+            Rule::Deprivation => "deprivation",
+            Rule::MaxFamilies => "max_families",
+            Rule::MaxMinCoverage => "max_min_coverage",
+        }
+    }
+}
+
+/// The split rule and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Split {
+    /// The rule (default flat).
+    pub rule: Rule,
+    /// Supporters per area under `flat` (default 12).
+    pub supporters_per_area: f64,
+    /// Paid supporters every area gets first, under every rule (default 1).
+    pub floor_supporters: f64,
+    /// Share of each area's supporters who are volunteers, for the rules that do not
+    /// optimise (default 0; at most `costs.max_volunteer_share`).
+    pub volunteer_share: f64,
+    /// Weight of the deprivation share under `deprivation` (default 1).
+    pub deprivation_weight: f64,
+    /// The areas table's deprivation column (default the share of small areas in
+    /// England's most deprived tenth).
+    pub deprivation_column: String,
+    /// The population column used by `population` (default `pop_0_25_mid2017`).
+    pub population_column: String,
+}
+
+impl Default for Split {
+    fn default() -> Self {
+        Split {
+            rule: Rule::Flat,
+            supporters_per_area: 12.0,
+            floor_supporters: 1.0,
+            volunteer_share: 0.0,
+            deprivation_weight: 1.0,
+            deprivation_column: "imd2015_prop_lsoa_most_deprived_10pct".into(),
+            population_column: "pop_0_25_mid2017".into(),
+        }
+    }
+}
+
+fn default_budget() -> f64 {
+    30_000_000.0
+}
+fn default_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2014, 9, 1).expect("a valid date")
+}
+fn default_end() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2016, 3, 31).expect("a valid date")
+}
+fn default_admin() -> f64 {
+    0.05
+}
+
+impl FundingScenario {
+    /// Reads and validates a scenario file.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] for an unreadable file, bad TOML, an unknown key or an out-of-range
+    /// value, located by line and column.
+    pub fn load(file: &Path) -> Result<FundingScenario, LoadError> {
+        let text = config::read(file)?;
+        FundingScenario::from_toml(file, &text)
+    }
+
+    /// Parses and validates scenario TOML; `file` only names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] listing every problem, located.
+    pub fn from_toml(file: &Path, text: &str) -> Result<FundingScenario, LoadError> {
+        let scenario: FundingScenario = config::parse(file, text)?;
+        scenario.check(file, text)?;
+        Ok(scenario)
+    }
+
+    /// Checks every value's range; `text` is the TOML it came from, to locate problems.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] listing every out-of-range value.
+    pub fn check(&self, file: &Path, text: &str) -> Result<(), LoadError> {
+        let problems: Vec<Problem> = self
+            .invalid_values()
+            .into_iter()
+            .map(|(key, message)| config::problem_at_key(file, text, key, message))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(LoadError::Invalid(problems))
+        }
+    }
+
+    /// Weeks in the period: days from `start` to `end`, both included, over 7.
+    pub fn weeks(&self) -> f64 {
+        ((self.end - self.start).num_days() + 1) as f64 / 7.0
+    }
+
+    /// The budget after the national top-slice.
+    pub fn available(&self) -> f64 {
+        self.budget_gbp * (1.0 - self.admin_share)
+    }
+
+    fn invalid_values(&self) -> Vec<(&'static str, String)> {
+        let mut bad = Vec::new();
+        let mut check = |ok: bool, key: &'static str, message: String| {
+            if !ok {
+                bad.push((key, message));
+            }
+        };
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        let share = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+        check(
+            positive(self.budget_gbp),
+            "budget_gbp",
+            format!("`budget_gbp` must be more than 0, got {}", self.budget_gbp),
+        );
+        check(
+            self.end >= self.start,
+            "end",
+            format!("`end` ({}) is before `start` ({})", self.end, self.start),
+        );
+        check(
+            self.admin_share.is_finite() && (0.0..1.0).contains(&self.admin_share),
+            "admin_share",
+            format!(
+                "`admin_share` must be from 0 to below 1, got {}",
+                self.admin_share
+            ),
+        );
+        let c = &self.costs;
+        for (key, value) in [
+            ("paid_hourly_gbp", c.paid_hourly_gbp),
+            ("paid_hours_per_week", c.paid_hours_per_week),
+            ("volunteer_hourly_gbp", c.volunteer_hourly_gbp),
+            ("volunteer_hours_per_week", c.volunteer_hours_per_week),
+        ] {
+            check(
+                positive(value),
+                key,
+                format!("`costs.{key}` must be more than 0, got {value}"),
+            );
+        }
+        check(
+            c.training_gbp_per_supporter.is_finite() && c.training_gbp_per_supporter >= 0.0,
+            "training_gbp_per_supporter",
+            format!(
+                "`costs.training_gbp_per_supporter` must be 0 or more, got {}",
+                c.training_gbp_per_supporter
+            ),
+        );
+        check(
+            share(c.volunteer_reliability),
+            "volunteer_reliability",
+            format!(
+                "`costs.volunteer_reliability` must be from 0 to 1, got {}",
+                c.volunteer_reliability
+            ),
+        );
+        check(c.max_volunteer_share.is_finite() && (0.0..1.0).contains(&c.max_volunteer_share), "max_volunteer_share", format!("`costs.max_volunteer_share` must be from 0 to below 1 (every area keeps paid supporters), got {}", c.max_volunteer_share));
+        let d = &self.demand;
+        check(
+            !d.columns.is_empty(),
+            "columns",
+            "`demand.columns` must name at least one column".into(),
+        );
+        check(
+            d.columns.values().all(|w| w.is_finite() && *w >= 0.0),
+            "columns",
+            "`demand.columns`: every weight must be 0 or more".into(),
+        );
+        for (key, value) in [
+            ("period_scale", d.period_scale),
+            ("hours_per_family_week", d.hours_per_family_week),
+            ("weeks_per_family", d.weeks_per_family),
+        ] {
+            check(
+                positive(value),
+                key,
+                format!("`demand.{key}` must be more than 0, got {value}"),
+            );
+        }
+        check(
+            share(d.take_up) && d.take_up > 0.0,
+            "take_up",
+            format!(
+                "`demand.take_up` must be more than 0 and at most 1, got {}",
+                d.take_up
+            ),
+        );
+        let s = &self.split;
+        check(
+            s.supporters_per_area.is_finite() && s.supporters_per_area >= 0.0,
+            "supporters_per_area",
+            format!(
+                "`split.supporters_per_area` must be 0 or more, got {}",
+                s.supporters_per_area
+            ),
+        );
+        check(
+            s.floor_supporters.is_finite() && s.floor_supporters >= 0.0,
+            "floor_supporters",
+            format!(
+                "`split.floor_supporters` must be 0 or more, got {}",
+                s.floor_supporters
+            ),
+        );
+        check(share(s.volunteer_share) && s.volunteer_share <= c.max_volunteer_share, "volunteer_share", format!("`split.volunteer_share` must be from 0 to `costs.max_volunteer_share` ({}), got {}", c.max_volunteer_share, s.volunteer_share));
+        check(
+            s.deprivation_weight.is_finite() && s.deprivation_weight >= 0.0,
+            "deprivation_weight",
+            format!(
+                "`split.deprivation_weight` must be 0 or more, got {}",
+                s.deprivation_weight
+            ),
+        );
+        bad
+    }
+}

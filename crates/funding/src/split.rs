@@ -1,0 +1,526 @@
+//! Splitting the budget across areas by each rule, and what each split buys.
+
+use good_lp::{
+    constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
+};
+use serde::Serialize;
+
+use crate::areas::Area;
+use crate::scenario::{FundingScenario, Rule};
+use crate::FundingError;
+
+/// One area's funding and what it buys over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaFunding {
+    /// ONS code.
+    pub area: String,
+    /// Name.
+    pub name: String,
+    /// Region.
+    pub region: String,
+    /// What the area spends: hours and training, pounds.
+    pub funding_gbp: f64,
+    /// Paid supporters (full-time equivalents of `costs.paid_hours_per_week`).
+    pub paid_supporters: f64,
+    /// Volunteer supporters (equivalents of `costs.volunteer_hours_per_week`).
+    pub volunteer_supporters: f64,
+    /// Paid hours bought a week.
+    pub paid_hours_per_week: f64,
+    /// Volunteer hours offered a week.
+    pub volunteer_hours_per_week: f64,
+    /// Hours delivered a week: paid plus reliable volunteer hours.
+    pub delivered_hours_per_week: f64,
+    /// Families the area can support over the period.
+    pub capacity_families: f64,
+    /// Families who would use a supporter over the period.
+    pub demand_families: f64,
+    /// min(capacity, demand).
+    pub families_supported: f64,
+    /// Supported over demand (1 where there is no demand).
+    pub coverage: f64,
+    /// Money given to the area but not spent (always 0: every rule spends what it gives).
+    pub unspent_gbp: f64,
+    /// Part of the funding that buys capacity beyond the area's demand, pounds.
+    pub idle_gbp: f64,
+}
+
+/// National figures of a split.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The budget.
+    pub budget_gbp: f64,
+    /// After the national top-slice.
+    pub available_gbp: f64,
+    /// Spent by the areas.
+    pub spend_gbp: f64,
+    /// Available but not spent.
+    pub unspent_gbp: f64,
+    /// Families supported.
+    pub families_supported: f64,
+    /// Families who would use a supporter.
+    pub demand_families: f64,
+    /// Demand not met.
+    pub unmet_demand: f64,
+    /// Supported over demand, nationally.
+    pub coverage: f64,
+    /// Smallest area coverage (areas with demand).
+    pub min_coverage: f64,
+    /// Median area coverage.
+    pub median_coverage: f64,
+    /// Largest area coverage.
+    pub max_coverage: f64,
+    /// Gini coefficient of area coverage (0: every area the same).
+    pub gini_coverage: f64,
+}
+
+/// A scenario's split: every area, the national summary, and notes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SplitResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The rule.
+    pub rule: &'static str,
+    /// Weeks in the period.
+    pub weeks: f64,
+    /// Per area, in table order.
+    pub areas: Vec<AreaFunding>,
+    /// National figures.
+    pub summary: Summary,
+    /// Remarks the lead should read (e.g. a flat split scaled down to fit the budget).
+    pub notes: Vec<String>,
+}
+
+/// Unit costs and conversions of a scenario.
+struct Units {
+    /// Cost over the period of one paid hour a week (wages and its share of training).
+    paid: f64,
+    /// The same for one volunteer hour a week.
+    volunteer: f64,
+    /// Families supported over the period per delivered hour a week.
+    families_per_hour: f64,
+    /// Paid hours a week of the floor in each area.
+    floor_hours: f64,
+}
+
+impl Units {
+    fn new(s: &FundingScenario) -> Units {
+        let c = &s.costs;
+        let weeks = s.weeks();
+        Units {
+            paid: weeks * c.paid_hourly_gbp + c.training_gbp_per_supporter / c.paid_hours_per_week,
+            volunteer: weeks * c.volunteer_hourly_gbp
+                + c.training_gbp_per_supporter / c.volunteer_hours_per_week,
+            families_per_hour: weeks / (s.demand.hours_per_family_week * s.demand.weeks_per_family),
+            floor_hours: s.split.floor_supporters * c.paid_hours_per_week,
+        }
+    }
+}
+
+fn demand_families(s: &FundingScenario, area: &Area) -> f64 {
+    area.demand_count * s.demand.period_scale * s.demand.take_up
+}
+
+/// Paid and volunteer hours a week per area.
+type Hours = Vec<(f64, f64)>;
+
+/// Splits the budget of `scenario` across `areas` by its rule.
+///
+/// # Errors
+///
+/// [`FundingError::ImpossibleBudget`] when the floors alone cost more than the
+/// available budget; [`FundingError::Solver`] if an LP fails.
+pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, FundingError> {
+    let units = Units::new(scenario);
+    let budget = scenario.available();
+    let floor_cost = areas.len() as f64 * units.floor_hours * units.paid;
+    if floor_cost > budget {
+        return Err(FundingError::ImpossibleBudget {
+            scenario: scenario.name.clone(),
+            floors_gbp: floor_cost,
+            available_gbp: budget,
+        });
+    }
+    let demand: Vec<f64> = areas.iter().map(|a| demand_families(scenario, a)).collect();
+    let mut notes = Vec::new();
+    let mut hours = match scenario.split.rule {
+        Rule::Flat => flat(scenario, &units, areas.len(), budget, &mut notes),
+        Rule::Population => proportional(
+            scenario,
+            &units,
+            &areas.iter().map(|a| a.population).collect::<Vec<_>>(),
+            budget,
+            &mut notes,
+        ),
+        Rule::Demand => proportional(scenario, &units, &demand, budget, &mut notes),
+        Rule::Deprivation => {
+            let weights: Vec<f64> = areas
+                .iter()
+                .zip(&demand)
+                .map(|(a, d)| d * (1.0 + scenario.split.deprivation_weight * a.deprivation))
+                .collect();
+            proportional(scenario, &units, &weights, budget, &mut notes)
+        }
+        Rule::MaxFamilies => optimise(scenario, &units, &demand, budget, false)?,
+        Rule::MaxMinCoverage => optimise(scenario, &units, &demand, budget, true)?,
+    };
+    fit_to_budget(&mut hours, &units, budget);
+    Ok(result(scenario, &units, areas, &demand, &hours, notes))
+}
+
+/// `supporters_per_area` in every area, in the `volunteer_share` mix, the floor first;
+/// scaled down equally above the floor when the budget cannot buy it all.
+fn flat(
+    s: &FundingScenario,
+    units: &Units,
+    n: usize,
+    budget: f64,
+    notes: &mut Vec<String>,
+) -> Hours {
+    let c = &s.costs;
+    let supporters = s.split.supporters_per_area;
+    let vs = s.split.volunteer_share;
+    let paid = (supporters * (1.0 - vs) * c.paid_hours_per_week).max(units.floor_hours);
+    let volunteer = supporters * vs * c.volunteer_hours_per_week;
+    let floor_cost = units.floor_hours * units.paid;
+    let extra = (paid - units.floor_hours) * units.paid + volunteer * units.volunteer;
+    let total = n as f64 * (floor_cost + extra);
+    if total <= budget || extra <= 0.0 {
+        return vec![(paid, volunteer); n];
+    }
+    let factor = ((budget - n as f64 * floor_cost) / (n as f64 * extra)).clamp(0.0, 1.0);
+    notes.push(format!(
+        "{supporters} supporters in each of {n} areas would cost £{:.0}, more than the £{:.0} available: hours above the floor are scaled down to {:.1}% in every area.",
+        total,
+        budget,
+        factor * 100.0
+    ));
+    vec![
+        (
+            units.floor_hours + (paid - units.floor_hours) * factor,
+            volunteer * factor
+        );
+        n
+    ]
+}
+
+/// The floor in every area, the rest of the budget in proportion to `weights`, bought
+/// as supporters in the `volunteer_share` mix.
+fn proportional(
+    s: &FundingScenario,
+    units: &Units,
+    weights: &[f64],
+    budget: f64,
+    notes: &mut Vec<String>,
+) -> Hours {
+    let c = &s.costs;
+    let n = weights.len();
+    let remainder = budget - n as f64 * units.floor_hours * units.paid;
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        notes.push("every area's weight is 0: only the floors are funded.".into());
+        return vec![(units.floor_hours, 0.0); n];
+    }
+    let vs = s.split.volunteer_share;
+    // Cost of one supporter in the mix: (1 - vs) of a paid one and vs of a volunteer.
+    let unit = (1.0 - vs) * c.paid_hours_per_week * units.paid
+        + vs * c.volunteer_hours_per_week * units.volunteer;
+    weights
+        .iter()
+        .map(|w| {
+            let supporters = remainder * w / total / unit;
+            (
+                units.floor_hours + supporters * (1.0 - vs) * c.paid_hours_per_week,
+                supporters * vs * c.volunteer_hours_per_week,
+            )
+        })
+        .collect()
+}
+
+/// The model both LPs share: hours per area, families supported per area, the budget,
+/// the floors and the volunteer cap.
+struct FundingLp {
+    vars: ProblemVariables,
+    paid: Vec<Variable>,
+    volunteer: Vec<Variable>,
+    supported: Vec<Variable>,
+    constraints: Vec<good_lp::Constraint>,
+}
+
+impl FundingLp {
+    fn new(s: &FundingScenario, units: &Units, demand: &[f64], budget: f64) -> FundingLp {
+        let c = &s.costs;
+        let mut vars = ProblemVariables::new();
+        let paid: Vec<Variable> = demand
+            .iter()
+            .map(|_| vars.add(variable().min(units.floor_hours)))
+            .collect();
+        let volunteer: Vec<Variable> = demand
+            .iter()
+            .map(|_| vars.add(variable().min(0.0)))
+            .collect();
+        let supported: Vec<Variable> = demand
+            .iter()
+            .map(|d| vars.add(variable().min(0.0).max(*d)))
+            .collect();
+        let mut constraints = Vec::new();
+        let reliability = c.volunteer_reliability;
+        let cap = c.max_volunteer_share;
+        let mut spend = Expression::default();
+        for a in 0..demand.len() {
+            let delivered = units.families_per_hour * (paid[a] + reliability * volunteer[a]);
+            constraints.push(constraint!(supported[a] <= delivered));
+            // Volunteers (in FTE) at most `cap` of all supporters (in FTE).
+            constraints.push(constraint!(
+                (1.0 - cap) / c.volunteer_hours_per_week * volunteer[a]
+                    <= cap / c.paid_hours_per_week * paid[a]
+            ));
+            spend.add_mul(units.paid, paid[a]);
+            spend.add_mul(units.volunteer, volunteer[a]);
+        }
+        constraints.push(spend.leq(budget));
+        FundingLp {
+            vars,
+            paid,
+            volunteer,
+            supported,
+            constraints,
+        }
+    }
+
+    fn spend(&self, units: &Units) -> Expression {
+        let mut spend = Expression::default();
+        for (p, v) in self.paid.iter().zip(&self.volunteer) {
+            spend.add_mul(units.paid, *p);
+            spend.add_mul(units.volunteer, *v);
+        }
+        spend
+    }
+
+    fn families(&self) -> Expression {
+        self.supported.iter().copied().sum()
+    }
+}
+
+fn solve(
+    lp: FundingLp,
+    objective: Expression,
+    minimise: bool,
+    extra: Vec<good_lp::Constraint>,
+    stage: &str,
+) -> Result<impl Solution, FundingError> {
+    let problem = if minimise {
+        lp.vars.minimise(objective)
+    } else {
+        lp.vars.maximise(objective)
+    };
+    problem
+        .using(good_lp::solvers::highs::highs)
+        .with_all(lp.constraints)
+        .with_all(extra)
+        .solve()
+        .map_err(|e| FundingError::Solver {
+            stage: stage.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// The LPs, solved lexicographically so that no money lands anywhere by accident:
+/// `max_families`: most families, then the least spend with that held;
+/// `max_min_coverage`: the largest smallest coverage, then most families, then the
+/// least spend. Each later stage keeps the earlier optimum (less a 1e-9 relative slack
+/// for the solver's tolerance).
+fn optimise(
+    s: &FundingScenario,
+    units: &Units,
+    demand: &[f64],
+    budget: f64,
+    max_min: bool,
+) -> Result<Hours, FundingError> {
+    let min_coverage = if max_min && demand.iter().any(|d| *d > 0.0) {
+        let mut lp = FundingLp::new(s, units, demand, budget);
+        let z = lp.vars.add(variable().min(0.0).max(1.0));
+        let coverage: Vec<good_lp::Constraint> = (0..demand.len())
+            .filter(|&a| demand[a] > 0.0)
+            .map(|a| constraint!(lp.supported[a] >= demand[a] * z))
+            .collect();
+        let solution = solve(
+            lp,
+            z.into(),
+            false,
+            coverage,
+            "max_min_coverage: smallest coverage",
+        )?;
+        Some(solution.value(z))
+    } else {
+        None
+    };
+    lexicographic_rest(s, units, demand, budget, min_coverage)
+}
+
+/// Stages after the smallest coverage (if any): most families, then least spend.
+fn lexicographic_rest(
+    s: &FundingScenario,
+    units: &Units,
+    demand: &[f64],
+    budget: f64,
+    min_coverage: Option<f64>,
+) -> Result<Hours, FundingError> {
+    let hold = |value: f64| value - 1e-9 * value.abs().max(1.0);
+    let coverage_floor = |lp: &FundingLp| -> Vec<good_lp::Constraint> {
+        match min_coverage {
+            None => Vec::new(),
+            Some(z) => (0..demand.len())
+                .filter(|&a| demand[a] > 0.0)
+                .map(|a| constraint!(lp.supported[a] >= hold(z) * demand[a]))
+                .collect(),
+        }
+    };
+    let lp = FundingLp::new(s, units, demand, budget);
+    let extra = coverage_floor(&lp);
+    let families = lp.families();
+    let supported = lp.supported.clone();
+    let solution = solve(lp, families, false, extra, "most families")?;
+    let most: f64 = supported.iter().map(|v| solution.value(*v)).sum();
+    let lp = FundingLp::new(s, units, demand, budget);
+    let mut extra = coverage_floor(&lp);
+    extra.push(lp.families().geq(hold(most)));
+    let spend = lp.spend(units);
+    let (paid, volunteer) = (lp.paid.clone(), lp.volunteer.clone());
+    let solution = solve(lp, spend, true, extra, "least spend")?;
+    Ok(paid
+        .iter()
+        .zip(&volunteer)
+        .map(|(p, v)| (solution.value(*p).max(0.0), solution.value(*v).max(0.0)))
+        .collect())
+}
+
+/// Solvers work to a tolerance; the spend must not exceed the budget by a penny. Any
+/// excess is removed by scaling every area's hours above its floor by the same factor.
+fn fit_to_budget(hours: &mut Hours, units: &Units, budget: f64) {
+    for (p, v) in hours.iter_mut() {
+        *p = p.max(units.floor_hours);
+        *v = v.max(0.0);
+    }
+    let spend: f64 = hours
+        .iter()
+        .map(|(p, v)| p * units.paid + v * units.volunteer)
+        .sum();
+    if spend <= budget {
+        return;
+    }
+    let floors = hours.len() as f64 * units.floor_hours * units.paid;
+    let factor = ((budget - floors) / (spend - floors)).clamp(0.0, 1.0) * (1.0 - 1e-12);
+    for (p, v) in hours.iter_mut() {
+        *p = units.floor_hours + (*p - units.floor_hours) * factor;
+        *v *= factor;
+    }
+}
+
+fn result(
+    s: &FundingScenario,
+    units: &Units,
+    areas: &[Area],
+    demand: &[f64],
+    hours: &Hours,
+    notes: Vec<String>,
+) -> SplitResult {
+    let c = &s.costs;
+    let funded: Vec<AreaFunding> = areas
+        .iter()
+        .zip(demand)
+        .zip(hours)
+        .map(|((area, &demand), &(paid, volunteer))| {
+            let delivered = paid + c.volunteer_reliability * volunteer;
+            let capacity = delivered * units.families_per_hour;
+            let supported = capacity.min(demand);
+            let funding = paid * units.paid + volunteer * units.volunteer;
+            let idle = if capacity > 0.0 {
+                funding * (capacity - supported) / capacity
+            } else {
+                0.0
+            };
+            AreaFunding {
+                area: area.code.clone(),
+                name: area.name.clone(),
+                region: area.region.clone(),
+                funding_gbp: funding,
+                paid_supporters: paid / c.paid_hours_per_week,
+                volunteer_supporters: volunteer / c.volunteer_hours_per_week,
+                paid_hours_per_week: paid,
+                volunteer_hours_per_week: volunteer,
+                delivered_hours_per_week: delivered,
+                capacity_families: capacity,
+                demand_families: demand,
+                families_supported: supported,
+                coverage: if demand > 0.0 {
+                    supported / demand
+                } else {
+                    1.0
+                },
+                unspent_gbp: 0.0,
+                idle_gbp: idle,
+            }
+        })
+        .collect();
+    let summary = summarise(s, &funded);
+    SplitResult {
+        scenario: s.name.clone(),
+        rule: s.split.rule.name(),
+        weeks: s.weeks(),
+        areas: funded,
+        summary,
+        notes,
+    }
+}
+
+fn summarise(s: &FundingScenario, areas: &[AreaFunding]) -> Summary {
+    let spend: f64 = areas.iter().map(|a| a.funding_gbp).sum();
+    let supported: f64 = areas.iter().map(|a| a.families_supported).sum();
+    let demand: f64 = areas.iter().map(|a| a.demand_families).sum();
+    let mut coverage: Vec<f64> = areas
+        .iter()
+        .filter(|a| a.demand_families > 0.0)
+        .map(|a| a.coverage)
+        .collect();
+    coverage.sort_by(f64::total_cmp);
+    let n = coverage.len();
+    let median = match n {
+        0 => 1.0,
+        _ if n % 2 == 1 => coverage[n / 2],
+        _ => (coverage[n / 2 - 1] + coverage[n / 2]) / 2.0,
+    };
+    let mean = if n > 0 {
+        coverage.iter().sum::<f64>() / n as f64
+    } else {
+        1.0
+    };
+    // Gini from sorted values: sum((2i - n - 1) x_i) / (n * sum x).
+    let gini = if n > 0 && mean > 0.0 {
+        let weighted: f64 = coverage
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (2.0 * (i as f64 + 1.0) - n as f64 - 1.0) * x)
+            .sum();
+        weighted / (n as f64 * n as f64 * mean)
+    } else {
+        0.0
+    };
+    Summary {
+        budget_gbp: s.budget_gbp,
+        available_gbp: s.available(),
+        spend_gbp: spend,
+        unspent_gbp: (s.available() - spend).max(0.0),
+        families_supported: supported,
+        demand_families: demand,
+        unmet_demand: (demand - supported).max(0.0),
+        coverage: if demand > 0.0 {
+            supported / demand
+        } else {
+            1.0
+        },
+        min_coverage: coverage.first().copied().unwrap_or(1.0),
+        median_coverage: median,
+        max_coverage: coverage.last().copied().unwrap_or(1.0),
+        gini_coverage: gini,
+    }
+}

@@ -1,0 +1,240 @@
+//! The spec's invariants on generated area tables, closed forms, and bad input.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::*;
+
+const RULES: [&str; 6] = [
+    "flat",
+    "population",
+    "demand",
+    "deprivation",
+    "max_families",
+    "max_min_coverage",
+];
+
+fn table(rows: &[(u32, u32, f64, f64)]) -> AreasTable {
+    let mut csv = String::from("new_la_code,la_name,region_name,pop_0_25_mid2017,imd2015_prop_lsoa_most_deprived_10pct,transfers_statement_to_ehc_2015,new_ehc_plans_2015\n");
+    for (i, (transfers, new, population, deprivation)) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "A{i:03},Area {i},Region {},{population},{deprivation},{transfers},{new}\n",
+            i % 3
+        ));
+    }
+    AreasTable::parse(Path::new("areas.csv"), csv.as_bytes()).unwrap()
+}
+
+fn scenario(
+    rule: &str,
+    budget: f64,
+    floor: f64,
+    volunteer_share: f64,
+    extra: &str,
+) -> FundingScenario {
+    let text = format!(
+        "name = \"{rule}\"\nbudget_gbp = {budget}\n{extra}\n[split]\nrule = \"{rule}\"\nfloor_supporters = {floor}\nvolunteer_share = {volunteer_share}\n"
+    );
+    FundingScenario::from_toml(Path::new("s.toml"), &text).unwrap()
+}
+
+fn run(
+    rule: &str,
+    budget: f64,
+    floor: f64,
+    vs: f64,
+    areas: &AreasTable,
+) -> Result<SplitResult, FundingError> {
+    let s = scenario(rule, budget, floor, vs, "");
+    split(&s, &areas.resolve(&s)?)
+}
+
+fn areas_strategy() -> impl Strategy<Value = Vec<(u32, u32, f64, f64)>> {
+    prop::collection::vec(
+        (0u32..3000, 0u32..800, 0.0f64..500_000.0, 0.0f64..0.5),
+        1..25,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn spec_invariants_hold_for_every_rule(
+        rows in areas_strategy(),
+        budget_per_area in 5_000.0f64..400_000.0,
+        floor in prop::sample::select(vec![0.0, 1.0, 2.0]),
+        vs in prop::sample::select(vec![0.0, 0.2, 0.5]),
+    ) {
+        let areas = table(&rows);
+        let budget = budget_per_area * rows.len() as f64;
+        let mut results = Vec::new();
+        for rule in RULES {
+            match run(rule, budget, floor, vs, &areas) {
+                Ok(result) => results.push(result),
+                Err(FundingError::ImpossibleBudget { .. }) => return Ok(()),
+                Err(e) => prop_assert!(false, "{rule}: {e}"),
+            }
+        }
+        let available = scenario("flat", budget, floor, vs, "").available();
+        for r in &results {
+            prop_assert!(r.summary.spend_gbp <= available + 0.005, "{}: spend {} > {}", r.rule, r.summary.spend_gbp, available);
+            for a in &r.areas {
+                prop_assert!(a.paid_supporters >= floor - 1e-9, "{}: {} paid below the floor", r.rule, a.area);
+                let total = a.paid_supporters + a.volunteer_supporters;
+                prop_assert!(a.volunteer_supporters <= 0.5 * total + 1e-9, "{}: {} over the volunteer cap", r.rule, a.area);
+                prop_assert!(a.families_supported <= a.demand_families + 1e-9 && a.families_supported <= a.capacity_families + 1e-9);
+            }
+        }
+        let families = |rule: &str| results.iter().find(|r| r.rule == rule).unwrap().summary.families_supported;
+        let smallest = |rule: &str| results.iter().find(|r| r.rule == rule).unwrap().summary.min_coverage;
+        for r in &results {
+            let tolerance = 1e-6 * r.summary.demand_families.max(1.0);
+            prop_assert!(families("max_families") >= r.summary.families_supported - tolerance, "max_families {} < {} {}", families("max_families"), r.rule, r.summary.families_supported);
+            prop_assert!(smallest("max_min_coverage") >= r.summary.min_coverage - 1e-6, "max_min_coverage {} < {} {}", smallest("max_min_coverage"), r.rule, r.summary.min_coverage);
+        }
+    }
+}
+
+#[test]
+fn ample_budget_covers_all_demand_at_least_cost() {
+    let areas = table(&[
+        (100, 20, 1000.0, 0.1),
+        (3000, 500, 5000.0, 0.2),
+        (0, 0, 10.0, 0.0),
+    ]);
+    for rule in ["max_families", "max_min_coverage"] {
+        let r = run(rule, 1e9, 1.0, 0.0, &areas).unwrap();
+        let demand: f64 = r.areas.iter().map(|a| a.demand_families).sum();
+        assert!(
+            (r.summary.families_supported - demand).abs() < 1e-6 * demand,
+            "{rule}"
+        );
+        assert!((r.summary.min_coverage - 1.0).abs() < 1e-6, "{rule}");
+        // Closed form: exactly the cheapest hours that meet demand, nothing idle.
+        // Volunteers are cheaper per delivered hour here (£5 / 0.7 < £20), so each area
+        // buys volunteers up to the cap (half its supporters) and paid hours for the rest.
+        let s = scenario(rule, 1e9, 1.0, 0.0, "");
+        for a in &r.areas {
+            assert!(
+                a.idle_gbp < 1.0 || a.paid_supporters <= s.split.floor_supporters + 1e-6,
+                "{rule}: {a:?}"
+            );
+        }
+        assert!(r.summary.unspent_gbp > 0.0);
+    }
+}
+
+#[test]
+fn demand_rule_gives_equal_coverage_without_floors() {
+    // Without floors, funding in proportion to demand gives every area the same
+    // coverage: capacity is proportional to funding.
+    let areas = table(&[
+        (100, 20, 1000.0, 0.1),
+        (3000, 500, 5000.0, 0.2),
+        (400, 40, 10.0, 0.0),
+    ]);
+    let r = run("demand", 2_000_000.0, 0.0, 0.0, &areas).unwrap();
+    let c: Vec<f64> = r.areas.iter().map(|a| a.coverage).collect();
+    assert!(c.iter().all(|x| (x - c[0]).abs() < 1e-9), "{c:?}");
+    assert!((r.summary.spend_gbp - r.summary.available_gbp).abs() < 0.01);
+    assert!(r.summary.gini_coverage.abs() < 1e-9);
+}
+
+#[test]
+fn flat_rule_scales_down_with_a_note_when_it_costs_too_much() {
+    let areas = table(&[(100, 20, 1000.0, 0.1), (3000, 500, 5000.0, 0.2)]);
+    let r = run("flat", 200_000.0, 1.0, 0.0, &areas).unwrap();
+    assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+    assert!(r.notes[0].contains("scaled down"));
+    assert!(r.summary.spend_gbp <= r.summary.available_gbp + 0.005);
+    assert!((r.areas[0].paid_supporters - r.areas[1].paid_supporters).abs() < 1e-9);
+}
+
+#[test]
+fn an_impossible_budget_is_an_error() {
+    let areas = table(&[(100, 20, 1000.0, 0.1); 10]);
+    let err = run("demand", 1000.0, 1.0, 0.0, &areas).unwrap_err();
+    assert!(err.is_bad_input());
+    assert!(err.to_string().contains("impossible budget"), "{err}");
+}
+
+#[test]
+fn unknown_columns_and_bad_figures_are_located_errors() {
+    let areas = table(&[(100, 20, 1000.0, 0.1)]);
+    let s = scenario(
+        "demand",
+        1e6,
+        1.0,
+        0.0,
+        "[demand]\ncolumns = { transfers_2099 = 1.0 }",
+    );
+    let err = areas.resolve(&s).unwrap_err();
+    assert_eq!(err.problems()[0].to_string(), "areas.csv:1:0: column `transfers_2099` (named in `demand.columns`) is not in the areas table");
+    let csv = "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\nA,a,r,10,-3,\n";
+    let table = AreasTable::parse(Path::new("a.csv"), csv.as_bytes()).unwrap();
+    let messages: Vec<String> = table
+        .resolve(&scenario("demand", 1e6, 1.0, 0.0, ""))
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "a.csv:2:5: `transfers_statement_to_ehc_2015`: -3 is negative or not finite",
+            "a.csv:2:6: `new_ehc_plans_2015` is missing"
+        ]
+    );
+}
+
+#[test]
+fn the_real_2014_split_spends_about_the_budget() {
+    // The spec's defaults: 12 paid supporters in each of 152 areas cost about the
+    // 2014-16 budget.
+    let s = scenario("flat", 30e6, 1.0, 0.0, "");
+    let r = split(&s, &AreasTable::embedded().resolve(&s).unwrap()).unwrap();
+    assert_eq!(r.areas.len(), 152);
+    assert!((r.weeks - 82.571).abs() < 1e-3);
+    assert!(r.summary.spend_gbp <= s.available() + 0.005);
+    assert!(
+        r.summary.spend_gbp > 0.9 * s.available(),
+        "{}",
+        r.summary.spend_gbp
+    );
+}
+
+#[test]
+fn sweeps_set_any_numeric_parameter() {
+    let text = "name = \"sweep\"\n[split]\nrule = \"max_families\"\n";
+    let spec = SweepSpec::parse("budget=10e6..40e6:10e6").unwrap();
+    assert_eq!(spec.values, [10e6, 20e6, 30e6, 40e6]);
+    let result = sweep(Path::new("s.toml"), text, &spec, &AreasTable::embedded()).unwrap();
+    let families: Vec<f64> = result
+        .points
+        .iter()
+        .map(|p| p.summary.families_supported)
+        .collect();
+    assert!(
+        families.windows(2).all(|w| w[1] >= w[0] - 1e-6),
+        "more money never supports fewer families: {families:?}"
+    );
+    let spec = SweepSpec::parse("costs.paid_hourly_gbp=15..25:5").unwrap();
+    assert_eq!(
+        sweep(Path::new("s.toml"), text, &spec, &AreasTable::embedded())
+            .unwrap()
+            .points
+            .len(),
+        3
+    );
+    let bad = SweepSpec::parse("costs.colour=1..2:1").unwrap();
+    assert!(
+        sweep(Path::new("s.toml"), text, &bad, &AreasTable::embedded())
+            .unwrap_err()
+            .to_string()
+            .contains("not a numeric parameter")
+    );
+    assert!(SweepSpec::parse("budget=40..10:1").is_err());
+}
