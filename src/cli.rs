@@ -18,6 +18,35 @@ pub enum Command {
     Allocate(AllocateArgs),
     /// Benchmark referral policies over months, with confidence intervals.
     Simulate(SimulateArgs),
+    /// Split a national budget across the areas by a rule, and see what it buys.
+    Funding(FundingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FundingArgs {
+    /// The funding scenario (TOML): budget, period, costs, demand and the rule.
+    #[arg(long, value_name = "FILE", conflicts_with = "compare")]
+    pub scenario: Option<PathBuf>,
+    /// Several scenarios side by side.
+    #[arg(long, value_name = "FILE", num_args = 2..)]
+    pub compare: Vec<PathBuf>,
+    /// The areas table [default: England's 152 areas, 2014-2017, embedded].
+    #[arg(long, value_name = "FILE")]
+    pub areas: Option<PathBuf>,
+    /// Run the scenario over a grid of one numeric parameter, in parallel:
+    /// KEY=LO..HI:STEP, e.g. budget=10e6..40e6:2.5e6 or costs.paid_hourly_gbp=15..25:1.
+    #[arg(long, value_name = "KEY=LO..HI:STEP")]
+    pub sweep: Option<String>,
+    /// Output format [default: table on a terminal, else json; with --out, by extension].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Write the output to this file (.json, .csv, .parquet, .md), whole or not at all.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also draw an SVG chart: coverage by area, or families supported against the
+    /// swept parameter.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 
 mod allocate;
 mod cli;
+mod funding;
 mod output;
 mod render;
 mod simulate;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Allocate(args) => allocate::run(&args),
         cli::Command::Simulate(args) => simulate::run(&args),
+        cli::Command::Funding(args) => funding::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,6 +37,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         cause.is::<caseload_model::LoadError>()
             || cause.is::<caseload_model::WeekError>()
             || cause.is::<cli::BadArgument>()
+            || cause
+                .downcast_ref::<caseload_funding::FundingError>()
+                .is_some_and(caseload_funding::FundingError::is_bad_input)
             || cause
                 .downcast_ref::<caseload_sim::SimError>()
                 .is_some_and(|e| matches!(e, caseload_sim::SimError::Scenario(_)))

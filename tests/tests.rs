@@ -4,4 +4,5 @@ mod util;
 
 mod allocate;
 mod bad_input;
+mod funding;
 mod simulate;

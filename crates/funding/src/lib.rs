@@ -158,6 +158,22 @@ pub struct SweepResult {
     pub points: Vec<SweepPoint>,
 }
 
+/// Splits several scenarios over the same areas, in parallel (rayon); results come
+/// back in the scenarios' order.
+///
+/// # Errors
+///
+/// The first scenario's [`FundingError`] in order, if any fails.
+pub fn compare(
+    scenarios: &[FundingScenario],
+    areas: &AreasTable,
+) -> Result<Vec<SplitResult>, FundingError> {
+    scenarios
+        .par_iter()
+        .map(|scenario| split(scenario, &areas.resolve(scenario)?))
+        .collect()
+}
+
 /// Sets the dotted `key` of scenario TOML `text` to `value` and re-reads it.
 ///
 /// # Errors
