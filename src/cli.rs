@@ -47,6 +47,24 @@ pub struct FundingArgs {
     /// swept parameter.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
+    /// Also run each area's funded supporters through the weekly simulation (random
+    /// arrivals, the 20-week clock, volunteer attrition), beside the closed form.
+    #[arg(long)]
+    pub simulate: bool,
+    /// With --simulate: replications per area.
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "simulate")]
+    pub replications: u32,
+    /// With --simulate: the referral policy (fifo, priority, deadline, lottery, optimal).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "optimal",
+        requires = "simulate"
+    )]
+    pub policy: String,
+    /// With --simulate: the seed.
+    #[arg(long, value_name = "S", default_value_t = 2015, requires = "simulate")]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use caseload_funding::{
-    compare, sweep, tables, AreasTable, FundingScenario, SplitResult, SweepResult, SweepSpec,
+    compare, simulate_split, sweep, tables, AreasTable, FundingScenario, SimulatedSplit,
+    SplitResult, SweepResult, SweepSpec,
 };
 use caseload_model::config;
 
@@ -64,6 +65,28 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         .map(|file| FundingScenario::load(file))
         .collect::<Result<Vec<_>, _>>()?;
     let results = compare(&scenarios, &areas)?;
+    if args.simulate {
+        let [scenario] = scenarios.as_slice() else {
+            return Err(BadArgument("--simulate runs one --scenario".into()).into());
+        };
+        if args.replications == 0 {
+            return Err(BadArgument("--replications must be at least 1".into()).into());
+        }
+        let policy = caseload_sim::builtin(&args.policy).ok_or_else(|| {
+            BadArgument(format!(
+                "--policy: unknown policy `{}` (known: {})",
+                args.policy,
+                caseload_sim::BUILTIN.join(", ")
+            ))
+        })?;
+        let simulated =
+            simulate_split(scenario, &results[0], policy, args.replications, args.seed)?;
+        let text = match format {
+            Format::Table => simulated_table(&simulated),
+            _ => format!("{}\n", serde_json::to_string_pretty(&simulated)?),
+        };
+        return emit(&text, args.out.as_deref());
+    }
     if format == Format::Csv {
         // The table and JSON carry the notes; CSV rows cannot.
         for (r, note) in results
@@ -249,5 +272,41 @@ fn sweep_table(result: &SweepResult) -> String {
     format!(
         "{} ({}), sweeping {}\n\n{t}\n",
         result.scenario, result.rule, result.parameter
+    )
+}
+
+fn estimate(e: &caseload_sim::Estimate, scale: f64, digits: usize) -> String {
+    // Round first, then add 0.0 so that a rounded -0.0 prints as 0.0.
+    let unit = 10f64.powi(digits as i32);
+    let show = |x: f64| format!("{:.*}", digits, (x * scale * unit).round() / unit + 0.0);
+    match (e.mean, e.ci95) {
+        (Some(m), Some([lo, hi])) => format!("{} [{}, {}]", show(m), show(lo), show(hi)),
+        _ => "n/a".into(),
+    }
+}
+
+fn simulated_table(s: &SimulatedSplit) -> String {
+    let mut t = table(&[
+        "area",
+        "name",
+        "closed form",
+        "simulated (95% CI)",
+        "weeks waited",
+        "% by week 16",
+    ]);
+    for a in &s.areas {
+        t.add_row(vec![
+            a.area.clone(),
+            a.name.clone(),
+            format!("{:.1}", a.closed_form_families),
+            estimate(&a.families_supported, 1.0, 1),
+            estimate(&a.wait_mean, 1.0, 1),
+            estimate(&a.supported_by_week_16, 100.0, 1),
+        ]);
+    }
+    right_align(&mut t, &[2, 3, 4, 5]);
+    format!(
+        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {:.0}, simulated {}\n\n{t}\n",
+        s.scenario, s.rule, s.replications, s.policy, s.closed_form_families, estimate(&s.families_supported, 1.0, 0)
     )
 }

@@ -170,3 +170,46 @@ fn bad_scenarios_and_tables_exit_2() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn simulate_runs_every_area_beside_the_closed_form() {
+    let output = funding(&[
+        "--scenario",
+        "fixtures/funding/2016-17-flat.toml",
+        "--simulate",
+        "--replications",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let result = json(&output);
+    let areas = result["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 152);
+    assert_eq!(result["policy"], "optimal");
+    let closed: f64 = areas
+        .iter()
+        .map(|a| a["closed_form_families"].as_f64().unwrap())
+        .sum();
+    assert!((closed - result["closed_form_families"].as_f64().unwrap()).abs() < 1e-6);
+    let total = result["families_supported"]["mean"].as_f64().unwrap();
+    let by_area: f64 = areas
+        .iter()
+        .map(|a| a["families_supported"]["mean"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (total - by_area).abs() < 1e-6 * total,
+        "the national total is the sum of the areas"
+    );
+    // The closed form assumes smooth demand; the simulation should land near it.
+    assert!(
+        (total / closed - 1.0).abs() < 0.15,
+        "simulated {total} against closed form {closed}"
+    );
+    let bad = funding(&[
+        "--compare",
+        "fixtures/funding/2016-17-flat.toml",
+        "fixtures/funding/2016-17-demand.toml",
+        "--simulate",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}

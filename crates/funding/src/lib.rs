@@ -23,12 +23,15 @@
 //!   what is left after every area's floor; `max_families` and `max_min_coverage` are
 //!   LPs solved lexicographically (see `split.rs`).
 //! - [`sweep`] re-runs a scenario over a grid of any numeric parameter, in parallel.
+//! - [`simulate_split`] runs each area's funded supporters through `caseload-sim`'s
+//!   weekly simulation, areas in parallel, beside the closed form.
 //! - [`tables`] builds polars tables of the results and writes CSV or Parquet.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod areas;
 mod scenario;
+mod simulate;
 mod split;
 pub mod tables;
 
@@ -40,6 +43,7 @@ use serde::Serialize;
 
 pub use areas::{Area, AreasTable};
 pub use scenario::{Costs, Demand, FundingScenario, Rule, Split};
+pub use simulate::{simulate_split, SimulatedArea, SimulatedSplit};
 pub use split::{split, AreaFunding, SplitResult, Summary};
 
 /// Why a split could not be made.
@@ -66,6 +70,9 @@ pub enum FundingError {
     /// A sweep is malformed.
     #[error("--sweep: {0}")]
     Sweep(String),
+    /// An area's weekly simulation failed.
+    #[error("simulation: {0}")]
+    Simulation(String),
     /// A scenario or areas table is invalid.
     #[error(transparent)]
     Input(#[from] LoadError),

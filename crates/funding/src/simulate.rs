@@ -1,0 +1,183 @@
+//! Beyond the closed form: each area's funded supporters through the weekly simulation
+//! (random arrivals, the 20-week clock, the allocation policy, volunteer attrition).
+
+use caseload_sim::{estimate, simulate, Estimate, ReferralPolicy, Scenario};
+use chrono::{Datelike, Duration};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::{FundingError, FundingScenario, SplitResult};
+
+/// One area: the closed form's families beside the simulation's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulatedArea {
+    /// ONS code.
+    pub area: String,
+    /// Name.
+    pub name: String,
+    /// Families supported by the closed form.
+    pub closed_form_families: f64,
+    /// Families supported in the simulation (mean, 95% CI over replications).
+    pub families_supported: Estimate,
+    /// Weeks from referral to a supporter, among those supported.
+    pub wait_mean: Estimate,
+    /// Share of referred families supported by week 16 of their clock.
+    pub supported_by_week_16: Estimate,
+}
+
+/// A split run through the simulation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulatedSplit {
+    /// The scenario.
+    pub scenario: String,
+    /// The rule.
+    pub rule: &'static str,
+    /// The referral policy simulated.
+    pub policy: String,
+    /// Replications per area.
+    pub replications: u32,
+    /// Closed-form families supported, nationally.
+    pub closed_form_families: f64,
+    /// Simulated families supported, nationally (the CI from per-replication totals).
+    pub families_supported: Estimate,
+    /// Per area, in table order.
+    pub areas: Vec<SimulatedArea>,
+}
+
+/// The simulation scenario of one funded area: supporters with the split's hours (so
+/// that no hour is lost to rounding, hours are shared over whole supporters), families
+/// arriving at the closed form's demand rate, each needing `hours_per_family_week`,
+/// with no skill or language mismatch, so that capacity is the only constraint, as in
+/// the closed form.
+fn area_scenario(
+    s: &FundingScenario,
+    split: &SplitResult,
+    a: usize,
+    replications: u32,
+    seed: u64,
+) -> Result<Scenario, FundingError> {
+    let area = &split.areas[a];
+    let c = &s.costs;
+    let hours_per_family = s.demand.hours_per_family_week;
+    let share = |hours: f64, per_supporter: f64| -> (u32, f64) {
+        let n = (hours / per_supporter - 1e-9).ceil().max(0.0) as u32;
+        (
+            n,
+            if n > 0 {
+                hours / f64::from(n)
+            } else {
+                per_supporter
+            },
+        )
+    };
+    let (paid, paid_hours) = share(area.paid_hours_per_week, c.paid_hours_per_week);
+    let delivered_volunteer = area.volunteer_hours_per_week * c.volunteer_reliability;
+    let (volunteer, volunteer_hours) = share(
+        delivered_volunteer,
+        c.volunteer_hours_per_week * c.volunteer_reliability.max(1e-9),
+    );
+    let weeks = s.weeks().round().max(1.0) as u32;
+    let start = s.start
+        + Duration::days(i64::from(
+            (7 - s.start.weekday().num_days_from_monday()) % 7,
+        ));
+    let text = format!(
+        "name = \"{}\"\narea = \"{}\"\n",
+        area.name.replace('"', "'"),
+        area.area
+    );
+    let mut scenario = Scenario::from_toml(std::path::Path::new("area.toml"), &text)
+        .map_err(|e| FundingError::Simulation(format!("the scenario of {}: {e}", area.area)))?;
+    scenario.start = start;
+    scenario.warm_up_weeks = 0;
+    scenario.horizon_weeks = weeks;
+    scenario.replications = replications;
+    scenario.seed = seed;
+    let plan = &mut scenario.supporters;
+    plan.paid = paid;
+    plan.volunteer = volunteer;
+    plan.paid_hours_per_week = paid_hours.clamp(1e-3, 60.0);
+    plan.paid_max_cases = ((paid_hours / hours_per_family).floor() as u32).max(1);
+    plan.volunteer_hours_per_week = volunteer_hours.clamp(1e-3, 60.0);
+    plan.volunteer_max_cases = ((volunteer_hours / hours_per_family).floor() as u32).max(1);
+    plan.local_share = 1.0;
+    plan.skills.clear();
+    plan.languages.clear();
+    scenario.arrivals.new_per_week = area.demand_families / s.weeks();
+    scenario.arrivals.transfer_per_week = 0.0;
+    scenario.arrivals.seasonality = false;
+    let f = &mut scenario.families;
+    f.complexity = [0.0, 1.0, 0.0];
+    f.needs.clear();
+    f.transfer_needs_skill = 0.0;
+    f.languages.clear();
+    f.districts = [(area.area.clone(), 1.0)].into();
+    f.self_referral_share = 1.0;
+    scenario.policy.default_hours.medium = hours_per_family;
+    Ok(scenario)
+}
+
+fn metric(rows: &[caseload_sim::RunRow], name: &str) -> Vec<f64> {
+    rows.iter()
+        .map(|r| {
+            r.metrics
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(f64::NAN, |(_, v)| *v)
+        })
+        .collect()
+}
+
+/// Runs every area of `split` through the weekly simulation under `policy`, areas in
+/// parallel, `replications` each.
+///
+/// # Errors
+///
+/// [`FundingError::Simulation`] if an area's simulation fails.
+pub fn simulate_split(
+    s: &FundingScenario,
+    split: &SplitResult,
+    policy: &dyn ReferralPolicy,
+    replications: u32,
+    seed: u64,
+) -> Result<SimulatedSplit, FundingError> {
+    let per_area = (0..split.areas.len())
+        .into_par_iter()
+        .map(|a| {
+            let scenario = area_scenario(s, split, a, replications, seed)?;
+            let results = simulate(&scenario, None, &[policy], None, &|| {})
+                .map_err(|e| FundingError::Simulation(format!("{}: {e}", split.areas[a].area)))?;
+            Ok(results.rows)
+        })
+        .collect::<Result<Vec<_>, FundingError>>()?;
+    let areas: Vec<SimulatedArea> = split
+        .areas
+        .iter()
+        .zip(&per_area)
+        .map(|(area, rows)| SimulatedArea {
+            area: area.area.clone(),
+            name: area.name.clone(),
+            closed_form_families: area.families_supported,
+            families_supported: estimate(&metric(rows, "supported")),
+            wait_mean: estimate(&metric(rows, "wait_mean")),
+            supported_by_week_16: estimate(&metric(rows, "supported_by_week_16")),
+        })
+        .collect();
+    let totals: Vec<f64> = (0..replications as usize)
+        .map(|r| {
+            per_area
+                .iter()
+                .map(|rows| metric(&rows[r..=r], "supported")[0])
+                .sum()
+        })
+        .collect();
+    Ok(SimulatedSplit {
+        scenario: split.scenario.clone(),
+        rule: split.rule,
+        policy: policy.name().to_string(),
+        replications,
+        closed_form_families: split.summary.families_supported,
+        families_supported: estimate(&totals),
+        areas,
+    })
+}
