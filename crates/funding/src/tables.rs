@@ -201,7 +201,7 @@ pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), Fundin
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::LowerLeft)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .draw()

@@ -17,7 +17,7 @@ use crate::SimError;
 /// What a policy sees in one week.
 pub struct WeekState<'a> {
     /// The register: every family referred so far, open or waiting (index by
-    /// [`crate::Candidate::referral`]).
+    /// [`caseload_solve::Candidate::referral`]).
     pub caseload: &'a Caseload,
     /// The week being planned.
     pub week: PlanningWeek,
