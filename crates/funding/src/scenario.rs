@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use caseload_model::{config, LoadError, Problem};
+use caseload_model::{config, LoadError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -218,16 +218,7 @@ impl FundingScenario {
     ///
     /// [`LoadError::Invalid`] listing every out-of-range value.
     pub fn check(&self, file: &Path, text: &str) -> Result<(), LoadError> {
-        let problems: Vec<Problem> = self
-            .invalid_values()
-            .into_iter()
-            .map(|(key, message)| config::problem_at_key(file, text, key, message))
-            .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(LoadError::Invalid(problems))
-        }
+        config::check_values(file, text, self.invalid_values())
     }
 
     /// Weeks in the period: days from `start` to `end`, both included, over 7.

@@ -42,6 +42,26 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, LoadErro
     })
 }
 
+/// Turns out-of-range values, as (key, reason), into located problems.
+///
+/// # Errors
+///
+/// [`LoadError::Invalid`] listing every one, each at the line that sets its key.
+pub fn check_values(
+    file: &Path,
+    text: &str,
+    bad: Vec<(&'static str, String)>,
+) -> Result<(), LoadError> {
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(LoadError::Invalid(
+        bad.into_iter()
+            .map(|(key, message)| problem_at_key(file, text, key, message))
+            .collect(),
+    ))
+}
+
 /// A problem with the value of `key` (its last path segment), located at the first
 /// line that sets it (line 1 if none does, for a default that is out of range).
 pub fn problem_at_key(file: &Path, text: &str, key: &str, message: String) -> Problem {

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config;
-use crate::error::{LoadError, Problem};
+use crate::error::LoadError;
 use crate::types::Complexity;
 
 /// Default hours per week a case needs when its row gives none.
@@ -111,16 +111,7 @@ impl Policy {
     ///
     /// [`LoadError::Invalid`] listing every out-of-range value.
     pub fn check(&self, file: &Path, text: &str) -> Result<(), LoadError> {
-        let problems: Vec<Problem> = self
-            .invalid_values()
-            .into_iter()
-            .map(|(key, message)| config::problem_at_key(file, text, key, message))
-            .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(LoadError::Invalid(problems))
-        }
+        config::check_values(file, text, self.invalid_values())
     }
 
     /// The settings that are out of range, as (key, reason).

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use caseload_model::{config, Caseload, LoadError, Policy, Problem, Supporter};
+use caseload_model::{config, Caseload, LoadError, Policy, Supporter};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -299,16 +299,8 @@ impl Scenario {
     pub fn from_toml(file: &Path, text: &str) -> Result<Scenario, LoadError> {
         let scenario: Scenario = config::parse(file, text)?;
         scenario.policy.check(file, text)?;
-        let problems: Vec<Problem> = scenario
-            .invalid_values()
-            .into_iter()
-            .map(|(key, message)| config::problem_at_key(file, text, key, message))
-            .collect();
-        if problems.is_empty() {
-            Ok(scenario)
-        } else {
-            Err(LoadError::Invalid(problems))
-        }
+        config::check_values(file, text, scenario.invalid_values())?;
+        Ok(scenario)
     }
 
     /// Total weeks simulated (warm-up and horizon).
