@@ -12,7 +12,7 @@ use caseload_model::config;
 
 use crate::cli::{BadArgument, Format, FundingArgs};
 use crate::output::emit;
-use crate::render::{right_align, table};
+use crate::render::{interval, right_align, table, Number};
 
 pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
     let areas = match &args.areas {
@@ -135,10 +135,6 @@ fn money(x: f64) -> String {
     format!("{}£{grouped}", if pounds < 0 { "-" } else { "" })
 }
 
-fn percent(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
-
 /// The summary rows shared by the single and the side-by-side tables.
 fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
     let s = &r.summary;
@@ -151,10 +147,19 @@ fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
         ("families supported", format!("{:.0}", s.families_supported)),
         ("demand (families)", format!("{:.0}", s.demand_families)),
         ("unmet demand", format!("{:.0}", s.unmet_demand)),
-        ("coverage", percent(s.coverage)),
-        ("smallest area coverage", percent(s.min_coverage)),
-        ("median area coverage", percent(s.median_coverage)),
-        ("largest area coverage", percent(s.max_coverage)),
+        ("coverage", Number::PERCENT.show(s.coverage)),
+        (
+            "smallest area coverage",
+            Number::PERCENT.show(s.min_coverage),
+        ),
+        (
+            "median area coverage",
+            Number::PERCENT.show(s.median_coverage),
+        ),
+        (
+            "largest area coverage",
+            Number::PERCENT.show(s.max_coverage),
+        ),
         ("Gini of area coverage", format!("{:.3}", s.gini_coverage)),
         (
             "paid supporters (FTE)",
@@ -216,7 +221,7 @@ fn split_table(r: &SplitResult) -> String {
             format!("{:.1}", a.capacity_families),
             format!("{:.1}", a.demand_families),
             format!("{:.1}", a.families_supported),
-            percent(a.coverage),
+            Number::PERCENT.show(a.coverage),
             money(a.unspent_gbp),
         ]);
     }
@@ -262,9 +267,9 @@ fn sweep_table(result: &SweepResult) -> String {
             format!("{}", p.value),
             money(s.spend_gbp),
             format!("{:.0}", s.families_supported),
-            percent(s.coverage),
-            percent(s.min_coverage),
-            percent(s.median_coverage),
+            Number::PERCENT.show(s.coverage),
+            Number::PERCENT.show(s.min_coverage),
+            Number::PERCENT.show(s.median_coverage),
             format!("{:.3}", s.gini_coverage),
         ]);
     }
@@ -273,16 +278,6 @@ fn sweep_table(result: &SweepResult) -> String {
         "{} ({}), sweeping {}\n\n{t}\n",
         result.scenario, result.rule, result.parameter
     )
-}
-
-fn estimate(e: &caseload_sim::Estimate, scale: f64, digits: usize) -> String {
-    // Round first, then add 0.0 so that a rounded -0.0 prints as 0.0.
-    let unit = 10f64.powi(digits as i32);
-    let show = |x: f64| format!("{:.*}", digits, (x * scale * unit).round() / unit + 0.0);
-    match (e.mean, e.ci95) {
-        (Some(m), Some([lo, hi])) => format!("{} [{}, {}]", show(m), show(lo), show(hi)),
-        _ => "n/a".into(),
-    }
 }
 
 fn simulated_table(s: &SimulatedSplit) -> String {
@@ -299,14 +294,20 @@ fn simulated_table(s: &SimulatedSplit) -> String {
             a.area.clone(),
             a.name.clone(),
             format!("{:.1}", a.closed_form_families),
-            estimate(&a.families_supported, 1.0, 1),
-            estimate(&a.wait_mean, 1.0, 1),
-            estimate(&a.supported_by_week_16, 100.0, 1),
+            interval(Some(&a.families_supported), Number::COUNT),
+            interval(Some(&a.wait_mean), Number::COUNT),
+            interval(
+                Some(&a.supported_by_week_16),
+                Number {
+                    suffix: "",
+                    ..Number::PERCENT
+                },
+            ),
         ]);
     }
     right_align(&mut t, &[2, 3, 4, 5]);
     format!(
         "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {:.0}, simulated {}\n\n{t}\n",
-        s.scenario, s.rule, s.replications, s.policy, s.closed_form_families, estimate(&s.families_supported, 1.0, 0)
+        s.scenario, s.rule, s.replications, s.policy, s.closed_form_families, interval(Some(&s.families_supported), Number::WHOLE)
     )
 }

@@ -204,3 +204,56 @@ pub fn explanation(e: &Explanation) -> String {
     );
     out
 }
+
+/// How to print a figure: times `scale`, with `digits` decimals, then `suffix`.
+#[derive(Debug, Clone, Copy)]
+pub struct Number {
+    pub scale: f64,
+    pub digits: usize,
+    pub suffix: &'static str,
+}
+
+impl Number {
+    pub const COUNT: Number = Number {
+        scale: 1.0,
+        digits: 1,
+        suffix: "",
+    };
+    pub const WHOLE: Number = Number {
+        scale: 1.0,
+        digits: 0,
+        suffix: "",
+    };
+    pub const PERCENT: Number = Number {
+        scale: 100.0,
+        digits: 1,
+        suffix: "%",
+    };
+    pub const RATIO: Number = Number {
+        scale: 1.0,
+        digits: 2,
+        suffix: "",
+    };
+
+    pub fn show(self, value: f64) -> String {
+        // Round first, then add 0.0 so that a rounded -0.0 prints as 0.0.
+        let unit = 10f64.powi(self.digits as i32);
+        let value = (value * self.scale * unit).round() / unit + 0.0;
+        format!("{value:.*}{}", self.digits, self.suffix)
+    }
+}
+
+/// A mean and its 95% confidence interval: `mean [lo, hi]`, or `n/a`.
+pub fn interval(estimate: Option<&caseload_sim::Estimate>, number: Number) -> String {
+    match estimate.map(|e| (e.mean, e.ci95)) {
+        Some((Some(mean), Some([lo, hi]))) => {
+            format!(
+                "{} [{}, {}]",
+                number.show(mean),
+                number.show(lo),
+                number.show(hi)
+            )
+        }
+        _ => "n/a".to_string(),
+    }
+}

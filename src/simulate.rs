@@ -13,71 +13,91 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{BadArgument, Format, SimulateArgs};
 use crate::output::emit;
-use crate::render::{right_align, table};
+use crate::render::{interval, right_align, table, Number};
 
 /// The metrics a person reads first, in the order shown, with how to print them.
-const SHOWN: &[(&str, &str, Show)] = &[
-    ("referred", "families referred", Show::Count),
-    ("supported", "supported", Show::Count),
-    ("coverage", "coverage (supported / referred)", Show::Share),
-    ("missed", "missed (plan final before support)", Show::Count),
-    ("missed_share", "missed share", Show::Share),
-    ("withdrawn", "withdrawn while waiting", Show::Count),
-    ("waiting_at_end", "still waiting at the end", Show::Count),
+const SHOWN: &[(&str, &str, Number)] = &[
+    ("referred", "families referred", Number::COUNT),
+    ("supported", "supported", Number::COUNT),
+    (
+        "coverage",
+        "coverage (supported / referred)",
+        Number::PERCENT,
+    ),
+    (
+        "missed",
+        "missed (plan final before support)",
+        Number::COUNT,
+    ),
+    ("missed_share", "missed share", Number::PERCENT),
+    ("withdrawn", "withdrawn while waiting", Number::COUNT),
+    ("waiting_at_end", "still waiting at the end", Number::COUNT),
     (
         "supported_by_week_6",
         "supported by week 6 of the clock",
-        Show::Share,
+        Number::PERCENT,
     ),
     (
         "supported_by_week_16",
         "supported by week 16 (draft plan)",
-        Show::Share,
+        Number::PERCENT,
     ),
-    ("wait_mean", "weeks waited, mean (supported)", Show::Weeks),
-    ("wait_p50", "weeks waited, median", Show::Weeks),
-    ("wait_p90", "weeks waited, 90th percentile", Show::Weeks),
-    ("wait_p95", "weeks waited, 95th percentile", Show::Weeks),
-    ("coverage_priority_5", "coverage, priority 5", Show::Share),
-    ("coverage_priority_4", "coverage, priority 4", Show::Share),
-    ("coverage_priority_3", "coverage, priority 3", Show::Share),
-    ("coverage_priority_2", "coverage, priority 2", Show::Share),
-    ("coverage_priority_1", "coverage, priority 1", Show::Share),
+    ("wait_mean", "weeks waited, mean (supported)", Number::COUNT),
+    ("wait_p50", "weeks waited, median", Number::COUNT),
+    ("wait_p90", "weeks waited, 90th percentile", Number::COUNT),
+    ("wait_p95", "weeks waited, 95th percentile", Number::COUNT),
+    (
+        "coverage_priority_5",
+        "coverage, priority 5",
+        Number::PERCENT,
+    ),
+    (
+        "coverage_priority_4",
+        "coverage, priority 4",
+        Number::PERCENT,
+    ),
+    (
+        "coverage_priority_3",
+        "coverage, priority 3",
+        Number::PERCENT,
+    ),
+    (
+        "coverage_priority_2",
+        "coverage, priority 2",
+        Number::PERCENT,
+    ),
+    (
+        "coverage_priority_1",
+        "coverage, priority 1",
+        Number::PERCENT,
+    ),
     (
         "wait_mean_priority_5",
         "weeks waited, priority 5",
-        Show::Weeks,
+        Number::COUNT,
     ),
     (
         "wait_mean_priority_1",
         "weeks waited, priority 1",
-        Show::Weeks,
+        Number::COUNT,
     ),
-    ("utilisation_paid", "utilisation, paid", Show::Share),
+    ("utilisation_paid", "utilisation, paid", Number::PERCENT),
     (
         "utilisation_volunteer",
         "utilisation, volunteer",
-        Show::Share,
+        Number::PERCENT,
     ),
     (
         "lowest_district_coverage",
         "lowest district coverage",
-        Show::Share,
+        Number::PERCENT,
     ),
     (
         "district_coverage_ratio",
         "district coverage, lowest / highest",
-        Show::Ratio,
+        Number::RATIO,
     ),
 ];
-
-#[derive(Clone, Copy)]
-enum Show {
-    Count,
-    Share,
-    Weeks,
-    Ratio,
-}
 
 pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let loaded = Scenario::load(&args.scenario)?;
@@ -176,21 +196,6 @@ fn write_dir(results: &Results, summary: &str, dir: &Path) -> anyhow::Result<()>
     Ok(())
 }
 
-fn show(value: f64, how: Show) -> String {
-    // Adding 0.0 turns a rounded -0.0 into 0.0, so tiny negative bounds print as 0.
-    let value = match how {
-        Show::Share => (value * 1000.0).round() / 1000.0 + 0.0,
-        Show::Ratio => (value * 100.0).round() / 100.0 + 0.0,
-        Show::Count | Show::Weeks => (value * 10.0).round() / 10.0 + 0.0,
-    };
-    match how {
-        Show::Count => format!("{value:.1}"),
-        Show::Share => format!("{:.1}%", value * 100.0),
-        Show::Weeks => format!("{value:.1}"),
-        Show::Ratio => format!("{value:.2}"),
-    }
-}
-
 /// Policies side by side: each metric's mean and 95% confidence interval.
 fn summary_table(results: &Results) -> String {
     let mut header = vec!["metric (mean, 95% CI)"];
@@ -199,19 +204,7 @@ fn summary_table(results: &Results) -> String {
     for (key, label, how) in SHOWN {
         let mut row = vec![label.to_string()];
         for policy in &results.policies {
-            let cell = match policy.metrics.get(*key) {
-                Some(e) => match (e.mean, e.ci95) {
-                    (Some(mean), Some([lo, hi])) => format!(
-                        "{} [{}, {}]",
-                        show(mean, *how),
-                        show(lo, *how),
-                        show(hi, *how)
-                    ),
-                    _ => "n/a".to_string(),
-                },
-                None => "n/a".to_string(),
-            };
-            row.push(cell);
+            row.push(interval(policy.metrics.get(*key), *how));
         }
         t.add_row(row);
     }
