@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use caseload_model::files::write_atomically;
-use plotters::prelude::*;
+use caseload_sim::chart::{line_chart, percent, whole, Line, LineChart, SeriesLabelPosition};
 use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
 use crate::{FundingError, SplitResult, SweepResult};
@@ -124,30 +124,14 @@ pub fn write_parquet(df: &mut DataFrame, file: &Path) -> Result<(), FundingError
     })
 }
 
-const COLOURS: [RGBColor; 6] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(230, 159, 0),
-];
-
-fn write_svg(
-    file: &Path,
-    draw: impl FnOnce(&mut String) -> Result<(), String>,
-) -> Result<(), FundingError> {
-    let mut svg = String::new();
-    draw(&mut svg).map_err(|reason| FundingError::Output {
+fn write_svg(file: &Path, chart: &LineChart) -> Result<(), FundingError> {
+    let fail = |reason: String| FundingError::Output {
         file: file.to_path_buf(),
         reason,
-    })?;
-    write_atomically(file, |f| std::io::Write::write_all(f, svg.as_bytes())).map_err(|e| {
-        FundingError::Output {
-            file: file.to_path_buf(),
-            reason: e.to_string(),
-        }
-    })
+    };
+    let svg = line_chart(chart).map_err(fail)?;
+    write_atomically(file, |f| std::io::Write::write_all(f, svg.as_bytes()))
+        .map_err(|e| fail(e.to_string()))
 }
 
 /// Coverage by area for each split, areas ordered by demand (smallest first).
@@ -165,122 +149,76 @@ pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), Fundin
             .demand_families
             .total_cmp(&first.areas[b].demand_families)
     });
-    write_svg(file, |svg| {
-        let root = SVGBackend::with_string(svg, (900, 520)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Coverage by area (areas ordered by demand, smallest first)",
-                ("sans-serif", 20),
-            )
-            .margin(16)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0..order.len() as i32, 0.0..1.05)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc("areas, by demand")
-            .y_desc("families supported / demand")
-            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        for (i, result) in results.iter().enumerate() {
-            let colour = COLOURS[i % COLOURS.len()];
-            let points = order
+    let lines = results
+        .iter()
+        .map(|result| Line {
+            label: format!("{} ({})", result.scenario, result.rule),
+            points: order
                 .iter()
                 .enumerate()
-                .map(|(x, &a)| (x as i32, result.areas.get(a).map_or(0.0, |r| r.coverage)));
-            chart
-                .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label(format!("{} ({})", result.scenario, result.rule))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())
-    })
+                .map(|(x, &a)| (x as f64, result.areas.get(a).map_or(0.0, |r| r.coverage)))
+                .collect(),
+            width: 2,
+        })
+        .collect();
+    write_svg(
+        file,
+        &LineChart {
+            title: "Coverage by area (areas ordered by demand, smallest first)".into(),
+            x_desc: "areas, by demand",
+            y_desc: "families supported / demand",
+            x_range: 0.0..order.len() as f64,
+            y_range: 0.0..1.05,
+            x_labels: whole,
+            y_labels: percent,
+            legend: SeriesLabelPosition::LowerLeft,
+            lines,
+        },
+    )
 }
 
-/// Families supported against the swept parameter.
+/// Families supported against the swept parameter, with demand for reference.
 ///
 /// # Errors
 ///
 /// [`FundingError::Output`] if it cannot be drawn or written.
 pub fn sweep_chart(sweep: &SweepResult, file: &Path) -> Result<(), FundingError> {
-    let xs: Vec<f64> = sweep.points.iter().map(|p| p.value).collect();
     let (lo, hi) = (
-        xs.first().copied().unwrap_or(0.0),
-        xs.last().copied().unwrap_or(1.0),
+        sweep.points.first().map_or(0.0, |p| p.value),
+        sweep.points.last().map_or(1.0, |p| p.value),
     );
     let top = sweep
         .points
         .iter()
         .map(|p| p.summary.demand_families.max(p.summary.families_supported))
         .fold(1.0, f64::max);
-    write_svg(file, |svg| {
-        let root = SVGBackend::with_string(svg, (900, 520)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!(
-                    "{} ({}): families supported against {}",
-                    sweep.scenario, sweep.rule, sweep.parameter
-                ),
-                ("sans-serif", 20),
-            )
-            .margin(16)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(lo..hi.max(lo + 1e-9), 0.0..top * 1.05)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(sweep.parameter.as_str())
-            .y_desc("families supported")
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(LineSeries::new(
-                sweep
-                    .points
-                    .iter()
-                    .map(|p| (p.value, p.summary.families_supported)),
-                COLOURS[0].stroke_width(2),
-            ))
-            .map_err(|e| e.to_string())?
-            .label("families supported")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], COLOURS[0].stroke_width(2))
-            });
-        chart
-            .draw_series(LineSeries::new(
-                sweep
-                    .points
-                    .iter()
-                    .map(|p| (p.value, p.summary.demand_families)),
-                COLOURS[1].stroke_width(1),
-            ))
-            .map_err(|e| e.to_string())?
-            .label("demand")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], COLOURS[1].stroke_width(1))
-            });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())
-    })
+    let line = |label: &str, width: u32, y: fn(&crate::Summary) -> f64| Line {
+        label: label.into(),
+        points: sweep
+            .points
+            .iter()
+            .map(|p| (p.value, y(&p.summary)))
+            .collect(),
+        width,
+    };
+    write_svg(
+        file,
+        &LineChart {
+            title: format!(
+                "{} ({}): families supported against {}",
+                sweep.scenario, sweep.rule, sweep.parameter
+            ),
+            x_desc: &sweep.parameter,
+            y_desc: "families supported",
+            x_range: lo..hi.max(lo + 1e-9),
+            y_range: 0.0..top * 1.05,
+            x_labels: |x| format!("{x}"),
+            y_labels: whole,
+            legend: SeriesLabelPosition::LowerRight,
+            lines: vec![
+                line("families supported", 2, |s| s.families_supported),
+                line("demand", 1, |s| s.demand_families),
+            ],
+        },
+    )
 }

@@ -1,10 +1,13 @@
-//! The wait chart: for each policy, the share of referred families supported within
-//! w weeks of referral, as an SVG drawn with plotters.
+//! Line charts as SVG (plotters): the wait chart here, and the funding charts, which
+//! draw through [`line_chart`] too.
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 use plotters::prelude::*;
+
+pub use plotters::chart::SeriesLabelPosition;
 
 use crate::tables::atomic_write;
 use crate::{Results, SimError, WAIT_WEEKS};
@@ -18,48 +21,83 @@ const COLOURS: [RGBColor; 6] = [
     RGBColor(230, 159, 0),
 ];
 
-/// Draws the chart as SVG text.
-fn draw(results: &Results) -> Result<String, String> {
+/// One line of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Its legend entry.
+    pub label: String,
+    /// The points, in x order.
+    pub points: Vec<(f64, f64)>,
+    /// Stroke width in pixels.
+    pub width: u32,
+}
+
+/// A line chart: axes, the lines (coloured in turn) and a legend.
+#[derive(Debug, Clone)]
+pub struct LineChart<'a> {
+    /// The caption.
+    pub title: String,
+    /// The x axis's description.
+    pub x_desc: &'a str,
+    /// The y axis's description.
+    pub y_desc: &'a str,
+    /// The x range shown.
+    pub x_range: Range<f64>,
+    /// The y range shown.
+    pub y_range: Range<f64>,
+    /// How x tick labels are printed.
+    pub x_labels: fn(&f64) -> String,
+    /// How y tick labels are printed.
+    pub y_labels: fn(&f64) -> String,
+    /// Where the legend sits.
+    pub legend: SeriesLabelPosition,
+    /// The lines.
+    pub lines: Vec<Line>,
+}
+
+/// Tick labels as whole numbers.
+pub fn whole(x: &f64) -> String {
+    format!("{x:.0}")
+}
+
+/// Tick labels as percentages of 1.
+pub fn percent(y: &f64) -> String {
+    format!("{:.0}%", y * 100.0)
+}
+
+/// Draws `chart` as SVG text.
+///
+/// # Errors
+///
+/// plotters' error, as text.
+pub fn line_chart(chart: &LineChart) -> Result<String, String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (860, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 520)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let title = format!(
-            "{}: families supported within w weeks of referral",
-            results.scenario
-        );
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
+        let mut plot = ChartBuilder::on(&root)
+            .caption(&chart.title, ("sans-serif", 20))
             .margin(16)
             .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0..WAIT_WEEKS as i32, 0.0..1.0)
+            .y_label_area_size(70)
+            .build_cartesian_2d(chart.x_range.clone(), chart.y_range.clone())
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc("weeks since referral")
-            .y_desc("share of referred families supported")
-            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+        plot.configure_mesh()
+            .x_desc(chart.x_desc)
+            .y_desc(chart.y_desc)
+            .x_label_formatter(&chart.x_labels)
+            .y_label_formatter(&chart.y_labels)
             .draw()
             .map_err(|e| e.to_string())?;
-        for (i, policy) in results.policies.iter().enumerate() {
-            let colour = COLOURS[i % COLOURS.len()];
-            let points = policy
-                .supported_within_weeks
-                .iter()
-                .enumerate()
-                .map(|(w, share)| (w as i32, *share));
-            chart
-                .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+        for (i, line) in chart.lines.iter().enumerate() {
+            let style = COLOURS[i % COLOURS.len()].stroke_width(line.width);
+            plot.draw_series(LineSeries::new(line.points.iter().copied(), style))
                 .map_err(|e| e.to_string())?
-                .label(policy.policy.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-                });
+                .label(line.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+        plot.configure_series_labels()
+            .position(chart.legend.clone())
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .draw()
@@ -69,13 +107,41 @@ fn draw(results: &Results) -> Result<String, String> {
     Ok(svg)
 }
 
-/// Writes the wait chart to `file` (SVG), whole or not at all.
+/// Writes the wait chart to `file` (SVG), whole or not at all: for each policy, the
+/// share of referred families supported within w weeks of referral.
 ///
 /// # Errors
 ///
 /// [`SimError::Output`] if it cannot be drawn or written.
 pub fn wait_chart(results: &Results, file: &Path) -> Result<(), SimError> {
-    let svg = draw(results).map_err(|reason| SimError::Output {
+    let chart = LineChart {
+        title: format!(
+            "{}: families supported within w weeks of referral",
+            results.scenario
+        ),
+        x_desc: "weeks since referral",
+        y_desc: "share of referred families supported",
+        x_range: 0.0..WAIT_WEEKS as f64,
+        y_range: 0.0..1.0,
+        x_labels: whole,
+        y_labels: percent,
+        legend: SeriesLabelPosition::LowerRight,
+        lines: results
+            .policies
+            .iter()
+            .map(|p| Line {
+                label: p.policy.clone(),
+                points: p
+                    .supported_within_weeks
+                    .iter()
+                    .enumerate()
+                    .map(|(w, s)| (w as f64, *s))
+                    .collect(),
+                width: 2,
+            })
+            .collect(),
+    };
+    let svg = line_chart(&chart).map_err(|reason| SimError::Output {
         file: file.to_path_buf(),
         reason,
     })?;

@@ -32,7 +32,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod chart;
+pub mod chart;
 mod engine;
 mod metrics;
 mod policy;
