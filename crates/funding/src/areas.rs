@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use caseload_model::{LoadError, Problem};
+use caseload_model::{read_csv, LoadError, Problem};
 
 use crate::scenario::{FundingScenario, Rule};
 
@@ -72,85 +72,14 @@ impl AreasTable {
     ///
     /// # Errors
     ///
-    /// [`LoadError::Invalid`] listing every malformed row.
+    /// [`LoadError::Invalid`] listing every malformed row (see [`read_csv`]).
     pub fn parse(file: &Path, bytes: &[u8]) -> Result<AreasTable, LoadError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(bytes);
-        let mut problems = Vec::new();
-        let mut header: Vec<String> = Vec::new();
-        let mut rows = Vec::new();
-        for (index, record) in reader.byte_records().enumerate() {
-            let record = match record {
-                Ok(record) => record,
-                Err(err) => {
-                    let line = err.position().map_or(0, |p| p.line());
-                    problems.push(problem(file, line, 0, format!("unreadable CSV: {err}")));
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, |p| p.line());
-            let mut fields = Vec::with_capacity(record.len());
-            for (column, field) in record.iter().enumerate() {
-                match std::str::from_utf8(field) {
-                    Ok(text) => fields.push(text.to_string()),
-                    Err(_) => {
-                        problems.push(problem(file, line, column + 1, "not valid UTF-8".into()))
-                    }
-                }
-            }
-            if fields.len() != record.len() {
-                continue;
-            }
-            if index == 0 {
-                header = fields;
-                for (i, name) in header.iter().enumerate() {
-                    if header[..i].contains(name) {
-                        problems.push(problem(
-                            file,
-                            1,
-                            i + 1,
-                            format!("column `{name}` appears twice"),
-                        ));
-                    }
-                }
-            } else if fields.len() == 1 && fields[0].is_empty() {
-                continue;
-            } else if fields.len() != header.len() {
-                problems.push(problem(
-                    file,
-                    line,
-                    0,
-                    format!(
-                        "the row has {} fields, the header has {}",
-                        fields.len(),
-                        header.len()
-                    ),
-                ));
-            } else {
-                rows.push((line, fields));
-            }
-        }
-        if header.is_empty() && problems.is_empty() {
-            problems.push(problem(
-                file,
-                1,
-                0,
-                "the file is empty: a header row is required".into(),
-            ));
-        }
-        if problems.is_empty() {
-            Ok(AreasTable {
-                file: file.to_path_buf(),
-                header,
-                rows,
-            })
-        } else {
-            Err(LoadError::Invalid(problems))
-        }
+        let csv = read_csv(file, bytes)?;
+        Ok(AreasTable {
+            file: file.to_path_buf(),
+            header: csv.header,
+            rows: csv.rows,
+        })
     }
 
     /// The areas with the figures `scenario` needs.

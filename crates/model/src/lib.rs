@@ -47,5 +47,6 @@ mod week;
 pub use error::{LoadError, Problem, Warning};
 pub use load::{Caseload, MAX_SUPPORTER_HOURS};
 pub use policy::{DefaultHours, Policy};
+pub use table::{read_csv, CsvRows};
 pub use types::{Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus};
 pub use week::{OpenCase, PlanningWeek, Waiting, WeekError, WeekView};

@@ -26,6 +26,7 @@ const SUPPORTERS: Schema = Schema {
         "unavailable_from",
         "unavailable_to",
     ],
+    open: false,
 };
 
 const REFERRALS: Schema = Schema {
@@ -49,6 +50,7 @@ const REFERRALS: Schema = Schema {
         "supporter_id",
         "closed",
     ],
+    open: false,
 };
 
 const STATUSES: &[(&str, SupporterStatus)] = &[
@@ -475,6 +477,30 @@ S1,E1,paid,10,5,2015-11-30,2015-11-01
             found,
             ["supporters.csv:2:7: `unavailable_to`: leave ends on 2015-11-01, before it starts on 2015-11-30"]
         );
+    }
+
+    #[test]
+    fn any_columns_are_read_with_the_same_checks() {
+        let ok = crate::read_csv(Path::new("a.csv"), b"code,anything\nA,1\nB,2\n").unwrap();
+        assert_eq!(ok.header, ["code", "anything"]);
+        assert_eq!(
+            ok.rows,
+            [
+                (2, vec!["A".to_string(), "1".to_string()]),
+                (3, vec!["B".to_string(), "2".to_string()])
+            ]
+        );
+        let bad = crate::read_csv(Path::new("a.csv"), b"code,code\nA\nB,\xFF\n").unwrap_err();
+        let found: Vec<String> = bad.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "a.csv:1:2: column `code` appears twice",
+                "a.csv:2:2: the row has 1 field, the header has 2",
+                "a.csv:3:2: `code` is not valid UTF-8 (bad byte 0xFF at byte 1 of the field)",
+            ]
+        );
+        assert!(crate::read_csv(Path::new("a.csv"), b"").is_err());
     }
 
     #[test]

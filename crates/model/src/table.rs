@@ -12,10 +12,12 @@ use chrono::NaiveDate;
 
 use crate::error::{Problem, Warning};
 
-/// The columns a file knows, and which of them must be present.
+/// The columns a file knows, and which of them must be present. An `open` schema
+/// takes any columns without warning (the caller decides which it needs).
 pub(crate) struct Schema {
     pub required: &'static [&'static str],
     pub optional: &'static [&'static str],
+    pub open: bool,
 }
 
 /// A CSV file read into decoded rows, with the problems found so far.
@@ -99,6 +101,12 @@ impl Table {
 
     fn read_header(&mut self, names: &[String], schema: &Schema) {
         for (index, name) in names.iter().enumerate() {
+            if schema.open {
+                if names[..index].contains(name) {
+                    self.problem(1, index + 1, format!("column `{name}` appears twice"));
+                }
+                continue;
+            }
             let known = schema
                 .required
                 .iter()
@@ -215,6 +223,43 @@ impl Table {
     pub fn column(&self, name: &str) -> usize {
         self.columns.get(name).map_or(0, |i| i + 1)
     }
+}
+
+/// A CSV file with any columns: its header and its data rows with their line numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvRows {
+    /// Column names, in file order.
+    pub header: Vec<String>,
+    /// Data rows (as many fields as the header), with the line each starts on.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads a CSV file with any columns, with the same checks as the supporters and
+/// referrals loaders: a header row, no column twice, every row as long as the header,
+/// every field UTF-8; blank lines and a byte-order mark are skipped.
+///
+/// # Errors
+///
+/// [`crate::LoadError::Invalid`] listing every problem, located.
+pub fn read_csv(file: &Path, bytes: &[u8]) -> Result<CsvRows, crate::LoadError> {
+    let open = Schema {
+        required: &[],
+        optional: &[],
+        open: true,
+    };
+    let mut table = Table::read(file, bytes, &open);
+    let problems = table.sorted_problems();
+    if !problems.is_empty() {
+        return Err(crate::LoadError::Invalid(problems));
+    }
+    Ok(CsvRows {
+        header: table.names,
+        rows: table
+            .rows
+            .into_iter()
+            .map(|row| (row.line, row.fields))
+            .collect(),
+    })
 }
 
 /// Reads a file's bytes, mapping the error to the file's name.
