@@ -481,13 +481,13 @@ S1,E1,paid,10,5,2015-11-30,2015-11-01
 
     #[test]
     fn any_columns_are_read_with_the_same_checks() {
-        let ok = crate::read_csv(Path::new("a.csv"), b"code,anything\nA,1\nB,2\n").unwrap();
+        let ok = crate::read_csv(Path::new("a.csv"), b"code,anything\nA,1\n\nB,2\n").unwrap();
         assert_eq!(ok.header, ["code", "anything"]);
         assert_eq!(
             ok.rows,
             [
                 (2, vec!["A".to_string(), "1".to_string()]),
-                (3, vec!["B".to_string(), "2".to_string()])
+                (4, vec!["B".to_string(), "2".to_string()])
             ]
         );
         let bad = crate::read_csv(Path::new("a.csv"), b"code,code\nA\nB,\xFF\n").unwrap_err();
@@ -501,6 +501,27 @@ S1,E1,paid,10,5,2015-11-30,2015-11-01
             ]
         );
         assert!(crate::read_csv(Path::new("a.csv"), b"").is_err());
+    }
+
+    #[test]
+    fn lines_after_blank_lines_and_quoted_newlines_are_counted() {
+        // Line 3 is blank, and R2's exclude field spans lines 4-5: R2 starts on line 4,
+        // R3 is on line 6.
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,exclude
+R1,E1,2015-10-01,self,true,new,3,low,
+
+R2,E1,2015-10-01,self,true,new,0,low,\"S8;
+S9\"
+R3,E1,2015-10-01,self,true,new,9,low,
+";
+        let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
+        assert_eq!(
+            found,
+            [
+                "referrals.csv:4:7: `priority`: `0` is not a priority from 1 to 5",
+                "referrals.csv:6:7: `priority`: `9` is not a priority from 1 to 5",
+            ]
+        );
     }
 
     #[test]

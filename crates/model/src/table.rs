@@ -30,6 +30,40 @@ pub(crate) struct Table {
     pub warnings: Vec<Warning>,
 }
 
+/// Where each line of the input starts, to turn a record's byte offset into its line.
+/// (The csv crate's own line counter skips blank lines, so every line after one
+/// would be reported one too early.)
+struct Lines<'a> {
+    bytes: &'a [u8],
+    newlines: Vec<u64>,
+}
+
+impl Lines<'_> {
+    fn of(bytes: &[u8]) -> Lines<'_> {
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i as u64)
+            .collect();
+        Lines { bytes, newlines }
+    }
+
+    /// The 1-based line of a position (0 when there is none). A record after a blank
+    /// line is positioned at that line's end, so line ends there are stepped over.
+    fn at(&self, position: Option<&csv::Position>) -> u64 {
+        position.map_or(0, |p| {
+            let rest = self.bytes.get(p.byte() as usize..).unwrap_or_default();
+            let skipped = rest
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
+            let start = p.byte() + skipped as u64;
+            1 + self.newlines.partition_point(|&newline| newline < start) as u64
+        })
+    }
+}
+
 /// One decoded data row.
 pub(crate) struct Row {
     pub line: u64,
@@ -53,6 +87,7 @@ impl Table {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(bytes);
+        let lines = Lines::of(bytes);
         let mut records = reader.byte_records();
 
         let header = match records.next() {
@@ -61,7 +96,7 @@ impl Table {
                 return table;
             }
             Some(Err(err)) => {
-                table.csv_error(&err);
+                table.csv_error(&err, &lines);
                 return table;
             }
             Some(Ok(record)) => record,
@@ -74,9 +109,9 @@ impl Table {
 
         for record in records {
             match record {
-                Err(err) => table.csv_error(&err),
+                Err(err) => table.csv_error(&err, &lines),
                 Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line());
+                    let line = lines.at(record.position());
                     if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                         continue; // a blank line (or a line of spaces)
                     }
@@ -158,8 +193,8 @@ impl Table {
         ok.then_some(fields)
     }
 
-    fn csv_error(&mut self, err: &csv::Error) {
-        let line = err.position().map_or(0, |p| p.line());
+    fn csv_error(&mut self, err: &csv::Error, lines: &Lines) {
+        let line = lines.at(err.position());
         self.problem(line, 0, format!("unreadable CSV: {err}"));
     }
 
