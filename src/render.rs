@@ -165,6 +165,7 @@ pub fn explanation(e: &Explanation) -> String {
         e.referral_id, e.area, e.week
     );
     let _ = writeln!(out, "{}", e.outcome);
+    let _ = writeln!(out, "Consent: {}.", e.consent.describe());
     let _ = writeln!(
         out,
         "Score: weight {} (priority {}) x urgency {} ({} weeks on the 20-week clock) = {}, plus the local bonus with a local supporter. Needs {} h a week.",

@@ -126,8 +126,10 @@ pub struct Referral {
     pub received: NaiveDate,
     /// Who referred.
     pub source: Source,
-    /// Consent recorded (self-referrals imply consent; see [`Referral::has_consent`]).
-    pub consent: bool,
+    /// The `consent` column: `Some(true)` recorded, `Some(false)` refused or withheld
+    /// (blocks whatever the source), `None` empty (implied only for a self-referral).
+    /// See [`Referral::consent_basis`].
+    pub consent: Option<bool>,
     /// New assessment or transfer.
     pub kind: ReferralKind,
     /// Start of the 20-week EHC clock, if different from `received`.
@@ -150,10 +152,62 @@ pub struct Referral {
     pub closed: Option<NaiveDate>,
 }
 
+/// Why a referral does or does not count as consenting (eligibility rule 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentBasis {
+    /// `consent = true`: recorded, whatever the source.
+    Recorded,
+    /// `consent` empty on a self-referral: the family asked, so consent is implied.
+    ImpliedBySelfReferral,
+    /// `consent = false`: an explicit refusal blocks, whatever the source.
+    Refused,
+    /// `consent` empty on a referral by the local authority or a professional.
+    NotRecorded,
+}
+
+impl ConsentBasis {
+    /// The case in plain words, for explanations.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ConsentBasis::Recorded => "recorded (`consent` is true)",
+            ConsentBasis::ImpliedBySelfReferral => {
+                "implied: the family referred themselves and `consent` is empty"
+            }
+            ConsentBasis::Refused => {
+                "refused: `consent` is false, which blocks whoever referred the family"
+            }
+            ConsentBasis::NotRecorded => {
+                "not recorded: `consent` is empty and the family did not refer themselves"
+            }
+        }
+    }
+
+    /// Whether the family may be assigned a supporter.
+    pub fn allows(self) -> bool {
+        matches!(
+            self,
+            ConsentBasis::Recorded | ConsentBasis::ImpliedBySelfReferral
+        )
+    }
+}
+
 impl Referral {
-    /// Consent rule 1: a self-referral implies consent.
+    /// Which consent case applies: `consent = true`, or `source = self` with `consent`
+    /// empty, allows; an explicit `false` blocks whatever the source.
+    pub fn consent_basis(&self) -> ConsentBasis {
+        match (self.consent, self.source) {
+            (Some(true), _) => ConsentBasis::Recorded,
+            (Some(false), _) => ConsentBasis::Refused,
+            (None, Source::SelfReferral) => ConsentBasis::ImpliedBySelfReferral,
+            (None, _) => ConsentBasis::NotRecorded,
+        }
+    }
+
+    /// Eligibility rule 1: consent recorded, or implied by a self-referral with the
+    /// `consent` field empty.
     pub fn has_consent(&self) -> bool {
-        self.source == Source::SelfReferral || self.consent
+        self.consent_basis().allows()
     }
 
     /// The date the 20-week clock started (defaults to `received`).

@@ -266,7 +266,8 @@ fn draw_families(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Result<Vec<Family
             let language = one_of(rng, &f.languages);
             let district = districts[categorical(rng, &district_shares)].0.clone();
             let self_referred = rng.random_bool(f.self_referral_share);
-            let consent = self_referred || rng.random_bool(f.consent);
+            // A self-referral leaves `consent` empty (implied); others record it or not.
+            let consent = (!self_referred).then(|| rng.random_bool(f.consent));
             let lateness = rng.random_range(0..=f.clock_lateness_weeks);
             let clock_week = i64::from(week) - i64::from(lateness);
             let late_by = if rng.random_bool(scenario.ehc.p_on_time) {

@@ -135,7 +135,7 @@ mod tests {
             district: Some("BN1".into()),
             received: "2015-10-01".parse().unwrap(),
             source: Source::La,
-            consent: true,
+            consent: Some(true),
             kind: ReferralKind::New,
             clock_start: None,
             priority: 3,
@@ -206,7 +206,7 @@ mod tests {
         let reason = no_eligible_reason(&referral(), [&far, &unskilled], week, &policy);
         assert_eq!(reason, Some(WaitReason::Needs));
         let mut no_consent = referral();
-        no_consent.consent = false;
+        no_consent.consent = None;
         let reason = no_eligible_reason(&no_consent, [&supporter("S")], week, &policy);
         assert_eq!(reason, Some(WaitReason::NoConsent));
         let reason = no_eligible_reason(&referral(), [], week, &policy);
@@ -216,6 +216,12 @@ mod tests {
         assert_eq!(
             no_eligible_reason(&self_referred, [&supporter("S")], week, &policy),
             None
+        );
+        // An explicit refusal blocks a self-referral too.
+        self_referred.consent = Some(false);
+        assert_eq!(
+            no_eligible_reason(&self_referred, [&supporter("S")], week, &policy),
+            Some(WaitReason::NoConsent)
         );
     }
 }

@@ -1,7 +1,9 @@
 //! One family's story: who could take them, who could not and why, their score, and
 //! why they were or were not chosen.
 
-use caseload_model::{Caseload, PlanningWeek, Policy, Referral, Supporter, SupporterStatus};
+use caseload_model::{
+    Caseload, ConsentBasis, PlanningWeek, Policy, Referral, Supporter, SupporterStatus,
+};
 use serde::Serialize;
 
 use crate::eligibility::{check, WaitReason};
@@ -45,6 +47,8 @@ pub struct Explanation {
     pub state: &'static str,
     /// The outcome in plain words.
     pub outcome: String,
+    /// Which consent case applied (eligibility rule 1).
+    pub consent: ConsentBasis,
     /// Priority 1..5.
     pub priority: u8,
     /// `weight(priority)`.
@@ -125,6 +129,7 @@ pub fn explain(
         week,
         state,
         outcome,
+        consent: referral.consent_basis(),
         priority: referral.priority,
         weight: parts.weight,
         weeks_on_clock: parts.weeks_on_clock,
@@ -248,15 +253,24 @@ fn waiting_story(
             )
         }
         WaitReason::NoConsent => format!(
-            "Waiting, rank {rank}: no consent is recorded (referred by {}). Record the family's consent to make them eligible.",
+            "Waiting, rank {rank}: consent is {} (referred by {}). {}",
+            referral.consent_basis().describe(),
             match referral.source {
                 caseload_model::Source::La => "the local authority",
                 caseload_model::Source::Professional => "a professional",
                 caseload_model::Source::SelfReferral => "the family",
+            },
+            if referral.consent_basis() == ConsentBasis::Refused {
+                "The family is not offered a supporter unless they change their mind and `consent` is set to true."
+            } else {
+                "Record the family's consent to make them eligible."
             }
         ),
         WaitReason::NoSupporterInArea => {
-            format!("Waiting, rank {rank}: no supporter works in area {}.", referral.area)
+            format!(
+                "Waiting, rank {rank}: no supporter works in area {}.",
+                referral.area
+            )
         }
         other => {
             let why = match other {

@@ -54,7 +54,7 @@ mod tests {
             district: None,
             received: "2015-10-01".parse().unwrap(),
             source: Source::SelfReferral,
-            consent: false,
+            consent: None,
             kind: ReferralKind::Transfer,
             clock_start: Some("2015-10-05".parse().unwrap()),
             priority: 5,
