@@ -38,7 +38,11 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         None => Policy::default(),
     };
     let caseload = Caseload::load(&args.supporters, &args.referrals)?;
-    for warning in &caseload.warnings {
+    for warning in caseload
+        .warnings
+        .iter()
+        .chain(&caseload.week_warnings(week.monday()))
+    {
         eprintln!("{warning}");
     }
     if let Some(referral_id) = &args.explain {

@@ -59,7 +59,149 @@ fn missing_file_is_bad_input() {
         "2015-11-02",
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).starts_with("error: nowhere.csv: cannot read:"));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with("error: nowhere.csv: cannot read:"),
+        "{message}"
+    );
+    // issue 7: the operating system's reason is said once, not twice.
+    assert_eq!(
+        message.matches("No such file or directory").count(),
+        1,
+        "{message}"
+    );
+}
+
+#[test]
+fn issue_7_a_closed_pipe_ends_quietly() {
+    // The national plan is larger than a pipe's buffer, so writing it hits the
+    // closed pipe once `head` has read its byte and gone.
+    let script = format!(
+        "{} allocate -s fixtures/national-week/supporters.csv -r fixtures/national-week/referrals.csv -w 2015-11-02 --format json | head -c 1 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_caseload")
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Only the fixture's located warnings (it has supporters who left), no error.
+    let message = stderr(&output);
+    assert!(
+        message.lines().all(|l| l.starts_with("warning: fixtures/")),
+        "{message}"
+    );
+}
+
+#[test]
+fn issue_7_dash_reads_standard_input_and_writes_standard_output() {
+    let from_files = allocate("provider-week", &["--format", "csv"]);
+    let register = std::fs::read(root().join("fixtures/provider-week/referrals.csv")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args([
+            "allocate",
+            "-s",
+            "fixtures/provider-week/supporters.csv",
+            "-r",
+            "-",
+            "-w",
+            "2015-11-02",
+            "--format",
+            "csv",
+            "--out",
+            "-",
+        ])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &register).unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert!(from_stdin.status.success(), "{}", stderr(&from_stdin));
+    assert!(!from_stdin.stdout.is_empty());
+    assert_eq!(from_stdin.stdout, from_files.stdout);
+    assert!(
+        !root().join("-").exists(),
+        "`--out -` must not create a file named -"
+    );
+    // Both files cannot come from one standard input.
+    let both = caseload(&["allocate", "-s", "-", "-r", "-", "-w", "2015-11-02"]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        stderr(&both).contains("only one of the two files"),
+        "{}",
+        stderr(&both)
+    );
+}
+
+#[test]
+fn issue_7_explicit_consent_false_blocks_a_self_referral() {
+    // BH-R0091 referred themselves but their `consent` is `false`.
+    let plan = crate::util::json(&allocate("provider-week", &["--format", "json"]));
+    let waiting = plan["waiting"].as_array().unwrap();
+    let row = waiting
+        .iter()
+        .find(|w| w["referral_id"] == "BH-R0091")
+        .expect("BH-R0091 waits");
+    assert_eq!(row["reason"], "no_consent");
+    let explained = allocate(
+        "provider-week",
+        &["--format", "table", "--explain", "BH-R0091"],
+    );
+    let text = crate::util::stdout(&explained);
+    assert!(text.contains("Consent: refused"), "{text}");
+}
+
+#[test]
+fn issue_7_likely_typos_are_located_warnings() {
+    let dir = crate::util::scratch("typos");
+    let referrals = dir.join("referrals.csv");
+    std::fs::write(
+        &referrals,
+        "referral_id,area,received,source,consent,kind,priority,complexity,needs,exclude,supporter_id\n\
+         T1,E06000043,2015-10-01,la,true,new,3,low,sign_language,,\n\
+         T2,E06000043,2015-10-01,la,true,new,3,low,,BH-S99,\n\
+         T3,E06000043,2015-10-01,la,true,new,3,low,,,BH-S42\n\
+         T4,E6000043,2015-10-01,la,true,new,3,low,,,\n",
+    )
+    .unwrap();
+    let output = caseload(&[
+        "allocate",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        referrals.to_str().unwrap(),
+        "-w",
+        "2015-11-02",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    let file = referrals.display().to_string();
+    for (at, what) in [
+        (
+            ":5:2:",
+            "`E6000043` is not the code of one of England's 152",
+        ),
+        (
+            ":2:9:",
+            "no supporter in area E06000043 has the skill `sign_language`",
+        ),
+        (":3:10:", "`BH-S99` is not in the supporters file"),
+        (
+            ":4:11:",
+            "`BH-S42` is not in the supporters file; the case is reallocated",
+        ),
+    ] {
+        assert!(
+            message.contains(&format!("warning: {file}{at}")) && message.contains(what),
+            "{at} {what}: {message}"
+        );
+    }
 }
 
 #[test]

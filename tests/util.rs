@@ -1,6 +1,6 @@
 //! Helpers: run the binary from the repository root, mask what varies between runs.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// The repository root (fixture paths in messages are relative to it).
@@ -92,10 +92,28 @@ pub fn without_seconds(mut plan: serde_json::Value) -> serde_json::Value {
     plan
 }
 
-/// A fresh empty directory for files a test writes.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("caseload-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh empty directory for files a test writes, removed when the test ends.
+pub struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A [`Scratch`] directory named after the test that uses it.
+pub fn scratch(name: &str) -> Scratch {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("caseload-test-{name}-"))
+        .tempdir()
+        .expect("scratch dir");
+    Scratch(dir)
 }

@@ -1,22 +1,27 @@
 //! TOML configuration files (policy, scenarios) with every problem located by line
 //! and column, like the CSV loaders.
+//!
+//! A file is checked in full before anything is reported: every syntax error the
+//! parser recovers from, every key of the wrong type or unknown to the program, and
+//! every value out of its range, each in plain words at the place the parser says it
+//! is. Serde stops at the first bad value, so a bad entry is commented out (its bytes
+//! blanked, offsets kept) and the file deserialised again until it passes.
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
+use toml::de::{DeTable, DeValue};
 
 use crate::error::{LoadError, Problem};
 
-/// Reads a configuration file as UTF-8 text.
+/// Reads a configuration file as UTF-8 text (`-` reads standard input).
 ///
 /// # Errors
 ///
 /// [`LoadError::Io`] if it cannot be read, [`LoadError::Invalid`] if it is not UTF-8.
 pub fn read(file: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::files::read_input(file)?;
     String::from_utf8(bytes).map_err(|err| {
         let offset = err.utf8_error().valid_up_to();
         LoadError::Invalid(vec![located(
@@ -32,54 +37,310 @@ pub fn read(file: &Path) -> Result<String, LoadError> {
 ///
 /// # Errors
 ///
-/// [`LoadError::Invalid`] with the line and column of bad TOML, an unknown key or a
-/// value of the wrong type.
+/// [`LoadError::Invalid`] listing every bad TOML construct, unknown key and value of
+/// the wrong type, each with its line and column.
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, LoadError> {
-    toml::from_str(text).map_err(|err| {
-        let offset = err.span().map_or(0, |span| span.start);
-        let message = err.message().trim().to_string();
-        LoadError::Invalid(vec![located(file, text.as_bytes(), offset, message)])
-    })
+    load(file, text, |_: &T| Vec::<(&str, String)>::new())
 }
 
-/// Turns out-of-range values, as (key, reason), into located problems.
+/// Deserialises TOML text and checks its values with `check`, which returns the
+/// out-of-range values as (dotted key, reason). Problems of both kinds are reported
+/// together: a value of the wrong type does not hide a value out of range elsewhere.
 ///
 /// # Errors
 ///
-/// [`LoadError::Invalid`] listing every one, each at the line that sets its key.
-pub fn check_values(
+/// [`LoadError::Invalid`] listing every problem, in file order.
+pub fn load<T: DeserializeOwned, K: AsRef<str>>(
     file: &Path,
     text: &str,
-    bad: Vec<(&'static str, String)>,
+    check: impl FnOnce(&T) -> Vec<(K, String)>,
+) -> Result<T, LoadError> {
+    let (document, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        let problems = syntax
+            .iter()
+            .map(|err| {
+                let offset = err.span().map_or(0, |span| span.start);
+                located(file, text.as_bytes(), offset, syntax_words(err.message()))
+            })
+            .collect();
+        return Err(LoadError::Invalid(problems));
+    }
+    let document = document.into_inner();
+    let (value, mut problems) = deserialize_all::<T>(file, text, &document);
+    if let Some(value) = &value {
+        problems.extend(
+            check(value)
+                .into_iter()
+                .map(|(key, message)| at_key(file, text, &document, key.as_ref(), message)),
+        );
+    }
+    match value {
+        Some(value) if problems.is_empty() => Ok(value),
+        _ => {
+            problems.sort_by_key(|p| (p.line, p.column));
+            problems.dedup();
+            Err(LoadError::Invalid(problems))
+        }
+    }
+}
+
+/// Turns out-of-range values, as (dotted key, reason), into located problems.
+///
+/// # Errors
+///
+/// [`LoadError::Invalid`] listing every one, each at the key that sets it.
+pub fn check_values<K: AsRef<str>>(
+    file: &Path,
+    text: &str,
+    bad: Vec<(K, String)>,
 ) -> Result<(), LoadError> {
     if bad.is_empty() {
         return Ok(());
     }
+    let (document, _) = DeTable::parse_recoverable(text);
+    let document = document.into_inner();
     Err(LoadError::Invalid(
         bad.into_iter()
-            .map(|(key, message)| problem_at_key(file, text, key, message))
+            .map(|(key, message)| at_key(file, text, &document, key.as_ref(), message))
             .collect(),
     ))
 }
 
-/// A problem with the value of `key` (its last path segment), located at the first
-/// line that sets it (line 1 if none does, for a default that is out of range).
+/// A problem with the value of the dotted `key` (for example `families.languages`),
+/// located where the parser found that key; at the start of its table, or line 1, if
+/// the file does not set it (a default out of range).
 pub fn problem_at_key(file: &Path, text: &str, key: &str, message: String) -> Problem {
-    let key = key.rsplit('.').next().unwrap_or(key);
-    located(file, text.as_bytes(), find_key(text, key), message)
+    let (document, _) = DeTable::parse_recoverable(text);
+    at_key(file, text, &document.into_inner(), key, message)
 }
 
-/// Byte offset of the first line that sets `key`.
-fn find_key(text: &str, key: &str) -> usize {
+fn at_key(file: &Path, text: &str, document: &DeTable<'_>, key: &str, message: String) -> Problem {
+    located(file, text.as_bytes(), key_offset(document, key), message)
+}
+
+/// Byte offset of the dotted `key` in the parsed document: the key itself, or the
+/// deepest table on its path that the file has.
+fn key_offset(document: &DeTable<'_>, key: &str) -> usize {
+    let mut table = document;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
-            return offset + (line.len() - trimmed.len());
+    for segment in key.split('.') {
+        let Some((name, value)) = table.get_key_value(segment) else {
+            break;
+        };
+        offset = name.span().start;
+        match value.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => break,
         }
-        offset += line.len();
     }
-    0
+    offset
+}
+
+/// The dotted path of the innermost entry whose key or value covers `offset`, with
+/// the byte range from its key to the end of its value.
+fn entry_at(table: &DeTable<'_>, offset: usize) -> Option<(String, Range<usize>)> {
+    for (name, value) in table.iter() {
+        if let DeValue::Table(inner) = value.get_ref() {
+            if let Some((path, range)) = entry_at(inner, offset) {
+                return Some((format!("{}.{path}", name.get_ref()), range));
+            }
+        }
+        let range = name.span().start..value.span().end.max(name.span().end);
+        if range.contains(&offset) {
+            return Some((name.get_ref().to_string(), range));
+        }
+    }
+    None
+}
+
+/// Deserialises, and on each error records it, comments the bad entry out and tries
+/// again, so every bad entry is reported. Stops where an error cannot be pinned to one
+/// entry (a missing key), returning no value then.
+fn deserialize_all<T: DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    document: &DeTable<'_>,
+) -> (Option<T>, Vec<Problem>) {
+    let mut working = text.to_string();
+    let mut problems = Vec::new();
+    let mut blanked: Vec<Range<usize>> = Vec::new();
+    loop {
+        let err = match toml::from_str::<T>(&working) {
+            Ok(value) => return (Some(value), problems),
+            Err(err) => err,
+        };
+        let offset = err.span().map_or(0, |span| span.start);
+        let entry = err.span().and_then(|_| entry_at(document, offset));
+        let key = entry.as_ref().map(|(path, _)| path.as_str());
+        problems.push(located(
+            file,
+            text.as_bytes(),
+            offset,
+            plain_words(err.message(), key),
+        ));
+        let Some((_, range)) = entry else {
+            return (None, problems);
+        };
+        let lines = whole_lines(&working, &range);
+        if blanked.contains(&lines) {
+            return (None, problems);
+        }
+        blank(&mut working, &lines);
+        blanked.push(lines);
+        if DeTable::parse(&working).is_err() {
+            // Blanking broke the file's structure (a value inside an inline table):
+            // what was found so far is what can be said.
+            return (None, problems);
+        }
+    }
+}
+
+/// The range widened to whole lines.
+fn whole_lines(text: &str, range: &Range<usize>) -> Range<usize> {
+    let start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |p| range.end + p);
+    start..end
+}
+
+/// Comments out `lines`, keeping every byte offset (and so every location) the same:
+/// each line's first character becomes `#`, the rest spaces of the same byte length.
+fn blank(text: &mut String, lines: &Range<usize>) {
+    let mut replaced = String::with_capacity(lines.len());
+    let mut line_start = true;
+    for c in text[lines.clone()].chars() {
+        if c == '\n' {
+            replaced.push('\n');
+            line_start = true;
+            continue;
+        }
+        let width = c.len_utf8();
+        if line_start {
+            replaced.push('#');
+            replaced.push_str(&" ".repeat(width - 1));
+            line_start = false;
+        } else {
+            replaced.push_str(&" ".repeat(width));
+        }
+    }
+    text.replace_range(lines.clone(), &replaced);
+}
+
+/// Serde's wording (`invalid type: string "x", expected f64`) in words a provider
+/// reads, naming the key.
+fn plain_words(message: &str, key: Option<&str>) -> String {
+    let message = message.trim();
+    let subject = key.map_or("the value".to_string(), |k| format!("`{k}`"));
+    let wrong = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.split_once(", expected "));
+    if let Some((found, expected)) = wrong {
+        return format!(
+            "{subject} must be {}, not {}",
+            expected_words(expected),
+            found_words(found)
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (name, known) = rest
+            .split_once(", expected ")
+            .map_or((rest, ""), |(n, k)| (n, k));
+        let name = name.trim_matches('`');
+        let known: Vec<&str> = known
+            .trim_start_matches("one of ")
+            .split(", ")
+            .map(|k| k.trim_matches('`'))
+            .filter(|k| !k.is_empty())
+            .collect();
+        let table = key
+            .and_then(|k| k.rsplit_once('.'))
+            .map_or("at the top level".to_string(), |(t, _)| format!("in [{t}]"));
+        let hint = nearest(name, &known)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        return format!(
+            "unknown key `{name}` {table}{hint} (known keys: {})",
+            known.join(", ")
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let choices = expected
+                .trim_start_matches("one of ")
+                .replace('`', "")
+                .replace(" or ", ", ");
+            return format!(
+                "{subject} is {found}, which is not one of: {choices}",
+                found = found.replace('`', "\"")
+            );
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return format!("required key {rest} is missing");
+    }
+    match key {
+        Some(key) => format!("`{key}`: {message}"),
+        None => message.to_string(),
+    }
+}
+
+fn expected_words(expected: &str) -> String {
+    let expected = expected.trim();
+    let words = match expected {
+        "f64" | "f32" | "a float" => "a number",
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "isize" | "an integer" => "a whole number",
+        "a boolean" | "bool" => "true or false",
+        "a string" | "a borrowed string" | "a character" => "text in quotes",
+        "a sequence" => "a list in brackets, like [\"a\", \"b\"]",
+        "a map" => "a table",
+        other if other.starts_with("struct ") => "a table",
+        other if other.starts_with("a date") || other.contains("date") => {
+            "a date in quotes, like \"2015-09-01\""
+        }
+        other => return other.replace('`', ""),
+    };
+    words.to_string()
+}
+
+fn found_words(found: &str) -> String {
+    let found = found.trim();
+    for (serde, words) in [
+        ("string ", "the text "),
+        ("integer ", "the whole number "),
+        ("floating point ", "the number "),
+        ("boolean ", ""),
+    ] {
+        if let Some(value) = found.strip_prefix(serde) {
+            return format!("{words}{}", value.trim_matches('`'));
+        }
+    }
+    match found {
+        "sequence" => "a list".into(),
+        "map" => "a table".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The parser's syntax messages are already plain; keep them on one line.
+fn syntax_words(message: &str) -> String {
+    let line = message.trim().replace('\n', " ");
+    format!("not valid TOML: {line}")
+}
+
+/// The known name closest to `name` by edit distance, if close enough to be a typo.
+pub(crate) fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let normal = |s: &str| s.to_lowercase().replace([' ', '-'], "_");
+    let wanted = normal(name);
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(&wanted, &normal(k)), *k))
+        .filter(|(distance, k)| *distance <= (k.len() / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
 }
 
 fn located(file: &Path, bytes: &[u8], offset: usize, message: String) -> Problem {
@@ -98,5 +359,98 @@ fn located(file: &Path, bytes: &[u8], offset: usize, message: String) -> Problem
         line,
         column,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(deny_unknown_fields, default)]
+    struct Section {
+        languages: Vec<String>,
+        share: f64,
+        count: u32,
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(deny_unknown_fields, default)]
+    struct Config {
+        name: String,
+        supporters: Section,
+        families: Section,
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        let check = |c: &Config| {
+            let mut bad = Vec::new();
+            if !(0.0..=1.0).contains(&c.families.share) {
+                bad.push((
+                    "families.share",
+                    format!("must be from 0 to 1, got {}", c.families.share),
+                ));
+            }
+            bad
+        };
+        load(Path::new("c.toml"), text, check)
+            .unwrap_err()
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once_in_plain_words() {
+        let text = "name = \"x\"\n[supporters]\nshare = \"half\"\ncolour = 3\n[families]\ncount = -2\nshare = 1.5\n";
+        assert_eq!(
+            problems(text),
+            [
+                "c.toml:3:9: `supporters.share` must be a number, not the text \"half\"",
+                "c.toml:4:1: unknown key `colour` in [supporters] (known keys: languages, share, count)",
+                "c.toml:6:9: `families.count` must be a whole number, 0 or more, not the whole number -2",
+                "c.toml:7:1: must be from 0 to 1, got 1.5",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_in_two_tables_is_located_in_the_right_one() {
+        let text = "[supporters]\nlanguages = [\"pl\"]\n[families]\nlanguages = 3\n";
+        assert_eq!(
+            problems(text),
+            ["c.toml:4:13: `families.languages` must be a list in brackets, like [\"a\", \"b\"], not the whole number 3"]
+        );
+        let (document, _) = DeTable::parse_recoverable(text);
+        let document = document.into_inner();
+        assert_eq!(
+            key_offset(&document, "families.languages"),
+            text.rfind("languages").unwrap()
+        );
+        assert_eq!(
+            key_offset(&document, "supporters.languages"),
+            text.find("languages").unwrap()
+        );
+        // A key the file does not set is placed at its table.
+        assert_eq!(
+            key_offset(&document, "families.share"),
+            text.find("families").unwrap()
+        );
+    }
+
+    #[test]
+    fn typos_get_the_nearest_key_and_syntax_errors_are_all_listed() {
+        assert_eq!(
+            problems("[families]\nshar = 0.5\n"),
+            ["c.toml:2:1: unknown key `shar` in [families]; did you mean `share`? (known keys: languages, share, count)"]
+        );
+        let found = problems("name = \nshare = = 2\n");
+        assert!(found.len() >= 2, "{found:?}");
+        assert!(
+            found.iter().all(|p| p.contains("not valid TOML")),
+            "{found:?}"
+        );
     }
 }

@@ -34,7 +34,7 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A file could not be opened or read at all.
-    #[error("{}: cannot read: {source}", file.display())]
+    #[error("{}: cannot read", file.display())]
     Io {
         /// The file as the user named it.
         file: PathBuf,

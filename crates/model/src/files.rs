@@ -1,8 +1,29 @@
-//! Writing output files whole or not at all.
+//! Reading input files (`-` is standard input) and writing output files whole or not
+//! at all.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
+
+use crate::error::LoadError;
+
+/// Reads an input file's bytes; the path `-` reads standard input to its end.
+///
+/// # Errors
+///
+/// [`LoadError::Io`] naming the file (or `-`) if it cannot be read.
+pub fn read_input(file: &Path) -> Result<Vec<u8>, LoadError> {
+    let read = if file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(file)
+    };
+    read.map_err(|source| LoadError::Io {
+        file: file.to_path_buf(),
+        source,
+    })
+}
 
 /// Writes `path` through a temporary file in the same folder, renamed into place when
 /// `write` succeeds: a reader never sees half a file, and a failure leaves none. The

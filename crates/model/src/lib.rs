@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod areas;
 pub mod config;
 mod error;
 pub mod files;
@@ -44,9 +45,12 @@ mod table;
 mod types;
 mod week;
 
+pub use areas::{england_area, ENGLAND_AREAS_CSV};
 pub use error::{LoadError, Problem, Warning};
-pub use load::{Caseload, MAX_SUPPORTER_HOURS};
+pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS};
 pub use policy::{DefaultHours, Policy};
 pub use table::{read_csv, CsvRows};
-pub use types::{Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus};
+pub use types::{
+    Complexity, ConsentBasis, Referral, ReferralKind, Source, Supporter, SupporterStatus,
+};
 pub use week::{OpenCase, PlanningWeek, Waiting, WeekError, WeekView};

@@ -1,7 +1,7 @@
 //! Loading `supporters.csv` and `referrals.csv` as the contract defines them.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use crate::error::{LoadError, Problem, Warning};
 use crate::table::{self, Schema, Table};
@@ -89,6 +89,31 @@ pub struct Caseload {
     pub referrals: Vec<Referral>,
     /// Non-fatal remarks found while loading.
     pub warnings: Vec<Warning>,
+    /// Where each row came from, for remarks that depend on the planning week
+    /// ([`Caseload::week_warnings`]); empty for a caseload built in memory.
+    pub origins: Origins,
+}
+
+/// The files and lines the rows of a [`Caseload`] were read from.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    /// The referrals file as the user named it.
+    pub referrals_file: PathBuf,
+    /// The line of each referral, in [`Caseload::referrals`] order.
+    pub referral_lines: Vec<u64>,
+    /// 1-based column numbers of the referrals file's columns, by name.
+    pub referral_columns: BTreeMap<&'static str, usize>,
+}
+
+impl Origins {
+    fn warning(&self, referral: usize, column: &str, message: String) -> Warning {
+        Warning(Problem {
+            file: self.referrals_file.clone(),
+            line: self.referral_lines.get(referral).copied().unwrap_or(0),
+            column: self.referral_columns.get(column).copied().unwrap_or(0),
+            message,
+        })
+    }
 }
 
 impl Caseload {
@@ -99,8 +124,16 @@ impl Caseload {
     /// [`LoadError::Io`] if a file cannot be read; [`LoadError::Invalid`] listing
     /// every problem in both files otherwise.
     pub fn load(supporters: &Path, referrals: &Path) -> Result<Caseload, LoadError> {
-        let supporter_bytes = table::read_bytes(supporters)?;
-        let referral_bytes = table::read_bytes(referrals)?;
+        if supporters.as_os_str() == "-" && referrals.as_os_str() == "-" {
+            return Err(LoadError::Invalid(vec![Problem {
+                file: referrals.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: "only one of the two files can be read from standard input (`-`)".into(),
+            }]));
+        }
+        let supporter_bytes = crate::files::read_input(supporters)?;
+        let referral_bytes = crate::files::read_input(referrals)?;
         Caseload::from_bytes(supporters, &supporter_bytes, referrals, &referral_bytes)
     }
 
@@ -111,7 +144,7 @@ impl Caseload {
     /// [`LoadError::Io`] if it cannot be read; [`LoadError::Invalid`] listing every
     /// problem otherwise.
     pub fn load_supporters(file: &Path) -> Result<Vec<Supporter>, LoadError> {
-        let bytes = table::read_bytes(file)?;
+        let bytes = crate::files::read_input(file)?;
         let mut table = Table::read(file, &bytes, &SUPPORTERS);
         let supporters = parse_supporters(&mut table);
         let problems = table.sorted_problems();
@@ -139,19 +172,130 @@ impl Caseload {
         let mut referral_table = Table::read(referrals_file, referrals, &REFERRALS);
         let referrals = parse_referrals(&mut referral_table);
         check_open_cases(&mut referral_table, &supporters, &referrals);
+        warn_unknown_areas(
+            &mut supporter_table,
+            supporters.iter().map(|(l, s)| (*l, &s.area)),
+        );
+        warn_unknown_areas(
+            &mut referral_table,
+            referrals.iter().map(|(l, r)| (*l, &r.area)),
+        );
 
         let mut problems = supporter_table.sorted_problems();
         problems.extend(referral_table.sorted_problems());
         if !problems.is_empty() {
             return Err(LoadError::Invalid(problems));
         }
+        let origins = Origins {
+            referrals_file: referrals_file.to_path_buf(),
+            referral_lines: referrals.iter().map(|(line, _)| *line).collect(),
+            referral_columns: REFERRALS
+                .required
+                .iter()
+                .chain(REFERRALS.optional)
+                .map(|name| (*name, referral_table.column(name)))
+                .filter(|(_, column)| *column > 0)
+                .collect(),
+        };
         let mut warnings = supporter_table.warnings;
         warnings.extend(referral_table.warnings);
         Ok(Caseload {
             supporters: supporters.into_iter().map(|(_, s)| s).collect(),
             referrals: referrals.into_iter().map(|(_, r)| r).collect(),
             warnings,
+            origins,
         })
+    }
+
+    /// Remarks about the rows active in `monday`'s week that are probably typos,
+    /// though the rules give them a meaning: an open case held by a supporter who is
+    /// not in the supporters file (reallocated, as if they had left), a need that no
+    /// supporter of the area has as a skill, and an `exclude` naming nobody in the
+    /// supporters file. Each names the referrals file, line and column.
+    pub fn week_warnings(&self, monday: chrono::NaiveDate) -> Vec<Warning> {
+        let ids: HashSet<&str> = self.supporters.iter().map(|s| s.id.as_str()).collect();
+        let mut skills: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for supporter in &self.supporters {
+            skills
+                .entry(supporter.area.as_str())
+                .or_default()
+                .extend(supporter.skills.iter().map(String::as_str));
+        }
+        let mut warnings = Vec::new();
+        for (index, referral) in self.referrals.iter().enumerate() {
+            if !referral.is_active(monday) {
+                continue;
+            }
+            let orphaned = match referral.supporter_id.as_deref() {
+                Some(holder) if !ids.contains(holder) => {
+                    warnings.push(self.origins.warning(
+                        index,
+                        "supporter_id",
+                        format!(
+                            "`supporter_id`: `{holder}` is not in the supporters file; the case is reallocated as if they had left (check for a typo)"
+                        ),
+                    ));
+                    true
+                }
+                _ => false,
+            };
+            if referral.supporter_id.is_none() || orphaned {
+                let area_skills = skills.get(referral.area.as_str());
+                for need in &referral.needs {
+                    if !area_skills.is_some_and(|s| s.contains(need.as_str())) {
+                        warnings.push(self.origins.warning(
+                            index,
+                            "needs",
+                            format!(
+                                "`needs`: no supporter in area {} has the skill `{need}`; the family cannot be placed until one does (check for a typo)",
+                                referral.area
+                            ),
+                        ));
+                    }
+                }
+            }
+            for excluded in &referral.exclude {
+                if !ids.contains(excluded.as_str()) {
+                    warnings.push(self.origins.warning(
+                        index,
+                        "exclude",
+                        format!(
+                            "`exclude`: `{excluded}` is not in the supporters file (check for a typo)"
+                        ),
+                    ));
+                }
+            }
+        }
+        warnings
+    }
+}
+
+/// One warning per area code that is not one of England's local-authority areas, at
+/// its first row, with how many rows use it.
+fn warn_unknown_areas<'a>(table: &mut Table, areas: impl Iterator<Item = (u64, &'a String)>) {
+    let mut unknown: BTreeMap<&str, (u64, usize)> = BTreeMap::new();
+    for (line, area) in areas {
+        if crate::areas::england_area(area).is_none() {
+            unknown.entry(area.as_str()).or_insert((line, 0)).1 += 1;
+        }
+    }
+    let column = table.column("area");
+    let mut found: Vec<(&str, (u64, usize))> = unknown.into_iter().collect();
+    found.sort_by_key(|(_, (line, _))| *line);
+    for (area, (line, rows)) in found {
+        let rows = if rows == 1 {
+            "1 row".to_string()
+        } else {
+            format!("{rows} rows")
+        };
+        table.warnings.push(Warning(Problem {
+            file: table.file.clone(),
+            line,
+            column,
+            message: format!(
+                "`area`: `{area}` is not the code of one of England's 152 local-authority areas ({rows}; check for a typo)"
+            ),
+        }));
     }
 }
 
@@ -286,7 +430,7 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
                 district,
                 received,
                 source,
-                consent: consent.unwrap_or(false),
+                consent,
                 kind,
                 clock_start,
                 priority,
@@ -308,7 +452,8 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
     referrals
 }
 
-/// An open case (not closed) must sit in its supporter's area.
+/// A case must sit in its supporter's area, whenever it closes: a row closed next
+/// month is an open case in this week's plan.
 fn check_open_cases(
     table: &mut Table,
     supporters: &[(u64, Supporter)],
@@ -323,9 +468,6 @@ fn check_open_cases(
         let Some(holder) = referral.supporter_id.as_deref() else {
             continue;
         };
-        if referral.closed.is_some() {
-            continue;
-        }
         if let Some(area) = areas.get(holder) {
             if *area != referral.area {
                 let message = format!(
@@ -341,14 +483,15 @@ fn check_open_cases(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::ConsentBasis;
 
     const SUPPORTERS_OK: &str = "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to
-S1,E1,paid,10,5,autism;Transfer,PL;en,yes,bn1;BN2,,
-S2,E1,volunteer,4.5,2,,,0,,2015-10-01,2015-11-30
+S1,E06000043,paid,10,5,autism;Transfer,PL;en,yes,bn1;BN2,,
+S2,E06000043,volunteer,4.5,2,,,0,,2015-10-01,2015-11-30
 ";
     const REFERRALS_OK: &str = "referral_id,area,received,source,consent,kind,priority,complexity,needs,supporter_id,closed
-R1,E1,2015-10-01,self,false,new,5,high,autism,,
-R2,E1,2015-09-01,la,true,transfer,1,low,,S1,
+R1,E06000043,2015-10-01,self,false,new,5,high,autism,,
+R2,E06000043,2015-09-01,la,true,transfer,1,low,,S1,
 ";
 
     fn load(supporters: &str, referrals: &str) -> Result<Caseload, LoadError> {
@@ -374,7 +517,9 @@ R2,E1,2015-09-01,la,true,transfer,1,low,,S1,
         assert!(s1.local);
         assert!(caseload.supporters[1].on_leave("2015-11-02".parse().unwrap()));
         assert!(!caseload.supporters[1].on_leave("2015-12-07".parse().unwrap()));
-        assert!(caseload.referrals[0].has_consent());
+        // R1 is a self-referral with `consent = false`: an explicit refusal blocks.
+        assert!(!caseload.referrals[0].has_consent());
+        assert!(caseload.referrals[1].has_consent());
         assert_eq!(caseload.referrals[1].supporter_id.as_deref(), Some("S1"));
         assert!(caseload.warnings.is_empty());
     }
@@ -382,8 +527,8 @@ R2,E1,2015-09-01,la,true,transfer,1,low,,S1,
     #[test]
     fn every_problem_is_listed_with_line_and_column() {
         let referrals = "referral_id,area,received,source,consent,kind,priority,complexity
-R1,E1,2015-10-01,self,maybe,new,7,high
-R1,E1,2015-13-40,web,true,new,2,low
+R1,E06000043,2015-10-01,self,maybe,new,7,high
+R1,E06000043,2015-13-40,web,true,new,2,low
 ";
         let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
         assert_eq!(
@@ -400,10 +545,10 @@ R1,E1,2015-13-40,web,true,new,2,low
     #[test]
     fn duplicates_short_rows_and_bad_bytes_are_reported() {
         let supporters = b"supporter_id,area,status,hours_per_week,max_cases
-S1,E1,paid,10,5
-S1,E1,paid,NaN,5
-S2,E1,paid
-S\xFF,E1,paid,10,5
+S1,E06000043,paid,10,5
+S1,E06000043,paid,NaN,5
+S2,E06000043,paid
+S\xFF,E06000043,paid,10,5
 ";
         let problems = Caseload::from_bytes(
             Path::new("s.csv"),
@@ -427,8 +572,8 @@ S\xFF,E1,paid,10,5
     #[test]
     fn duplicate_ids_name_the_first_line() {
         let supporters = "supporter_id,area,status,hours_per_week,max_cases
-S1,E1,paid,10,5
-S1,E1,paid,10,5
+S1,E06000043,paid,10,5
+S1,E06000043,paid,10,5
 ";
         let found = messages(load(supporters, REFERRALS_OK).unwrap_err());
         assert_eq!(
@@ -440,24 +585,24 @@ S1,E1,paid,10,5
     #[test]
     fn missing_columns_and_area_mismatch_are_errors_unknown_columns_warnings() {
         let referrals = "referral_id,area,received,source,consent,kind,complexity
-R1,E1,2015-10-01,self,true,new,low
+R1,E06000043,2015-10-01,self,true,new,low
 ";
         let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
         assert_eq!(
             found,
-            ["referrals.csv:1:0: required column `priority` is missing"]
+            ["referrals.csv:1:8: required column `priority` is missing (the header has 7 columns; the names are listed in docs/allocation.md)"]
         );
         let referrals =
             "referral_id,area,received,source,consent,kind,priority,complexity,supporter_id
-R1,E2,2015-10-01,self,true,new,2,low,S1
+R1,E06000044,2015-10-01,self,true,new,2,low,S1
 ";
         let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
         assert_eq!(
             found,
-            ["referrals.csv:2:9: `supporter_id`: open case in area E2 is held by supporter `S1` of area E1"]
+            ["referrals.csv:2:9: `supporter_id`: open case in area E06000044 is held by supporter `S1` of area E06000043"]
         );
         let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,colour
-R1,E1,2015-10-01,self,true,new,3,low,blue
+R1,E06000043,2015-10-01,self,true,new,3,low,blue
 ";
         let caseload = load(SUPPORTERS_OK, referrals).unwrap();
         assert_eq!(
@@ -470,7 +615,7 @@ R1,E1,2015-10-01,self,true,new,3,low,blue
     fn leave_ending_before_it_starts_is_an_error() {
         let supporters =
             "supporter_id,area,status,hours_per_week,max_cases,unavailable_from,unavailable_to
-S1,E1,paid,10,5,2015-11-30,2015-11-01
+S1,E06000043,paid,10,5,2015-11-30,2015-11-01
 ";
         let found = messages(load(supporters, REFERRALS_OK).unwrap_err());
         assert_eq!(
@@ -508,11 +653,11 @@ S1,E1,paid,10,5,2015-11-30,2015-11-01
         // Line 3 is blank, and R2's exclude field spans lines 4-5: R2 starts on line 4,
         // R3 is on line 6.
         let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,exclude
-R1,E1,2015-10-01,self,true,new,3,low,
+R1,E06000043,2015-10-01,self,true,new,3,low,
 
-R2,E1,2015-10-01,self,true,new,0,low,\"S8;
+R2,E06000043,2015-10-01,self,true,new,0,low,\"S8;
 S9\"
-R3,E1,2015-10-01,self,true,new,9,low,
+R3,E06000043,2015-10-01,self,true,new,9,low,
 ";
         let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
         assert_eq!(
@@ -530,6 +675,116 @@ R3,E1,2015-10-01,self,true,new,9,low,
         assert_eq!(
             found,
             ["supporters.csv:1:0: the file is empty: a header row is required"]
+        );
+    }
+
+    #[test]
+    fn consent_false_blocks_whatever_the_source_and_empty_is_implied_only_for_self() {
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity
+R1,E06000043,2015-10-01,self,false,new,3,low
+R2,E06000043,2015-10-01,self,,new,3,low
+R3,E06000043,2015-10-01,la,,new,3,low
+R4,E06000043,2015-10-01,professional,true,new,3,low
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        let bases: Vec<ConsentBasis> = caseload
+            .referrals
+            .iter()
+            .map(Referral::consent_basis)
+            .collect();
+        assert_eq!(
+            bases,
+            [
+                ConsentBasis::Refused,
+                ConsentBasis::ImpliedBySelfReferral,
+                ConsentBasis::NotRecorded,
+                ConsentBasis::Recorded
+            ]
+        );
+        let allowed: Vec<bool> = caseload
+            .referrals
+            .iter()
+            .map(Referral::has_consent)
+            .collect();
+        assert_eq!(allowed, [false, true, false, true]);
+    }
+
+    #[test]
+    fn an_open_case_closing_later_must_still_sit_in_its_supporters_area() {
+        let referrals =
+            "referral_id,area,received,source,consent,kind,priority,complexity,supporter_id,closed
+R1,E06000044,2015-10-01,self,true,new,2,low,S1,2016-03-01
+";
+        let found = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
+        assert_eq!(
+            found,
+            ["referrals.csv:2:9: `supporter_id`: open case in area E06000044 is held by supporter `S1` of area E06000043"]
+        );
+    }
+
+    #[test]
+    fn likely_typos_are_warnings_with_their_location() {
+        let referrals =
+            "referral_id,area,received,source,consent,kind,priority,complexity,needs,exclude,supporter_id
+R1,E06000043,2015-10-01,self,true,new,2,low,,,S9
+R2,E06000043,2015-10-01,self,true,new,2,low,bsl,S1;S7,
+R3,E1O000043,2015-10-01,self,true,new,2,low,,,
+R4,E1O000043,2015-10-01,self,true,new,2,low,,,
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        let at_load: Vec<String> = caseload.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            at_load,
+            ["warning: referrals.csv:4:2: `area`: `E1O000043` is not the code of one of England's 152 local-authority areas (2 rows; check for a typo)"]
+        );
+        let week: Vec<String> = caseload
+            .week_warnings("2015-11-02".parse().unwrap())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            week,
+            [
+                "warning: referrals.csv:2:11: `supporter_id`: `S9` is not in the supporters file; the case is reallocated as if they had left (check for a typo)",
+                "warning: referrals.csv:3:9: `needs`: no supporter in area E06000043 has the skill `bsl`; the family cannot be placed until one does (check for a typo)",
+                "warning: referrals.csv:3:10: `exclude`: `S7` is not in the supporters file (check for a typo)",
+            ]
+        );
+        // Rows not active that week raise nothing.
+        assert!(caseload
+            .week_warnings("2015-09-07".parse().unwrap())
+            .is_empty());
+    }
+
+    #[test]
+    fn header_hints_name_the_separator_and_the_nearest_column() {
+        let found = messages(
+            load(
+                "supporter_id;area;status;hours_per_week;max_cases\nS1;E06000043;paid;10;5\n",
+                REFERRALS_OK,
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(
+            found,
+            ["supporters.csv:1:1: the header is a single column: the file seems to be separated by `;`, but caseload reads comma-separated files (save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\")"]
+        );
+        let supporters =
+            "Supporter ID,area,status,Hours per week,max_cases\nS1,E06000043,paid,10,5\n";
+        let found = messages(load(supporters, REFERRALS_OK).unwrap_err());
+        assert_eq!(
+            found,
+            [
+                "supporters.csv:1:1: required column `supporter_id` is missing: column 1 is named `Supporter ID`; rename it `supporter_id`",
+                "supporters.csv:1:4: required column `hours_per_week` is missing: column 4 is named `Hours per week`; rename it `hours_per_week`",
+            ]
+        );
+        let supporters =
+            "supporter_id,area,status,hours_per_week,max_cases,skils\nS1,E06000043,paid,10,5,\n";
+        let caseload = load(supporters, REFERRALS_OK).unwrap();
+        assert_eq!(
+            caseload.warnings[0].to_string(),
+            "warning: supporters.csv:1:6: unknown column `skils` is ignored; did you mean `skills`?"
         );
     }
 }

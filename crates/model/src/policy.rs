@@ -100,9 +100,7 @@ impl Policy {
     ///
     /// [`LoadError::Invalid`] for bad TOML, an unknown key or an out-of-range value.
     pub fn from_toml(file: &Path, text: &str) -> Result<Policy, LoadError> {
-        let policy: Policy = config::parse(file, text)?;
-        policy.check(file, text)?;
-        Ok(policy)
+        config::load(file, text, Policy::invalid_values)
     }
 
     /// Checks the values' ranges; `text` is the TOML they came from, to locate them.
@@ -138,14 +136,14 @@ impl Policy {
         }
         let hours = self.default_hours;
         for (key, value) in [
-            ("low", hours.low),
-            ("medium", hours.medium),
-            ("high", hours.high),
+            ("default_hours.low", hours.low),
+            ("default_hours.medium", hours.medium),
+            ("default_hours.high", hours.high),
         ] {
             if !value.is_finite() || value <= 0.0 {
                 bad.push((
                     key,
-                    format!("`default_hours.{key}` must be more than 0 hours, got {value}"),
+                    format!("`{key}` must be more than 0 hours, got {value}"),
                 ));
             }
         }
@@ -195,7 +193,17 @@ mod tests {
         assert_eq!(
             parse("local_bonus = 0.1\nbonus = 3\n").unwrap_err(),
             [
-                "policy.toml:2:1: unknown field `bonus`, expected one of `priority_weights`, `local_bonus`, `default_hours`, `volunteers_take_high`, `time_limit_seconds`"
+                "policy.toml:2:1: unknown key `bonus` at the top level (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds)"
+            ]
+        );
+        // A typo, a value of the wrong type and one out of range, all at once.
+        assert_eq!(
+            parse("local_bonu = 0.1\nvolunteers_take_high = \"no\"\n[default_hours]\nlow = -1\n")
+                .unwrap_err(),
+            [
+                "policy.toml:1:1: unknown key `local_bonu` at the top level; did you mean `local_bonus`? (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds)",
+                "policy.toml:2:24: `volunteers_take_high` must be true or false, not the text \"no\"",
+                "policy.toml:4:1: `default_hours.low` must be more than 0 hours, got -1",
             ]
         );
         assert_eq!(

@@ -135,6 +135,30 @@ impl Table {
     }
 
     fn read_header(&mut self, names: &[String], schema: &Schema) {
+        if let [only] = names {
+            if let Some(separator) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+                let shown = if separator == '\t' {
+                    "a tab".to_string()
+                } else {
+                    format!("`{separator}`")
+                };
+                self.problem(
+                    1,
+                    1,
+                    format!(
+                        "the header is a single column: the file seems to be separated by {shown}, but caseload reads comma-separated files (save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\")"
+                    ),
+                );
+                return;
+            }
+        }
+        let expected: Vec<&str> = schema
+            .required
+            .iter()
+            .chain(schema.optional)
+            .copied()
+            .collect();
+        let mut near_misses: HashMap<&str, usize> = HashMap::new();
         for (index, name) in names.iter().enumerate() {
             if schema.open {
                 if names[..index].contains(name) {
@@ -153,17 +177,47 @@ impl Table {
                         self.problem(1, index + 1, format!("column `{name}` appears twice"));
                     }
                 }
-                None => self.warnings.push(Warning(Problem {
-                    file: self.file.clone(),
-                    line: 1,
-                    column: index + 1,
-                    message: format!("unknown column `{name}` is ignored"),
-                })),
+                None => {
+                    let nearest = crate::config::nearest(name, &expected);
+                    if let Some(nearest) = nearest {
+                        near_misses.entry(nearest).or_insert(index);
+                    }
+                    let hint = nearest
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    self.warnings.push(Warning(Problem {
+                        file: self.file.clone(),
+                        line: 1,
+                        column: index + 1,
+                        message: format!("unknown column `{name}` is ignored{hint}"),
+                    }));
+                }
             }
         }
         for required in schema.required {
-            if !self.columns.contains_key(required) {
-                self.problem(1, 0, format!("required column `{required}` is missing"));
+            if self.columns.contains_key(required) {
+                continue;
+            }
+            match near_misses.get(required) {
+                Some(&index) => self.problem(
+                    1,
+                    index + 1,
+                    format!(
+                        "required column `{required}` is missing: column {} is named `{}`; rename it `{required}`",
+                        index + 1,
+                        names[index]
+                    ),
+                ),
+                // Where the column could be added: after the last one.
+                None => self.problem(
+                    1,
+                    names.len() + 1,
+                    format!(
+                        "required column `{required}` is missing (the header has {} column{}; the names are listed in docs/allocation.md)",
+                        names.len(),
+                        if names.len() == 1 { "" } else { "s" }
+                    ),
+                ),
             }
         }
     }
@@ -294,14 +348,6 @@ pub fn read_csv(file: &Path, bytes: &[u8]) -> Result<CsvRows, crate::LoadError> 
             .into_iter()
             .map(|row| (row.line, row.fields))
             .collect(),
-    })
-}
-
-/// Reads a file's bytes, mapping the error to the file's name.
-pub(crate) fn read_bytes(file: &Path) -> Result<Vec<u8>, crate::LoadError> {
-    std::fs::read(file).map_err(|source| crate::LoadError::Io {
-        file: file.to_path_buf(),
-        source,
     })
 }
 

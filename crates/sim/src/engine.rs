@@ -61,6 +61,7 @@ pub(crate) fn run(
         supporters: Vec::new(),
         referrals: stream.families.iter().map(|f| f.referral.clone()).collect(),
         warnings: Vec::new(),
+        origins: Default::default(),
     };
     let n = stream.families.len();
     let mut first_support: Vec<Option<u32>> = vec![None; n];

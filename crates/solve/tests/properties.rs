@@ -52,7 +52,7 @@ prop_compose! {
         clock_offset in -30i64..30,
         closed_after in prop::option::weighted(0.2, -20i64..20),
         source in prop::sample::select(vec![Source::SelfReferral, Source::La, Source::Professional]),
-        consent in prop::bool::weighted(0.9),
+        consent in prop::sample::select(vec![Some(true), Some(true), Some(true), Some(true), Some(true), Some(true), None, None, Some(false)]),
         priority in 1u8..=5,
         complexity in prop::sample::select(vec![Complexity::Low, Complexity::Medium, Complexity::High]),
         hours in prop::option::of(prop::sample::select(vec![0.5, 1.5, 2.0, 4.0])),
@@ -117,6 +117,7 @@ fn week_strategy() -> impl Strategy<Value = Caseload> {
             supporters: a,
             referrals,
             warnings: vec![],
+            origins: Default::default(),
         }
     })
 }
@@ -139,9 +140,15 @@ fn oracle_hours(r: &Referral) -> f64 {
     })
 }
 
+/// Rule 1 as the spec states it: `consent = true`, or a self-referral with `consent`
+/// empty; an explicit `false` blocks whatever the source.
+fn oracle_consent(r: &Referral) -> bool {
+    r.consent == Some(true) || (r.source == Source::SelfReferral && r.consent.is_none())
+}
+
 /// The eight rules, written out as the spec states them; `Err(k)` names rule k.
 fn oracle_rule(r: &Referral, s: &Supporter) -> Result<(), usize> {
-    if !(r.source == Source::SelfReferral || r.consent) {
+    if !oracle_consent(r) {
         return Err(1);
     }
     if r.area != s.area {
@@ -232,7 +239,7 @@ fn oracle(caseload: &Caseload) -> Oracle {
         if verdicts.iter().all(Result::is_err) {
             // Apply the rules in order to all supporters; name the rule after which
             // none is left (consent is the family's own, rule 1).
-            let consent = r.source == Source::SelfReferral || r.consent;
+            let consent = oracle_consent(r);
             let reason = if consent {
                 (2..=8)
                     .find(|k| verdicts.iter().all(|v| v.is_err_and(|fail| fail <= *k)))
