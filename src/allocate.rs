@@ -1,6 +1,11 @@
 //! `caseload allocate`: load, plan, print.
 
+use std::collections::BTreeMap;
+use std::io::Write;
+
 use anyhow::Context;
+use caseload_model::files::write_atomically;
+use caseload_model::register::record_assignments;
 use caseload_model::{Caseload, PlanningWeek, Policy};
 use caseload_solve::{allocate, explain, export_model, AreaAllocator, Greedy, Optimal, Options};
 
@@ -67,6 +72,9 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     if let Some(file) = &args.export_model {
         export_model(&caseload, week, &policy, file)?;
     }
+    if let Some(file) = &args.register_out {
+        write_register(&caseload, &plan, &args.referrals, file)?;
+    }
 
     let format = args
         .format
@@ -92,6 +100,25 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         },
     };
     emit(&text, args.out.as_deref())
+}
+
+/// Next week's register: this week's new assignments (reallocated cases included)
+/// become open cases; nothing else in the file changes.
+fn write_register(
+    caseload: &Caseload,
+    plan: &caseload_solve::Plan,
+    referrals: &std::path::Path,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let holders: BTreeMap<String, String> = plan
+        .assignments
+        .iter()
+        .filter(|a| !a.open_case)
+        .map(|a| (a.referral_id.clone(), a.supporter_id.clone()))
+        .collect();
+    let bytes = record_assignments(referrals, &caseload.origins.register, &holders)?;
+    write_atomically(file, |out| out.write_all(&bytes))
+        .with_context(|| format!("cannot write {}", file.display()))
 }
 
 fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {

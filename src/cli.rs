@@ -20,6 +20,11 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Split a national budget across the areas by a rule, and see what it buys.
     Funding(FundingArgs),
+    /// Check a provider's two files (and a week) without planning: counts and warnings.
+    Validate(crate::validate::ValidateArgs),
+    /// Write empty supporters.csv and referrals.csv with their headers, an example row
+    /// each and a README of the columns, to start from a spreadsheet.
+    Template(crate::validate::TemplateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +129,10 @@ pub struct AllocateArgs {
     /// Explain the decision for one family instead of printing the plan.
     #[arg(long, value_name = "REFERRAL_ID")]
     pub explain: Option<String>,
+    /// Also write next week's register: the referrals file with this plan's new
+    /// assignments recorded in `supporter_id`, every other row and column as it was.
+    #[arg(long, value_name = "FILE")]
+    pub register_out: Option<PathBuf>,
     /// Also write the week's MIP to FILE.lp or FILE.mps, for checking with another solver.
     #[arg(long, value_name = "FILE")]
     pub export_model: Option<PathBuf>,

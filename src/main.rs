@@ -10,6 +10,7 @@ mod funding;
 mod output;
 mod render;
 mod simulate;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,8 @@ fn main() -> ExitCode {
         cli::Command::Allocate(args) => allocate::run(&args),
         cli::Command::Simulate(args) => simulate::run(&args),
         cli::Command::Funding(args) => funding::run(&args),
+        cli::Command::Validate(args) => validate::validate(&args),
+        cli::Command::Template(args) => validate::template(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

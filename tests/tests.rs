@@ -4,5 +4,6 @@ mod util;
 
 mod allocate;
 mod bad_input;
+mod coordinator;
 mod funding;
 mod simulate;

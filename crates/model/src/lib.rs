@@ -41,6 +41,7 @@ mod error;
 pub mod files;
 mod load;
 mod policy;
+pub mod register;
 mod table;
 mod types;
 mod week;

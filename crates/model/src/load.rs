@@ -103,6 +103,9 @@ pub struct Origins {
     pub referral_lines: Vec<u64>,
     /// 1-based column numbers of the referrals file's columns, by name.
     pub referral_columns: BTreeMap<&'static str, usize>,
+    /// The referrals file's bytes as read, to write next week's register from
+    /// ([`crate::register::record_assignments`]).
+    pub register: Vec<u8>,
 }
 
 impl Origins {
@@ -170,6 +173,7 @@ impl Caseload {
         let mut supporter_table = Table::read(supporters_file, supporters, &SUPPORTERS);
         let supporters = parse_supporters(&mut supporter_table);
         let mut referral_table = Table::read(referrals_file, referrals, &REFERRALS);
+        let register = referrals.to_vec();
         let referrals = parse_referrals(&mut referral_table);
         check_open_cases(&mut referral_table, &supporters, &referrals);
         warn_unknown_areas(
@@ -196,6 +200,7 @@ impl Caseload {
                 .map(|name| (*name, referral_table.column(name)))
                 .filter(|(_, column)| *column > 0)
                 .collect(),
+            register,
         };
         let mut warnings = supporter_table.warnings;
         warnings.extend(referral_table.warnings);

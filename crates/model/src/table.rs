@@ -30,6 +30,18 @@ pub(crate) struct Table {
     pub warnings: Vec<Warning>,
 }
 
+/// How every CSV file is read: the header as a record of its own, rows of any length
+/// (checked against the header here, with a location), and lines that start with `#`
+/// as comments (a template's example rows).
+pub(crate) fn reader() -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'));
+    builder
+}
+
 /// Where each line of the input starts, to turn a record's byte offset into its line.
 /// (The csv crate's own line counter skips blank lines, so every line after one
 /// would be reported one too early.)
@@ -82,11 +94,7 @@ impl Table {
             warnings: Vec::new(),
         };
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(bytes);
+        let mut reader = reader().trim(csv::Trim::All).from_reader(bytes);
         let lines = Lines::of(bytes);
         let mut records = reader.byte_records();
 

@@ -1,0 +1,198 @@
+//! `caseload validate`: check the two files (and a week) without planning, and
+//! `caseload template`: start a provider's files from a spreadsheet-ready template.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use caseload_model::files::write_atomically;
+use caseload_model::{Caseload, PlanningWeek, SupporterStatus, WeekView};
+use clap::Args;
+
+use crate::cli::BadArgument;
+use crate::output::emit;
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The supporters file (supporters.csv); `-` reads standard input.
+    #[arg(long, short = 's', value_name = "FILE")]
+    pub supporters: PathBuf,
+    /// The caseload register (referrals.csv); `-` reads standard input.
+    #[arg(long, short = 'r', value_name = "FILE")]
+    pub referrals: PathBuf,
+    /// Also check the register for this Monday's week: which rows are active, open,
+    /// waiting or reallocated, and the warnings that depend on the week.
+    #[arg(long, short = 'w', value_name = "DATE")]
+    pub week: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The folder to write supporters.csv, referrals.csv and README.md into (created
+    /// if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Replace files of those names that are already there.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Checks both files, prints what they hold and every warning; a bad file is an
+/// error (exit 2) listing every problem.
+pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
+    let week = args
+        .week
+        .as_deref()
+        .map(PlanningWeek::parse)
+        .transpose()
+        .context("--week")?;
+    let caseload = Caseload::load(&args.supporters, &args.referrals)?;
+    let mut warnings = caseload.warnings.clone();
+    if let Some(week) = week {
+        warnings.extend(caseload.week_warnings(week.monday()));
+    }
+
+    let mut out = String::new();
+    let areas = |codes: BTreeSet<&str>| plural(codes.len(), "area", "areas");
+    let paid = caseload
+        .supporters
+        .iter()
+        .filter(|s| s.status == SupporterStatus::Paid)
+        .count();
+    let _ = writeln!(
+        out,
+        "{}: {} ({} paid, {}) in {}",
+        args.supporters.display(),
+        plural(caseload.supporters.len(), "supporter", "supporters"),
+        paid,
+        plural(caseload.supporters.len() - paid, "volunteer", "volunteers"),
+        areas(
+            caseload
+                .supporters
+                .iter()
+                .map(|s| s.area.as_str())
+                .collect()
+        )
+    );
+    let holding = caseload
+        .referrals
+        .iter()
+        .filter(|r| r.supporter_id.is_some())
+        .count();
+    let closed = caseload
+        .referrals
+        .iter()
+        .filter(|r| r.closed.is_some())
+        .count();
+    let _ = writeln!(
+        out,
+        "{}: {} in {} ({} with a supporter, {} with a closing date)",
+        args.referrals.display(),
+        plural(caseload.referrals.len(), "referral", "referrals"),
+        areas(caseload.referrals.iter().map(|r| r.area.as_str()).collect()),
+        holding,
+        closed
+    );
+    if let Some(week) = week {
+        let view = WeekView::new(&caseload, week);
+        let reallocated = view.waiting.iter().filter(|w| w.reallocated).count();
+        let _ = writeln!(
+            out,
+            "Week of Monday {week}: {} active = {} + {} waiting ({} reallocated after a supporter left); {} not active",
+            view.active(),
+            plural(view.open.len(), "open case", "open cases"),
+            view.waiting.len(),
+            reallocated,
+            plural(view.ignored, "row", "rows"),
+        );
+    }
+    if warnings.is_empty() {
+        let _ = writeln!(out, "No problems and no warnings.");
+    } else {
+        let _ = writeln!(
+            out,
+            "No problems; {}:",
+            plural(warnings.len(), "warning", "warnings")
+        );
+        for warning in &warnings {
+            let _ = writeln!(out, "  {}", warning.0);
+        }
+    }
+    emit(&out, None)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+const SUPPORTERS_TEMPLATE: &str = "\
+supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to
+# S01,E06000043,paid,22.5,10,autism;transfer,pl,true,BN1;BN2,2015-12-21,2016-01-01
+";
+
+const REFERRALS_TEMPLATE: &str = "\
+referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed
+# R0001,E06000043,BN2,2015-10-05,self,,new,2015-09-28,4,medium,,autism,,S03,,
+";
+
+/// The column reference of docs/allocation.md, the one place it is written.
+const GUIDE: &str = include_str!("../docs/allocation.md");
+
+fn template_readme() -> String {
+    let section = GUIDE
+        .split_once("## The two files")
+        .map(|(_, rest)| rest)
+        .and_then(|rest| rest.split_once("\n## ").map(|(section, _)| section))
+        .unwrap_or_default();
+    format!(
+        "# A provider's files for caseload\n\n\
+         Fill in one row per supporter in `supporters.csv` and one row per family in\n\
+         `referrals.csv` (a spreadsheet can open and save both: keep them as\n\
+         \"CSV UTF-8 (comma delimited)\"). Lines starting with `#` are comments: the\n\
+         example row in each file shows the format and is not read.\n\n\
+         Check them with `caseload validate --supporters supporters.csv --referrals referrals.csv --week YYYY-MM-DD`,\n\
+         then plan the week with `caseload allocate` and the same arguments.\n\n\
+         ## The columns{section}"
+    )
+}
+
+/// Writes the two empty files, with their headers and a commented example row each,
+/// and a README of their columns.
+pub fn template(args: &TemplateArgs) -> anyhow::Result<()> {
+    let files = [
+        ("supporters.csv", SUPPORTERS_TEMPLATE.to_string()),
+        ("referrals.csv", REFERRALS_TEMPLATE.to_string()),
+        ("README.md", template_readme()),
+    ];
+    if !args.force {
+        let existing: Vec<String> = files
+            .iter()
+            .map(|(name, _)| args.dir.join(name))
+            .filter(|path| path.exists())
+            .map(|path| path.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(BadArgument(format!(
+                "{} already there; use --force to replace",
+                existing.join(", ")
+            ))
+            .into());
+        }
+    }
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create {}", args.dir.display()))?;
+    for (name, text) in &files {
+        let path = args.dir.join(name);
+        write_atomically(&path, |file| file.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    emit(
+        &format!(
+            "Wrote supporters.csv, referrals.csv and README.md in {}\n",
+            args.dir.display()
+        ),
+        None,
+    )
+}
