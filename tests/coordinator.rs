@@ -37,13 +37,13 @@ fn column(header: &csv::StringRecord, name: &str) -> usize {
     header.iter().position(|h| h == name).unwrap()
 }
 
-/// New assignments of a plan: referral id → supporter id.
-fn new_assignments(plan: &serde_json::Value) -> BTreeMap<String, String> {
+/// A plan's open cases (`open = true`) or new assignments: referral id → supporter id.
+fn assignments(plan: &serde_json::Value, open: bool) -> BTreeMap<String, String> {
     plan["assignments"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| a["open_case"] == false)
+        .filter(|a| a["open_case"] == open)
         .map(|a| {
             (
                 a["referral_id"].as_str().unwrap().to_string(),
@@ -68,18 +68,7 @@ fn issue_8_four_weeks_of_plans_carry_every_assignment_and_lose_no_row() {
 
         // Last week's new assignments are this week's open cases, with the same
         // supporter, unless their case was closed in between.
-        let open: BTreeMap<String, String> = plan["assignments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["open_case"] == true)
-            .map(|a| {
-                (
-                    a["referral_id"].as_str().unwrap().to_string(),
-                    a["supporter_id"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let open = assignments(&plan, true);
         for (referral, supporter) in &carried {
             if closed_ids.contains(referral) {
                 assert!(
@@ -103,7 +92,7 @@ fn issue_8_four_weeks_of_plans_carry_every_assignment_and_lose_no_row() {
         assert_eq!(in_rows.len(), out_rows.len(), "week {week}: a row was lost");
         let id = column(&in_header, "referral_id");
         let holder = column(&in_header, "supporter_id");
-        let assigned = new_assignments(&plan);
+        let assigned = assignments(&plan, false);
         total_new += assigned.len();
         for (before, after) in in_rows.iter().zip(&out_rows) {
             assert_eq!(before[id], after[id]);
