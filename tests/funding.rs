@@ -532,7 +532,19 @@ fn issue7_compare_fits_100_columns_and_names_weakest_and_strongest() {
         text.contains("£28,500,000"),
         "money with separators: {text}"
     );
+    assert_money_grouped(&text);
     assert!(text.contains("Assumptions of A, B, C, D, E, F"), "{text}");
+}
+
+/// Every amount in pounds has its thousands separated: no `£` before four digits in a row.
+fn assert_money_grouped(text: &str) {
+    for (at, _) in text.match_indices('£') {
+        let digits = text[at + '£'.len_utf8()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
+        assert!(digits <= 3, "ungrouped money at {}", &text[at..]);
+    }
 }
 
 #[test]
@@ -569,6 +581,16 @@ fn issue7_sweeps_step_without_float_noise() {
     ]));
     assert!(table.contains(" 0.3 |"), "{table}");
     assert!(!table.contains("0000000"), "{table}");
+    let budgets = stdout(&funding(&[
+        "--scenario",
+        &scenario,
+        "--sweep",
+        "budget=10e6..12.5e6:2.5e6",
+        "--format",
+        "table",
+    ]));
+    assert!(budgets.contains(" £12,500,000 |"), "{budgets}");
+    assert_money_grouped(&budgets);
 }
 
 #[test]
