@@ -175,8 +175,7 @@ impl Assumptions {
                 ),
             },
             format!(
-                "demand: {} families a year (areas table columns: {}), take-up {}%",
-                if columns.len() == 1 { "one column's" } else { "the weighted sum of the columns'" },
+                "demand: a year's families = {} (areas table columns), take-up {}%",
                 columns.join(" + "),
                 round(self.take_up * 100.0, 2)
             ),

@@ -121,12 +121,20 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         order.len()
     );
     if let Some((bars, dots)) = panel.legend {
-        let x = LEFT + plot_w;
+        // Markers before their words, right of the title, above the plot.
+        let x = LEFT + plot_w - 280.0;
         let _ = writeln!(
             svg,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{BAR}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{}</text><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{DOT}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
-            x - 12.0, top + 7.0, x - 16.0, top + 16.0, text(bars),
-            x - 250.0, top + 12.0, x - 258.0, top + 16.0, text(dots)
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{BAR}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{DOT}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text>",
+            top + 7.0,
+            x + 16.0,
+            top + 16.0,
+            text(bars),
+            x + 136.0,
+            top + 12.0,
+            x + 144.0,
+            top + 16.0,
+            text(dots)
         );
     }
     // Name the lowest and the highest, with a leader line down to their bars.
