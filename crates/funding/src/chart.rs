@@ -161,6 +161,14 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     let low_x = LEFT + step / 2.0;
     let high_x = LEFT + step * (n - 0.5);
     let high_bar = panel.areas[last].1;
+    if (high_bar - panel.areas[low].1).abs() < 5e-4 {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{LEFT}\" y=\"{strip}\" font-size=\"12\">every area at {}</text>",
+            percent(high_bar)
+        );
+        return;
+    }
     let _ = writeln!(
         svg,
         "<text x=\"{LEFT}\" y=\"{strip}\" font-size=\"12\">{}</text><line x1=\"{low_x:.2}\" x2=\"{low_x:.2}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-dasharray=\"2,2\"/>",
