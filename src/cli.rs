@@ -42,14 +42,25 @@ pub struct FundingArgs {
     /// KEY=LO..HI:STEP, e.g. budget=10e6..40e6:2.5e6 or costs.paid_hourly_gbp=15..25:1.
     #[arg(long, value_name = "KEY=LO..HI:STEP")]
     pub sweep: Option<String>,
-    /// Output format [default: table on a terminal, else json; with --out, by extension].
-    #[arg(long, short = 'f', value_enum)]
+    /// Output format [default: table on a terminal, else json; with --out, by extension]:
+    /// json = the split(s), summary, assumptions and warnings, for programs;
+    /// csv = one row per area (per scenario and area with --compare, per point with
+    /// --sweep), the assumptions as columns; table = the summary, the assumptions and
+    /// the areas for people, as Markdown.
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        hide_possible_values = true,
+        value_name = "json|csv|table"
+    )]
     pub format: Option<Format>,
-    /// Write the output to this file (.json, .csv, .parquet, .md), whole or not at all.
+    /// Write the output to this file, whole or not at all, in the format its extension
+    /// names: .json, .csv, .parquet, .md or .txt (a table); `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Also draw an SVG chart: coverage by area, or families supported against the
-    /// swept parameter.
+    /// Also draw an SVG chart: coverage by area (with --simulate, beside the
+    /// simulation's), or families supported against the swept parameter.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
     /// Also run each area's funded supporters through the weekly simulation (random

@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use caseload_funding::tables::{money, number, thousands};
 use caseload_funding::{
-    compare, simulate_split, sweep, tables, AreasTable, FundingScenario, SimulatedSplit,
-    SplitResult, SweepResult, SweepSpec,
+    compare, simulate_split, sweep, tables, AreaFunding, AreasTable, Assumptions, FundingScenario,
+    PeriodWarning, SimulatedSplit, SplitResult, SweepResult, SweepSpec,
 };
 use caseload_model::config;
 
@@ -14,7 +15,109 @@ use crate::cli::{BadArgument, Format, FundingArgs};
 use crate::output::emit;
 use crate::render::{interval, right_align, table, Number};
 
+/// What `--out` (or its absence) asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Text(Format),
+    Parquet,
+}
+
+/// The output's format and file (None: standard output), checked before any work so
+/// that a bad `--out` or `--chart` writes nothing.
+fn output(args: &FundingArgs) -> Result<(Output, Option<&Path>), BadArgument> {
+    if let Some(chart) = &args.chart {
+        if chart.extension().and_then(|e| e.to_str()) != Some("svg") {
+            return Err(BadArgument(format!(
+                "--chart {}: charts are SVG; give a file ending in .svg",
+                chart.display()
+            )));
+        }
+    }
+    let file = args.out.as_deref().filter(|p| *p != Path::new("-"));
+    let Some(path) = file else {
+        let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Json
+        });
+        return Ok((Output::Text(format), None));
+    };
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let by_extension = match extension.as_deref() {
+        Some("json") => Output::Text(Format::Json),
+        Some("csv") => Output::Text(Format::Csv),
+        Some("md" | "txt") => Output::Text(Format::Table),
+        Some("parquet") => Output::Parquet,
+        _ => {
+            return Err(BadArgument(format!(
+                "--out {}: funding writes .json, .csv, .parquet, .md or .txt files (or - for standard output), not {}",
+                path.display(),
+                extension.map_or("a file without an extension".into(), |e| format!(".{e}"))
+            )))
+        }
+    };
+    match (args.format, by_extension) {
+        (Some(asked), Output::Text(named)) if asked != named => Err(BadArgument(format!(
+            "--format {} does not match --out {}, which is written as {}",
+            format_name(asked),
+            path.display(),
+            format_name(named)
+        ))),
+        (Some(asked), Output::Parquet) => Err(BadArgument(format!(
+            "--format {} does not match --out {}, which is written as Parquet",
+            format_name(asked),
+            path.display()
+        ))),
+        _ => Ok((by_extension, Some(path))),
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Table => "table",
+    }
+}
+
+/// Writes one result in the asked format; `json`, `table` and `frame` are only built
+/// when asked for.
+fn deliver(
+    (output, file): (Output, Option<&Path>),
+    json: impl FnOnce() -> serde_json::Result<String>,
+    table: impl FnOnce() -> String,
+    frame: impl FnOnce() -> Result<tables::DataFrame, caseload_funding::FundingError>,
+) -> anyhow::Result<()> {
+    let text = match output {
+        Output::Parquet => {
+            let file = file.ok_or_else(|| BadArgument("Parquet needs an --out file".into()))?;
+            return Ok(tables::write_parquet(&mut frame()?, file)?);
+        }
+        Output::Text(Format::Json) => format!("{}\n", json()?),
+        Output::Text(Format::Csv) => tables::csv_text(&mut frame()?)?,
+        Output::Text(Format::Table) => table(),
+    };
+    emit(&text, file)
+}
+
+/// Warnings go to standard error as well as into the output; so do notes where the
+/// output (CSV, Parquet) has no place for prose.
+fn tell(scenario: &str, warnings: &[PeriodWarning], notes: &[String], output: Output) {
+    for w in warnings {
+        eprintln!("warning: {scenario}: {w}");
+    }
+    if !matches!(output, Output::Text(Format::Table | Format::Json)) {
+        for note in notes {
+            eprintln!("note: {scenario}: {note}");
+        }
+    }
+}
+
 pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
+    let target = output(args)?;
     let areas = match &args.areas {
         Some(file) => AreasTable::load(file)?,
         None => AreasTable::embedded(),
@@ -23,41 +126,27 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
     if files.is_empty() {
         return Err(BadArgument("give --scenario FILE, or --compare FILE FILE ...".into()).into());
     }
-    let extension = args
-        .out
-        .as_deref()
-        .and_then(|p| p.extension())
-        .and_then(|e| e.to_str())
-        .unwrap_or("");
-    let format = args.format.unwrap_or(match extension {
-        "csv" | "parquet" => Format::Csv,
-        "md" | "txt" => Format::Table,
-        "json" => Format::Json,
-        _ if args.out.is_none() && std::io::stdout().is_terminal() => Format::Table,
-        _ => Format::Json,
-    });
-    let parquet = extension == "parquet";
 
     if let Some(grid) = &args.sweep {
         let [file] = files.as_slice() else {
             return Err(BadArgument("--sweep runs one --scenario".into()).into());
         };
+        if args.simulate {
+            return Err(BadArgument("--sweep and --simulate cannot be combined".into()).into());
+        }
         let spec = SweepSpec::parse(grid)?;
         let text = config::read(file)?;
         let result = sweep(file, &text, &spec, &areas)?;
+        tell(&result.scenario, &result.warnings, &[], target.0);
         if let Some(chart) = &args.chart {
             tables::sweep_chart(&result, chart)?;
         }
-        let mut df = tables::sweep_frame(&result)?;
-        if parquet {
-            return Ok(tables::write_parquet(&mut df, out_file(args))?);
-        }
-        let text = match format {
-            Format::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
-            Format::Csv => tables::csv_text(&mut df)?,
-            Format::Table => sweep_table(&result),
-        };
-        return emit(&text, args.out.as_deref());
+        return deliver(
+            target,
+            || serde_json::to_string_pretty(&result),
+            || sweep_table(&result),
+            || tables::sweep_frame(&result),
+        );
     }
 
     let scenarios = files
@@ -65,6 +154,9 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         .map(|file| FundingScenario::load(file))
         .collect::<Result<Vec<_>, _>>()?;
     let results = compare(&scenarios, &areas)?;
+    for r in &results {
+        tell(&r.scenario, &r.warnings, &r.notes, target.0);
+    }
     if args.simulate {
         let [scenario] = scenarios.as_slice() else {
             return Err(BadArgument("--simulate runs one --scenario".into()).into());
@@ -81,72 +173,139 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         })?;
         let simulated =
             simulate_split(scenario, &results[0], policy, args.replications, args.seed)?;
-        let text = match format {
-            Format::Table => simulated_table(&simulated),
-            _ => format!("{}\n", serde_json::to_string_pretty(&simulated)?),
-        };
-        return emit(&text, args.out.as_deref());
-    }
-    if format == Format::Csv {
-        // The table and JSON carry the notes; CSV rows cannot.
-        for (r, note) in results
-            .iter()
-            .flat_map(|r| r.notes.iter().map(move |n| (r, n)))
-        {
-            eprintln!("note: {}: {note}", r.scenario);
+        if let Some(chart) = &args.chart {
+            tables::simulated_chart(&simulated, chart)?;
         }
+        return deliver(
+            target,
+            || serde_json::to_string_pretty(&simulated),
+            || simulated_table(&simulated),
+            || tables::simulated_frame(&simulated),
+        );
     }
     if let Some(chart) = &args.chart {
         tables::coverage_chart(&results, chart)?;
     }
-    let mut df = tables::areas_frame(&results)?;
-    if parquet {
-        return Ok(tables::write_parquet(&mut df, out_file(args))?);
-    }
-    let text = match format {
-        Format::Json if results.len() == 1 => {
-            format!("{}\n", serde_json::to_string_pretty(&results[0])?)
+    deliver(
+        target,
+        || match results.as_slice() {
+            [one] => serde_json::to_string_pretty(one),
+            _ => serde_json::to_string_pretty(&serde_json::json!({ "scenarios": results })),
+        },
+        || match results.as_slice() {
+            [one] => split_table(one),
+            _ => compare_table(&results),
+        },
+        || tables::areas_frame(&results),
+    )
+}
+
+/// Terminal width the tables and prose are laid out for.
+const WIDTH: usize = 100;
+
+/// `text` wrapped at [`WIDTH`], continuation lines indented by `indent` spaces.
+fn wrap(text: &str, indent: usize) -> String {
+    let mut out = String::new();
+    let body = text.trim_start_matches(' ');
+    let mut line = " ".repeat(text.len() - body.len());
+    for word in body.split(' ') {
+        if !line.trim().is_empty() && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent);
+        } else if !line.trim().is_empty() {
+            line.push(' ');
         }
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&serde_json::json!({ "scenarios": results }))?
-        ),
-        Format::Csv => tables::csv_text(&mut df)?,
-        Format::Table if results.len() == 1 => split_table(&results[0]),
-        Format::Table => compare_table(&results),
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// The assumptions as a list under `heading`.
+fn assumptions_block(out: &mut String, heading: &str, a: &Assumptions) {
+    let _ = writeln!(out, "{heading}");
+    for line in a.describe() {
+        out.push_str(&wrap(&format!("- {line}"), 2));
+    }
+}
+
+/// Warnings and notes as prose.
+fn remarks(out: &mut String, warnings: &[PeriodWarning], notes: &[String]) {
+    for w in warnings {
+        out.push_str(&wrap(&format!("Warning: {w}"), 2));
+    }
+    for note in notes {
+        out.push_str(&wrap(&format!("Note: {note}"), 2));
+    }
+}
+
+/// The weakest and the strongest area by coverage (areas with demand), each with the
+/// number of other areas at the same coverage.
+fn extremes(r: &SplitResult) -> Option<[(&AreaFunding, usize); 2]> {
+    let with_demand: Vec<&AreaFunding> =
+        r.areas.iter().filter(|a| a.demand_families > 0.0).collect();
+    let weakest = with_demand
+        .iter()
+        .copied()
+        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    let strongest = with_demand
+        .iter()
+        .copied()
+        .max_by(|a, b| a.coverage.total_cmp(&b.coverage).then(b.name.cmp(&a.name)))?;
+    let ties = |x: &AreaFunding| {
+        with_demand
+            .iter()
+            .filter(|a| (a.coverage - x.coverage).abs() < 5e-4)
+            .count()
+            - 1
     };
-    emit(&text, args.out.as_deref())
+    Some([(weakest, ties(weakest)), (strongest, ties(strongest))])
 }
 
-fn out_file(args: &FundingArgs) -> &Path {
-    args.out.as_deref().unwrap_or(Path::new("funding.parquet"))
-}
-
-fn money(x: f64) -> String {
-    let pounds = x.round() as i64;
-    let digits = pounds.abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
+fn extremes_line(r: &SplitResult) -> String {
+    let Some([(weak, weak_ties), (strong, strong_ties)]) = extremes(r) else {
+        return "no area has demand".into();
+    };
+    if (strong.coverage - weak.coverage).abs() < 5e-4 {
+        return format!(
+            "every area at the same coverage ({})",
+            Number::PERCENT.show(weak.coverage)
+        );
     }
-    format!("{}£{grouped}", if pounds < 0 { "-" } else { "" })
+    let area = |a: &AreaFunding, ties: usize| match ties {
+        0 => format!("{} ({})", a.name, Number::PERCENT.show(a.coverage)),
+        1 => format!(
+            "{} and 1 other ({})",
+            a.name,
+            Number::PERCENT.show(a.coverage)
+        ),
+        n => format!(
+            "{} and {n} others ({})",
+            a.name,
+            Number::PERCENT.show(a.coverage)
+        ),
+    };
+    format!(
+        "weakest area {}; strongest {}",
+        area(weak, weak_ties),
+        area(strong, strong_ties)
+    )
 }
 
 /// The summary rows shared by the single and the side-by-side tables.
 fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
     let s = &r.summary;
+    let count = |x: f64| thousands(x.round() as i64);
     vec![
-        ("rule", r.rule.to_string()),
         ("budget", money(s.budget_gbp)),
         ("available after top-slice", money(s.available_gbp)),
         ("spent by areas", money(s.spend_gbp)),
         ("unspent", money(s.unspent_gbp)),
-        ("families supported", format!("{:.0}", s.families_supported)),
-        ("demand (families)", format!("{:.0}", s.demand_families)),
-        ("unmet demand", format!("{:.0}", s.unmet_demand)),
+        ("families supported", count(s.families_supported)),
+        ("demand (families)", count(s.demand_families)),
+        ("unmet demand", count(s.unmet_demand)),
         ("coverage", Number::PERCENT.show(s.coverage)),
         (
             "smallest area coverage",
@@ -163,37 +322,30 @@ fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
         ("Gini of area coverage", format!("{:.3}", s.gini_coverage)),
         (
             "paid supporters (FTE)",
-            format!(
-                "{:.0}",
-                r.areas.iter().map(|a| a.paid_supporters).sum::<f64>()
-            ),
+            count(r.areas.iter().map(|a| a.paid_supporters).sum::<f64>()),
         ),
         (
             "volunteer supporters (FTE)",
-            format!(
-                "{:.0}",
-                r.areas.iter().map(|a| a.volunteer_supporters).sum::<f64>()
-            ),
+            count(r.areas.iter().map(|a| a.volunteer_supporters).sum::<f64>()),
         ),
     ]
 }
 
 fn split_table(r: &SplitResult) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} ({} weeks)\n",
-        r.scenario,
-        (r.weeks * 1000.0).round() / 1000.0
-    );
+    let _ = writeln!(out, "{} (rule {})\n", r.scenario, r.rule);
     let mut summary = table(&["national", "value"]);
     for (label, value) in summary_rows(r) {
         summary.add_row(vec![label.to_string(), value]);
     }
     right_align(&mut summary, &[1]);
-    let _ = writeln!(out, "{summary}");
-    for note in &r.notes {
-        let _ = writeln!(out, "\nNote: {note}");
+    let _ = writeln!(out, "{summary}\n");
+    out.push_str(&wrap(&format!("{}.", capitalise(&extremes_line(r))), 2));
+    out.push('\n');
+    assumptions_block(&mut out, "Assumptions", &r.assumptions);
+    if !r.warnings.is_empty() || !r.notes.is_empty() {
+        out.push('\n');
+        remarks(&mut out, &r.warnings, &r.notes);
     }
     let mut areas = table(&[
         "area",
@@ -230,23 +382,100 @@ fn split_table(r: &SplitResult) -> String {
     out
 }
 
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// Scenarios as lettered columns (A, B, ...), metrics as rows, split into blocks of
+/// columns that fit [`WIDTH`]; the key names each scenario, its rule and its weakest
+/// and strongest area; scenarios sharing assumptions share one list.
 fn compare_table(results: &[SplitResult]) -> String {
-    let mut header = vec!["national".to_string()];
-    header.extend(results.iter().map(|r| r.scenario.clone()));
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut t = table(&header);
-    let rows: Vec<Vec<(&str, String)>> = results.iter().map(summary_rows).collect();
-    for (i, (label, _)) in rows[0].iter().enumerate() {
-        let mut row = vec![label.to_string()];
-        row.extend(rows.iter().map(|r| r[i].1.clone()));
-        t.add_row(row);
-    }
-    right_align(&mut t, &(1..=results.len()).collect::<Vec<_>>());
-    let mut out = format!("{t}\n");
-    for r in results {
-        for note in &r.notes {
-            let _ = writeln!(out, "Note ({}): {note}", r.scenario);
+    let letter = |i: usize| {
+        let mut name = String::new();
+        let mut n = i;
+        loop {
+            name.insert(0, char::from(b'A' + (n % 26) as u8));
+            if n < 26 {
+                break name;
+            }
+            n = n / 26 - 1;
         }
+    };
+    let rows: Vec<Vec<(&str, String)>> = results.iter().map(summary_rows).collect();
+    let label_width = rows[0].iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    let column_width = |i: usize| {
+        rows[i]
+            .iter()
+            .map(|(_, v)| v.chars().count())
+            .chain([letter(i).len()])
+            .max()
+            .unwrap_or(0)
+    };
+    // A Markdown table row: "| label |" then " value |" per column.
+    let mut blocks: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut width = label_width + 4;
+    for i in 0..results.len() {
+        let w = column_width(i) + 3;
+        let block = blocks.last_mut().expect("one block at least");
+        if !block.is_empty() && width + w > WIDTH {
+            blocks.push(vec![i]);
+            width = label_width + 4 + w;
+        } else {
+            block.push(i);
+            width += w;
+        }
+    }
+    let mut out = String::new();
+    for block in &blocks {
+        let mut header = vec!["national".to_string()];
+        header.extend(block.iter().map(|&i| letter(i)));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut t = table(&header);
+        for (r, (label, _)) in rows[0].iter().enumerate() {
+            let mut row = vec![label.to_string()];
+            row.extend(block.iter().map(|&i| rows[i][r].1.clone()));
+            t.add_row(row);
+        }
+        right_align(&mut t, &(1..=block.len()).collect::<Vec<_>>());
+        let _ = writeln!(out, "{t}\n");
+    }
+    for (i, r) in results.iter().enumerate() {
+        out.push_str(&wrap(
+            &format!("{}: {} (rule {})", letter(i), r.scenario, r.rule),
+            3,
+        ));
+        out.push_str(&wrap(&format!("   {}", extremes_line(r)), 3));
+    }
+    let mut groups: Vec<(&Assumptions, Vec<usize>)> = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        match groups.iter_mut().find(|(a, _)| **a == r.assumptions) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((&r.assumptions, vec![i])),
+        }
+    }
+    for (assumptions, members) in &groups {
+        let names: Vec<String> = members.iter().map(|&i| letter(i)).collect();
+        out.push('\n');
+        assumptions_block(
+            &mut out,
+            &format!("Assumptions of {}", names.join(", ")),
+            assumptions,
+        );
+    }
+    let mut any = false;
+    for (i, r) in results.iter().enumerate() {
+        if r.warnings.is_empty() && r.notes.is_empty() {
+            continue;
+        }
+        if !any {
+            out.push('\n');
+            any = true;
+        }
+        let _ = writeln!(out, "{}:", letter(i));
+        remarks(&mut out, &r.warnings, &r.notes);
     }
     out
 }
@@ -261,12 +490,17 @@ fn sweep_table(result: &SweepResult) -> String {
         "median",
         "Gini",
     ]);
+    let pounds = result.parameter.ends_with("_gbp");
     for p in &result.points {
         let s = &p.summary;
         t.add_row(vec![
-            format!("{}", p.value),
+            if pounds {
+                money(p.value)
+            } else {
+                number(p.value)
+            },
             money(s.spend_gbp),
-            format!("{:.0}", s.families_supported),
+            thousands(s.families_supported.round() as i64),
             Number::PERCENT.show(s.coverage),
             Number::PERCENT.show(s.min_coverage),
             Number::PERCENT.show(s.median_coverage),
@@ -274,10 +508,23 @@ fn sweep_table(result: &SweepResult) -> String {
         ]);
     }
     right_align(&mut t, &(0..7).collect::<Vec<_>>());
-    format!(
-        "{} ({}), sweeping {}\n\n{t}\n",
+    let mut out = format!(
+        "{} ({}), sweeping {}\n\n{t}\n\n",
         result.scenario, result.rule, result.parameter
-    )
+    );
+    assumptions_block(
+        &mut out,
+        &format!(
+            "Assumptions (before the sweep sets {}; every point's own are in json and csv)",
+            result.parameter
+        ),
+        &result.assumptions,
+    );
+    if !result.warnings.is_empty() {
+        out.push('\n');
+        remarks(&mut out, &result.warnings, &[]);
+    }
+    out
 }
 
 fn simulated_table(s: &SimulatedSplit) -> String {
@@ -306,8 +553,20 @@ fn simulated_table(s: &SimulatedSplit) -> String {
         ]);
     }
     right_align(&mut t, &[2, 3, 4, 5]);
-    format!(
-        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {:.0}, simulated {}\n\n{t}\n",
-        s.scenario, s.rule, s.replications, s.policy, s.closed_form_families, interval(Some(&s.families_supported), Number::WHOLE)
-    )
+    let mut out = format!(
+        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {}, simulated {}\n\n",
+        s.scenario,
+        s.rule,
+        s.replications,
+        s.policy,
+        thousands(s.closed_form_families.round() as i64),
+        interval(Some(&s.families_supported), Number::WHOLE)
+    );
+    assumptions_block(&mut out, "Assumptions", &s.assumptions);
+    if !s.warnings.is_empty() {
+        out.push('\n');
+        remarks(&mut out, &s.warnings, &[]);
+    }
+    let _ = writeln!(out, "\n{t}");
+    out
 }

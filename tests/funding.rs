@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::{caseload, json, scratch, stderr, stdout};
+use crate::util::{caseload, json, stderr, stdout};
 
 fn funding(args: &[&str]) -> std::process::Output {
     let mut all = vec!["funding"];
@@ -79,8 +79,8 @@ fn optima_dominate_the_other_rules_on_the_real_areas() {
 
 #[test]
 fn sweep_runs_a_grid_and_draws_it() {
-    let dir = scratch("funding-sweep");
-    let chart = dir.join("sweep.svg");
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("sweep.svg");
     let output = funding(&[
         "--scenario",
         "fixtures/funding/2016-17-max-families.toml",
@@ -98,13 +98,20 @@ fn sweep_runs_a_grid_and_draws_it() {
         "{text}"
     );
     assert_eq!(text.lines().count(), 1 + 4);
-    assert!(std::fs::read_to_string(&chart).unwrap().contains("<svg"));
+    // Axis labels formatted for reading: pounds as £m, counts with separators.
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(
+        svg.contains(">£5m</text>") && svg.contains(">£20m</text>"),
+        "{svg}"
+    );
+    assert!(!svg.contains(">5000000<"), "{svg}");
+    assert!(svg.contains(",000</text>"), "{svg}");
 }
 
 #[test]
 fn tables_go_out_as_csv_and_parquet() {
-    let dir = scratch("funding-out");
-    let parquet = dir.join("areas.parquet");
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("areas.parquet");
     let output = funding(&[
         "--compare",
         "fixtures/funding/2014-16-flat.toml",
@@ -125,8 +132,8 @@ fn tables_go_out_as_csv_and_parquet() {
 
 #[test]
 fn bad_scenarios_and_tables_exit_2() {
-    let dir = scratch("funding-bad");
-    let scenario = dir.join("s.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
     std::fs::write(&scenario, "name = \"x\"\nbudget_gbp = 1000\n").unwrap();
     let output = funding(&["--scenario", scenario.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
@@ -146,7 +153,7 @@ fn bad_scenarios_and_tables_exit_2() {
     assert!(stderr(&output)
         .contains("column `transfers_2099` (named in `demand.columns`) is not in the areas table"));
 
-    let areas = dir.join("areas.csv");
+    let areas = dir.path().join("areas.csv");
     std::fs::write(&areas, "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\nA,a,r,10,5,-1\n").unwrap();
     let output = funding(&[
         "--scenario",
@@ -212,4 +219,423 @@ fn simulate_runs_every_area_beside_the_closed_form() {
         "--simulate",
     ]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Three areas in the embedded table's columns, so that every output path runs fast.
+const SMALL_AREAS: &str = "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\n\
+E1,Small,R,1000,10,5\nE2,Middle,R,5000,60,30\nE3,Large,R,20000,400,200\n";
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn twelve_months(extra: &str) -> String {
+    format!(
+        "name = \"twelve months\"\nbudget_gbp = 2_000_000\nstart = \"2027-04-01\"\nend = \"2028-03-31\"\n\
+         [demand]\ncolumns = {{ transfers_statement_to_ehc_2015 = 1.0, new_ehc_plans_2015 = 1.0 }}\n{extra}\
+         [split]\nrule = \"demand\"\n"
+    )
+}
+
+#[test]
+fn issue7_a_twelve_month_period_counts_twelve_months_of_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.toml", &twelve_months(""));
+    let output = funding(&["--scenario", &scenario, "--format", "json"]);
+    let result = json(&output);
+    let weeks = 366.0 / 7.0;
+    let scale = weeks / 52.1775;
+    let a = &result["assumptions"];
+    assert!((a["weeks"].as_f64().unwrap() - weeks).abs() < 1e-9);
+    assert!((a["period_scale"].as_f64().unwrap() - scale).abs() < 1e-9);
+    assert_eq!(a["period_scale_source"], "dates");
+    assert_eq!(a["start"], "2027-04-01");
+    assert_eq!(a["take_up"], 0.3);
+    assert_eq!(a["costs"]["paid_hourly_gbp"], 20.0);
+    assert_eq!(a["demand_columns"][0]["column"], "new_ehc_plans_2015");
+    assert_eq!(a["demand_columns"][0]["year"], 2015);
+    // England's 2015 transfers and new plans (42,005 + 24,654), a year of them.
+    let demand = result["summary"]["demand_families"].as_f64().unwrap();
+    let expected = (42_005.0 + 24_654.0) * 0.3 * scale;
+    assert!(
+        (demand - expected).abs() < 1e-6 * expected,
+        "{demand} != {expected}"
+    );
+    // 2027-28 is far from what 2015's columns describe: warned, in JSON and on stderr.
+    let warnings = result["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0]["describes_to"], "2016-12-31");
+    assert!(stderr(&output).contains("warning: twelve months: the period 2027-04-01 to 2028-03-31 is outside the years demand column `new_ehc_plans_2015` describes"), "{}", stderr(&output));
+
+    // An explicit period_scale overrides the dates, and says so.
+    let scenario = write(dir.path(), "o.toml", &twelve_months("period_scale = 1.5\n"));
+    let result = json(&funding(&["--scenario", &scenario, "--format", "json"]));
+    assert_eq!(result["assumptions"]["period_scale"], 1.5);
+    assert_eq!(result["assumptions"]["period_scale_source"], "scenario");
+    let demand = result["summary"]["demand_families"].as_f64().unwrap();
+    assert!((demand - (42_005.0 + 24_654.0) * 0.3 * 1.5).abs() < 1e-6);
+}
+
+#[test]
+fn issue7_every_output_states_its_assumptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.toml", &twelve_months(""));
+    // Long lines wrap at 100 columns with a two-space indent: read them joined.
+    let table =
+        stdout(&funding(&["--scenario", &scenario, "--format", "table"])).replace("\n  ", " ");
+    for needle in [
+        "period: 2027-04-01 to 2028-03-31, W = 52.286 weeks",
+        "period_scale: 1.0021 years of annual demand, from the dates (W / 52.1775)",
+        "new_ehc_plans_2015 x 1 + transfers_statement_to_ehc_2015 x 1",
+        "take-up 30%",
+        "paid £20.00 an hour",
+        "Warning: the period 2027-04-01 to 2028-03-31 is outside",
+    ] {
+        assert!(table.contains(needle), "{needle} not in\n{table}");
+    }
+    let csv = stdout(&funding(&["--scenario", &scenario, "--format", "csv"]));
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(cell("period_start"), "2027-04-01");
+    assert_eq!(cell("period_scale_source"), "dates");
+    assert!((cell("period_scale").parse::<f64>().unwrap() - 366.0 / 7.0 / 52.1775).abs() < 1e-9);
+    assert_eq!(
+        cell("demand_columns"),
+        "new_ehc_plans_2015=1;transfers_statement_to_ehc_2015=1"
+    );
+    assert_eq!(cell("take_up"), "0.3");
+    assert_eq!(cell("paid_hourly_gbp"), "20.0");
+    // Markdown by extension.
+    let md = dir.path().join("split.md");
+    let output = funding(&["--scenario", &scenario, "--out", md.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("Assumptions\n- period: 2027-04-01"), "{text}");
+    assert!(text.contains("| national"), "{text}");
+}
+
+#[test]
+fn issue7_the_shipped_periods_are_described_by_their_columns() {
+    for entry in std::fs::read_dir("fixtures/funding").unwrap() {
+        let path = entry.unwrap().path();
+        let output = funding(&["--scenario", path.to_str().unwrap(), "--format", "json"]);
+        let result = json(&output);
+        assert_eq!(result["warnings"].as_array().unwrap().len(), 0, "{path:?}");
+        assert_eq!(
+            result["assumptions"]["period_scale_source"], "dates",
+            "{path:?}"
+        );
+        assert!(!stderr(&output).contains("warning"), "{path:?}");
+    }
+}
+
+/// Runs `args` with `--out FILE` for each extension funding writes and checks the file
+/// is in that format, and that `--chart` draws on the same path.
+fn every_extension(args: &[&str], dir: &std::path::Path, stem: &str) {
+    for ext in ["json", "csv", "parquet", "md", "txt"] {
+        let out = dir.join(format!("{stem}.{ext}"));
+        let chart = dir.join(format!("{stem}-{ext}.svg"));
+        let mut all = args.to_vec();
+        all.extend([
+            "--out",
+            out.to_str().unwrap(),
+            "--chart",
+            chart.to_str().unwrap(),
+        ]);
+        let output = funding(&all);
+        assert!(output.status.success(), "{stem}.{ext}: {}", stderr(&output));
+        let bytes = std::fs::read(&out).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        match ext {
+            "json" => {
+                let value: Value = serde_json::from_slice(&bytes).expect("JSON");
+                assert!(value.get("assumptions").is_some() || value.get("scenarios").is_some());
+            }
+            "csv" => {
+                let header = text.lines().next().unwrap();
+                assert!(header.contains(",period_scale,"), "{stem}: {header}");
+                assert!(!text.trim_start().starts_with('{'), "{stem}: {text}");
+            }
+            "parquet" => assert!(bytes.starts_with(b"PAR1"), "{stem}.parquet"),
+            _ => {
+                assert!(text.contains("| "), "{stem}.{ext}: {text}");
+                assert!(text.contains("Assumptions"), "{stem}.{ext}: {text}");
+            }
+        }
+        let svg = std::fs::read_to_string(&chart).unwrap();
+        assert!(svg.starts_with("<svg"), "{stem}-{ext}.svg");
+    }
+}
+
+#[test]
+fn issue7_every_out_extension_writes_its_format_on_every_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = write(dir.path(), "areas.csv", SMALL_AREAS);
+    let flat = "fixtures/funding/2014-16-flat.toml";
+    let demand = "fixtures/funding/2014-16-demand.toml";
+    every_extension(
+        &["--areas", &areas, "--scenario", flat],
+        dir.path(),
+        "split",
+    );
+    every_extension(
+        &["--areas", &areas, "--compare", flat, demand],
+        dir.path(),
+        "compare",
+    );
+    every_extension(
+        &[
+            "--areas",
+            &areas,
+            "--scenario",
+            flat,
+            "--sweep",
+            "budget=1e5..2e5:5e4",
+        ],
+        dir.path(),
+        "sweep",
+    );
+    every_extension(
+        &[
+            "--areas",
+            &areas,
+            "--scenario",
+            flat,
+            "--simulate",
+            "--replications",
+            "2",
+            "--policy",
+            "fifo",
+        ],
+        dir.path(),
+        "simulate",
+    );
+}
+
+#[test]
+fn issue7_an_unknown_out_extension_is_an_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let flat = "fixtures/funding/2014-16-flat.toml";
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let cases: [&[&str]; 5] = [
+        &["--scenario", flat, "--out", &path("plan.xlsx")],
+        &["--scenario", flat, "--out", &path("plan")],
+        &[
+            "--scenario",
+            flat,
+            "--simulate",
+            "--out",
+            &path("plan.xlsx"),
+        ],
+        &[
+            "--scenario",
+            flat,
+            "--format",
+            "json",
+            "--out",
+            &path("plan.csv"),
+        ],
+        &["--scenario", flat, "--chart", &path("chart.png")],
+    ];
+    let mut messages = Vec::new();
+    for args in cases {
+        let output = funding(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        messages.push(stderr(&output));
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex_escape(dir.path().to_str().unwrap()), "[TEMP]");
+    settings.bind(|| insta::assert_snapshot!("funding_bad_out", messages.join("")));
+}
+
+/// `text` as a literal regular expression.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn issue7_dash_out_is_standard_output() {
+    let output = funding(&[
+        "--scenario",
+        "fixtures/funding/2014-16-demand.toml",
+        "--format",
+        "csv",
+        "--out",
+        "-",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("scenario,rule,area,"));
+    assert!(!std::path::Path::new("-").exists());
+}
+
+#[test]
+fn issue7_funding_help_describes_its_own_formats() {
+    let help = stdout(&funding(&["--help"]));
+    assert!(help.contains("csv = one row per area"), "{help}");
+    assert!(
+        help.contains("table = the summary, the assumptions"),
+        "{help}"
+    );
+    assert!(!help.contains("Assignments only"), "{help}");
+    assert!(
+        help.contains(".json, .csv, .parquet, .md or .txt"),
+        "{help}"
+    );
+}
+
+#[test]
+fn issue7_compare_fits_100_columns_and_names_weakest_and_strongest() {
+    let mut files: Vec<String> = std::fs::read_dir("fixtures/funding")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .filter(|p| p.contains("2014-16"))
+        .collect();
+    files.sort();
+    let mut args = vec!["--format", "table", "--compare"];
+    args.extend(files.iter().map(String::as_str));
+    let output = funding(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
+    assert_eq!(
+        text.matches("   weakest area ").count()
+            + text.matches("   every area at the same coverage").count(),
+        files.len(),
+        "{text}"
+    );
+    assert!(text.contains("weakest area Kent ("), "{text}");
+    assert!(
+        text.contains("£28,500,000"),
+        "money with separators: {text}"
+    );
+    assert_money_grouped(&text);
+    assert!(text.contains("Assumptions of A, B, C, D, E, F"), "{text}");
+}
+
+/// Every amount in pounds has its thousands separated: no `£` before four digits in a row.
+fn assert_money_grouped(text: &str) {
+    for (at, _) in text.match_indices('£') {
+        let digits = text[at + '£'.len_utf8()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
+        assert!(digits <= 3, "ungrouped money at {}", &text[at..]);
+    }
+}
+
+#[test]
+fn issue7_sweeps_step_without_float_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "s.toml",
+        "name = \"v\"\n[costs]\nmax_volunteer_share = 0.3\n[split]\nrule = \"demand\"\n",
+    );
+    let output = funding(&[
+        "--scenario",
+        &scenario,
+        "--sweep",
+        "split.volunteer_share=0..0.3:0.1",
+        "--format",
+        "json",
+    ]);
+    let result = json(&output);
+    let values: Vec<f64> = result["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [0.0, 0.1, 0.2, 0.3]);
+    let table = stdout(&funding(&[
+        "--scenario",
+        &scenario,
+        "--sweep",
+        "split.volunteer_share=0..0.3:0.1",
+        "--format",
+        "table",
+    ]));
+    assert!(table.contains(" 0.3 |"), "{table}");
+    assert!(!table.contains("0000000"), "{table}");
+    let budgets = stdout(&funding(&[
+        "--scenario",
+        &scenario,
+        "--sweep",
+        "budget=10e6..12.5e6:2.5e6",
+        "--format",
+        "table",
+    ]));
+    assert!(budgets.contains(" £12,500,000 |"), "{budgets}");
+    assert_money_grouped(&budgets);
+}
+
+#[test]
+fn issue7_charts_are_sorted_bars_with_names_and_formatted_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    let coverage = dir.path().join("coverage.svg");
+    let output = funding(&[
+        "--compare",
+        "fixtures/funding/2016-17-flat.toml",
+        "fixtures/funding/2016-17-demand.toml",
+        "--format",
+        "json",
+        "--chart",
+        coverage.to_str().unwrap(),
+    ]);
+    let result = json(&output);
+    let svg = std::fs::read_to_string(&coverage).unwrap();
+    assert!(!svg.contains("<polyline"), "no line joins unrelated areas");
+    assert_eq!(svg.matches("<rect x=").count(), 2 * 152);
+    // Bars in each panel go from the lowest coverage to the highest.
+    let heights: Vec<f64> = svg
+        .lines()
+        .filter(|l| l.starts_with("<rect x="))
+        .map(|l| {
+            let at = l.find("height=\"").unwrap() + 8;
+            l[at..l[at..].find('"').unwrap() + at].parse().unwrap()
+        })
+        .collect();
+    for panel in heights.chunks(152) {
+        assert!(panel.windows(2).all(|w| w[0] <= w[1]), "sorted bars");
+    }
+    let weakest = result["scenarios"][0]["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by(|a, b| {
+            a["coverage"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["coverage"].as_f64().unwrap())
+        })
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(svg.contains(&format!("lowest: {weakest} ")), "{weakest}");
+    assert!(svg.contains(">100%</text>") && svg.contains(">0%</text>"));
 }

@@ -30,6 +30,8 @@
 #![forbid(unsafe_code)]
 
 mod areas;
+mod assumptions;
+mod chart;
 mod scenario;
 mod simulate;
 mod split;
@@ -42,7 +44,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use areas::{Area, AreasTable};
-pub use scenario::{Costs, Demand, FundingScenario, Rule, Split};
+pub use assumptions::{Assumptions, DemandColumn, PeriodWarning};
+pub use scenario::{
+    Costs, Demand, FundingScenario, PeriodScaleSource, Rule, Split, WEEKS_PER_YEAR,
+};
 pub use simulate::{simulate_split, SimulatedArea, SimulatedSplit};
 pub use split::{split, AreaFunding, SplitResult, Summary};
 
@@ -50,7 +55,7 @@ pub use split::{split, AreaFunding, SplitResult, Summary};
 #[derive(Debug, thiserror::Error)]
 pub enum FundingError {
     /// The floors alone cost more than the budget after the top-slice.
-    #[error("scenario `{scenario}`: an impossible budget: the floors alone cost £{floors_gbp:.0}, but only £{available_gbp:.0} is available after the top-slice")]
+    #[error("scenario `{scenario}`: an impossible budget: the floors alone cost {}, but only {} is available after the top-slice", tables::money(*floors_gbp), tables::money(*available_gbp))]
     ImpossibleBudget {
         /// The scenario.
         scenario: String,
@@ -59,30 +64,67 @@ pub enum FundingError {
         /// Budget after the top-slice.
         available_gbp: f64,
     },
-    /// An LP failed (HiGHS's own status).
-    #[error("the LP failed at stage `{stage}`: {reason}")]
+    /// An LP failed (HiGHS's own status, as good_lp reports it).
+    #[error("the LP failed at stage `{stage}`")]
     Solver {
         /// Which stage of the lexicographic solve.
-        stage: String,
+        stage: &'static str,
         /// good_lp's resolution error.
-        reason: String,
+        #[source]
+        source: good_lp::ResolutionError,
     },
     /// A sweep is malformed.
     #[error("--sweep: {0}")]
     Sweep(String),
+    /// A sweep names a key that is not a numeric parameter of the scenario.
+    #[error("--sweep: `{key}` is not a numeric parameter of the scenario")]
+    SweepKey {
+        /// The dotted key.
+        key: String,
+        /// What the scenario's reader said.
+        #[source]
+        source: toml::de::Error,
+    },
+    /// A sweep's value is out of its parameter's range.
+    #[error("--sweep: {key} = {value}")]
+    SweepValue {
+        /// The dotted key.
+        key: String,
+        /// The value.
+        value: f64,
+        /// The scenario's validation error.
+        #[source]
+        source: LoadError,
+    },
+    /// An area's simulation scenario could not be built.
+    #[error("simulation: the scenario of area {area}")]
+    SimulationScenario {
+        /// The area's code.
+        area: String,
+        /// The simulator's reader's error.
+        #[source]
+        source: LoadError,
+    },
     /// An area's weekly simulation failed.
-    #[error("simulation: {0}")]
-    Simulation(String),
+    #[error("simulation of area {area}")]
+    Simulation {
+        /// The area's code.
+        area: String,
+        /// The simulator's error.
+        #[source]
+        source: caseload_sim::SimError,
+    },
     /// A scenario or areas table is invalid.
     #[error(transparent)]
     Input(#[from] LoadError),
-    /// A table could not be built or written.
-    #[error("could not write {file}: {reason}")]
+    /// A table or chart could not be built or written.
+    #[error("could not write {}", file.display())]
     Output {
-        /// The file.
+        /// The file (or what was being built).
         file: std::path::PathBuf,
         /// What went wrong.
-        reason: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -91,7 +133,11 @@ impl FundingError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            FundingError::ImpossibleBudget { .. } | FundingError::Sweep(_) | FundingError::Input(_)
+            FundingError::ImpossibleBudget { .. }
+                | FundingError::Sweep(_)
+                | FundingError::SweepKey { .. }
+                | FundingError::SweepValue { .. }
+                | FundingError::Input(_)
         )
     }
 }
@@ -128,19 +174,36 @@ impl SweepSpec {
         if step <= 0.0 || hi < lo {
             return Err(bad("STEP must be positive and HI at least LO"));
         }
+        // Inclusive of HI within a relative tolerance, so that 0..0.6:0.1 has 7 points.
         let count = ((hi - lo) / step + 1e-9).floor() as usize + 1;
         if count > 10_000 {
             return Err(bad("more than 10,000 points"));
         }
+        // Each point is LO + i * STEP rounded to the decimals of LO and STEP, so that
+        // 3 * 0.1 is 0.3, not 0.30000000000000004, and no point passes HI by noise.
+        let digits = decimals(lo).max(decimals(step));
+        let unit = 10f64.powi(digits);
         let key = match key.trim() {
             "budget" => "budget_gbp".to_string(),
             other => other.to_string(),
         };
         Ok(SweepSpec {
             key,
-            values: (0..count).map(|i| lo + step * i as f64).collect(),
+            values: (0..count)
+                .map(|i| ((lo + step * i as f64) * unit).round() / unit + 0.0)
+                .collect(),
         })
     }
+}
+
+/// Decimals needed to write `x` exactly as typed (at most 12): 0.1 has 1, 2.5e6 has 0.
+fn decimals(x: f64) -> i32 {
+    (0..12)
+        .find(|&d| {
+            let scaled = x * 10f64.powi(d);
+            (scaled - scaled.round()).abs() <= 1e-9 * scaled.abs().max(1.0)
+        })
+        .unwrap_or(12)
 }
 
 /// One point of a sweep.
@@ -150,6 +213,8 @@ pub struct SweepPoint {
     pub value: f64,
     /// The split's national figures.
     pub summary: Summary,
+    /// The point's assumptions (the swept parameter at its value).
+    pub assumptions: Assumptions,
 }
 
 /// A sweep's results.
@@ -161,6 +226,10 @@ pub struct SweepResult {
     pub rule: &'static str,
     /// The parameter.
     pub parameter: String,
+    /// The scenario's assumptions before the sweep sets the parameter.
+    pub assumptions: Assumptions,
+    /// Demand columns whose years do not describe the period.
+    pub warnings: Vec<PeriodWarning>,
     /// Every point, in order.
     pub points: Vec<SweepPoint>,
 }
@@ -211,15 +280,17 @@ pub fn with_parameter(
     let scenario: FundingScenario =
         toml::Value::Table(table)
             .try_into()
-            .map_err(|e: toml::de::Error| {
-                FundingError::Sweep(format!(
-                    "`{key}` is not a numeric parameter of the scenario: {}",
-                    e.message().trim()
-                ))
+            .map_err(|source| FundingError::SweepKey {
+                key: key.to_string(),
+                source,
             })?;
     scenario
         .check(file, text)
-        .map_err(|e| FundingError::Sweep(format!("{key} = {value}: {e}")))?;
+        .map_err(|source| FundingError::SweepValue {
+            key: key.to_string(),
+            value,
+            source,
+        })?;
     Ok(scenario)
 }
 
@@ -245,10 +316,14 @@ pub fn sweep(
             Ok(SweepPoint {
                 value,
                 summary: result.summary,
+                assumptions: result.assumptions,
             })
         })
         .collect::<Result<Vec<_>, FundingError>>()?;
+    let assumptions = Assumptions::of(&base);
     Ok(SweepResult {
+        warnings: assumptions.warnings(),
+        assumptions,
         scenario: base.name,
         rule: base.split.rule.name(),
         parameter: spec.key.clone(),

@@ -80,8 +80,9 @@ impl Default for Costs {
 pub struct Demand {
     /// Columns and weights (default transfers and new plans in 2015, weight 1 each).
     pub columns: BTreeMap<String, f64>,
-    /// Years the period covers relative to the columns' year (default 1.5).
-    pub period_scale: f64,
+    /// Years of the columns' annual demand that fall in the period: an override. When
+    /// absent (the default) it is the period's length in years, weeks / 52.1775.
+    pub period_scale: Option<f64>,
     /// Share of those families who would use a supporter (default 0.3).
     pub take_up: f64,
     /// Hours a week a supported family needs (default 2).
@@ -99,10 +100,33 @@ impl Default for Demand {
             ]
             .map(|(k, v)| (k.to_string(), v))
             .into(),
-            period_scale: 1.5,
+            period_scale: None,
             take_up: 0.3,
             hours_per_family_week: 2.0,
             weeks_per_family: 20.0,
+        }
+    }
+}
+
+/// Weeks in a mean Gregorian year (365.2425 / 7).
+pub const WEEKS_PER_YEAR: f64 = 52.1775;
+
+/// Where a scenario's period scale came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodScaleSource {
+    /// The period's length in years, from `start` and `end`.
+    Dates,
+    /// The scenario's `demand.period_scale`, an override.
+    Scenario,
+}
+
+impl PeriodScaleSource {
+    /// In words, for tables.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PeriodScaleSource::Dates => "from the dates",
+            PeriodScaleSource::Scenario => "set in the scenario",
         }
     }
 }
@@ -226,6 +250,16 @@ impl FundingScenario {
         ((self.end - self.start).num_days() + 1) as f64 / 7.0
     }
 
+    /// Years of annual demand in the period, and where that figure came from: the
+    /// scenario's `demand.period_scale` if given, else weeks / 52.1775 (the mean
+    /// Gregorian year in weeks).
+    pub fn period_scale(&self) -> (f64, PeriodScaleSource) {
+        match self.demand.period_scale {
+            Some(scale) => (scale, PeriodScaleSource::Scenario),
+            None => (self.weeks() / WEEKS_PER_YEAR, PeriodScaleSource::Dates),
+        }
+    }
+
     /// The budget after the national top-slice.
     pub fn available(&self) -> f64 {
         self.budget_gbp * (1.0 - self.admin_share)
@@ -299,8 +333,14 @@ impl FundingScenario {
             "columns",
             "`demand.columns`: every weight must be 0 or more".into(),
         );
+        if let Some(value) = d.period_scale {
+            check(
+                positive(value),
+                "period_scale",
+                format!("`demand.period_scale` must be more than 0, got {value}"),
+            );
+        }
         for (key, value) in [
-            ("period_scale", d.period_scale),
             ("hours_per_family_week", d.hours_per_family_week),
             ("weeks_per_family", d.weeks_per_family),
         ] {

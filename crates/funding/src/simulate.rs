@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::{FundingError, FundingScenario, SplitResult};
+use crate::{Assumptions, FundingError, FundingScenario, PeriodWarning, SplitResult};
 
 /// One area: the closed form's families beside the simulation's.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,6 +15,8 @@ pub struct SimulatedArea {
     pub area: String,
     /// Name.
     pub name: String,
+    /// Families who would use a supporter over the period (the closed form's demand).
+    pub demand_families: f64,
     /// Families supported by the closed form.
     pub closed_form_families: f64,
     /// Families supported in the simulation (mean, 95% CI over replications).
@@ -40,6 +42,10 @@ pub struct SimulatedSplit {
     pub closed_form_families: f64,
     /// Simulated families supported, nationally (the CI from per-replication totals).
     pub families_supported: Estimate,
+    /// What the closed form assumed (the simulation shares its period and demand).
+    pub assumptions: Assumptions,
+    /// Demand columns whose years do not describe the period.
+    pub warnings: Vec<PeriodWarning>,
     /// Per area, in table order.
     pub areas: Vec<SimulatedArea>,
 }
@@ -86,8 +92,13 @@ fn area_scenario(
         area.name.replace('"', "'"),
         area.area
     );
-    let mut scenario = Scenario::from_toml(std::path::Path::new("area.toml"), &text)
-        .map_err(|e| FundingError::Simulation(format!("the scenario of {}: {e}", area.area)))?;
+    let mut scenario =
+        Scenario::from_toml(std::path::Path::new("area.toml"), &text).map_err(|source| {
+            FundingError::SimulationScenario {
+                area: area.area.clone(),
+                source,
+            }
+        })?;
     scenario.start = start;
     scenario.warm_up_weeks = 0;
     scenario.horizon_weeks = weeks;
@@ -145,8 +156,12 @@ pub fn simulate_split(
         .into_par_iter()
         .map(|a| {
             let scenario = area_scenario(s, split, a, replications, seed)?;
-            let results = simulate(&scenario, None, &[policy], None, &|| {})
-                .map_err(|e| FundingError::Simulation(format!("{}: {e}", split.areas[a].area)))?;
+            let results = simulate(&scenario, None, &[policy], None, &|| {}).map_err(|source| {
+                FundingError::Simulation {
+                    area: split.areas[a].area.clone(),
+                    source,
+                }
+            })?;
             Ok(results.rows)
         })
         .collect::<Result<Vec<_>, FundingError>>()?;
@@ -157,6 +172,7 @@ pub fn simulate_split(
         .map(|(area, rows)| SimulatedArea {
             area: area.area.clone(),
             name: area.name.clone(),
+            demand_families: area.demand_families,
             closed_form_families: area.families_supported,
             families_supported: estimate(&metric(rows, "supported")),
             wait_mean: estimate(&metric(rows, "wait_mean")),
@@ -178,6 +194,8 @@ pub fn simulate_split(
         replications,
         closed_form_families: split.summary.families_supported,
         families_supported: estimate(&totals),
+        assumptions: split.assumptions.clone(),
+        warnings: split.warnings.clone(),
         areas,
     })
 }

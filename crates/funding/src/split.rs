@@ -6,6 +6,7 @@ use good_lp::{
 use serde::Serialize;
 
 use crate::areas::Area;
+use crate::assumptions::{Assumptions, PeriodWarning};
 use crate::scenario::{FundingScenario, Rule};
 use crate::FundingError;
 
@@ -86,6 +87,10 @@ pub struct SplitResult {
     pub areas: Vec<AreaFunding>,
     /// National figures.
     pub summary: Summary,
+    /// What the split assumed: period, period scale, demand, take-up, costs.
+    pub assumptions: Assumptions,
+    /// Demand columns whose years do not describe the period.
+    pub warnings: Vec<PeriodWarning>,
     /// Remarks the lead should read (e.g. a flat split scaled down to fit the budget).
     pub notes: Vec<String>,
 }
@@ -117,7 +122,7 @@ impl Units {
 }
 
 fn demand_families(s: &FundingScenario, area: &Area) -> f64 {
-    area.demand_count * s.demand.period_scale * s.demand.take_up
+    area.demand_count * s.period_scale().0 * s.demand.take_up
 }
 
 /// Paid and volunteer hours a week per area.
@@ -189,9 +194,9 @@ fn flat(
     }
     let factor = ((budget - n as f64 * floor_cost) / (n as f64 * extra)).clamp(0.0, 1.0);
     notes.push(format!(
-        "{supporters} supporters in each of {n} areas would cost £{:.0}, more than the £{:.0} available: hours above the floor are scaled down to {:.1}% in every area.",
-        total,
-        budget,
+        "{supporters} supporters in each of {n} areas would cost {}, more than the {} available: hours above the floor are scaled down to {:.1}% in every area.",
+        crate::tables::money(total),
+        crate::tables::money(budget),
         factor * 100.0
     ));
     vec![
@@ -306,7 +311,7 @@ fn solve(
     objective: Expression,
     minimise: bool,
     extra: Vec<good_lp::Constraint>,
-    stage: &str,
+    stage: &'static str,
 ) -> Result<impl Solution, FundingError> {
     let problem = if minimise {
         lp.vars.minimise(objective)
@@ -318,10 +323,7 @@ fn solve(
         .with_all(lp.constraints)
         .with_all(extra)
         .solve()
-        .map_err(|e| FundingError::Solver {
-            stage: stage.to_string(),
-            reason: e.to_string(),
-        })
+        .map_err(|source| FundingError::Solver { stage, source })
 }
 
 /// The LPs, solved lexicographically so that no money lands anywhere by accident:
@@ -463,7 +465,10 @@ fn result(
         })
         .collect();
     let summary = summarise(s, &funded);
+    let assumptions = Assumptions::of(s);
     SplitResult {
+        warnings: assumptions.warnings(),
+        assumptions,
         scenario: s.name.clone(),
         rule: s.split.rule.name(),
         weeks: s.weeks(),

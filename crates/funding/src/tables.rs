@@ -3,16 +3,88 @@
 use std::path::Path;
 
 use caseload_model::files::write_atomically;
-use caseload_sim::chart::{line_chart, percent, whole, Line, LineChart, SeriesLabelPosition};
-use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
+use polars::prelude::{Column, CsvWriter, ParquetWriter, SerWriter};
 
-use crate::{FundingError, SplitResult, SweepResult};
+pub use polars::prelude::DataFrame;
+
+use crate::chart::{coverage_svg, sweep_svg, CoveragePanel, SweepLine};
+use crate::{Assumptions, FundingError, SimulatedSplit, SplitResult, SweepResult};
 
 fn table_error(file: &str) -> impl Fn(polars::error::PolarsError) -> FundingError + '_ {
     move |e| FundingError::Output {
         file: file.into(),
-        reason: e.to_string(),
+        source: Box::new(e),
     }
+}
+
+/// The assumption columns, one value per row from each row's assumptions; a column
+/// named in `skip` (the swept parameter's own column) is left out.
+fn assumption_columns(rows: &[&Assumptions], skip: &str) -> Vec<Column> {
+    let text = |f: &dyn Fn(&Assumptions) -> String| rows.iter().map(|a| f(a)).collect::<Vec<_>>();
+    let number = |f: &dyn Fn(&Assumptions) -> f64| rows.iter().map(|a| f(a)).collect::<Vec<_>>();
+    let columns = vec![
+        Column::new("period_start".into(), text(&|a| a.start.to_string())),
+        Column::new("period_end".into(), text(&|a| a.end.to_string())),
+        Column::new("weeks".into(), number(&|a| a.weeks)),
+        Column::new("period_scale".into(), number(&|a| a.period_scale)),
+        Column::new(
+            "period_scale_source".into(),
+            text(&|a| match a.period_scale_source {
+                crate::PeriodScaleSource::Dates => "dates".into(),
+                crate::PeriodScaleSource::Scenario => "scenario".into(),
+            }),
+        ),
+        Column::new(
+            "demand_columns".into(),
+            text(&|a| {
+                a.demand_columns
+                    .iter()
+                    .map(|d| format!("{}={}", d.column, d.weight))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+        ),
+        Column::new("take_up".into(), number(&|a| a.take_up)),
+        Column::new(
+            "hours_per_family_week".into(),
+            number(&|a| a.hours_per_family_week),
+        ),
+        Column::new("weeks_per_family".into(), number(&|a| a.weeks_per_family)),
+        Column::new("budget_gbp".into(), number(&|a| a.budget_gbp)),
+        Column::new("admin_share".into(), number(&|a| a.admin_share)),
+        Column::new(
+            "paid_hourly_gbp".into(),
+            number(&|a| a.costs.paid_hourly_gbp),
+        ),
+        Column::new(
+            "paid_hours_per_supporter".into(),
+            number(&|a| a.costs.paid_hours_per_week),
+        ),
+        Column::new(
+            "volunteer_hourly_gbp".into(),
+            number(&|a| a.costs.volunteer_hourly_gbp),
+        ),
+        Column::new(
+            "volunteer_hours_per_supporter".into(),
+            number(&|a| a.costs.volunteer_hours_per_week),
+        ),
+        Column::new(
+            "volunteer_reliability".into(),
+            number(&|a| a.costs.volunteer_reliability),
+        ),
+        Column::new(
+            "training_gbp_per_supporter".into(),
+            number(&|a| a.costs.training_gbp_per_supporter),
+        ),
+        Column::new(
+            "max_volunteer_share".into(),
+            number(&|a| a.costs.max_volunteer_share),
+        ),
+    ];
+    columns
+        .into_iter()
+        .filter(|c| c.name().as_str() != skip)
+        .collect()
 }
 
 /// Per-area rows of one or more splits (long format: one row per scenario and area).
@@ -57,6 +129,11 @@ pub fn areas_frame(results: &[SplitResult]) -> Result<DataFrame, FundingError> {
         Column::new("unspent_gbp".into(), number(&|a| a.unspent_gbp)),
         Column::new("idle_gbp".into(), number(&|a| a.idle_gbp)),
     ];
+    let assumed: Vec<&Assumptions> = rows.iter().map(|(r, _)| &r.assumptions).collect();
+    let columns = columns
+        .into_iter()
+        .chain(assumption_columns(&assumed, ""))
+        .collect();
     DataFrame::new(rows.len(), columns).map_err(table_error("areas table"))
 }
 
@@ -87,7 +164,71 @@ pub fn sweep_frame(sweep: &SweepResult) -> Result<DataFrame, FundingError> {
         Column::new("median_coverage".into(), get(&|s| s.median_coverage)),
         Column::new("gini_coverage".into(), get(&|s| s.gini_coverage)),
     ];
+    let assumed: Vec<&Assumptions> = sweep.points.iter().map(|p| &p.assumptions).collect();
+    let columns = columns
+        .into_iter()
+        .chain(assumption_columns(&assumed, &sweep.parameter))
+        .collect();
     DataFrame::new(sweep.points.len(), columns).map_err(table_error("sweep table"))
+}
+
+/// One row per area of a simulated split: the closed form beside the simulation's
+/// means and 95% intervals (null where undefined).
+///
+/// # Errors
+///
+/// [`FundingError::Output`] if polars cannot build the table.
+pub fn simulated_frame(s: &SimulatedSplit) -> Result<DataFrame, FundingError> {
+    let text = |f: &dyn Fn(&crate::SimulatedArea) -> String| {
+        s.areas.iter().map(f).collect::<Vec<String>>()
+    };
+    let number =
+        |f: &dyn Fn(&crate::SimulatedArea) -> f64| s.areas.iter().map(f).collect::<Vec<f64>>();
+    let mut columns = vec![
+        Column::new("scenario".into(), text(&|_| s.scenario.clone())),
+        Column::new("rule".into(), text(&|_| s.rule.to_string())),
+        Column::new("policy".into(), text(&|_| s.policy.clone())),
+        Column::new(
+            "replications".into(),
+            s.areas.iter().map(|_| s.replications).collect::<Vec<u32>>(),
+        ),
+        Column::new("area".into(), text(&|a| a.area.clone())),
+        Column::new("name".into(), text(&|a| a.name.clone())),
+        Column::new("demand_families".into(), number(&|a| a.demand_families)),
+        Column::new(
+            "closed_form_families".into(),
+            number(&|a| a.closed_form_families),
+        ),
+    ];
+    type Get = fn(&crate::SimulatedArea) -> &caseload_sim::Estimate;
+    let estimates: [(&str, Get); 3] = [
+        ("families_supported", |a| &a.families_supported),
+        ("wait_mean", |a| &a.wait_mean),
+        ("supported_by_week_16", |a| &a.supported_by_week_16),
+    ];
+    for (name, get) in estimates {
+        let part = |f: &dyn Fn(&caseload_sim::Estimate) -> Option<f64>| {
+            s.areas
+                .iter()
+                .map(|a| f(get(a)))
+                .collect::<Vec<Option<f64>>>()
+        };
+        columns.push(Column::new(
+            format!("{name}_mean").into(),
+            part(&|e| e.mean),
+        ));
+        columns.push(Column::new(
+            format!("{name}_ci95_lo").into(),
+            part(&|e| e.ci95.map(|c| c[0])),
+        ));
+        columns.push(Column::new(
+            format!("{name}_ci95_hi").into(),
+            part(&|e| e.ci95.map(|c| c[1])),
+        ));
+    }
+    let assumed: Vec<&Assumptions> = s.areas.iter().map(|_| &s.assumptions).collect();
+    columns.extend(assumption_columns(&assumed, ""));
+    DataFrame::new(s.areas.len(), columns).map_err(table_error("simulated table"))
 }
 
 /// The table as CSV text.
@@ -102,7 +243,7 @@ pub fn csv_text(df: &mut DataFrame) -> Result<String, FundingError> {
         .map_err(table_error("csv"))?;
     String::from_utf8(bytes).map_err(|e| FundingError::Output {
         file: "csv".into(),
-        reason: e.to_string(),
+        source: Box::new(e),
     })
 }
 
@@ -120,60 +261,81 @@ pub fn write_parquet(df: &mut DataFrame, file: &Path) -> Result<(), FundingError
     })
     .map_err(|e| FundingError::Output {
         file: file.to_path_buf(),
-        reason: e.to_string(),
+        source: Box::new(e),
     })
 }
 
-fn write_svg(file: &Path, chart: &LineChart) -> Result<(), FundingError> {
-    let fail = |reason: String| FundingError::Output {
-        file: file.to_path_buf(),
-        reason,
-    };
-    let svg = line_chart(chart).map_err(fail)?;
-    write_atomically(file, |f| std::io::Write::write_all(f, svg.as_bytes()))
-        .map_err(|e| fail(e.to_string()))
+fn write_svg(file: &Path, svg: &str) -> Result<(), FundingError> {
+    write_atomically(file, |f| std::io::Write::write_all(f, svg.as_bytes())).map_err(|e| {
+        FundingError::Output {
+            file: file.to_path_buf(),
+            source: Box::new(e),
+        }
+    })
 }
 
-/// Coverage by area for each split, areas ordered by demand (smallest first).
+/// Coverage by area: one panel per split, each area a bar, sorted from the lowest to
+/// the highest coverage, the lowest and highest named.
 ///
 /// # Errors
 ///
-/// [`FundingError::Output`] if it cannot be drawn or written.
+/// [`FundingError::Output`] if it cannot be written.
 pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), FundingError> {
-    let Some(first) = results.first() else {
-        return Ok(());
-    };
-    let mut order: Vec<usize> = (0..first.areas.len()).collect();
-    order.sort_by(|&a, &b| {
-        first.areas[a]
-            .demand_families
-            .total_cmp(&first.areas[b].demand_families)
-    });
-    let lines = results
+    let panels: Vec<CoveragePanel> = results
         .iter()
-        .map(|result| Line {
-            label: format!("{} ({})", result.scenario, result.rule),
-            points: order
+        .map(|r| CoveragePanel {
+            title: format!("{} ({})", r.scenario, r.rule),
+            areas: r
+                .areas
                 .iter()
-                .enumerate()
-                .map(|(x, &a)| (x as f64, result.areas.get(a).map_or(0.0, |r| r.coverage)))
+                .map(|a| (a.name.clone(), a.coverage, None))
                 .collect(),
-            width: 2,
+            legend: None,
         })
         .collect();
+    write_svg(file, &coverage_svg("Coverage by area", &panels))
+}
+
+/// Coverage by area of a simulated split: the closed form's as bars, the
+/// simulation's mean as dots, sorted by the closed form.
+///
+/// # Errors
+///
+/// [`FundingError::Output`] if it cannot be written.
+pub fn simulated_chart(s: &SimulatedSplit, file: &Path) -> Result<(), FundingError> {
+    let coverage = |families: f64, demand: f64| {
+        if demand > 0.0 {
+            (families / demand).min(1.0)
+        } else {
+            1.0
+        }
+    };
+    let panel = CoveragePanel {
+        title: format!("{} ({}), policy {}", s.scenario, s.rule, s.policy),
+        areas: s
+            .areas
+            .iter()
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    coverage(a.closed_form_families, a.demand_families),
+                    a.families_supported
+                        .mean
+                        .map(|m| coverage(m, a.demand_families)),
+                )
+            })
+            .collect(),
+        legend: Some(("closed form", "simulated (mean)")),
+    };
     write_svg(
         file,
-        &LineChart {
-            title: "Coverage by area (areas ordered by demand, smallest first)".into(),
-            x_desc: "areas, by demand",
-            y_desc: "families supported / demand",
-            x_range: 0.0..order.len() as f64,
-            y_range: 0.0..1.05,
-            x_labels: whole,
-            y_labels: percent,
-            legend: SeriesLabelPosition::LowerLeft,
-            lines,
-        },
+        &coverage_svg(
+            &format!(
+                "Coverage by area: closed form and {} simulated replications",
+                s.replications
+            ),
+            &[panel],
+        ),
     )
 }
 
@@ -181,44 +343,80 @@ pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), Fundin
 ///
 /// # Errors
 ///
-/// [`FundingError::Output`] if it cannot be drawn or written.
+/// [`FundingError::Output`] if it cannot be written.
 pub fn sweep_chart(sweep: &SweepResult, file: &Path) -> Result<(), FundingError> {
-    let (lo, hi) = (
-        sweep.points.first().map_or(0.0, |p| p.value),
-        sweep.points.last().map_or(1.0, |p| p.value),
-    );
-    let top = sweep
-        .points
-        .iter()
-        .map(|p| p.summary.demand_families.max(p.summary.families_supported))
-        .fold(1.0, f64::max);
-    let line = |label: &str, width: u32, y: fn(&crate::Summary) -> f64| Line {
-        label: label.into(),
+    let line = |label: &'static str, dashed: bool, y: fn(&crate::Summary) -> f64| SweepLine {
+        label,
+        dashed,
         points: sweep
             .points
             .iter()
             .map(|p| (p.value, y(&p.summary)))
             .collect(),
-        width,
     };
-    write_svg(
-        file,
-        &LineChart {
-            title: format!(
-                "{} ({}): families supported against {}",
-                sweep.scenario, sweep.rule, sweep.parameter
-            ),
-            x_desc: &sweep.parameter,
-            y_desc: "families supported",
-            x_range: lo..hi.max(lo + 1e-9),
-            y_range: 0.0..top * 1.05,
-            x_labels: |x| format!("{x}"),
-            y_labels: whole,
-            legend: SeriesLabelPosition::LowerRight,
-            lines: vec![
-                line("families supported", 2, |s| s.families_supported),
-                line("demand", 1, |s| s.demand_families),
-            ],
-        },
+    let pounds = sweep.parameter.ends_with("_gbp");
+    let x_format = |x: f64| {
+        if pounds {
+            money_short(x)
+        } else {
+            number(x)
+        }
+    };
+    let svg = sweep_svg(
+        &format!(
+            "{} ({}): families supported against {}",
+            sweep.scenario, sweep.rule, sweep.parameter
+        ),
+        &sweep.parameter,
+        &x_format,
+        "families over the period",
+        &|y| thousands(y.round() as i64),
+        &[
+            line("families supported", false, |s| s.families_supported),
+            line("demand", true, |s| s.demand_families),
+        ],
+    );
+    write_svg(file, &svg)
+}
+
+/// A whole number with thousands separators: 28,500,000.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{}{grouped}", if n < 0 { "-" } else { "" })
+}
+
+/// Pounds, rounded to the pound, with separators: £28,500,000.
+pub fn money(x: f64) -> String {
+    let pounds = x.round() as i64;
+    format!(
+        "{}£{}",
+        if pounds < 0 { "-" } else { "" },
+        thousands(pounds.abs())
     )
+}
+
+/// Pounds for an axis: £500k, £7.5m, £20m.
+pub fn money_short(x: f64) -> String {
+    let (value, suffix) = if x.abs() >= 1e6 {
+        (x / 1e6, "m")
+    } else if x.abs() >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    format!("£{}{suffix}", number(value))
+}
+
+/// A number without float noise: at most 3 decimals, no trailing zeros.
+pub fn number(x: f64) -> String {
+    let rounded = (x * 1000.0).round() / 1000.0 + 0.0;
+    let text = format!("{rounded:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

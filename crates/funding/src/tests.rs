@@ -238,3 +238,120 @@ fn sweeps_set_any_numeric_parameter() {
     );
     assert!(SweepSpec::parse("budget=40..10:1").is_err());
 }
+
+#[test]
+fn issue7_period_scale_follows_the_dates_unless_overridden() {
+    let areas = table(&[(100, 50, 1000.0, 0.1), (40, 10, 500.0, 0.2)]);
+    let year = "start = \"2015-04-01\"\nend = \"2016-03-31\"\n";
+    let s = scenario("demand", 1e6, 1.0, 0.0, year);
+    let r = split(&s, &areas.resolve(&s).unwrap()).unwrap();
+    let weeks = 366.0 / 7.0;
+    assert_eq!(r.assumptions.period_scale_source, PeriodScaleSource::Dates);
+    assert!((r.assumptions.period_scale - weeks / 52.1775).abs() < 1e-12);
+    // Demand: the columns' sum, times the period in years, times take-up.
+    let expected = 200.0 * (weeks / 52.1775) * 0.3;
+    assert!((r.summary.demand_families - expected).abs() < 1e-9);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+
+    let s = scenario(
+        "demand",
+        1e6,
+        1.0,
+        0.0,
+        &format!("{year}[demand]\nperiod_scale = 2.0\n"),
+    );
+    let r = split(&s, &areas.resolve(&s).unwrap()).unwrap();
+    assert_eq!(
+        r.assumptions.period_scale_source,
+        PeriodScaleSource::Scenario
+    );
+    assert!((r.summary.demand_families - 200.0 * 2.0 * 0.3).abs() < 1e-9);
+    let bad = FundingScenario::from_toml(
+        Path::new("s.toml"),
+        "name = \"x\"\n[demand]\nperiod_scale = 0\n",
+    );
+    assert!(bad.unwrap_err().to_string().contains("period_scale"));
+}
+
+#[test]
+fn issue7_a_period_outside_the_columns_years_is_warned() {
+    use crate::assumptions::column_year;
+    assert_eq!(column_year("new_ehc_plans_2015"), Some(2015));
+    assert_eq!(column_year("statements_jan2016"), Some(2016));
+    assert_eq!(column_year("pop_0_25_mid2017"), Some(2017));
+    assert_eq!(column_year("demand"), None);
+    assert_eq!(column_year("code_12345"), None);
+    let areas = table(&[(100, 50, 1000.0, 0.1)]);
+    let warned = |start: &str, end: &str| {
+        let s = scenario(
+            "flat",
+            1e6,
+            1.0,
+            0.0,
+            &format!("start = \"{start}\"\nend = \"{end}\"\n"),
+        );
+        split(&s, &areas.resolve(&s).unwrap())
+            .unwrap()
+            .warnings
+            .into_iter()
+            .map(|w| w.column)
+            .collect::<Vec<_>>()
+    };
+    // The default columns are 2015's: they describe 2014-01-01 to 2016-12-31.
+    assert!(warned("2014-01-01", "2016-12-31").is_empty());
+    assert!(warned("2014-09-01", "2016-03-31").is_empty());
+    assert_eq!(
+        warned("2016-07-01", "2017-03-31"),
+        ["new_ehc_plans_2015", "transfers_statement_to_ehc_2015"]
+    );
+    assert_eq!(warned("2013-12-31", "2014-06-30").len(), 2);
+    assert_eq!(warned("2027-04-01", "2028-03-31").len(), 2);
+}
+
+#[test]
+fn issue7_sweep_points_have_no_float_noise_and_include_hi() {
+    let values = |text: &str| SweepSpec::parse(text).unwrap().values;
+    assert_eq!(values("x=0..0.6:0.1"), [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    assert_eq!(values("x=0.05..0.35:0.15"), [0.05, 0.2, 0.35]);
+    assert_eq!(values("budget=10e6..40e6:2.5e6").len(), 13);
+    assert_eq!(values("budget=10e6..40e6:2.5e6")[1], 12.5e6);
+    assert_eq!(values("x=1..2:0.3"), [1.0, 1.3, 1.6, 1.9]);
+    assert_eq!(values("x=-0.3..0:0.1"), [-0.3, -0.2, -0.1, 0.0]);
+}
+
+#[test]
+fn issue7_errors_keep_their_sources() {
+    use std::error::Error as _;
+    let text = "name = \"s\"\n[split]\nrule = \"demand\"\n";
+    let err = with_parameter(Path::new("s.toml"), text, "split.volunteer_share", 0.9).unwrap_err();
+    assert!(matches!(err, FundingError::SweepValue { .. }));
+    assert!(err.is_bad_input());
+    let source = err.source().expect("a source");
+    assert!(source.downcast_ref::<LoadError>().is_some());
+    assert!(!err.to_string().contains(&source.to_string()), "said once");
+    let err = with_parameter(Path::new("s.toml"), text, "split.rule", 1.0).unwrap_err();
+    assert!(matches!(err, FundingError::SweepKey { .. }));
+    assert!(err
+        .source()
+        .unwrap()
+        .downcast_ref::<toml::de::Error>()
+        .is_some());
+}
+
+#[test]
+fn issue7_ticks_are_round_and_cover_the_range() {
+    use crate::chart::ticks;
+    assert_eq!(
+        ticks(0.0, 23_000.0, 5),
+        [0.0, 5000.0, 10000.0, 15000.0, 20000.0, 25000.0]
+    );
+    assert_eq!(
+        ticks(5e6, 20e6, 8),
+        [4e6, 6e6, 8e6, 10e6, 12e6, 14e6, 16e6, 18e6, 20e6]
+    );
+    assert_eq!(ticks(0.0, 0.3, 3), [0.0, 0.1, 0.2, 0.3]);
+    assert_eq!(crate::tables::money_short(7.5e6), "£7.5m");
+    assert_eq!(crate::tables::money_short(500e3), "£500k");
+    assert_eq!(crate::tables::money(28_500_000.4), "£28,500,000");
+    assert_eq!(crate::tables::number(0.1 + 0.2), "0.3");
+}
