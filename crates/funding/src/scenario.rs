@@ -231,9 +231,7 @@ impl FundingScenario {
     ///
     /// [`LoadError::Invalid`] listing every problem, located.
     pub fn from_toml(file: &Path, text: &str) -> Result<FundingScenario, LoadError> {
-        let scenario: FundingScenario = config::parse(file, text)?;
-        scenario.check(file, text)?;
-        Ok(scenario)
+        config::load(file, text, FundingScenario::invalid_values)
     }
 
     /// Checks every value's range; `text` is the TOML it came from, to locate problems.
@@ -294,20 +292,20 @@ impl FundingScenario {
         );
         let c = &self.costs;
         for (key, value) in [
-            ("paid_hourly_gbp", c.paid_hourly_gbp),
-            ("paid_hours_per_week", c.paid_hours_per_week),
-            ("volunteer_hourly_gbp", c.volunteer_hourly_gbp),
-            ("volunteer_hours_per_week", c.volunteer_hours_per_week),
+            ("costs.paid_hourly_gbp", c.paid_hourly_gbp),
+            ("costs.paid_hours_per_week", c.paid_hours_per_week),
+            ("costs.volunteer_hourly_gbp", c.volunteer_hourly_gbp),
+            ("costs.volunteer_hours_per_week", c.volunteer_hours_per_week),
         ] {
             check(
                 positive(value),
                 key,
-                format!("`costs.{key}` must be more than 0, got {value}"),
+                format!("`{key}` must be more than 0, got {value}"),
             );
         }
         check(
             c.training_gbp_per_supporter.is_finite() && c.training_gbp_per_supporter >= 0.0,
-            "training_gbp_per_supporter",
+            "costs.training_gbp_per_supporter",
             format!(
                 "`costs.training_gbp_per_supporter` must be 0 or more, got {}",
                 c.training_gbp_per_supporter
@@ -315,44 +313,44 @@ impl FundingScenario {
         );
         check(
             share(c.volunteer_reliability),
-            "volunteer_reliability",
+            "costs.volunteer_reliability",
             format!(
                 "`costs.volunteer_reliability` must be from 0 to 1, got {}",
                 c.volunteer_reliability
             ),
         );
-        check(c.max_volunteer_share.is_finite() && (0.0..1.0).contains(&c.max_volunteer_share), "max_volunteer_share", format!("`costs.max_volunteer_share` must be from 0 to below 1 (every area keeps paid supporters), got {}", c.max_volunteer_share));
+        check(c.max_volunteer_share.is_finite() && (0.0..1.0).contains(&c.max_volunteer_share), "costs.max_volunteer_share", format!("`costs.max_volunteer_share` must be from 0 to below 1 (every area keeps paid supporters), got {}", c.max_volunteer_share));
         let d = &self.demand;
         check(
             !d.columns.is_empty(),
-            "columns",
+            "demand.columns",
             "`demand.columns` must name at least one column".into(),
         );
         check(
             d.columns.values().all(|w| w.is_finite() && *w >= 0.0),
-            "columns",
+            "demand.columns",
             "`demand.columns`: every weight must be 0 or more".into(),
         );
         if let Some(value) = d.period_scale {
             check(
                 positive(value),
-                "period_scale",
+                "demand.period_scale",
                 format!("`demand.period_scale` must be more than 0, got {value}"),
             );
         }
         for (key, value) in [
-            ("hours_per_family_week", d.hours_per_family_week),
-            ("weeks_per_family", d.weeks_per_family),
+            ("demand.hours_per_family_week", d.hours_per_family_week),
+            ("demand.weeks_per_family", d.weeks_per_family),
         ] {
             check(
                 positive(value),
                 key,
-                format!("`demand.{key}` must be more than 0, got {value}"),
+                format!("`{key}` must be more than 0, got {value}"),
             );
         }
         check(
             share(d.take_up) && d.take_up > 0.0,
-            "take_up",
+            "demand.take_up",
             format!(
                 "`demand.take_up` must be more than 0 and at most 1, got {}",
                 d.take_up
@@ -361,7 +359,7 @@ impl FundingScenario {
         let s = &self.split;
         check(
             s.supporters_per_area.is_finite() && s.supporters_per_area >= 0.0,
-            "supporters_per_area",
+            "split.supporters_per_area",
             format!(
                 "`split.supporters_per_area` must be 0 or more, got {}",
                 s.supporters_per_area
@@ -369,16 +367,16 @@ impl FundingScenario {
         );
         check(
             s.floor_supporters.is_finite() && s.floor_supporters >= 0.0,
-            "floor_supporters",
+            "split.floor_supporters",
             format!(
                 "`split.floor_supporters` must be 0 or more, got {}",
                 s.floor_supporters
             ),
         );
-        check(share(s.volunteer_share) && s.volunteer_share <= c.max_volunteer_share, "volunteer_share", format!("`split.volunteer_share` must be from 0 to `costs.max_volunteer_share` ({}), got {}", c.max_volunteer_share, s.volunteer_share));
+        check(share(s.volunteer_share) && s.volunteer_share <= c.max_volunteer_share, "split.volunteer_share", format!("`split.volunteer_share` must be from 0 to `costs.max_volunteer_share` ({}), got {}", c.max_volunteer_share, s.volunteer_share));
         check(
             s.deprivation_weight.is_finite() && s.deprivation_weight >= 0.0,
-            "deprivation_weight",
+            "split.deprivation_weight",
             format!(
                 "`split.deprivation_weight` must be 0 or more, got {}",
                 s.deprivation_weight

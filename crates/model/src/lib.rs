@@ -8,7 +8,7 @@
 //!
 //! let supporters = "supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,10,4\n";
 //! let referrals = "referral_id,area,received,source,consent,kind,priority,complexity\n\
-//!                  R1,E06000043,2015-10-12,self,false,new,4,medium\n";
+//!                  R1,E06000043,2015-10-12,self,,new,4,medium\n";
 //! let caseload = Caseload::from_bytes(
 //!     Path::new("supporters.csv"), supporters.as_bytes(),
 //!     Path::new("referrals.csv"), referrals.as_bytes(),

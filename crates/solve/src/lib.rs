@@ -10,7 +10,7 @@
 //! let supporters = "supporter_id,area,status,hours_per_week,max_cases,local\n\
 //!                   S1,E06000043,paid,4,1,true\n";
 //! let referrals = "referral_id,area,received,source,consent,kind,priority,complexity\n\
-//!                  R1,E06000043,2015-10-12,self,false,new,2,medium\n\
+//!                  R1,E06000043,2015-10-12,self,,new,2,medium\n\
 //!                  R2,E06000043,2015-10-19,la,true,new,4,medium\n";
 //! let caseload = Caseload::from_bytes(
 //!     Path::new("supporters.csv"), supporters.as_bytes(),
