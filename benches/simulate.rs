@@ -1,8 +1,10 @@
 //! Criterion benches of `caseload simulate` on the large-county scenario (Kent):
-//! 100 replications x 78 measured weeks (after 26 of warm-up), in process.
+//! 100 replications x 78 measured weeks (after 26 of warm-up, and before the run-out
+//! that goes on until every measured family has left), in process.
 //!
-//! `cargo bench --bench simulate`. The `optimal` policy solves one MIP a week
-//! (10,400 in all) to a relative gap of 0; the others are orderings.
+//! `cargo bench --bench simulate`. The `optimal` policy solves one weekly problem a
+//! week, run-out included, each to proven optimality (no time limit); the others are
+//! orderings.
 
 use std::path::Path;
 use std::time::Duration;

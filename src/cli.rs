@@ -100,14 +100,16 @@ pub struct SimulateArgs {
     /// Weeks measured after the warm-up (overrides the scenario's horizon).
     #[arg(long, value_name = "W")]
     pub weeks: Option<u32>,
-    /// Output on stdout [default: table on a terminal, else json]; csv = one row per
-    /// replication and policy.
-    #[arg(long, short = 'f', value_enum)]
+    /// Output on stdout [default: table on a terminal, else json].
+    #[arg(long, short = 'f', value_parser = simulate_formats())]
     pub format: Option<Format>,
     /// Also write summary.json, summary.md, replications.csv, replications.parquet and
-    /// waits.svg into this folder.
+    /// waits.svg into this new folder (refused if it holds files, unless --force).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the earlier run in the --out folder.
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Worker threads for replications [default: one per core]; results are the same
     /// whatever the number.
     #[arg(long, value_name = "N")]
@@ -154,6 +156,24 @@ pub struct AllocateArgs {
     /// is the same whatever the number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `simulate --format`: the shared [`Format`]s, described as simulate writes them.
+fn simulate_formats() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("json")
+            .help("Every policy's measures (mean, 95% CI, replications counted), for programs"),
+        PossibleValue::new("csv")
+            .help("One row per replication and policy, one column per measure"),
+        PossibleValue::new("table")
+            .help("The policies side by side, value measures first, for people"),
+    ])
+    .map(|name| match name.as_str() {
+        "json" => Format::Json,
+        "csv" => Format::Csv,
+        _ => Format::Table,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -244,7 +244,8 @@ impl Number {
     }
 }
 
-/// A mean and its 95% confidence interval: `mean [lo, hi]`, or `n/a`.
+/// A mean and its 95% confidence interval: `mean [lo, hi]`, the mean alone when there
+/// is no interval, or `n/a`.
 pub fn interval(estimate: Option<&caseload_sim::Estimate>, number: Number) -> String {
     match estimate.map(|e| (e.mean, e.ci95)) {
         Some((Some(mean), Some([lo, hi]))) => {
@@ -255,6 +256,8 @@ pub fn interval(estimate: Option<&caseload_sim::Estimate>, number: Number) -> St
                 number.show(hi)
             )
         }
+        // One replication: a mean with no interval.
+        Some((Some(mean), None)) => number.show(mean),
         _ => "n/a".to_string(),
     }
 }

@@ -1,13 +1,14 @@
 //! `caseload simulate`: run a scenario under several policies, print and save results.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
-use std::path::Path;
+use std::io::{IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use caseload_model::files::write_atomically;
 use caseload_sim::{
-    builtin, rows_csv, simulate, wait_chart, write_tables, ReferralPolicy, Results, Scenario,
-    BUILTIN,
+    builtin, rows_csv, simulate, wait_chart, write_tables, Estimate, PolicyResult, ReferralPolicy,
+    Results, Scenario, BUILTIN,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -15,87 +16,139 @@ use crate::cli::{BadArgument, Format, SimulateArgs};
 use crate::output::emit;
 use crate::render::{interval, right_align, table, Number};
 
-/// The metrics a person reads first, in the order shown, with how to print them.
-const SHOWN: &[(&str, &str, Number)] = &[
-    ("referred", "families referred", Number::COUNT),
-    ("supported", "supported", Number::COUNT),
+/// One row of the table: its label, how to find its estimate, how to print it.
+type Shown = (&'static str, fn(&PolicyResult) -> &Estimate, Number);
+
+/// The measures a person reads first, in the order shown: what families get (support
+/// before the final plan, and early), then what happened to them, then waits, then
+/// the service.
+const SHOWN: &[Shown] = &[
     (
-        "coverage",
-        "coverage (supported / referred)",
-        Number::PERCENT,
-    ),
-    (
-        "missed",
-        "missed (plan final before support)",
+        "weeks of support before the final plan, per family",
+        |p| &p.metrics.support_weeks,
         Number::COUNT,
     ),
-    ("missed_share", "missed share", Number::PERCENT),
-    ("withdrawn", "withdrawn while waiting", Number::COUNT),
-    ("waiting_at_end", "still waiting at the end", Number::COUNT),
     (
-        "supported_by_week_6",
-        "supported by week 6 of the clock",
+        "supported by week 6 of the clock (decision to assess)",
+        |p| &p.metrics.supported_by_week_6,
         Number::PERCENT,
     ),
     (
-        "supported_by_week_16",
         "supported by week 16 (draft plan)",
+        |p| &p.metrics.supported_by_week_16,
         Number::PERCENT,
     ),
-    ("wait_mean", "weeks waited, mean (supported)", Number::COUNT),
-    ("wait_p50", "weeks waited, median", Number::COUNT),
-    ("wait_p90", "weeks waited, 90th percentile", Number::COUNT),
-    ("wait_p95", "weeks waited, 95th percentile", Number::COUNT),
+    ("families referred", |p| &p.metrics.referred, Number::COUNT),
     (
-        "coverage_priority_5",
+        "supported at any point",
+        |p| &p.metrics.supported,
+        Number::COUNT,
+    ),
+    (
+        "coverage (supported / referred)",
+        |p| &p.metrics.coverage,
+        Number::PERCENT,
+    ),
+    (
+        "missed (plan final before support)",
+        |p| &p.metrics.missed,
+        Number::COUNT,
+    ),
+    ("missed share", |p| &p.metrics.missed_share, Number::PERCENT),
+    (
+        "withdrawn while waiting",
+        |p| &p.metrics.withdrawn,
+        Number::COUNT,
+    ),
+    (
+        "still waiting after the run-out",
+        |p| &p.metrics.still_waiting,
+        Number::COUNT,
+    ),
+    (
+        "weeks waited, mean (supported)",
+        |p| &p.metrics.wait_mean,
+        Number::COUNT,
+    ),
+    (
+        "weeks waited, median",
+        |p| &p.metrics.wait_p50,
+        Number::COUNT,
+    ),
+    (
+        "weeks waited, 90th percentile",
+        |p| &p.metrics.wait_p90,
+        Number::COUNT,
+    ),
+    (
+        "weeks waited, 95th percentile",
+        |p| &p.metrics.wait_p95,
+        Number::COUNT,
+    ),
+    (
+        "weeks of support, priority 5",
+        |p| &p.by_priority[4].support_weeks,
+        Number::COUNT,
+    ),
+    (
         "coverage, priority 5",
+        |p| &p.by_priority[4].coverage,
         Number::PERCENT,
     ),
     (
-        "coverage_priority_4",
         "coverage, priority 4",
+        |p| &p.by_priority[3].coverage,
         Number::PERCENT,
     ),
     (
-        "coverage_priority_3",
         "coverage, priority 3",
+        |p| &p.by_priority[2].coverage,
         Number::PERCENT,
     ),
     (
-        "coverage_priority_2",
         "coverage, priority 2",
+        |p| &p.by_priority[1].coverage,
         Number::PERCENT,
     ),
     (
-        "coverage_priority_1",
         "coverage, priority 1",
+        |p| &p.by_priority[0].coverage,
         Number::PERCENT,
     ),
     (
-        "wait_mean_priority_5",
         "weeks waited, priority 5",
+        |p| &p.by_priority[4].wait_mean,
         Number::COUNT,
     ),
     (
-        "wait_mean_priority_1",
         "weeks waited, priority 1",
+        |p| &p.by_priority[0].wait_mean,
         Number::COUNT,
     ),
-    ("utilisation_paid", "utilisation, paid", Number::PERCENT),
     (
-        "utilisation_volunteer",
+        "utilisation, paid",
+        |p| &p.metrics.utilisation_paid,
+        Number::PERCENT,
+    ),
+    (
         "utilisation, volunteer",
+        |p| &p.metrics.utilisation_volunteer,
         Number::PERCENT,
     ),
     (
-        "lowest_district_coverage",
         "lowest district coverage",
+        |p| &p.metrics.lowest_district_coverage,
         Number::PERCENT,
     ),
     (
-        "district_coverage_ratio",
         "district coverage, lowest / highest",
+        |p| &p.metrics.district_coverage_ratio,
         Number::RATIO,
+    ),
+    (
+        "run-out weeks after the horizon",
+        |p| &p.metrics.run_out_weeks,
+        Number::COUNT,
     ),
 ];
 
@@ -145,6 +198,9 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     if policies.is_empty() {
         return Err(BadArgument("--policies: name at least one policy".into()).into());
     }
+    if let Some(dir) = &args.out {
+        refuse_to_overwrite(dir, args.force)?;
+    }
 
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(u64::from(scenario.replications));
@@ -169,7 +225,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
 
     let summary = summary_table(&results);
     if let Some(dir) = &args.out {
-        write_dir(&results, &summary, dir)?;
+        write_dir(&results, &summary, dir, args.force)?;
     }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
@@ -184,13 +240,90 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     emit(&text, None)
 }
 
-fn write_dir(results: &Results, summary: &str, dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    emit(
-        &format!("{}\n", serde_json::to_string_pretty(results)?),
-        Some(&dir.join("summary.json")),
+/// The files a run writes into its folder.
+const RUN_FILES: [&str; 5] = [
+    "summary.json",
+    "summary.md",
+    "replications.csv",
+    "replications.parquet",
+    "waits.svg",
+];
+
+/// An earlier run's folder is kept unless `--force`: a folder that exists and is not
+/// empty is refused (exit 2). Even with `--force`, only a folder holding nothing but a
+/// run's files is replaced, so a mistyped `--out` never removes anything else.
+fn refuse_to_overwrite(dir: &Path, force: bool) -> anyhow::Result<()> {
+    let names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("cannot read {}", dir.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            return Err(
+                BadArgument(format!("--out: {} is not a folder ({e})", dir.display())).into(),
+            )
+        }
+    };
+    if names.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        return Err(BadArgument(format!(
+            "--out: {} already holds files (an earlier run?); choose another folder, or add --force to replace the run",
+            dir.display()
+        ))
+        .into());
+    }
+    if let Some(other) = names.iter().find(|n| !RUN_FILES.contains(&n.as_str())) {
+        return Err(BadArgument(format!(
+            "--out: {} holds `{other}`, which a run does not write; --force replaces only a folder of an earlier run",
+            dir.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes the run into a new folder beside `dir`, then puts it in `dir`'s place (an
+/// earlier run there is removed only with `force`, and only once the new one is
+/// complete): a reader never sees half a run.
+fn write_dir(results: &Results, summary: &str, dir: &Path, force: bool) -> anyhow::Result<()> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let written = write_files(results, summary, &staging).and_then(|()| {
+        refuse_to_overwrite(dir, force)?;
+        if force && dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("cannot replace {}", dir.display()))?;
+        }
+        std::fs::rename(&staging, dir).with_context(|| format!("cannot create {}", dir.display()))
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    written
+}
+
+fn write_files(results: &Results, summary: &str, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let text = |path: PathBuf, text: String| {
+        write_atomically(&path, |file| file.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    text(
+        dir.join("summary.json"),
+        format!("{}\n", serde_json::to_string_pretty(results)?),
     )?;
-    emit(summary, Some(&dir.join("summary.md")))?;
+    text(dir.join("summary.md"), summary.to_string())?;
     write_tables(results, dir)?;
     wait_chart(results, &dir.join("waits.svg"))?;
     Ok(())
@@ -198,13 +331,17 @@ fn write_dir(results: &Results, summary: &str, dir: &Path) -> anyhow::Result<()>
 
 /// Policies side by side: each metric's mean and 95% confidence interval.
 fn summary_table(results: &Results) -> String {
-    let mut header = vec!["metric (mean, 95% CI)"];
+    let mut header = vec![if results.replications > 1 {
+        "measure (mean, 95% CI)"
+    } else {
+        "measure (one replication)"
+    }];
     header.extend(results.policies.iter().map(|p| p.policy.as_str()));
     let mut t = table(&header);
-    for (key, label, how) in SHOWN {
+    for (label, estimate, how) in SHOWN {
         let mut row = vec![label.to_string()];
         for policy in &results.policies {
-            row.push(interval(policy.metrics.get(*key), *how));
+            row.push(interval(Some(estimate(policy)), *how));
         }
         t.add_row(row);
     }
@@ -212,21 +349,58 @@ fn summary_table(results: &Results) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} (area {}): {} replications x {} weeks after {} weeks of warm-up, seed {}; families referred after the warm-up",
-        results.scenario, results.area, results.replications, results.horizon_weeks, results.warm_up_weeks, results.seed
+        "{} (area {}): {} replication{} of {} weeks after {} weeks of warm-up, seed {}",
+        results.scenario,
+        results.area,
+        results.replications,
+        plural(u64::from(results.replications)),
+        results.horizon_weeks,
+        results.warm_up_weeks,
+        results.seed
+    );
+    let _ = writeln!(
+        out,
+        "Families referred in those {} weeks are measured; each run then goes on until every one of them has left (the run-out).",
+        results.horizon_weeks
     );
     let _ = writeln!(out, "\n{t}");
     for policy in &results.policies {
+        let _ = writeln!(
+            out,
+            "{}: run-out of {} weeks on average, {} at most",
+            policy.policy,
+            interval(Some(&policy.metrics.run_out_weeks), Number::COUNT),
+            policy.run_out_weeks_max
+        );
+    }
+    for policy in &results.policies {
         if let Some(weeks) = policy.optimal_weeks {
-            let _ = writeln!(
-                out,
-                "{}: {} of {} weekly problems proven optimal ({:.2}%)",
+            let mut line = format!(
+                "{}: {} of {} weekly problems proven optimal ({} by the greedy bound, {} by HiGHS, {} with nothing to choose)",
                 policy.policy,
-                weeks.proven,
+                weeks.proven(),
                 weeks.solved,
-                100.0 * weeks.proven as f64 / weeks.solved.max(1) as f64
+                weeks.greedy_bound,
+                weeks.highs,
+                weeks.no_choice
             );
+            if weeks.not_proven > 0 {
+                let _ = write!(
+                    line,
+                    "; {} not proven: HiGHS reached the node limit",
+                    weeks.not_proven
+                );
+            }
+            let _ = writeln!(out, "{line}");
         }
     }
     out
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }

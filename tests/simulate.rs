@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::{caseload, json, scratch, stderr, stdout};
+use crate::util::{caseload, json, stderr, stdout};
 
 fn simulate(scenario: &str, extra: &[&str]) -> std::process::Output {
     let file = format!("fixtures/sim/{scenario}.toml");
@@ -23,6 +23,18 @@ fn mean(policy: &Value, metric: &str) -> f64 {
     policy["metrics"][metric]["mean"].as_f64().unwrap()
 }
 
+/// Measures that are shares of 1.
+const SHARES: [&str; 8] = [
+    "supported_by_week_6",
+    "supported_by_week_16",
+    "coverage",
+    "missed_share",
+    "utilisation_paid",
+    "utilisation_volunteer",
+    "lowest_district_coverage",
+    "district_coverage_ratio",
+];
+
 #[test]
 fn every_fixture_runs_under_every_policy() {
     for scenario in ["small-area", "large-county", "transfer-wave"] {
@@ -38,33 +50,53 @@ fn every_fixture_runs_under_every_policy() {
             "{scenario}"
         );
         for policy in policies {
-            let coverage = &policy["metrics"]["coverage"];
-            let [lo, hi] = [
-                coverage["ci95"][0].as_f64().unwrap(),
-                coverage["ci95"][1].as_f64().unwrap(),
-            ];
-            assert!(
-                lo <= mean(policy, "coverage") && mean(policy, "coverage") <= hi,
-                "{scenario}"
-            );
+            let metrics = policy["metrics"].as_object().unwrap();
+            let priorities = policy["by_priority"].as_array().unwrap();
+            let all = metrics
+                .iter()
+                .chain(priorities.iter().flat_map(|p| p.as_object().unwrap()));
+            for (name, estimate) in all {
+                let Some([lo, hi]) = estimate["ci95"]
+                    .as_array()
+                    .map(|b| [b[0].as_f64().unwrap(), b[1].as_f64().unwrap()])
+                else {
+                    continue;
+                };
+                let m = estimate["mean"].as_f64().unwrap();
+                assert!(
+                    lo >= 0.0 && lo <= m && m <= hi,
+                    "{scenario} {name}: {estimate}"
+                );
+                if SHARES.contains(&name.as_str()) {
+                    assert!(hi <= 1.0, "{scenario} {name}: {estimate}");
+                }
+            }
+            assert_eq!(mean(policy, "still_waiting"), 0.0, "{scenario}");
         }
         let optimal = &policies[4]["optimal_weeks"];
+        let count = |key: &str| optimal[key].as_u64().unwrap();
+        assert_eq!(count("not_proven"), 0, "{scenario}: {optimal}");
         assert_eq!(
-            optimal["proven"], optimal["solved"],
-            "{scenario}: every weekly MIP proven optimal"
+            count("no_choice") + count("greedy_bound") + count("highs"),
+            count("solved"),
+            "{scenario}: {optimal}"
         );
     }
 }
 
 #[test]
 fn small_area_supports_everyone_eligible_whatever_the_policy() {
-    // Twelve supporters for about half a referral a week: nobody waits for capacity,
-    // so the policies agree.
+    // Twelve supporters for about half a referral a week: hardly anyone waits (only
+    // for the one supporter with a skill or language they need), so the policies
+    // support the same families for the same weeks.
     let results = json(&simulate("small-area", &["--format", "json"]));
     let policies = results["policies"].as_array().unwrap();
     for policy in policies {
-        assert_eq!(mean(policy, "wait_p95"), 0.0, "{}", policy["policy"]);
-        assert_eq!(mean(policy, "supported"), mean(&policies[0], "supported"));
+        let name = &policy["policy"];
+        assert!(mean(policy, "wait_mean") < 0.5, "{name}");
+        for measure in ["supported", "support_weeks", "wait_mean"] {
+            assert_eq!(mean(policy, measure), mean(&policies[0], measure), "{name}");
+        }
     }
 }
 
@@ -80,8 +112,8 @@ fn rows_account_for_every_family() {
     for line in lines {
         let cells: Vec<&str> = line.split(',').collect();
         let value = |name: &str| cells[column(name)].parse::<f64>().unwrap();
-        let sum =
-            value("supported") + value("missed") + value("withdrawn") + value("waiting_at_end");
+        assert_eq!(value("still_waiting"), 0.0, "{line}");
+        let sum = value("supported") + value("missed") + value("withdrawn");
         assert_eq!(sum, value("referred"), "{line}");
         rows += 1;
     }
@@ -98,25 +130,66 @@ fn same_seed_same_bytes_whatever_the_threads() {
 }
 
 #[test]
-fn out_dir_holds_summary_tables_and_chart() {
-    let dir = scratch("simulate-out");
-    let out = dir.join("kent");
+fn the_table_puts_value_first_and_says_how_each_week_was_proven() {
     let output = simulate(
         "large-county",
-        &[
+        &["--format", "table", "--policies", "fifo,optimal"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("simulate_kent_table", stdout(&output));
+}
+
+#[test]
+fn one_replication_prints_no_interval() {
+    let one = |format: &str| {
+        caseload(&[
+            "simulate",
+            "--scenario",
+            "fixtures/sim/large-county.toml",
+            "--replications",
+            "1",
+            "--weeks",
+            "20",
+            "--policies",
+            "fifo",
             "--format",
-            "table",
+            format,
+        ])
+    };
+    let results = json(&one("json"));
+    let metrics = results["policies"][0]["metrics"].as_object().unwrap();
+    for (name, estimate) in metrics {
+        assert!(estimate["ci95"].is_null(), "{name}: {estimate}");
+        assert_eq!(estimate["n"], 1, "{name}");
+    }
+    let text = stdout(&one("table"));
+    assert!(text.contains("measure (one replication)"), "{text}");
+    assert!(!text.contains('['), "{text}");
+}
+
+#[test]
+fn out_dir_holds_summary_tables_and_chart_and_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("kent");
+    let out_arg = out.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "json",
             "--policies",
             "fifo,optimal",
             "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+            out_arg,
+        ];
+        args.extend_from_slice(extra);
+        simulate("large-county", &args)
+    };
+    let output = run(&[]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("optimal: 184 of 184 weekly problems proven optimal"));
     let summary: Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["policies"].as_array().unwrap().len(), 2);
+    assert_eq!(summary, json(&output));
     let csv = std::fs::read_to_string(out.join("replications.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 4 * 2);
     assert!(std::fs::read(out.join("replications.parquet"))
@@ -126,23 +199,82 @@ fn out_dir_holds_summary_tables_and_chart() {
     assert!(svg.contains("<svg") && svg.contains("fifo") && svg.contains("optimal"));
     assert!(std::fs::read_to_string(out.join("summary.md"))
         .unwrap()
-        .contains("| coverage (supported / referred)"));
+        .contains("| weeks of support before the final plan, per family"));
+
+    // A second run into the same folder is refused, and the first run is kept.
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    let again = run(&["--seed", "7"]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    let pattern = regex_path(out_arg);
+    insta::with_settings!({filters => vec![(pattern.as_str(), "[OUT]")]}, {
+        insta::assert_snapshot!("simulate_out_exists", stderr(&again));
+    });
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+
+    // With --force it is replaced, whole.
+    let forced = run(&["--seed", "7", "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_ne!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["kent"], "no partial folder is left behind");
+
+    // A folder that is not a run is never replaced, even with --force.
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let foreign = run(&["--force"]);
+    assert_eq!(foreign.status.code(), Some(2));
+    assert!(
+        stderr(&foreign).contains("holds `notes.txt`"),
+        "{}",
+        stderr(&foreign)
+    );
+    assert!(out.join("notes.txt").exists());
+}
+
+/// A regex matching `path` literally.
+fn regex_path(path: &str) -> String {
+    path.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn help_describes_simulate_formats() {
+    let output = caseload(&["simulate", "--help"]);
+    let help = stdout(&output);
+    assert!(
+        help.contains("One row per replication and policy"),
+        "{help}"
+    );
+    assert!(!help.contains("Assignments only"), "{help}");
+    assert!(help.contains("--force"), "{help}");
 }
 
 #[test]
 fn bad_scenarios_and_arguments_exit_2() {
-    let dir = scratch("simulate-bad");
-    let file = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    let file_arg = file.to_str().unwrap();
     // Well-typed but out of range: every such problem is listed, located.
     std::fs::write(&file, "name = \"bad\"\nstart = \"2015-03-10\"\n[families]\nconsent = 2\nwithdrawal_per_week = -0.1\n").unwrap();
-    let output = caseload(&["simulate", "--scenario", file.to_str().unwrap()]);
+    let output = caseload(&["simulate", "--scenario", file_arg]);
     assert_eq!(output.status.code(), Some(2));
-    let message = stderr(&output).replace(file.to_str().unwrap(), "bad.toml");
-    insta::assert_snapshot!("simulate_bad_scenario", message);
+    let pattern = regex_path(file_arg);
+    insta::with_settings!({filters => vec![(pattern.as_str(), "bad.toml")]}, {
+        insta::assert_snapshot!("simulate_bad_scenario", stderr(&output));
+    });
 
     // A type error stops the parse: it is reported alone, located.
     std::fs::write(&file, "name = \"bad\"\n[families]\npriority = [1, 0]\n").unwrap();
-    let output = caseload(&["simulate", "--scenario", file.to_str().unwrap()]);
+    let output = caseload(&["simulate", "--scenario", file_arg]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("bad.toml:3:12: invalid length 2, expected an array of length 5")

@@ -1,7 +1,9 @@
 //! Beyond the closed form: each area's funded supporters through the weekly simulation
 //! (random arrivals, the 20-week clock, the allocation policy, volunteer attrition).
 
-use caseload_sim::{estimate, simulate, Estimate, ReferralPolicy, Scenario};
+use caseload_sim::{
+    estimate, simulate, Estimate, Kind, Metrics, ReferralPolicy, Scenario, Sources,
+};
 use chrono::{Datelike, Duration};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -123,20 +125,17 @@ fn area_scenario(
     f.transfer_needs_skill = 0.0;
     f.languages.clear();
     f.districts = [(area.area.clone(), 1.0)].into();
-    f.self_referral_share = 1.0;
+    f.sources = Sources {
+        self_referral: 1.0,
+        la: 0.0,
+        professional: 0.0,
+    };
     scenario.policy.default_hours.medium = hours_per_family;
     Ok(scenario)
 }
 
-fn metric(rows: &[caseload_sim::RunRow], name: &str) -> Vec<f64> {
-    rows.iter()
-        .map(|r| {
-            r.metrics
-                .iter()
-                .find(|(n, _)| n == name)
-                .map_or(f64::NAN, |(_, v)| *v)
-        })
-        .collect()
+fn metric(rows: &[caseload_sim::RunRow], pick: fn(&Metrics<f64>) -> f64) -> Vec<f64> {
+    rows.iter().map(|r| pick(&r.measures.metrics)).collect()
 }
 
 /// Runs every area of `split` through the weekly simulation under `policy`, areas in
@@ -174,16 +173,16 @@ pub fn simulate_split(
             name: area.name.clone(),
             demand_families: area.demand_families,
             closed_form_families: area.families_supported,
-            families_supported: estimate(&metric(rows, "supported")),
-            wait_mean: estimate(&metric(rows, "wait_mean")),
-            supported_by_week_16: estimate(&metric(rows, "supported_by_week_16")),
+            families_supported: estimate(&metric(rows, |m| m.supported), Kind::Count),
+            wait_mean: estimate(&metric(rows, |m| m.wait_mean), Kind::Weeks),
+            supported_by_week_16: estimate(&metric(rows, |m| m.supported_by_week_16), Kind::Share),
         })
         .collect();
     let totals: Vec<f64> = (0..replications as usize)
         .map(|r| {
             per_area
                 .iter()
-                .map(|rows| metric(&rows[r..=r], "supported")[0])
+                .map(|rows| rows[r].measures.metrics.supported)
                 .sum()
         })
         .collect();
@@ -193,7 +192,7 @@ pub fn simulate_split(
         policy: policy.name().to_string(),
         replications,
         closed_form_families: split.summary.families_supported,
-        families_supported: estimate(&totals),
+        families_supported: estimate(&totals, Kind::Count),
         assumptions: split.assumptions.clone(),
         warnings: split.warnings.clone(),
         areas,

@@ -65,21 +65,54 @@ pub fn percent(y: &f64) -> String {
     format!("{:.0}%", y * 100.0)
 }
 
-/// Draws `chart` as SVG text.
+/// Draws `chart` as SVG text, the legend inside the plot at `chart.legend`.
 ///
 /// # Errors
 ///
 /// plotters' error, as text.
 pub fn line_chart(chart: &LineChart) -> Result<String, String> {
+    draw(chart, Some(chart.legend.clone()))
+}
+
+/// Draws `chart` as SVG text, the legend in a column right of the plot, where it can
+/// never hide a line (`chart.legend` is not used).
+///
+/// # Errors
+///
+/// plotters' error, as text.
+pub fn line_chart_legend_beside(chart: &LineChart) -> Result<String, String> {
+    draw(chart, None)
+}
+
+/// Width of the legend column beside the plot, pixels.
+const LEGEND_WIDTH: u32 = 170;
+
+fn draw(chart: &LineChart, inside: Option<SeriesLabelPosition>) -> Result<String, String> {
+    let (width, height) = (900, 520);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut plot = ChartBuilder::on(&root)
-            .caption(&chart.title, ("sans-serif", 20))
+        // Inside: the caption over the plot. Beside: the title over the whole width (the
+        // plot is narrower than a long title), then the plot and the legend column.
+        let mut builder_area = root.clone();
+        let mut legend_area = None;
+        if inside.is_none() {
+            let titled = root
+                .titled(&chart.title, ("sans-serif", 16))
+                .map_err(|e| e.to_string())?;
+            let (plot, legend) = titled.split_horizontally(width - LEGEND_WIDTH);
+            builder_area = plot;
+            legend_area = Some(legend);
+        }
+        let mut builder = ChartBuilder::on(&builder_area);
+        if inside.is_some() {
+            builder.caption(&chart.title, ("sans-serif", 20));
+        }
+        let mut plot = builder
             .margin(16)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
+            .x_label_area_size(56)
+            .y_label_area_size(80)
             .build_cartesian_2d(chart.x_range.clone(), chart.y_range.clone())
             .map_err(|e| e.to_string())?;
         plot.configure_mesh()
@@ -87,6 +120,8 @@ pub fn line_chart(chart: &LineChart) -> Result<String, String> {
             .y_desc(chart.y_desc)
             .x_label_formatter(&chart.x_labels)
             .y_label_formatter(&chart.y_labels)
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 13))
             .draw()
             .map_err(|e| e.to_string())?;
         for (i, line) in chart.lines.iter().enumerate() {
@@ -96,19 +131,41 @@ pub fn line_chart(chart: &LineChart) -> Result<String, String> {
                 .label(line.label.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
         }
-        plot.configure_series_labels()
-            .position(chart.legend.clone())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        match (inside, legend_area) {
+            (Some(position), _) => {
+                plot.configure_series_labels()
+                    .position(position)
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK)
+                    .draw()
+                    .map_err(|e| e.to_string())?;
+            }
+            (None, Some(legend)) => {
+                for (i, line) in chart.lines.iter().enumerate() {
+                    let style = COLOURS[i % COLOURS.len()].stroke_width(line.width.max(2));
+                    let y = 70 + 24 * i as i32;
+                    legend
+                        .draw(&PathElement::new(vec![(8, y), (34, y)], style))
+                        .map_err(|e| e.to_string())?;
+                    legend
+                        .draw(&Text::new(
+                            line.label.clone(),
+                            (42, y - 7),
+                            ("sans-serif", 14).into_font(),
+                        ))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            (None, None) => {}
+        }
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
 }
 
 /// Writes the wait chart to `file` (SVG), whole or not at all: for each policy, the
-/// share of referred families supported within w weeks of referral.
+/// share of referred families supported within w weeks of referral, the legend beside
+/// the plot.
 ///
 /// # Errors
 ///
@@ -125,7 +182,7 @@ pub fn wait_chart(results: &Results, file: &Path) -> Result<(), SimError> {
         y_range: 0.0..1.0,
         x_labels: whole,
         y_labels: percent,
-        legend: SeriesLabelPosition::LowerRight,
+        legend: SeriesLabelPosition::UpperLeft,
         lines: results
             .policies
             .iter()
@@ -141,11 +198,9 @@ pub fn wait_chart(results: &Results, file: &Path) -> Result<(), SimError> {
             })
             .collect(),
     };
-    let svg = line_chart(&chart).map_err(|reason| SimError::Output {
+    let svg = line_chart_legend_beside(&chart).map_err(|reason| SimError::Output {
         file: file.to_path_buf(),
-        reason,
+        source: reason.into(),
     })?;
-    atomic_write(file, |f| {
-        f.write_all(svg.as_bytes()).map_err(|e| e.to_string())
-    })
+    atomic_write(file, |f| f.write_all(svg.as_bytes()))
 }

@@ -13,7 +13,9 @@
 //! let results = simulate(&scenario, None, &policies, None, &|| {})?;
 //! let fifo = &results.policies[0];
 //! assert_eq!(fifo.policy, "fifo");
-//! assert!(fifo.metrics["coverage"].mean.unwrap() > 0.0);
+//! assert!(fifo.metrics.coverage.mean.unwrap() > 0.0);
+//! // The run-out leaves no measured family waiting.
+//! assert_eq!(fifo.metrics.still_waiting.mean, Some(0.0));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -26,9 +28,12 @@
 //!   weekly MIP) built in; a researcher's own is a comparator in a few lines.
 //! - [`simulate`] runs replications in parallel (rayon); results are the same, byte
 //!   for byte, for the same seed whatever the number of threads.
-//! - [`Results`] holds each policy's [`Estimate`]s, every replication's metrics (as
-//!   rows, written as CSV and Parquet with polars by [`write_tables`]) and the
-//!   distribution of waits (drawn by [`wait_chart`]).
+//! - [`Results`] holds each policy's [`Metrics`] as [`Estimate`]s (value first: weeks
+//!   of support before the final plan, the share supported by weeks 6 and 16), every
+//!   replication's metrics (as rows, written as CSV and Parquet with polars by
+//!   [`write_tables`]) and the distribution of waits (drawn by [`wait_chart`]).
+//! - After the horizon each run goes on, arrivals still drawn but not measured, until
+//!   every measured family has left: no family is judged "still waiting".
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -40,48 +45,87 @@ mod scenario;
 mod stream;
 mod tables;
 
-use std::collections::BTreeMap;
-
 use caseload_model::Supporter;
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub use caseload_solve::{Effort, Placement};
 pub use chart::wait_chart;
-pub use metrics::{estimate, Estimate};
+pub use engine::{Outcome, WeeklyProofs};
+pub use metrics::{estimate, Estimate, Kind, Metrics, PriorityMetrics, RunMetrics};
 pub use policy::{
-    builtin, Allocation, Deadline, Fifo, Lottery, OptimalPolicy, Priority, ReferralPolicy,
-    WeekState, BUILTIN,
+    builtin, Deadline, Fifo, Lottery, OptimalPolicy, Priority, ReferralPolicy, WeekState, BUILTIN,
 };
 pub use scenario::{
-    Arrivals, Ehc, Families, LoadedScenario, Scenario, SupporterPlan, TransferWave,
+    Arrivals, Ehc, Families, LoadedScenario, Scenario, Sources, SupporterPlan, TransferWave,
 };
 pub use tables::{rows_csv, write_tables};
+
+/// Why a scenario cannot be simulated as given: bad input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    /// A supporter from the scenario's file works in another area.
+    #[error(
+        "supporter `{supporter}` works in area {area}, but the scenario's area is {scenario_area}"
+    )]
+    SupporterArea {
+        /// The supporter's id.
+        supporter: String,
+        /// Their area.
+        area: String,
+        /// The scenario's.
+        scenario_area: String,
+    },
+    /// The scenario asks for no replications.
+    #[error("a simulation needs at least one replication")]
+    NoReplications,
+}
 
 /// Why a simulation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    /// The scenario cannot be simulated as given.
-    #[error("scenario: {0}")]
-    Scenario(String),
-    /// A distribution's parameters were rejected.
-    #[error("a random distribution was given bad parameters: {0}")]
-    Distribution(String),
-    /// A policy broke the rules (e.g. overfilled a supporter).
-    #[error("{0}")]
-    Policy(String),
-    /// The weekly MIP failed.
+    /// The scenario cannot be simulated as given (bad input).
     #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A simulated week does not start on a Monday.
+    #[error("week of {date} cannot be planned")]
+    Week {
+        /// Its first day.
+        date: NaiveDate,
+        /// Why.
+        #[source]
+        source: caseload_model::WeekError,
+    },
+    /// A waiting time could not be drawn.
+    #[error("a waiting time could not be drawn")]
+    Geometric(#[source] rand_distr::GeoError),
+    /// An arrival count could not be drawn.
+    #[error("an arrival count could not be drawn")]
+    Poisson(#[source] rand_distr::PoissonError),
+    /// A policy returned a placement that is not of the week's problem or overfills a
+    /// supporter.
+    #[error("policy `{policy}` returned a placement that does not fit the week of {week}")]
+    Policy {
+        /// The policy's name.
+        policy: String,
+        /// The week.
+        week: NaiveDate,
+    },
+    /// The weekly MIP failed.
+    #[error("the weekly optimisation failed")]
     Solve(#[from] caseload_solve::SolveError),
     /// The worker threads could not start.
-    #[error("could not start worker threads: {0}")]
-    Threads(String),
+    #[error("could not start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
     /// An output file could not be written.
-    #[error("could not write {file}: {reason}")]
+    #[error("could not write {}", file.display())]
     Output {
         /// The file.
         file: std::path::PathBuf,
         /// What went wrong.
-        reason: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -93,34 +137,29 @@ pub const WAIT_WEEKS: usize = 26;
 pub struct PolicyResult {
     /// The policy's name.
     pub policy: String,
-    /// Every metric's mean and 95% confidence interval, by name.
-    pub metrics: BTreeMap<String, Estimate>,
-    /// For a policy that optimises: weekly problems solved, and how many proven optimal.
+    /// Every measure's mean and 95% confidence interval.
+    pub metrics: Metrics<Estimate>,
+    /// The same per priority, 1 to 5 (index 0 is priority 1).
+    pub by_priority: [PriorityMetrics<Estimate>; 5],
+    /// The longest run-out of any replication, weeks (the mean is in `metrics`).
+    pub run_out_weeks_max: u32,
+    /// For a policy that optimises: weekly problems solved, and how each was proven.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub optimal_weeks: Option<OptimalWeeks>,
+    pub optimal_weeks: Option<WeeklyProofs>,
     /// Share of referred families supported within w weeks of referral, w = 0..=26,
     /// pooled over replications.
     pub supported_within_weeks: Vec<f64>,
 }
 
-/// How often the weekly MIP was proven optimal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct OptimalWeeks {
-    /// Weekly problems given to the policy.
-    pub solved: u64,
-    /// Of those, proven optimal (within the week's time limit).
-    pub proven: u64,
-}
-
-/// One replication of one policy: its metrics, in a fixed order.
+/// One replication of one policy: its measures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRow {
     /// Replication number (0-based).
     pub replication: u32,
     /// The policy's name.
     pub policy: String,
-    /// Metric name and value (NaN where undefined).
-    pub metrics: Vec<(String, f64)>,
+    /// The measures (NaN where undefined).
+    pub measures: RunMetrics,
 }
 
 /// Everything a simulation produced.
@@ -136,7 +175,7 @@ pub struct Results {
     pub replications: u32,
     /// Weeks simulated before measuring.
     pub warm_up_weeks: u32,
-    /// Weeks measured.
+    /// Weeks in which referred families are measured.
     pub horizon_weeks: u32,
     /// Per policy, in the order asked.
     pub policies: Vec<PolicyResult>,
@@ -145,10 +184,14 @@ pub struct Results {
     pub rows: Vec<RunRow>,
 }
 
-struct ReplicationResult {
-    rows: Vec<RunRow>,
-    /// Per policy: supported-within-w counts, referred count, weeks solved, proven.
-    curves: Vec<(Vec<f64>, f64, u32, u32)>,
+/// One policy in one replication, before aggregation.
+struct PolicyRun {
+    row: RunRow,
+    /// Supported-within-w counts, and families referred.
+    within: Vec<f64>,
+    referred: f64,
+    proofs: Option<WeeklyProofs>,
+    run_out_weeks: u32,
 }
 
 /// Runs `scenario` under each policy, `scenario.replications` times, in parallel.
@@ -167,13 +210,15 @@ pub fn simulate(
 ) -> Result<Results, SimError> {
     if let Some(staff) = staff {
         if let Some(other) = staff.iter().find(|s| s.area != scenario.area) {
-            return Err(SimError::Scenario(format!(
-                "supporter `{}` works in area {}, but the scenario's area is {}",
-                other.id, other.area, scenario.area
-            )));
+            return Err(ScenarioError::SupporterArea {
+                supporter: other.id.clone(),
+                area: other.area.clone(),
+                scenario_area: scenario.area.clone(),
+            }
+            .into());
         }
     }
-    let run_all = || -> Result<Vec<ReplicationResult>, SimError> {
+    let run_all = || -> Result<Vec<Vec<PolicyRun>>, SimError> {
         (0..scenario.replications)
             .into_par_iter()
             .map(|replication| {
@@ -196,35 +241,58 @@ pub fn simulate(
         rows: Vec::new(),
     };
     for (p, policy) in policies.iter().enumerate() {
-        let rows: Vec<&RunRow> = replications.iter().map(|r| &r.rows[p]).collect();
-        let mut metrics = BTreeMap::new();
-        for (m, (name, _)) in rows[0].metrics.iter().enumerate() {
-            let values: Vec<f64> = rows.iter().map(|row| row.metrics[m].1).collect();
-            metrics.insert(name.clone(), estimate(&values));
-        }
-        let mut within = vec![0.0; WAIT_WEEKS + 1];
-        let (mut referred, mut solved, mut proven) = (0.0, 0_u64, 0_u64);
-        for r in &replications {
-            let (counts, n, s, pr) = &r.curves[p];
-            for (total, c) in within.iter_mut().zip(counts) {
-                *total += c;
-            }
-            referred += n;
-            solved += u64::from(*s);
-            proven += u64::from(*pr);
-        }
-        results.policies.push(PolicyResult {
-            policy: policy.name().to_string(),
-            metrics,
-            optimal_weeks: (solved > 0).then_some(OptimalWeeks { solved, proven }),
-            supported_within_weeks: within
-                .iter()
-                .map(|c| if referred > 0.0 { c / referred } else { 0.0 })
-                .collect(),
-        });
+        let runs: Vec<&PolicyRun> = replications.iter().map(|r| &r[p]).collect();
+        let Some((first, rest)) = runs.split_first() else {
+            return Err(ScenarioError::NoReplications.into());
+        };
+        results.policies.push(aggregate(policy.name(), first, rest));
     }
-    results.rows = replications.into_iter().flat_map(|r| r.rows).collect();
+    results.rows = replications
+        .into_iter()
+        .flatten()
+        .map(|run| run.row)
+        .collect();
     Ok(results)
+}
+
+/// One policy's results; `runs` (one per replication) is not empty.
+fn aggregate(policy: &str, first: &PolicyRun, runs: &[&PolicyRun]) -> PolicyResult {
+    let metrics = Metrics::columns(
+        &first.row.measures.metrics,
+        runs.iter().map(|r| &r.row.measures.metrics),
+    )
+    .map(|kind, values| estimate(values, kind));
+    let by_priority = std::array::from_fn(|p| {
+        PriorityMetrics::columns(
+            &first.row.measures.by_priority[p],
+            runs.iter().map(|r| &r.row.measures.by_priority[p]),
+        )
+        .map(|kind, values| estimate(values, kind))
+    });
+    let mut within = vec![0.0; WAIT_WEEKS + 1];
+    let mut referred = 0.0;
+    let mut proofs: Option<WeeklyProofs> = None;
+    let all = || std::iter::once(first).chain(runs.iter().copied());
+    for run in all() {
+        for (total, c) in within.iter_mut().zip(&run.within) {
+            *total += c;
+        }
+        referred += run.referred;
+        if let Some(p) = &run.proofs {
+            proofs.get_or_insert_with(WeeklyProofs::default).add(p);
+        }
+    }
+    PolicyResult {
+        policy: policy.to_string(),
+        metrics,
+        by_priority,
+        run_out_weeks_max: all().map(|r| r.run_out_weeks).max().unwrap_or(0),
+        optimal_weeks: proofs,
+        supported_within_weeks: within
+            .iter()
+            .map(|c| if referred > 0.0 { c / referred } else { 0.0 })
+            .collect(),
+    }
 }
 
 fn replicate(
@@ -232,40 +300,40 @@ fn replicate(
     staff: Option<&[Supporter]>,
     policies: &[&dyn ReferralPolicy],
     replication: u32,
-) -> Result<ReplicationResult, SimError> {
+) -> Result<Vec<PolicyRun>, SimError> {
     let stream = stream::Stream::draw(scenario, staff, replication)?;
-    let mut result = ReplicationResult {
-        rows: Vec::new(),
-        curves: Vec::new(),
-    };
+    let horizon = scenario.warm_up_weeks..scenario.total_weeks();
+    let mut runs = Vec::new();
     for policy in policies {
         let run = engine::run(scenario, &stream, *policy, replication)?;
-        let metrics = metrics::of_run(&stream, &run, scenario.warm_up_weeks);
+        let measures = metrics::of_run(&stream, &run, scenario);
         let mut within = vec![0.0; WAIT_WEEKS + 1];
         let mut referred = 0.0;
-        for (f, (_, support)) in run.outcomes.iter().enumerate() {
-            let draw = &stream.families[f];
-            if draw.arrival_week < scenario.warm_up_weeks {
+        for (draw, family) in stream.families.iter().zip(&run.families) {
+            if !horizon.contains(&draw.arrival_week) {
                 continue;
             }
             referred += 1.0;
-            if let Some(week) = support {
+            if let Some(week) = family.first_support {
                 let wait = (week - draw.arrival_week) as usize;
                 for slot in within.iter_mut().skip(wait) {
                     *slot += 1.0;
                 }
             }
         }
-        result
-            .curves
-            .push((within, referred, run.weeks_solved, run.weeks_proven));
-        result.rows.push(RunRow {
-            replication,
-            policy: policy.name().to_string(),
-            metrics,
+        runs.push(PolicyRun {
+            row: RunRow {
+                replication,
+                policy: policy.name().to_string(),
+                measures,
+            },
+            within,
+            referred,
+            proofs: (run.proofs.solved > 0).then_some(run.proofs),
+            run_out_weeks: run.run_out_weeks,
         });
     }
-    Ok(result)
+    Ok(runs)
 }
 
 #[cfg(test)]

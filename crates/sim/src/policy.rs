@@ -1,37 +1,42 @@
 //! Referral policies: who gets the free places each week.
 //!
-//! Every policy sees the same [`AreaInstance`] as `caseload allocate` (the same
+//! Every policy sees the same weekly problem as `caseload allocate` (the same
 //! eligibility rules, the same supporters' room), and differs only in whom it picks.
 
 use std::cmp::Ordering;
-use std::time::Instant;
 
 use caseload_model::{Caseload, PlanningWeek, Referral};
-use caseload_solve::greedy::{assign_in_order, Choice};
-use caseload_solve::{AreaAllocator, AreaInstance, Optimal};
+use caseload_solve::{AreaWeek, Effort, Placement};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::SimError;
 
-/// What a policy sees in one week.
+/// What a policy sees in one week, in one area.
 pub struct WeekState<'a> {
-    /// The register: every family referred so far, open or waiting (index by
-    /// [`caseload_solve::Candidate::referral`]).
+    /// The register: every family referred so far, open or waiting.
     pub caseload: &'a Caseload,
     /// The week being planned.
     pub week: PlanningWeek,
-    /// The area's waiting families with their eligible supporters and the room
-    /// each supporter has.
-    pub instance: &'a AreaInstance,
-    /// When this week's decision should be made by (for policies that search).
-    pub deadline: Instant,
+    /// The area's problem: its waiting families, and the room each supporter has.
+    pub area: &'a AreaWeek,
+    /// How far a policy that optimises may search (a work limit, never a time limit).
+    pub effort: Effort,
 }
 
 impl WeekState<'_> {
-    /// The referral of candidate `c`.
-    pub fn referral(&self, c: usize) -> &Referral {
-        &self.caseload.referrals[self.instance.candidates[c].referral]
+    /// The waiting families some supporter may take, by referral id.
+    pub fn families(&self) -> Vec<&Referral> {
+        self.area
+            .families()
+            .map(|r| &self.caseload.referrals[r])
+            .collect()
+    }
+
+    /// Places families in `order` (positions in [`families`](Self::families)), each
+    /// with the eligible supporter with room that scores best.
+    pub fn fill_in_order(&self, order: impl IntoIterator<Item = usize>) -> Placement {
+        self.area.fill_in_order(order)
     }
 
     /// Places families in the order `compare` gives (first = served first; ties by
@@ -39,24 +44,13 @@ impl WeekState<'_> {
     pub fn assign_by(
         &self,
         mut compare: impl FnMut(&Referral, &Referral) -> Ordering,
-    ) -> Allocation {
-        // Candidates come ordered by referral id, and the sort is stable.
-        let mut order: Vec<usize> = (0..self.instance.candidates.len()).collect();
-        order.sort_by(|&a, &b| compare(self.referral(a), self.referral(b)));
-        Allocation {
-            choice: assign_in_order(self.instance, order),
-            proven_optimal: None,
-        }
+    ) -> Placement {
+        let families = self.families();
+        // Families come ordered by referral id, and the sort is stable.
+        let mut order: Vec<usize> = (0..families.len()).collect();
+        order.sort_by(|&a, &b| compare(families[a], families[b]));
+        self.fill_in_order(order)
     }
-}
-
-/// A week's decision.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Allocation {
-    /// For each candidate, the arc (supporter) it takes, or `None`.
-    pub choice: Choice,
-    /// For a policy that optimises: whether this week's plan was proven optimal.
-    pub proven_optimal: Option<bool>,
 }
 
 /// A referral policy. Implement it to benchmark your own: `choose` gets the week's
@@ -65,7 +59,7 @@ pub struct Allocation {
 ///
 /// ```
 /// use caseload_model::ReferralKind;
-/// use caseload_sim::{Allocation, ReferralPolicy, SimError, WeekState};
+/// use caseload_sim::{Placement, ReferralPolicy, SimError, WeekState};
 ///
 /// /// Transfers first (their statements lapse), then longest on the clock.
 /// struct TransfersFirst;
@@ -74,7 +68,7 @@ pub struct Allocation {
 ///     fn name(&self) -> &str {
 ///         "transfers_first"
 ///     }
-///     fn choose(&self, week: &WeekState, _: &mut rand_chacha::ChaCha8Rng) -> Result<Allocation, SimError> {
+///     fn choose(&self, week: &WeekState, _: &mut rand_chacha::ChaCha8Rng) -> Result<Placement, SimError> {
 ///         Ok(week.assign_by(|a, b| {
 ///             let transfer = |r: &caseload_model::Referral| r.kind == ReferralKind::Transfer;
 ///             transfer(b).cmp(&transfer(a)).then(a.clock_start().cmp(&b.clock_start()))
@@ -92,7 +86,7 @@ pub trait ReferralPolicy: Sync {
     /// # Errors
     ///
     /// [`SimError`] when an underlying solver fails.
-    fn choose(&self, week: &WeekState, rng: &mut ChaCha8Rng) -> Result<Allocation, SimError>;
+    fn choose(&self, week: &WeekState, rng: &mut ChaCha8Rng) -> Result<Placement, SimError>;
 }
 
 /// First come, first served: longest waiting (earliest received) first.
@@ -103,7 +97,7 @@ impl ReferralPolicy for Fifo {
     fn name(&self) -> &str {
         "fifo"
     }
-    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Placement, SimError> {
         Ok(week.assign_by(|a, b| a.received.cmp(&b.received)))
     }
 }
@@ -116,7 +110,7 @@ impl ReferralPolicy for Priority {
     fn name(&self) -> &str {
         "priority"
     }
-    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Placement, SimError> {
         Ok(week.assign_by(|a, b| {
             b.priority
                 .cmp(&a.priority)
@@ -133,7 +127,7 @@ impl ReferralPolicy for Deadline {
     fn name(&self) -> &str {
         "deadline"
     }
-    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Placement, SimError> {
         Ok(week.assign_by(|a, b| {
             a.clock_start()
                 .cmp(&b.clock_start())
@@ -150,17 +144,15 @@ impl ReferralPolicy for Lottery {
     fn name(&self) -> &str {
         "lottery"
     }
-    fn choose(&self, week: &WeekState, rng: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
-        let mut order: Vec<usize> = (0..week.instance.candidates.len()).collect();
+    fn choose(&self, week: &WeekState, rng: &mut ChaCha8Rng) -> Result<Placement, SimError> {
+        let mut order: Vec<usize> = (0..week.area.families().len()).collect();
         order.shuffle(rng);
-        Ok(Allocation {
-            choice: assign_in_order(week.instance, order),
-            proven_optimal: None,
-        })
+        Ok(week.fill_in_order(order))
     }
 }
 
-/// The weekly MIP of `caseload allocate`: the best total score each week.
+/// The weekly MIP of `caseload allocate`: the best total score each week, searched to
+/// a proof (or to the scenario's node limit), never stopped by the clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OptimalPolicy;
 
@@ -168,12 +160,8 @@ impl ReferralPolicy for OptimalPolicy {
     fn name(&self) -> &str {
         "optimal"
     }
-    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Allocation, SimError> {
-        let solution = Optimal.allocate_area(week.instance, week.deadline)?;
-        Ok(Allocation {
-            choice: solution.choice,
-            proven_optimal: Some(solution.proven),
-        })
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Placement, SimError> {
+        Ok(week.area.fill_optimally(week.effort)?)
     }
 }
 

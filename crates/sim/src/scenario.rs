@@ -52,10 +52,12 @@ pub struct Scenario {
     /// policy: eligibility, hours and the `optimal` policy's objective.
     #[serde(default)]
     pub policy: Policy,
-    /// Wall-clock budget of one week's MIP under the `optimal` policy, seconds
-    /// (default 10); a week that runs out is counted as not proven optimal.
-    #[serde(default = "default_week_time_limit")]
-    pub optimal_week_time_limit_seconds: f64,
+    /// Branch-and-bound nodes HiGHS may use on one week's MIP under the `optimal`
+    /// policy (default: no limit, every week solved to proven optimality). A work
+    /// limit, not a time limit, so that results do not depend on the machine's speed; a
+    /// week that reaches it keeps the best plan found and is counted as not proven.
+    #[serde(default)]
+    pub optimal_week_node_limit: Option<u32>,
 }
 
 /// Supporters: from a file, or generated.
@@ -179,10 +181,11 @@ pub struct Families {
     /// Postcode districts and their shares of families (default four equal districts
     /// D1..D4). Supporters cover the whole area unless given by file.
     pub districts: BTreeMap<String, f64>,
-    /// Share of families who refer themselves (default 0.4); the rest need consent.
-    pub self_referral_share: f64,
-    /// Probability that consent is recorded for a family referred by someone else
-    /// (default 0.9).
+    /// Who refers families: shares of `self`, `la` and `professional` referrals, which
+    /// sum to 1 (default 0.4, 0.4, 0.2; not published, an assumption).
+    pub sources: Sources,
+    /// Probability that consent is recorded for a family referred by the LA or a
+    /// professional (default 0.9); a family who refers itself has consented.
     pub consent: f64,
     /// The clock started 0 to this many weeks before the family reached the provider,
     /// uniformly (default 6: families often find the service late).
@@ -206,11 +209,41 @@ impl Default for Families {
             districts: [("D1", 0.25), ("D2", 0.25), ("D3", 0.25), ("D4", 0.25)]
                 .map(|(k, v)| (k.to_string(), v))
                 .into(),
-            self_referral_share: 0.4,
+            sources: Sources::default(),
             consent: 0.9,
             clock_lateness_weeks: 6,
             withdrawal_per_week: 0.005,
         }
+    }
+}
+
+/// Shares of referral sources, which sum to 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sources {
+    /// The family itself (default 0.4).
+    #[serde(rename = "self")]
+    pub self_referral: f64,
+    /// The local authority (default 0.4).
+    pub la: f64,
+    /// A professional: a school, a health or social care worker (default 0.2).
+    pub professional: f64,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            self_referral: 0.4,
+            la: 0.4,
+            professional: 0.2,
+        }
+    }
+}
+
+impl Sources {
+    /// The shares in the order `self`, `la`, `professional`.
+    pub fn shares(&self) -> [f64; 3] {
+        [self.self_referral, self.la, self.professional]
     }
 }
 
@@ -254,9 +287,6 @@ fn default_replications() -> u32 {
 }
 fn default_seed() -> u64 {
     2015
-}
-fn default_week_time_limit() -> f64 {
-    10.0
 }
 
 /// A scenario with its supporters resolved (loaded from file or left to generate).
@@ -342,10 +372,9 @@ impl Scenario {
             "`replications` must be from 1 to 100000".into(),
         );
         check(
-            self.optimal_week_time_limit_seconds.is_finite()
-                && self.optimal_week_time_limit_seconds > 0.0,
-            "optimal_week_time_limit_seconds",
-            "`optimal_week_time_limit_seconds` must be more than 0".into(),
+            self.optimal_week_node_limit.is_none_or(|n| n >= 1),
+            "optimal_week_node_limit",
+            "`optimal_week_node_limit` must be at least 1 (leave it out for no limit)".into(),
         );
         let s = &self.supporters;
         check(
@@ -446,9 +475,13 @@ impl Scenario {
             "districts",
             "`families.districts`: shares that sum to 1".into(),
         );
+        check(
+            distribution(&f.sources.shares()),
+            "sources",
+            "`families.sources`: shares of self, la and professional that sum to 1".into(),
+        );
         for (key, p) in [
             ("transfer_needs_skill", f.transfer_needs_skill),
-            ("self_referral_share", f.self_referral_share),
             ("consent", f.consent),
             ("withdrawal_per_week", f.withdrawal_per_week),
         ] {

@@ -16,6 +16,9 @@ use crate::SimError;
 /// Weeks from the clock's start to the final plan when it is on time.
 pub const FINAL_PLAN_WEEK: i64 = 20;
 
+/// The longest a late plan is drawn to be late (ten years): it bounds the run-out.
+const MAX_LATE_WEEKS: u32 = 520;
+
 /// One family's fate as drawn: what happens to it whatever the policy.
 #[derive(Debug, Clone)]
 pub(crate) struct FamilyDraw {
@@ -41,7 +44,12 @@ pub(crate) struct Tenure {
 #[derive(Debug, Clone)]
 pub(crate) struct Stream {
     pub tenures: Vec<Tenure>,
+    /// Every family, in arrival order: those referred in the warm-up, the measured ones
+    /// (referred in the horizon), and those referred during the run-out.
     pub families: Vec<FamilyDraw>,
+    /// Weeks drawn: the warm-up, the horizon and the longest run-out possible (until
+    /// the last measured family's plan is final).
+    pub weeks: u32,
 }
 
 /// The random generator of replication `replication` for stream `stream`: every
@@ -53,8 +61,10 @@ pub(crate) fn generator(seed: u64, replication: u32, stream: u64) -> ChaCha8Rng 
     rng
 }
 
-/// Stream numbers: 0 for the draws, others for policies (see `policy_stream`).
+/// Stream numbers: 0 for the families, 2 for the supporters, odd numbers for policies
+/// (see `policy_stream`).
 const DRAWS: u64 = 0;
+const SUPPORTERS: u64 = 2;
 
 pub(crate) fn monday(scenario: &Scenario, week: i64) -> NaiveDate {
     scenario.start + Duration::weeks(week)
@@ -65,9 +75,7 @@ fn weeks_until(rng: &mut ChaCha8Rng, p: f64) -> Result<Option<u32>, SimError> {
     if p <= 0.0 {
         return Ok(None);
     }
-    let failures = Geometric::new(p)
-        .map_err(|e| SimError::Distribution(e.to_string()))?
-        .sample(rng);
+    let failures = Geometric::new(p).map_err(SimError::Geometric)?.sample(rng);
     Ok(Some(
         u32::try_from(failures.saturating_add(1)).unwrap_or(u32::MAX),
     ))
@@ -77,9 +85,7 @@ fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> Result<u32, SimError> {
     if mean <= 0.0 {
         return Ok(0);
     }
-    let draw: f64 = Poisson::new(mean)
-        .map_err(|e| SimError::Distribution(e.to_string()))?
-        .sample(rng);
+    let draw: f64 = Poisson::new(mean).map_err(SimError::Poisson)?.sample(rng);
     Ok(draw as u32)
 }
 
@@ -149,10 +155,29 @@ impl Stream {
         staff: Option<&[Supporter]>,
         replication: u32,
     ) -> Result<Stream, SimError> {
+        // Families first: the last measured family's final plan says how long the
+        // run-out can be, and the families referred during it are drawn after.
         let mut rng = generator(scenario.seed, replication, DRAWS);
-        let tenures = draw_supporters(scenario, staff, &mut rng)?;
-        let families = draw_families(scenario, &mut rng)?;
-        Ok(Stream { tenures, families })
+        let total = scenario.total_weeks();
+        let mut families = draw_families(scenario, &mut rng, 0..total, 0)?;
+        let last_final = families
+            .iter()
+            .filter(|f| f.arrival_week >= scenario.warm_up_weeks)
+            .map(|f| f.final_week)
+            .max()
+            .unwrap_or(0);
+        let weeks = u32::try_from(last_final.saturating_add(1))
+            .unwrap_or(0)
+            .max(total);
+        let numbered = families.len();
+        families.extend(draw_families(scenario, &mut rng, total..weeks, numbered)?);
+        let mut rng = generator(scenario.seed, replication, SUPPORTERS);
+        let tenures = draw_supporters(scenario, staff, &mut rng, weeks)?;
+        Ok(Stream {
+            tenures,
+            families,
+            weeks,
+        })
     }
 }
 
@@ -160,9 +185,9 @@ fn draw_supporters(
     scenario: &Scenario,
     staff: Option<&[Supporter]>,
     rng: &mut ChaCha8Rng,
+    horizon: u32,
 ) -> Result<Vec<Tenure>, SimError> {
     let plan = &scenario.supporters;
-    let horizon = scenario.total_weeks();
     let generated = |rng: &mut ChaCha8Rng, id: String, status: SupporterStatus| {
         let (hours, cases) = match status {
             SupporterStatus::Paid => (plan.paid_hours_per_week, plan.paid_max_cases),
@@ -227,13 +252,19 @@ fn draw_supporters(
     Ok(tenures)
 }
 
-fn draw_families(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Result<Vec<FamilyDraw>, SimError> {
+/// The families referred in `weeks`, numbered on from `numbered` already drawn.
+fn draw_families(
+    scenario: &Scenario,
+    rng: &mut ChaCha8Rng,
+    weeks: std::ops::Range<u32>,
+    numbered: usize,
+) -> Result<Vec<FamilyDraw>, SimError> {
     let f = &scenario.families;
     let a = &scenario.arrivals;
     let districts: Vec<(&String, f64)> = f.districts.iter().map(|(d, p)| (d, *p)).collect();
     let district_shares: Vec<f64> = districts.iter().map(|(_, p)| *p).collect();
     let mut families = Vec::new();
-    for week in 0..scenario.total_weeks() {
+    for week in weeks {
         let date = monday(scenario, i64::from(week));
         let season = if a.seasonality {
             season_factor(date)
@@ -251,7 +282,7 @@ fn draw_families(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Result<Vec<Family
             std::iter::repeat_n(ReferralKind::Transfer, transfers as usize),
         );
         for kind in kinds {
-            let n = families.len() + 1;
+            let n = numbered + families.len() + 1;
             let priority = categorical(rng, &f.priority) as u8 + 1;
             let complexity = [Complexity::Low, Complexity::Medium, Complexity::High]
                 [categorical(rng, &f.complexity)];
@@ -265,15 +296,18 @@ fn draw_families(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Result<Vec<Family
             }
             let language = one_of(rng, &f.languages);
             let district = districts[categorical(rng, &district_shares)].0.clone();
-            let self_referred = rng.random_bool(f.self_referral_share);
+            let source = [Source::SelfReferral, Source::La, Source::Professional]
+                [categorical(rng, &f.sources.shares())];
             // A self-referral leaves `consent` empty (implied); others record it or not.
-            let consent = (!self_referred).then(|| rng.random_bool(f.consent));
+            let consent = (source != Source::SelfReferral).then(|| rng.random_bool(f.consent));
             let lateness = rng.random_range(0..=f.clock_lateness_weeks);
             let clock_week = i64::from(week) - i64::from(lateness);
             let late_by = if rng.random_bool(scenario.ehc.p_on_time) {
                 0
             } else {
-                weeks_until(rng, 1.0 / scenario.ehc.late_mean_weeks)?.unwrap_or(0)
+                weeks_until(rng, 1.0 / scenario.ehc.late_mean_weeks)?
+                    .unwrap_or(0)
+                    .min(MAX_LATE_WEEKS)
             };
             let final_week = clock_week + FINAL_PLAN_WEEK + i64::from(late_by);
             let withdraw_week =
@@ -284,11 +318,7 @@ fn draw_families(scenario: &Scenario, rng: &mut ChaCha8Rng) -> Result<Vec<Family
                     area: scenario.area.clone(),
                     district: Some(district),
                     received: date,
-                    source: if self_referred {
-                        Source::SelfReferral
-                    } else {
-                        Source::La
-                    },
+                    source,
                     consent,
                     kind,
                     clock_start: Some(monday(scenario, clock_week)),

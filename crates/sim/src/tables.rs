@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use caseload_model::files::write_atomically;
 use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
-use crate::{Results, SimError};
+use crate::{Results, RunRow, SimError};
 
 /// The rows of `results` as a table: `replication`, `policy`, then one column per
-/// metric (null where a metric is undefined in a replication).
+/// measure, overall and then per priority (`coverage_priority_5`), null where a
+/// measure is undefined in a replication.
 fn frame(results: &Results) -> Result<DataFrame, SimError> {
     let table_error = |e: polars::error::PolarsError| SimError::Output {
         file: PathBuf::from("replications"),
-        reason: e.to_string(),
+        source: Box::new(e),
     };
     let rows = &results.rows;
     let mut columns = vec![
@@ -27,11 +28,26 @@ fn frame(results: &Results) -> Result<DataFrame, SimError> {
                 .collect::<Vec<&str>>(),
         ),
     ];
-    if let Some(first) = rows.first() {
-        for (m, (name, _)) in first.metrics.iter().enumerate() {
-            let values: Vec<Option<f64>> = rows
+    let cells = |row: &RunRow| -> Vec<(String, f64)> {
+        let m = &row.measures;
+        let overall = m
+            .metrics
+            .each()
+            .into_iter()
+            .map(|(n, _, v)| (n.to_string(), *v));
+        let by_priority = m.by_priority.iter().zip(1..).flat_map(|(p, level)| {
+            p.each()
+                .into_iter()
+                .map(move |(n, _, v)| (format!("{n}_priority_{level}"), *v))
+        });
+        overall.chain(by_priority).collect()
+    };
+    let table: Vec<Vec<(String, f64)>> = rows.iter().map(cells).collect();
+    if let Some(first) = table.first() {
+        for (m, (name, _)) in first.iter().enumerate() {
+            let values: Vec<Option<f64>> = table
                 .iter()
-                .map(|r| Some(r.metrics[m].1).filter(|v| v.is_finite()))
+                .map(|row| Some(row[m].1).filter(|v| v.is_finite()))
                 .collect();
             columns.push(Column::new(name.as_str().into(), values));
         }
@@ -47,16 +63,14 @@ fn frame(results: &Results) -> Result<DataFrame, SimError> {
 pub fn rows_csv(results: &Results) -> Result<String, SimError> {
     let mut df = frame(results)?;
     let mut bytes = Vec::new();
+    let output = |source: Box<dyn std::error::Error + Send + Sync>| SimError::Output {
+        file: PathBuf::from("replications.csv"),
+        source,
+    };
     CsvWriter::new(&mut bytes)
         .finish(&mut df)
-        .map_err(|e| SimError::Output {
-            file: PathBuf::from("replications.csv"),
-            reason: e.to_string(),
-        })?;
-    String::from_utf8(bytes).map_err(|e| SimError::Output {
-        file: PathBuf::from("replications.csv"),
-        reason: e.to_string(),
-    })
+        .map_err(|e| output(Box::new(e)))?;
+    String::from_utf8(bytes).map_err(|e| output(Box::new(e)))
 }
 
 /// Writes `replications.csv` and `replications.parquet` into `dir`, each whole or not
@@ -71,14 +85,14 @@ pub fn write_tables(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, SimEr
     atomic_write(&csv, |file| {
         CsvWriter::new(file)
             .finish(&mut df)
-            .map_err(|e| e.to_string())
+            .map_err(std::io::Error::other)
     })?;
     let parquet = dir.join("replications.parquet");
     atomic_write(&parquet, |file| {
         ParquetWriter::new(file)
             .finish(&mut df)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(std::io::Error::other)
     })?;
     Ok(vec![csv, parquet])
 }
@@ -86,17 +100,10 @@ pub fn write_tables(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, SimEr
 /// Writes `path` whole or not at all (see [`write_atomically`]).
 pub(crate) fn atomic_write(
     path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> Result<(), String>,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), SimError> {
-    let mut reason = None;
-    write_atomically(path, |file| {
-        write(file).map_err(|e| {
-            reason = Some(e.clone());
-            std::io::Error::other(e)
-        })
-    })
-    .map_err(|e| SimError::Output {
+    write_atomically(path, write).map_err(|e| SimError::Output {
         file: path.to_path_buf(),
-        reason: reason.unwrap_or_else(|| e.to_string()),
+        source: Box::new(e),
     })
 }

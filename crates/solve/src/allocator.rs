@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::greedy::{greedy, objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
-use crate::mip::solve_area;
+use crate::mip::{solve_area, Limits};
 use crate::reduce::kept;
 use crate::SolveError;
 
@@ -29,17 +29,18 @@ pub enum Route {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaSolution {
     /// For each candidate, the index of the arc it takes.
-    pub choice: Choice,
+    pub(crate) choice: Choice,
     /// Proven optimal.
-    pub proven: bool,
+    pub(crate) proven: bool,
     /// An upper bound on the best objective.
-    pub bound: f64,
+    pub(crate) bound: f64,
     /// How the plan was reached.
-    pub route: Route,
+    pub(crate) route: Route,
 }
 
 /// A way of choosing new assignments in one area. Implementations see the same
-/// eligibility and capacity (the [`AreaInstance`]); they differ only in whom they pick.
+/// eligibility and capacity (one area's problem, private to this crate, which seals the
+/// trait); they differ only in whom they pick.
 pub trait AreaAllocator: Sync {
     /// Short name used in output.
     fn name(&self) -> &'static str;
@@ -56,7 +57,7 @@ pub trait AreaAllocator: Sync {
     ) -> Result<AreaSolution, SolveError>;
 }
 
-/// Highest score first; fast, not always optimal. See [`crate::greedy`].
+/// Highest score first; fast, not always optimal.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Greedy;
 
@@ -96,68 +97,82 @@ impl AreaAllocator for Optimal {
         instance: &AreaInstance,
         deadline: Instant,
     ) -> Result<AreaSolution, SolveError> {
-        let start = greedy(instance);
-        let bound = instance.upper_bound();
-        let value = objective(instance, &start);
-        if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
-            return Ok(AreaSolution {
-                choice: start,
-                proven: true,
-                bound: value,
-                route: Route::NoChoice,
-            });
-        }
-        if value >= bound - 1e-9 {
-            return Ok(AreaSolution {
-                choice: start,
-                proven: true,
-                bound: value,
-                route: Route::GreedyAtBound,
-            });
-        }
-        // Leave out families that provably cannot improve the plan (see `reduce`), and
-        // start HiGHS from the better greedy plan with or without them.
-        let keep = kept(instance);
-        let kept_index: Vec<usize> = (0..keep.len()).filter(|&c| keep[c]).collect();
-        let reduced = AreaInstance {
-            candidates: kept_index
-                .iter()
-                .map(|&c| instance.candidates[c].clone())
-                .collect(),
-            ..instance.clone()
-        };
-        let restricted: Choice = kept_index.iter().map(|&c| start[c]).collect();
-        let fresh = greedy(&reduced);
-        let reduced_start = if objective(&reduced, &fresh) > objective(&reduced, &restricted) {
-            fresh
-        } else {
-            restricted
-        };
-        let remaining = deadline
+        let seconds = deadline
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
-        let outcome = solve_area(&reduced, &reduced_start, remaining)?;
-        let mut solved_choice = vec![None; instance.candidates.len()];
-        for (&c, pick) in kept_index.iter().zip(&outcome.choice) {
-            solved_choice[c] = *pick;
-        }
-        let solved = objective(instance, &solved_choice);
-        // Keep whichever plan is better: with a time limit HiGHS may stop early.
-        let (choice, value) =
-            if solved + 1e-9 >= value && respects_capacity(instance, &solved_choice) {
-                (solved_choice, solved)
-            } else {
-                (start, value)
-            };
-        Ok(AreaSolution {
-            choice,
-            proven: outcome.proven,
-            bound: if outcome.proven {
-                value
-            } else {
-                outcome.bound.min(bound).max(value)
+        optimal_area(
+            instance,
+            Limits {
+                seconds: Some(seconds),
+                nodes: None,
             },
-            route: Route::Mip,
-        })
+        )
     }
+}
+
+/// The optimum of one area within `limits`: no solver where nobody has a choice or the
+/// greedy plan reaches the bound, else HiGHS from the better greedy plan.
+pub(crate) fn optimal_area(
+    instance: &AreaInstance,
+    limits: Limits,
+) -> Result<AreaSolution, SolveError> {
+    let start = greedy(instance);
+    let bound = instance.upper_bound();
+    let value = objective(instance, &start);
+    if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
+        return Ok(AreaSolution {
+            choice: start,
+            proven: true,
+            bound: value,
+            route: Route::NoChoice,
+        });
+    }
+    if value >= bound - 1e-9 {
+        return Ok(AreaSolution {
+            choice: start,
+            proven: true,
+            bound: value,
+            route: Route::GreedyAtBound,
+        });
+    }
+    // Leave out families that provably cannot improve the plan (see `reduce`), and
+    // start HiGHS from the better greedy plan with or without them.
+    let keep = kept(instance);
+    let kept_index: Vec<usize> = (0..keep.len()).filter(|&c| keep[c]).collect();
+    let reduced = AreaInstance {
+        candidates: kept_index
+            .iter()
+            .map(|&c| instance.candidates[c].clone())
+            .collect(),
+        ..instance.clone()
+    };
+    let restricted: Choice = kept_index.iter().map(|&c| start[c]).collect();
+    let fresh = greedy(&reduced);
+    let reduced_start = if objective(&reduced, &fresh) > objective(&reduced, &restricted) {
+        fresh
+    } else {
+        restricted
+    };
+    let outcome = solve_area(&reduced, &reduced_start, limits)?;
+    let mut solved_choice = vec![None; instance.candidates.len()];
+    for (&c, pick) in kept_index.iter().zip(&outcome.choice) {
+        solved_choice[c] = *pick;
+    }
+    let solved = objective(instance, &solved_choice);
+    // Keep whichever plan is better: with a time limit HiGHS may stop early.
+    let (choice, value) = if solved + 1e-9 >= value && respects_capacity(instance, &solved_choice) {
+        (solved_choice, solved)
+    } else {
+        (start, value)
+    };
+    Ok(AreaSolution {
+        choice,
+        proven: outcome.proven,
+        bound: if outcome.proven {
+            value
+        } else {
+            outcome.bound.min(bound).max(value)
+        },
+        route: Route::Mip,
+    })
 }

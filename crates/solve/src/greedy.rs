@@ -3,11 +3,11 @@
 use crate::instance::{AreaInstance, HOURS_EPS};
 
 /// For each candidate, the arc it takes (index into its `arcs`), or `None`.
-pub type Choice = Vec<Option<usize>>;
+pub(crate) type Choice = Vec<Option<usize>>;
 
 /// Allocates an area greedily: families in order of their best score (ties by
 /// referral id), each placed as by [`assign_in_order`].
-pub fn greedy(instance: &AreaInstance) -> Choice {
+pub(crate) fn greedy(instance: &AreaInstance) -> Choice {
     let best = |c: usize| {
         instance.candidates[c]
             .arcs
@@ -26,7 +26,10 @@ pub fn greedy(instance: &AreaInstance) -> Choice {
 /// most free hours (so no one is stretched first), then to the lowest id. A family
 /// with no supporter with room left stays unplaced. This is how every ordering
 /// policy (greedy, first come first served, priority, ...) shares capacity rules.
-pub fn assign_in_order(instance: &AreaInstance, order: impl IntoIterator<Item = usize>) -> Choice {
+pub(crate) fn assign_in_order(
+    instance: &AreaInstance,
+    order: impl IntoIterator<Item = usize>,
+) -> Choice {
     let mut free_hours: Vec<f64> = instance.rooms.iter().map(|r| r.free_hours).collect();
     let mut free_cases: Vec<u32> = instance.rooms.iter().map(|r| r.free_cases).collect();
     let mut choice = vec![None; instance.candidates.len()];
@@ -55,7 +58,7 @@ pub fn assign_in_order(instance: &AreaInstance, order: impl IntoIterator<Item = 
 }
 
 /// The objective of a choice: the sum of the chosen arcs' scores.
-pub fn objective(instance: &AreaInstance, choice: &Choice) -> f64 {
+pub(crate) fn objective(instance: &AreaInstance, choice: &Choice) -> f64 {
     instance
         .candidates
         .iter()
@@ -65,7 +68,7 @@ pub fn objective(instance: &AreaInstance, choice: &Choice) -> f64 {
 }
 
 /// Whether a choice respects every supporter's free hours and case slots.
-pub fn respects_capacity(instance: &AreaInstance, choice: &Choice) -> bool {
+pub(crate) fn respects_capacity(instance: &AreaInstance, choice: &Choice) -> bool {
     let mut hours = vec![0.0; instance.rooms.len()];
     let mut cases = vec![0_u32; instance.rooms.len()];
     for (candidate, pick) in instance.candidates.iter().zip(choice) {

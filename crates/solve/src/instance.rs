@@ -10,11 +10,11 @@ use crate::score::ScoreParts;
 
 /// Tolerance on hours: a case fits when it needs at most this much more than is free.
 /// (HiGHS's own feasibility tolerance is 1e-6; 1e-6 hours is 3.6 milliseconds.)
-pub const HOURS_EPS: f64 = 1e-6;
+pub(crate) const HOURS_EPS: f64 = 1e-6;
 
 /// A supporter's load from open cases and room for new ones.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Room {
+pub(crate) struct Room {
     /// Index into [`Caseload::supporters`].
     pub supporter: usize,
     /// Hours used by open cases.
@@ -33,7 +33,7 @@ pub struct Room {
 
 /// A waiting family that some supporter of its area may take.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Index into [`Caseload::referrals`].
     pub referral: usize,
     /// Its supporter has left.
@@ -50,7 +50,7 @@ pub struct Candidate {
 
 /// A possible new assignment.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Arc {
+pub(crate) struct Arc {
     /// Slot into [`AreaInstance::rooms`].
     pub slot: usize,
     /// `score(r, s)`.
@@ -59,7 +59,7 @@ pub struct Arc {
 
 /// A waiting family no supporter may take, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unplaceable {
+pub(crate) struct Unplaceable {
     /// Index into [`Caseload::referrals`].
     pub referral: usize,
     /// Its supporter has left.
@@ -70,30 +70,32 @@ pub struct Unplaceable {
     pub parts: ScoreParts,
 }
 
-/// Everything needed to allocate one area.
+/// Everything needed to allocate one area. `pub` in name only: the module is private,
+/// so no other crate can name it, and [`crate::AreaAllocator`], which takes it, is
+/// sealed; callers outside use [`crate::AreaWeek`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaInstance {
     /// The area code.
-    pub area: String,
+    pub(crate) area: String,
     /// The area's supporters, ordered by id.
-    pub rooms: Vec<Room>,
+    pub(crate) rooms: Vec<Room>,
     /// Waiting families with at least one eligible supporter, ordered by id.
-    pub candidates: Vec<Candidate>,
+    pub(crate) candidates: Vec<Candidate>,
     /// Waiting families with none, ordered by id.
-    pub unplaceable: Vec<Unplaceable>,
+    pub(crate) unplaceable: Vec<Unplaceable>,
 }
 
 impl AreaInstance {
     /// The most families any plan can place: the area's free case slots, and never
     /// more than there are candidates.
-    pub fn max_placed(&self) -> usize {
+    pub(crate) fn max_placed(&self) -> usize {
         let free: usize = self.rooms.iter().map(|r| r.free_cases as usize).sum();
         free.min(self.candidates.len())
     }
 
     /// No plan scores more: each candidate's best score, summed over the
     /// [`max_placed`](Self::max_placed) best candidates (at most that many are placed).
-    pub fn upper_bound(&self) -> f64 {
+    pub(crate) fn upper_bound(&self) -> f64 {
         let mut best: Vec<f64> = self
             .candidates
             .iter()
@@ -105,7 +107,7 @@ impl AreaInstance {
 }
 
 /// Hours a referral needs (its own figure or the policy default for its complexity).
-pub fn referral_hours(caseload: &Caseload, referral: usize, policy: &Policy) -> f64 {
+pub(crate) fn referral_hours(caseload: &Caseload, referral: usize, policy: &Policy) -> f64 {
     let referral = &caseload.referrals[referral];
     referral
         .hours_per_week
@@ -113,7 +115,11 @@ pub fn referral_hours(caseload: &Caseload, referral: usize, policy: &Policy) -> 
 }
 
 /// Splits the week into one instance per area, ordered by area code.
-pub fn build_instances(caseload: &Caseload, view: &WeekView, policy: &Policy) -> Vec<AreaInstance> {
+pub(crate) fn build_instances(
+    caseload: &Caseload,
+    view: &WeekView,
+    policy: &Policy,
+) -> Vec<AreaInstance> {
     // Per area: its supporters, and its waiting referrals (with the reallocated flag).
     type AreaRows = (Vec<usize>, Vec<(usize, bool)>);
     let mut areas: BTreeMap<&str, AreaRows> = BTreeMap::new();

@@ -30,13 +30,16 @@
 //! - [`eligibility`]: the contract's eight checks, in order, and the reason code of a
 //!   family no supporter may take.
 //! - [`score`]: `score(r, s) = weight(r) * urgency(r) + local bonus`.
-//! - [`allocate`] splits the week into one [`AreaInstance`] per area, runs an
+//! - [`allocate`] splits the week into one independent problem per area, runs an
 //!   [`AreaAllocator`] on each in parallel (rayon), and assembles the [`Plan`]:
 //!   every active referral is in `assignments` or `waiting`, exactly once.
 //! - [`Optimal`] solves each area's MIP to proven optimality with HiGHS, starting
 //!   from the greedy plan, and skips the solver when the greedy plan reaches the
 //!   upper bound (every family got its best possible score). [`Greedy`] is the
 //!   fast baseline.
+//! - [`area_weeks`] gives a caller that replays many weeks (the simulator) each area's
+//!   week as an [`AreaWeek`], to fill in an order of its own or optimally, without
+//!   the index-level problem behind it, which stays private.
 //! - [`explain`] tells one family's story; [`export_model`] writes the MIP as
 //!   `.lp` or `.mps` for any other solver to check.
 #![deny(missing_docs)]
@@ -48,22 +51,23 @@ mod allocator;
 pub mod eligibility;
 mod explain;
 mod export;
-pub mod greedy;
+mod greedy;
 mod instance;
 mod mip;
 mod plan;
 mod reduce;
 pub mod score;
+mod week;
 
-pub use allocator::{AreaAllocator, AreaSolution, Greedy, Optimal, Route};
+pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::export_model;
-pub use instance::{build_instances, Arc, AreaInstance, Candidate, Room, Unplaceable, HOURS_EPS};
 pub use plan::{
     allocate, in_pool, AreaReport, Assignment, Options, Plan, SolverReport, Summary, SupporterLoad,
     WaitingEntry,
 };
+pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};
 
 /// Why an allocation could not be completed.
 #[derive(Debug, thiserror::Error)]
@@ -88,8 +92,8 @@ pub enum SolveError {
         status: String,
     },
     /// The worker threads could not start.
-    #[error("could not start worker threads: {0}")]
-    Threads(String),
+    #[error("could not start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
     /// The model could not be written.
     #[error("could not write the model to {file}: {reason}")]
     Export {

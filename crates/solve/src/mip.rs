@@ -127,11 +127,20 @@ pub(crate) struct MipOutcome {
     pub bound: f64,
 }
 
-/// Solves one area's MIP from the `start` plan, within `time_limit` seconds.
+/// When HiGHS stops short of a proof: a wall-clock limit (seconds; where it binds, the
+/// result depends on the machine) and a branch-and-bound node limit (the same on every
+/// machine). `None`: no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Limits {
+    pub seconds: Option<f64>,
+    pub nodes: Option<u32>,
+}
+
+/// Solves one area's MIP from the `start` plan, within `limits`.
 pub(crate) fn solve_area(
     instance: &AreaInstance,
     start: &Choice,
-    time_limit: f64,
+    limits: Limits,
 ) -> Result<MipOutcome, SolveError> {
     let mut weekly = WeeklyModel::new(false);
     weekly.add_area(instance, &|_, _| (String::new(), String::new()), true);
@@ -155,9 +164,17 @@ pub(crate) fn solve_area(
     model
         .try_set_option("mip_rel_gap", 0.0)
         .map_err(|_| option("mip_rel_gap"))?;
-    model
-        .try_set_option("time_limit", time_limit.max(1e-3))
-        .map_err(|_| option("time_limit"))?;
+    if let Some(seconds) = limits.seconds {
+        model
+            .try_set_option("time_limit", seconds.max(1e-3))
+            .map_err(|_| option("time_limit"))?;
+    }
+    if let Some(nodes) = limits.nodes {
+        let nodes = i32::try_from(nodes).unwrap_or(i32::MAX);
+        model
+            .try_set_option("mip_max_nodes", nodes)
+            .map_err(|_| option("mip_max_nodes"))?;
+    }
     model
         .try_set_solution(Some(&initial), None, None, None)
         .map_err(|_| option("initial solution"))?;

@@ -209,18 +209,17 @@ pub fn allocate(
 ///
 /// # Errors
 ///
-/// The thread pool's own error, as text.
+/// The thread pool's own error.
 pub fn in_pool<T: Send>(
     threads: Option<usize>,
     work: impl FnOnce() -> T + Send,
-) -> Result<T, String> {
+) -> Result<T, rayon::ThreadPoolBuildError> {
     match threads {
         None => Ok(work()),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map(|pool| pool.install(work))
-            .map_err(|e| e.to_string()),
+            .map(|pool| pool.install(work)),
     }
 }
 
