@@ -272,12 +272,25 @@ fn bad_scenarios_and_arguments_exit_2() {
         insta::assert_snapshot!("simulate_bad_scenario", stderr(&output));
     });
 
-    // A type error stops the parse: it is reported alone, located.
-    std::fs::write(&file, "name = \"bad\"\n[families]\npriority = [1, 0]\n").unwrap();
+    // issue 7: a value of the wrong shape no longer stops the parse: it is reported
+    // with the out-of-range value after it, both located, in words.
+    std::fs::write(
+        &file,
+        "name = \"bad\"\n[families]\npriority = [1, 0]\nconsent = 2\n",
+    )
+    .unwrap();
     let output = caseload(&["simulate", "--scenario", file_arg]);
     assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
     assert!(
-        stderr(&output).contains("bad.toml:3:12: invalid length 2, expected an array of length 5")
+        message.contains(
+            "bad.toml:3:12: `families.priority` must be a list of length 5, not a list of 2"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("bad.toml:4:1: `families.consent` must be a probability, got 2"),
+        "{message}"
     );
 
     let output = simulate("small-area", &["--policies", "fifo,quickest"]);

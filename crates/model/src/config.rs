@@ -165,11 +165,22 @@ fn deserialize_all<T: DeserializeOwned>(
     let mut working = text.to_string();
     let mut problems = Vec::new();
     let mut blanked: Vec<Range<usize>> = Vec::new();
+    let mut blanked_keys: Vec<String> = Vec::new();
     loop {
         let err = match toml::from_str::<T>(&working) {
             Ok(value) => return (Some(value), problems),
             Err(err) => err,
         };
+        // A required key commented out below is then "missing": already reported.
+        let missing = err.message().trim().strip_prefix("missing field ");
+        if missing.is_some_and(|name| {
+            let name = name.trim_matches('`');
+            blanked_keys
+                .iter()
+                .any(|k: &String| k.rsplit('.').next() == Some(name))
+        }) {
+            return (None, problems);
+        }
         let offset = err.span().map_or(0, |span| span.start);
         let entry = err.span().and_then(|_| entry_at(document, offset));
         let key = entry.as_ref().map(|(path, _)| path.as_str());
@@ -179,9 +190,10 @@ fn deserialize_all<T: DeserializeOwned>(
             offset,
             plain_words(err.message(), key),
         ));
-        let Some((_, range)) = entry else {
+        let Some((key, range)) = entry else {
             return (None, problems);
         };
+        blanked_keys.push(key);
         let lines = whole_lines(&working, &range);
         if blanked.contains(&lines) {
             return (None, problems);
@@ -244,13 +256,24 @@ fn plain_words(message: &str, key: Option<&str>) -> String {
             found_words(found)
         );
     }
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        if let Some((length, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "{subject} must be {}, not a list of {length}",
+                expected.trim().replace("an array", "a list")
+            );
+        }
+    }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (name, known) = rest
             .split_once(", expected ")
             .map_or((rest, ""), |(n, k)| (n, k));
         let name = name.trim_matches('`');
-        let known: Vec<&str> = known
+        // Serde lists the keys as `a`, `b`, `c`, or as `a` or `b` when there are two.
+        let known = known
             .trim_start_matches("one of ")
+            .replace("` or `", "`, `");
+        let known: Vec<&str> = known
             .split(", ")
             .map(|k| k.trim_matches('`'))
             .filter(|k| !k.is_empty())
@@ -437,6 +460,37 @@ mod tests {
         assert_eq!(
             key_offset(&document, "families.share"),
             text.find("families").unwrap()
+        );
+    }
+
+    #[test]
+    fn lists_of_the_wrong_length_and_two_key_tables_read_plainly() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Pair {
+            #[allow(dead_code)]
+            weights: [f64; 3],
+            #[allow(dead_code)]
+            #[serde(default)]
+            other: f64,
+        }
+        let found: Vec<String> = parse::<Pair>(
+            Path::new("p.toml"),
+            "weights = [1, 2]
+othr = 1
+",
+        )
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            found,
+            [
+                "p.toml:1:11: `weights` must be a list of length 3, not a list of 2",
+                "p.toml:2:1: unknown key `othr` at the top level; did you mean `other`? (known keys: weights, other)",
+            ]
         );
     }
 

@@ -112,8 +112,8 @@ impl Policy {
         config::check_values(file, text, self.invalid_values())
     }
 
-    /// The settings that are out of range, as (key, reason).
-    fn invalid_values(&self) -> Vec<(&'static str, String)> {
+    /// The settings that are out of range, as (dotted key, reason).
+    pub fn invalid_values(&self) -> Vec<(&'static str, String)> {
         let mut bad = Vec::new();
         if let Some(w) = self
             .priority_weights

@@ -327,10 +327,18 @@ impl Scenario {
     ///
     /// [`LoadError::Invalid`] listing every problem, located.
     pub fn from_toml(file: &Path, text: &str) -> Result<Scenario, LoadError> {
-        let scenario: Scenario = config::parse(file, text)?;
-        scenario.policy.check(file, text)?;
-        config::check_values(file, text, scenario.invalid_values())?;
-        Ok(scenario)
+        config::load(file, text, |scenario: &Scenario| {
+            let policy = scenario
+                .policy
+                .invalid_values()
+                .into_iter()
+                .map(|(key, message)| (format!("policy.{key}"), message));
+            let own = scenario
+                .invalid_values()
+                .into_iter()
+                .map(|(key, message)| (key.to_string(), message));
+            policy.chain(own).collect::<Vec<_>>()
+        })
     }
 
     /// Total weeks simulated (warm-up and horizon).
@@ -379,22 +387,25 @@ impl Scenario {
         let s = &self.supporters;
         check(
             s.file.is_some() || s.paid + s.volunteer >= 1,
-            "paid",
+            "supporters.paid",
             "a scenario needs at least one supporter".into(),
         );
         for (key, hours) in [
-            ("paid_hours_per_week", s.paid_hours_per_week),
-            ("volunteer_hours_per_week", s.volunteer_hours_per_week),
+            ("supporters.paid_hours_per_week", s.paid_hours_per_week),
+            (
+                "supporters.volunteer_hours_per_week",
+                s.volunteer_hours_per_week,
+            ),
         ] {
             check(
                 hours.is_finite() && hours > 0.0 && hours <= 60.0,
                 key,
-                format!("`supporters.{key}` must be more than 0 and at most 60, got {hours}"),
+                format!("`{key}` must be more than 0 and at most 60, got {hours}"),
             );
         }
         check(
             probability(s.local_share),
-            "local_share",
+            "supporters.local_share",
             format!(
                 "`supporters.local_share` must be a probability, got {}",
                 s.local_share
@@ -402,23 +413,26 @@ impl Scenario {
         );
         check(
             probability(s.volunteer_attrition_per_week),
-            "volunteer_attrition_per_week",
+            "supporters.volunteer_attrition_per_week",
             format!(
                 "`supporters.volunteer_attrition_per_week` must be a probability, got {}",
                 s.volunteer_attrition_per_week
             ),
         );
-        for (key, table) in [("skills", &s.skills), ("languages", &s.languages)] {
+        for (key, table) in [
+            ("supporters.skills", &s.skills),
+            ("supporters.languages", &s.languages),
+        ] {
             check(
                 table.values().all(|p| probability(*p)),
                 key,
-                format!("`supporters.{key}`: every value must be a probability"),
+                format!("`{key}`: every value must be a probability"),
             );
         }
         let a = &self.arrivals;
         check(
             rate(a.new_per_week),
-            "new_per_week",
+            "arrivals.new_per_week",
             format!(
                 "`arrivals.new_per_week` must be zero or more, got {}",
                 a.new_per_week
@@ -426,7 +440,7 @@ impl Scenario {
         );
         check(
             rate(a.transfer_per_week),
-            "transfer_per_week",
+            "arrivals.transfer_per_week",
             format!(
                 "`arrivals.transfer_per_week` must be zero or more, got {}",
                 a.transfer_per_week
@@ -434,13 +448,13 @@ impl Scenario {
         );
         check(
             a.new_per_week + a.transfer_per_week <= 10_000.0,
-            "new_per_week",
+            "arrivals.new_per_week",
             "more than 10,000 arrivals a week is not one area".into(),
         );
         if let Some(wave) = &a.transfer_wave {
             check(
                 wave.from_week <= wave.to_week,
-                "to_week",
+                "arrivals.transfer_wave.to_week",
                 format!(
                     "`transfer_wave.to_week` ({}) is before `from_week` ({})",
                     wave.to_week, wave.from_week
@@ -448,7 +462,7 @@ impl Scenario {
             );
             check(
                 rate(wave.extra_per_week) && wave.extra_per_week <= 10_000.0,
-                "extra_per_week",
+                "arrivals.transfer_wave.extra_per_week",
                 format!(
                     "`transfer_wave.extra_per_week` must be from 0 to 10000, got {}",
                     wave.extra_per_week
@@ -461,51 +475,54 @@ impl Scenario {
         };
         check(
             distribution(&f.priority),
-            "priority",
+            "families.priority",
             "`families.priority`: five probabilities that sum to 1".into(),
         );
         check(
             distribution(&f.complexity),
-            "complexity",
+            "families.complexity",
             "`families.complexity`: three probabilities (low, medium, high) that sum to 1".into(),
         );
         let shares: Vec<f64> = f.districts.values().copied().collect();
         check(
             !shares.is_empty() && distribution(&shares),
-            "districts",
+            "families.districts",
             "`families.districts`: shares that sum to 1".into(),
         );
         check(
             distribution(&f.sources.shares()),
-            "sources",
+            "families.sources",
             "`families.sources`: shares of self, la and professional that sum to 1".into(),
         );
         for (key, p) in [
-            ("transfer_needs_skill", f.transfer_needs_skill),
-            ("consent", f.consent),
-            ("withdrawal_per_week", f.withdrawal_per_week),
+            ("families.transfer_needs_skill", f.transfer_needs_skill),
+            ("families.consent", f.consent),
+            ("families.withdrawal_per_week", f.withdrawal_per_week),
         ] {
             check(
                 probability(p),
                 key,
-                format!("`families.{key}` must be a probability, got {p}"),
+                format!("`{key}` must be a probability, got {p}"),
             );
         }
-        for (key, table) in [("needs", &f.needs), ("languages", &f.languages)] {
+        for (key, table) in [
+            ("families.needs", &f.needs),
+            ("families.languages", &f.languages),
+        ] {
             check(
                 table.values().all(|p| probability(*p)),
                 key,
-                format!("`families.{key}`: every value must be a probability"),
+                format!("`{key}`: every value must be a probability"),
             );
         }
         check(
             f.clock_lateness_weeks <= 52,
-            "clock_lateness_weeks",
+            "families.clock_lateness_weeks",
             "`families.clock_lateness_weeks` must be at most 52".into(),
         );
         check(
             probability(self.ehc.p_on_time),
-            "p_on_time",
+            "ehc.p_on_time",
             format!(
                 "`ehc.p_on_time` must be a probability, got {}",
                 self.ehc.p_on_time
@@ -515,7 +532,7 @@ impl Scenario {
             self.ehc.late_mean_weeks.is_finite()
                 && self.ehc.late_mean_weeks >= 1.0
                 && self.ehc.late_mean_weeks <= 104.0,
-            "late_mean_weeks",
+            "ehc.late_mean_weeks",
             format!(
                 "`ehc.late_mean_weeks` must be from 1 to 104, got {}",
                 self.ehc.late_mean_weeks
@@ -553,7 +570,7 @@ mod tests {
         );
         let unknown = parse("name = \"x\"\n[ehc]\np_late = 0.1\n").unwrap_err();
         assert!(
-            unknown[0].starts_with("s.toml:3:1: unknown field `p_late`"),
+            unknown[0].starts_with("s.toml:3:1: unknown key `p_late` in [ehc]"),
             "{unknown:?}"
         );
     }
