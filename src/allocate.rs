@@ -35,6 +35,18 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .into());
         }
     }
+    if let Some(file) = &args.report {
+        if !matches!(
+            file.extension().and_then(|e| e.to_str()),
+            Some("html" | "htm")
+        ) {
+            return Err(BadArgument(format!(
+                "--report: {} must end in .html (the report is one HTML file)",
+                file.display()
+            ))
+            .into());
+        }
+    }
     if args.threads == Some(0) {
         return Err(BadArgument("--threads must be at least 1".into()).into());
     }
@@ -74,6 +86,14 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     }
     if let Some(file) = &args.register_out {
         write_register(&caseload, &plan, &args.referrals, file)?;
+    }
+    if let Some(file) = &args.report {
+        let options = caseload_report::ReportOptions {
+            long_wait_weeks: args.alert_after_weeks,
+        };
+        let html = caseload_report::render(&caseload, &plan, &options);
+        write_atomically(file, |out| out.write_all(html.as_bytes()))
+            .with_context(|| format!("cannot write {}", file.display()))?;
     }
 
     let format = args

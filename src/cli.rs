@@ -142,6 +142,14 @@ pub struct AllocateArgs {
     /// Explain the decision for one family instead of printing the plan.
     #[arg(long, value_name = "REFERRAL_ID")]
     pub explain: Option<String>,
+    /// Also write the week's report for the Monday meeting: one self-contained HTML
+    /// file (no network), laid out for A4 when printed.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// With --report: families waiting this many weeks or more since their referral
+    /// are listed as alerts.
+    #[arg(long, value_name = "WEEKS", default_value_t = 8, requires = "report")]
+    pub alert_after_weeks: i64,
     /// Also write next week's register: the referrals file with this plan's new
     /// assignments recorded in `supporter_id`, every other row and column as it was.
     #[arg(long, value_name = "FILE")]

@@ -6,4 +6,5 @@ mod allocate;
 mod bad_input;
 mod coordinator;
 mod funding;
+mod report;
 mod simulate;

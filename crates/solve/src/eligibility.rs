@@ -30,6 +30,21 @@ pub enum WaitReason {
 }
 
 impl WaitReason {
+    /// The reason in words, for tables and reports (the code stays in JSON).
+    pub fn words(self) -> &'static str {
+        match self {
+            WaitReason::NoConsent => "no consent recorded",
+            WaitReason::NoSupporterInArea => "no supporter in the area",
+            WaitReason::OnLeave => "every supporter on leave",
+            WaitReason::District => "no supporter covers the district",
+            WaitReason::Needs => "no supporter has the skills needed",
+            WaitReason::Language => "no supporter speaks the language",
+            WaitReason::Excluded => "conflict of interest with every supporter",
+            WaitReason::Complexity => "high complexity: no paid supporter",
+            WaitReason::Capacity => "eligible supporters are full",
+        }
+    }
+
     /// The reason code as it appears in output.
     pub fn code(self) -> &'static str {
         match self {

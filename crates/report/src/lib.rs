@@ -1,0 +1,394 @@
+//! The printable report of a week's plan: one self-contained HTML file for the
+//! coordinators' Monday meeting (no network, no external assets, print styles for A4).
+//!
+//! ```
+//! use std::path::Path;
+//! use caseload_model::{Caseload, PlanningWeek, Policy};
+//! use caseload_solve::{allocate, Optimal, Options};
+//! use caseload_report::{render, ReportOptions};
+//!
+//! let supporters = "supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,4,1\n";
+//! let referrals = "referral_id,area,received,source,consent,kind,priority,complexity\n\
+//!                  R1,E06000043,2015-10-12,self,,new,2,medium\n\
+//!                  R2,E06000043,2015-10-19,la,true,new,4,medium\n";
+//! let caseload = Caseload::from_bytes(
+//!     Path::new("supporters.csv"), supporters.as_bytes(),
+//!     Path::new("referrals.csv"), referrals.as_bytes(),
+//! )?;
+//! let week = PlanningWeek::parse("2015-11-02")?;
+//! let plan = allocate(&caseload, week, &Policy::default(), &Optimal, &Options::default())?;
+//! let html = render(&caseload, &plan, &ReportOptions::default());
+//! assert!(html.starts_with("<!DOCTYPE html>"));
+//! assert!(html.contains("R2") && html.contains("R1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! [`render`] lays out, in this order: the week's summary; alerts (families past week 16
+//! of the 20-week clock still waiting, supporters over capacity, families waiting
+//! longer than [`ReportOptions::long_wait_weeks`]); with more than one area, one row
+//! per area sorted by pressure; then per area, who takes whom and each supporter's
+//! load after the week, the waiting list with ranks and reasons in words, and coverage
+//! by district. [`words`] holds the phrasing shared with the command line's tables.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod words;
+
+use std::collections::{BTreeMap, HashMap};
+
+use caseload_model::{Caseload, Referral};
+use caseload_solve::{Assignment, Plan, SupporterLoad, WaitingEntry};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::words::{clock, count, RANK_RULE};
+
+/// What the report flags, besides the plan itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    /// Families waiting at least this many weeks since their referral was received
+    /// are listed as alerts (default 8).
+    pub long_wait_weeks: i64,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { long_wait_weeks: 8 }
+    }
+}
+
+/// The week on the 20-week clock after which a family still waiting is an alert: the
+/// draft plan is due at week 16.
+pub const DRAFT_PLAN_WEEK: i64 = 16;
+
+const STYLE: &str = include_str!("report.css");
+
+/// The report of `plan`, made from `caseload`, as a whole HTML document.
+pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> String {
+    let referrals: HashMap<&str, &Referral> = caseload
+        .referrals
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    let areas = Areas::of(plan);
+    let title = format!("Allocation for the week of Monday {}", plan.week);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { (title) }
+                    p.lead { (summary_line(plan)) }
+                }
+                (alerts(plan, &referrals, options))
+                @if areas.0.len() > 1 { (area_overview(&areas)) }
+                @for (area, part) in &areas.0 {
+                    (area_section(area, part, &referrals))
+                }
+                footer {
+                    p { "Scores: priority weight (1, 2, 4, 8, 16) × urgency (1 + weeks on the 20-week clock / 20, up to 2), plus 0.05 with a supporter who knows the area. The plan has the highest total score any plan can have within every supporter's hours and case slots." }
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn summary_line(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let proven = plan.areas.iter().filter(|a| a.status == "optimal").count();
+    format!(
+        "{} active: {} kept, {} newly assigned, {} waiting ({} after a supporter left); {} not active this week. Total score {}, {} of {} proven optimal.",
+        count(s.active, "family", "families"),
+        count(s.open_cases, "open case", "open cases"),
+        s.newly_assigned,
+        s.waiting,
+        s.reallocated,
+        count(s.ignored, "row", "rows"),
+        plan.solver.objective,
+        proven,
+        count(plan.areas.len(), "area", "areas"),
+    )
+}
+
+/// One area's part of the plan.
+struct AreaPart<'p> {
+    new: Vec<&'p Assignment>,
+    open: Vec<&'p Assignment>,
+    waiting: Vec<&'p WaitingEntry>,
+    supporters: Vec<&'p SupporterLoad>,
+}
+
+struct Areas<'p>(BTreeMap<&'p str, AreaPart<'p>>);
+
+impl<'p> Areas<'p> {
+    fn of(plan: &'p Plan) -> Areas<'p> {
+        let mut areas: BTreeMap<&str, AreaPart> = BTreeMap::new();
+        for a in &plan.assignments {
+            let entry = areas.entry(a.area.as_str()).or_insert_with(AreaPart::empty);
+            if a.open_case {
+                entry.open.push(a);
+            } else {
+                entry.new.push(a);
+            }
+        }
+        for w in &plan.waiting {
+            let entry = areas.entry(w.area.as_str()).or_insert_with(AreaPart::empty);
+            entry.waiting.push(w);
+        }
+        for s in &plan.supporters {
+            let entry = areas.entry(s.area.as_str()).or_insert_with(AreaPart::empty);
+            entry.supporters.push(s);
+        }
+        for part in areas.values_mut() {
+            part.waiting.sort_by_key(|w| w.rank);
+        }
+        Areas(areas)
+    }
+}
+
+impl AreaPart<'_> {
+    fn empty() -> Self {
+        AreaPart {
+            new: Vec::new(),
+            open: Vec::new(),
+            waiting: Vec::new(),
+            supporters: Vec::new(),
+        }
+    }
+
+    /// Families still waiting per supporter of the area (all of them when it has none).
+    fn pressure(&self) -> f64 {
+        self.waiting.len() as f64 / self.supporters.len().max(1) as f64
+    }
+}
+
+fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOptions) -> Markup {
+    let late: Vec<&WaitingEntry> = plan
+        .waiting
+        .iter()
+        .filter(|w| w.weeks_on_clock >= DRAFT_PLAN_WEEK)
+        .collect();
+    let over: Vec<&SupporterLoad> = plan.supporters.iter().filter(|s| s.over_capacity).collect();
+    let monday = plan.week.monday();
+    let long: Vec<(&WaitingEntry, i64)> = plan
+        .waiting
+        .iter()
+        .filter_map(|w| {
+            let received = referrals.get(w.referral_id.as_str())?.received;
+            let weeks = (monday - received).num_days().div_euclid(7);
+            (weeks >= options.long_wait_weeks).then_some((w, weeks))
+        })
+        .collect();
+    html! {
+        section.alerts {
+            h2 { "Alerts" }
+            @if late.is_empty() && over.is_empty() && long.is_empty() {
+                p { "None this week." }
+            }
+            @if !late.is_empty() {
+                h3 { (count(late.len(), "family", "families")) " past week 16 of the 20-week clock, still waiting" }
+                ul {
+                    @for w in &late {
+                        li { strong { (w.referral_id) } " (" (w.area) "), " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words()) }
+                    }
+                }
+            }
+            @if !over.is_empty() {
+                h3 { (count(over.len(), "supporter", "supporters")) " over capacity through open cases" }
+                ul {
+                    @for s in &over {
+                        li { strong { (s.supporter_id) } " (" (s.area) "): " (hours(s.hours_used)) " of " (hours(s.hours_per_week)) " h, " (s.cases) " of " (s.max_cases) " cases" }
+                    }
+                }
+            }
+            @if !long.is_empty() {
+                h3 { (count(long.len(), "family", "families")) " waiting " (options.long_wait_weeks) " weeks or more since referral" }
+                ul {
+                    @for (w, weeks) in &long {
+                        li { strong { (w.referral_id) } " (" (w.area) "): " (count(*weeks, "week", "weeks")) " since referral, " (w.reason.words()) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn area_overview(areas: &Areas) -> Markup {
+    let mut rows: Vec<(&str, &AreaPart)> = areas.0.iter().map(|(a, p)| (*a, p)).collect();
+    rows.sort_by(|a, b| b.1.pressure().total_cmp(&a.1.pressure()).then(a.0.cmp(b.0)));
+    html! {
+        section.overview {
+            h2 { "Areas by pressure" }
+            p.note { "Pressure: families still waiting per supporter in the area, highest first." }
+            table {
+                thead { tr { th { "Area" } th.num { "Supporters" } th.num { "Open cases" } th.num { "New" } th.num { "Waiting" } th.num { "For capacity" } th.num { "Pressure" } } }
+                tbody {
+                    @for (area, part) in &rows {
+                        tr {
+                            td { a href={ "#area-" (area) } { (area_name(area)) } }
+                            td.num { (part.supporters.len()) }
+                            td.num { (part.open.len()) }
+                            td.num { (part.new.len()) }
+                            td.num { (part.waiting.len()) }
+                            td.num { (part.waiting.iter().filter(|w| w.reason == caseload_solve::WaitReason::Capacity).count()) }
+                            td.num { (format!("{:.2}", part.pressure())) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn area_name(area: &str) -> String {
+    match caseload_model::england_area(area) {
+        Some(name) => format!("{name} ({area})"),
+        None => area.to_string(),
+    }
+}
+
+fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral>) -> Markup {
+    let mut new_by_supporter: BTreeMap<&str, Vec<&Assignment>> = BTreeMap::new();
+    for a in &part.new {
+        new_by_supporter
+            .entry(a.supporter_id.as_str())
+            .or_default()
+            .push(a);
+    }
+    html! {
+        section.area id={ "area-" (area) } {
+            h2 { (area_name(area)) }
+            p { (count(part.new.len(), "new assignment", "new assignments")) ", " (count(part.open.len(), "open case", "open cases")) " kept, " (part.waiting.len()) " waiting." }
+            h3 { "Who takes whom, and each supporter's load after the week" }
+            table.supporters {
+                thead { tr { th { "Supporter" } th { "Status" } th { "New this week" } th.num { "Hours used" } th.num { "Cases" } th title="upper bar hours, lower bar case slots; red past the limit" { "Load: hours, cases" } th { "Note" } } }
+                tbody {
+                    @for s in &part.supporters {
+                        tr {
+                            td.id { (s.supporter_id) }
+                            td { (status(s)) }
+                            td {
+                                @if let Some(new) = new_by_supporter.get(s.supporter_id.as_str()) {
+                                    @for (i, a) in new.iter().enumerate() {
+                                        @if i > 0 { ", " }
+                                        span.assigned { (a.referral_id) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
+                                    }
+                                } @else { span.none { "none" } }
+                            }
+                            td.num { (hours(s.hours_used)) " / " (hours(s.hours_per_week)) }
+                            td.num { (s.cases) " / " (s.max_cases) }
+                            td { (load_bar(s)) }
+                            td { (note(s)) }
+                        }
+                    }
+                }
+            }
+            h3 { "Waiting list" }
+            @if part.waiting.is_empty() {
+                p { "Nobody is waiting." }
+            } @else {
+                p.note { (RANK_RULE) }
+                table.waiting {
+                    thead { tr { th.num { "Rank" } th { "Referral" } th.num { "Priority" } th { "On the clock" } th.num { "Score" } th { "Reason" } } }
+                    tbody {
+                        @for w in &part.waiting {
+                            tr.late[w.weeks_on_clock >= DRAFT_PLAN_WEEK] {
+                                td.num { (w.rank) }
+                                td.id { (w.referral_id) @if w.reallocated { " (supporter left)" } }
+                                td.num { (w.priority) }
+                                td { (clock(w.weeks_on_clock)) }
+                                td.num { (w.score) }
+                                td { (w.reason.words()) }
+                            }
+                        }
+                    }
+                }
+            }
+            (districts(part, referrals))
+        }
+    }
+}
+
+fn districts(part: &AreaPart, referrals: &HashMap<&str, &Referral>) -> Markup {
+    // Active families by district: supported (kept or new) or waiting.
+    let mut by_district: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let district = |id: &str| {
+        referrals
+            .get(id)
+            .and_then(|r| r.district.clone())
+            .unwrap_or_else(|| "no district given".to_string())
+    };
+    for a in part.open.iter().chain(&part.new) {
+        by_district.entry(district(&a.referral_id)).or_default().0 += 1;
+    }
+    for w in &part.waiting {
+        by_district.entry(district(&w.referral_id)).or_default().1 += 1;
+    }
+    html! {
+        h3 { "Coverage by district" }
+        table.districts {
+            thead { tr { th { "District" } th.num { "Active families" } th.num { "Supported" } th.num { "Waiting" } th.num { "Share supported" } } }
+            tbody {
+                @for (name, (supported, waiting)) in &by_district {
+                    tr {
+                        td { (name) }
+                        td.num { (supported + waiting) }
+                        td.num { (supported) }
+                        td.num { (waiting) }
+                        td.num { (format!("{:.0}%", 100.0 * *supported as f64 / (supported + waiting) as f64)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status(s: &SupporterLoad) -> &'static str {
+    match s.status {
+        caseload_model::SupporterStatus::Paid => "paid",
+        caseload_model::SupporterStatus::Volunteer => "volunteer",
+    }
+}
+
+fn note(s: &SupporterLoad) -> String {
+    let mut notes = Vec::new();
+    if s.on_leave {
+        notes.push("on leave".to_string());
+    }
+    if s.over_capacity {
+        notes.push("over capacity (open cases)".to_string());
+    }
+    notes.join("; ")
+}
+
+/// Hours and slots used as two bars; past 100% the bar is drawn full and marked.
+fn load_bar(s: &SupporterLoad) -> Markup {
+    let share = |used: f64, of: f64| if of > 0.0 { used / of } else { 1.0 };
+    let hours_share = share(s.hours_used, s.hours_per_week);
+    let cases_share = share(f64::from(s.cases), f64::from(s.max_cases));
+    let width = |x: f64| format!("width: {:.0}%", 100.0 * x.min(1.0));
+    html! {
+        div.bar title={ "hours " (format!("{:.0}%", 100.0 * hours_share)) } {
+            span.hours.over[hours_share > 1.0 + 1e-9] style=(width(hours_share)) {}
+        }
+        div.bar title={ "cases " (format!("{:.0}%", 100.0 * cases_share)) } {
+            span.cases.over[cases_share > 1.0 + 1e-9] style=(width(cases_share)) {}
+        }
+    }
+}
+
+fn hours(h: f64) -> String {
+    let rounded = (h * 100.0).round() / 100.0;
+    format!("{rounded}")
+}
+
+#[cfg(test)]
+mod tests;

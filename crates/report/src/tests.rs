@@ -1,0 +1,102 @@
+use std::path::Path;
+
+use caseload_model::{Caseload, PlanningWeek, Policy};
+use caseload_solve::{allocate, Optimal, Options, Plan};
+
+use super::*;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+fn plan_of(week: &str, supporters: &[u8], referrals: &[u8]) -> (Caseload, Plan) {
+    let caseload = Caseload::from_bytes(
+        Path::new("supporters.csv"),
+        supporters,
+        Path::new("referrals.csv"),
+        referrals,
+    )
+    .unwrap();
+    let week = PlanningWeek::parse(week).unwrap();
+    let plan = allocate(
+        &caseload,
+        week,
+        &Policy::default(),
+        &Optimal,
+        &Options::default(),
+    )
+    .unwrap();
+    (caseload, plan)
+}
+
+fn fixture(week: &str) -> (Caseload, Plan) {
+    let read = |file: &str| std::fs::read(format!("{ROOT}/fixtures/{week}/{file}")).unwrap();
+    plan_of(
+        "2015-11-02",
+        &read("supporters.csv"),
+        &read("referrals.csv"),
+    )
+}
+
+#[test]
+fn every_waiting_family_and_every_new_assignment_is_in_the_report() {
+    let (caseload, plan) = fixture("provider-week");
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    assert!(!plan.waiting.is_empty() && plan.assignments.iter().any(|a| !a.open_case));
+    for w in &plan.waiting {
+        let row = format!("<td class=\"id\">{}", w.referral_id);
+        assert!(html.contains(&row), "{} is missing", w.referral_id);
+        assert!(html.contains(w.reason.words()));
+    }
+    for a in plan.assignments.iter().filter(|a| !a.open_case) {
+        let cell = format!("<span class=\"assigned\">{}</span>", a.referral_id);
+        assert!(html.contains(&cell), "{} is missing", a.referral_id);
+    }
+    assert!(html.contains(RANK_RULE));
+    assert!(html.contains("Brighton and Hove (E06000043)"));
+}
+
+#[test]
+fn the_report_needs_nothing_from_the_network() {
+    let (caseload, plan) = fixture("national-week");
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    for outside in [
+        "http://", "https://", "<link", "<script", "src=", "@import", "url(",
+    ] {
+        assert!(!html.contains(outside), "the report refers to {outside}");
+    }
+    // One row per area in the overview, sorted by pressure, and a section per area.
+    assert_eq!(html.matches("<a href=\"#area-").count(), plan.areas.len());
+    assert_eq!(
+        html.matches("<section class=\"area\"").count(),
+        plan.areas.len()
+    );
+}
+
+#[test]
+fn ids_are_escaped_and_alerts_name_late_and_long_waiting_families() {
+    let supporters =
+        b"supporter_id,area,status,hours_per_week,max_cases\nS<b>1,E06000043,paid,3,1\n";
+    // R-late has been on the clock 17 weeks; R-long was received 9 weeks ago; R-open
+    // is an open case that takes S<b>1's only slot and all its hours, and more.
+    let referrals = b"referral_id,area,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,supporter_id
+R-late,E06000043,2015-10-26,la,true,new,2015-07-06,3,low,,
+R-long,E06000043,2015-08-31,la,true,new,,2,low,,
+R<i>x,E06000043,2015-10-26,la,,new,,2,low,,
+R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
+";
+    let (caseload, plan) = plan_of("2015-11-02", supporters, referrals);
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    assert!(!html.contains("<b>") && !html.contains("<i>"));
+    assert!(html.contains("S&lt;b&gt;1") && html.contains("R&lt;i&gt;x"));
+    let alerts = &html[html.find("Alerts").unwrap()..html.find("<section class=\"area\"").unwrap()];
+    assert!(alerts.contains("1 family past week 16"), "{alerts}");
+    assert!(alerts.contains("R-late"));
+    assert!(alerts.contains("1 supporter over capacity"), "{alerts}");
+    assert!(alerts.contains("waiting 8 weeks or more"), "{alerts}");
+    assert!(alerts.contains("R-long"));
+    assert!(
+        !alerts.contains("R&lt;i&gt;x"),
+        "received a week ago: no long-wait alert"
+    );
+    // A late family's row is marked in the waiting list.
+    assert!(html.contains("<tr class=\"late\"><td class=\"num\">"));
+}

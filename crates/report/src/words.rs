@@ -1,0 +1,41 @@
+//! Phrasing shared by the report and the command line's tables: counts with their
+//! plural, the 20-week clock, and the waiting list's rank rule.
+
+/// `n` with the singular or plural noun: "1 week", "3 weeks", "0 weeks".
+pub fn count(n: impl TryInto<i64>, singular: &str, plural: &str) -> String {
+    let n: i64 = n.try_into().unwrap_or(i64::MAX);
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// Where a family stands on the 20-week clock, never as a negative count: "3 weeks",
+/// or "clock starts in 2 weeks" for a clock that starts after the planning week.
+pub fn clock(weeks_on_clock: i64) -> String {
+    if weeks_on_clock < 0 {
+        format!(
+            "clock starts in {}",
+            count(-weeks_on_clock, "week", "weeks")
+        )
+    } else {
+        count(weeks_on_clock, "week", "weeks")
+    }
+}
+
+/// How ranks in a waiting list are ordered (the allocation contract's rank rule).
+pub const RANK_RULE: &str = "Rank: the order in which families would be offered the area's \
+next free slot: families who lacked only capacity first, by their best score; then families \
+with no eligible supporter, by score; ties by referral id.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_clocks_read_as_words() {
+        assert_eq!(count(1, "week", "weeks"), "1 week");
+        assert_eq!(count(0_usize, "week", "weeks"), "0 weeks");
+        assert_eq!(clock(3), "3 weeks");
+        assert_eq!(clock(1), "1 week");
+        assert_eq!(clock(-2), "clock starts in 2 weeks");
+        assert_eq!(clock(-1), "clock starts in 1 week");
+    }
+}

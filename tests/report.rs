@@ -1,0 +1,134 @@
+//! The Monday report, rendered by a real browser (Debian's chromium, headless): its
+//! DOM holds every waiting family and every new assignment, and its screenshot and its
+//! PDF pages are not blank.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{allocate, json, scratch, stderr};
+
+/// Runs headless chromium on `page` with `action` (`--dump-dom`, `--screenshot=..`,
+/// `--print-to-pdf=..`); its own profile folder, and no background networking.
+fn chromium(page: &Path, action: &str, profile: &Path) -> std::process::Output {
+    Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1200,1600",
+            "--no-pdf-header-footer",
+            &format!("--user-data-dir={}", profile.display()),
+            action,
+            &format!("file://{}", page.display()),
+        ])
+        .output()
+        .expect("chromium runs (.ci/setup installs Debian's chromium)")
+}
+
+/// Share of pixels that differ from the top-left pixel: 0 for a blank image.
+fn inked_share(png_file: &Path) -> f64 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_file).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    let bytes = &buffer[..info.buffer_size()];
+    let step = info.color_type.samples();
+    let background = &bytes[..step];
+    let pixels = bytes.len() / step;
+    let inked = bytes
+        .chunks_exact(step)
+        .filter(|pixel| *pixel != background)
+        .count();
+    inked as f64 / pixels as f64
+}
+
+#[test]
+fn issue_8_the_report_renders_in_a_browser_with_every_family() {
+    let dir = scratch("report");
+    let report = dir.join("monday.html");
+    let plan = json(&allocate(
+        "provider-week",
+        &["--format", "json", "--report", report.to_str().unwrap()],
+    ));
+
+    let dom = chromium(&report, "--dump-dom", &dir.join("profile-dom"));
+    assert!(dom.status.success(), "{}", stderr(&dom));
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let waiting = plan["waiting"].as_array().unwrap();
+    let new: Vec<&serde_json::Value> = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["open_case"] == false)
+        .collect();
+    assert!(!waiting.is_empty() && !new.is_empty());
+    for w in waiting {
+        let id = w["referral_id"].as_str().unwrap();
+        assert!(
+            dom.contains(&format!("<td class=\"id\">{id}")),
+            "{id} waits but is not in the DOM"
+        );
+    }
+    for a in &new {
+        let id = a["referral_id"].as_str().unwrap();
+        assert!(
+            dom.contains(&format!("<span class=\"assigned\">{id}</span>")),
+            "{id} was assigned but is not in the DOM"
+        );
+    }
+
+    let screenshot = dir.join("monday.png");
+    let shot = chromium(
+        &report,
+        &format!("--screenshot={}", screenshot.display()),
+        &dir.join("profile-png"),
+    );
+    assert!(shot.status.success(), "{}", stderr(&shot));
+    let inked = inked_share(&screenshot);
+    assert!(inked > 0.02, "the screenshot is blank ({inked})");
+
+    let pdf = dir.join("monday.pdf");
+    let printed = chromium(
+        &report,
+        &format!("--print-to-pdf={}", pdf.display()),
+        &dir.join("profile-pdf"),
+    );
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let pages = Command::new("pdftoppm")
+        .args(["-r", "30", "-png"])
+        .arg(&pdf)
+        .arg(dir.join("page"))
+        .output()
+        .expect("pdftoppm runs (.ci/setup installs poppler-utils)");
+    assert!(pages.status.success(), "{}", stderr(&pages));
+    let mut page_files: Vec<_> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("page"))
+        .collect();
+    page_files.sort();
+    // A4 pages: the summary, then the area's plan on a page of its own.
+    assert!(page_files.len() >= 2, "{page_files:?}");
+    for page in &page_files {
+        let inked = inked_share(page);
+        assert!(inked > 0.005, "{} is blank ({inked})", page.display());
+    }
+}
+
+#[test]
+fn issue_8_a_report_that_is_not_html_is_refused_before_planning() {
+    let dir = scratch("report-bad");
+    let report = dir.join("monday.pdf");
+    let output = allocate("provider-week", &["--report", report.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("must end in .html"));
+    assert!(!report.exists());
+}
