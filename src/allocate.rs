@@ -2,7 +2,11 @@
 
 use anyhow::Context;
 use caseload_model::{Caseload, PlanningWeek, Policy};
-use caseload_solve::{allocate, explain, export_model, AreaAllocator, Greedy, Optimal, Options};
+use std::path::Path;
+
+use caseload_solve::{
+    allocate, explain, export_model, AreaAllocator, Greedy, ModelScope, Optimal, Options,
+};
 
 use crate::cli::{AllocateArgs, BadArgument, Format, Method};
 use crate::output::{default_format, emit};
@@ -33,6 +37,8 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     if args.threads == Some(0) {
         return Err(BadArgument("--threads must be at least 1".into()).into());
     }
+    // Settle the output format before any work, so that a wrong file name writes nothing.
+    let format = output_format(args)?;
     let policy = match &args.policy {
         Some(path) => Policy::load(path)?,
         None => Policy::default(),
@@ -61,12 +67,14 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     };
     let plan = allocate(&caseload, week, &policy, allocator, &options)?;
     if let Some(file) = &args.export_model {
-        export_model(&caseload, week, &policy, file)?;
+        let scope = if args.export_reduced {
+            ModelScope::Reduced
+        } else {
+            ModelScope::Full
+        };
+        export_model(&caseload, week, &policy, scope, file)?;
     }
 
-    let format = args
-        .format
-        .unwrap_or_else(|| default_format(args.out.as_deref()));
     let text = match &args.explain {
         Some(referral_id) => {
             let explanation = explain(&caseload, &policy, &plan, referral_id)
@@ -74,11 +82,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             match format {
                 Format::Json => to_json(&explanation)?,
                 Format::Table => render::explanation(&explanation),
-                Format::Csv => {
-                    return Err(
-                        BadArgument("--explain prints json or table, not csv".into()).into(),
-                    )
-                }
+                Format::Csv => return Err(explain_not_csv().into()),
             }
         }
         None => match format {
@@ -88,6 +92,57 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         },
     };
     emit(&text, args.out.as_deref())
+}
+
+/// The format to write: `--format`, else by `--out`'s extension, else by the terminal.
+/// An `--out` file's extension must name the format written to it.
+fn output_format(args: &AllocateArgs) -> Result<Format, BadArgument> {
+    let out = args.out.as_deref().filter(|p| *p != Path::new("-"));
+    let format = match out {
+        Some(file) => {
+            let by_extension = match file.extension().and_then(|e| e.to_str()) {
+                Some("json") => Format::Json,
+                Some("csv") => Format::Csv,
+                Some("txt" | "md") => Format::Table,
+                _ => {
+                    return Err(BadArgument(format!(
+                        "--out {}: allocate writes .json, .csv (assignments), .txt or .md (the table); name the file with one of these extensions",
+                        file.display()
+                    )))
+                }
+            };
+            match args.format {
+                Some(asked) if asked != by_extension => {
+                    return Err(BadArgument(format!(
+                        "--out {} names {} output, but --format {} was asked for",
+                        file.display(),
+                        name(by_extension),
+                        name(asked)
+                    )))
+                }
+                _ => by_extension,
+            }
+        }
+        None => args
+            .format
+            .unwrap_or_else(|| default_format(args.out.as_deref())),
+    };
+    if args.explain.is_some() && format == Format::Csv {
+        return Err(explain_not_csv());
+    }
+    Ok(format)
+}
+
+fn explain_not_csv() -> BadArgument {
+    BadArgument("--explain prints json or a table (.json, .txt, .md), not csv".into())
+}
+
+fn name(format: Format) -> &'static str {
+    match format {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Table => "table",
+    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {

@@ -58,7 +58,7 @@ pub mod score;
 pub use allocator::{AreaAllocator, AreaSolution, Greedy, Optimal, Route};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
-pub use export::export_model;
+pub use export::{export_model, ModelScope};
 pub use instance::{build_instances, Arc, AreaInstance, Candidate, Room, Unplaceable, HOURS_EPS};
 pub use plan::{
     allocate, in_pool, AreaReport, Assignment, Options, Plan, SolverReport, Summary, SupporterLoad,
