@@ -1,9 +1,9 @@
 //! `caseload allocate`: load, plan, print.
 
-use anyhow::Context;
-use caseload_model::{Caseload, PlanningWeek, Policy};
 use std::path::Path;
 
+use anyhow::Context;
+use caseload_model::{Caseload, PlanningWeek, Policy};
 use caseload_solve::{
     allocate, explain, export_model, AreaAllocator, Greedy, ModelScope, Optimal, Options,
 };
