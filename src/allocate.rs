@@ -2,12 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 use caseload_model::files::write_atomically;
 use caseload_model::register::record_assignments;
 use caseload_model::{Caseload, PlanningWeek, Policy};
-use caseload_solve::{allocate, explain, export_model, AreaAllocator, Greedy, Optimal, Options};
+use caseload_solve::{
+    allocate, explain, export_model, AreaAllocator, Greedy, ModelScope, Optimal, Options,
+};
 
 use crate::cli::{AllocateArgs, BadArgument, Format, Method};
 use crate::output::{default_format, emit};
@@ -23,33 +26,18 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .into());
         }
     }
-    if let Some(file) = &args.export_model {
-        if !matches!(
-            file.extension().and_then(|e| e.to_str()),
-            Some("lp" | "mps")
-        ) {
-            return Err(BadArgument(format!(
-                "--export-model: {} must end in .lp or .mps",
-                file.display()
-            ))
-            .into());
-        }
-    }
-    if let Some(file) = &args.report {
-        if !matches!(
-            file.extension().and_then(|e| e.to_str()),
-            Some("html" | "htm")
-        ) {
-            return Err(BadArgument(format!(
-                "--report: {} must end in .html (the report is one HTML file)",
-                file.display()
-            ))
-            .into());
-        }
-    }
+    require_extension(
+        "--export-model",
+        args.export_model.as_deref(),
+        &["lp", "mps"],
+    )?;
+    require_extension("--report", args.report.as_deref(), &["html", "htm"])?;
+    require_extension("--register-out", args.register_out.as_deref(), &["csv"])?;
     if args.threads == Some(0) {
         return Err(BadArgument("--threads must be at least 1".into()).into());
     }
+    // Settle the output format before any work, so that a wrong file name writes nothing.
+    let format = output_format(args)?;
     let policy = match &args.policy {
         Some(path) => Policy::load(path)?,
         None => Policy::default(),
@@ -82,7 +70,12 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     };
     let plan = allocate(&caseload, week, &policy, allocator, &options)?;
     if let Some(file) = &args.export_model {
-        export_model(&caseload, week, &policy, file)?;
+        let scope = if args.export_reduced {
+            ModelScope::Reduced
+        } else {
+            ModelScope::Full
+        };
+        export_model(&caseload, week, &policy, scope, file)?;
     }
     if let Some(file) = &args.register_out {
         write_register(&caseload, &plan, &args.referrals, file)?;
@@ -96,9 +89,6 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
 
-    let format = args
-        .format
-        .unwrap_or_else(|| default_format(args.out.as_deref()));
     let text = match &args.explain {
         Some(referral_id) => {
             let explanation = explain(&caseload, &policy, &plan, referral_id)
@@ -106,11 +96,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             match format {
                 Format::Json => to_json(&explanation)?,
                 Format::Table => render::explanation(&explanation),
-                Format::Csv => {
-                    return Err(
-                        BadArgument("--explain prints json or table, not csv".into()).into(),
-                    )
-                }
+                Format::Csv => return Err(explain_not_csv().into()),
             }
         }
         None => match format {
@@ -122,13 +108,32 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     emit(&text, args.out.as_deref())
 }
 
+/// A file flag's name must end in one of `allowed`: checked before any work, so a
+/// wrong name writes nothing.
+fn require_extension(flag: &str, file: Option<&Path>, allowed: &[&str]) -> Result<(), BadArgument> {
+    let Some(file) = file else { return Ok(()) };
+    if file
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| allowed.contains(&e))
+    {
+        return Ok(());
+    }
+    let names: Vec<String> = allowed.iter().map(|e| format!(".{e}")).collect();
+    Err(BadArgument(format!(
+        "{flag}: {} must end in {}",
+        file.display(),
+        names.join(" or ")
+    )))
+}
+
 /// Next week's register: this week's new assignments (reallocated cases included)
 /// become open cases; nothing else in the file changes.
 fn write_register(
     caseload: &Caseload,
     plan: &caseload_solve::Plan,
-    referrals: &std::path::Path,
-    file: &std::path::Path,
+    referrals: &Path,
+    file: &Path,
 ) -> anyhow::Result<()> {
     let holders: BTreeMap<String, String> = plan
         .assignments
@@ -139,6 +144,57 @@ fn write_register(
     let bytes = record_assignments(referrals, &caseload.origins.register, &holders)?;
     write_atomically(file, |out| out.write_all(&bytes))
         .with_context(|| format!("cannot write {}", file.display()))
+}
+
+/// The format to write: `--format`, else by `--out`'s extension, else by the terminal.
+/// An `--out` file's extension must name the format written to it.
+fn output_format(args: &AllocateArgs) -> Result<Format, BadArgument> {
+    let out = args.out.as_deref().filter(|p| *p != Path::new("-"));
+    let format = match out {
+        Some(file) => {
+            let by_extension = match file.extension().and_then(|e| e.to_str()) {
+                Some("json") => Format::Json,
+                Some("csv") => Format::Csv,
+                Some("txt" | "md") => Format::Table,
+                _ => {
+                    return Err(BadArgument(format!(
+                        "--out {}: allocate writes .json, .csv (assignments), .txt or .md (the table); name the file with one of these extensions",
+                        file.display()
+                    )))
+                }
+            };
+            match args.format {
+                Some(asked) if asked != by_extension => {
+                    return Err(BadArgument(format!(
+                        "--out {} names {} output, but --format {} was asked for",
+                        file.display(),
+                        name(by_extension),
+                        name(asked)
+                    )))
+                }
+                _ => by_extension,
+            }
+        }
+        None => args
+            .format
+            .unwrap_or_else(|| default_format(args.out.as_deref())),
+    };
+    if args.explain.is_some() && format == Format::Csv {
+        return Err(explain_not_csv());
+    }
+    Ok(format)
+}
+
+fn explain_not_csv() -> BadArgument {
+    BadArgument("--explain prints json or a table (.json, .txt, .md), not csv".into())
+}
+
+fn name(format: Format) -> &'static str {
+    match format {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Table => "table",
+    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {

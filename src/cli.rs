@@ -133,7 +133,8 @@ pub struct AllocateArgs {
     /// Output format [default: table on a terminal, else json; with --out, by extension].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
-    /// Write the output to this file (whole or not at all) instead of standard output.
+    /// Write the output to this file (whole or not at all) instead of standard output:
+    /// .json, .csv (assignments), .txt or .md (the table).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Wall-clock budget in seconds for the whole week (overrides the policy).
@@ -154,9 +155,16 @@ pub struct AllocateArgs {
     /// assignments recorded in `supporter_id`, every other row and column as it was.
     #[arg(long, value_name = "FILE")]
     pub register_out: Option<PathBuf>,
-    /// Also write the week's MIP to FILE.lp or FILE.mps, for checking with another solver.
+    /// Also write the week's whole MIP (every waiting family x eligible supporter, every
+    /// row of the contract's model) to FILE.lp or FILE.mps, for checking with another
+    /// solver.
     #[arg(long, value_name = "FILE")]
     pub export_model: Option<PathBuf>,
+    /// With --export-model: write the reduced model instead (supporters with room now,
+    /// families that cannot improve the plan left out, rows that cannot bind left out;
+    /// same optimum), as the file's comment says.
+    #[arg(long, requires = "export_model")]
+    pub export_reduced: bool,
     /// How to choose: the proven optimum, or the fast greedy baseline.
     #[arg(long, value_enum, default_value_t = Method::Optimal)]
     pub method: Method,

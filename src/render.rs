@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use caseload_solve::{Explanation, Plan};
+use caseload_report::words::{clock, count, RANK_RULE};
+use caseload_solve::{Explanation, Plan, Route, WaitReason};
 use comfy_table::{presets, CellAlignment, Table};
 
 pub fn table(header: &[&str]) -> Table {
@@ -24,29 +25,92 @@ pub fn right_align(table: &mut Table, columns: &[usize]) {
 /// Up to this many areas, the table shows each area in full.
 const DETAILED_AREAS: usize = 5;
 
+/// The first check a supporter fails for a family, in words.
+fn failed_check(reason: WaitReason) -> &'static str {
+    match reason {
+        WaitReason::NoConsent => "no consent",
+        WaitReason::NoSupporterInArea => "another area",
+        WaitReason::OnLeave => "on leave",
+        WaitReason::District => "district",
+        WaitReason::Needs => "skills",
+        WaitReason::Language => "language",
+        WaitReason::Excluded => "conflict of interest",
+        WaitReason::Complexity => "volunteer, high complexity",
+        WaitReason::Capacity => "full",
+    }
+}
+
+/// How an area's plan was reached, in words (the code stays in JSON).
+fn route(route: Route) -> &'static str {
+    match route {
+        Route::NoChoice => "no choice to make",
+        Route::GreedyAtBound => "greedy plan at the bound",
+        Route::Mip => "MIP (HiGHS)",
+        Route::Greedy => "greedy baseline",
+    }
+}
+
+/// `2 of 2 areas proven optimal: 1 by the greedy plan reaching the bound, 1 by HiGHS`.
+fn proven(plan: &Plan) -> String {
+    let proven_by = |r: Route| {
+        plan.areas
+            .iter()
+            .filter(|a| a.status == "optimal" && a.route == r)
+            .count()
+    };
+    let total = plan.areas.iter().filter(|a| a.status == "optimal").count();
+    let mut ways = vec![
+        format!("{} by HiGHS", proven_by(Route::Mip)),
+        format!(
+            "{} by the greedy plan reaching the upper bound",
+            proven_by(Route::GreedyAtBound) + proven_by(Route::Greedy)
+        ),
+    ];
+    let no_choice = proven_by(Route::NoChoice);
+    if no_choice > 0 {
+        ways.push(format!("{no_choice} with no choice to make"));
+    }
+    format!(
+        "{total} of {} proven optimal ({})",
+        count(plan.areas.len() as i64, "area", "areas"),
+        ways.join(", ")
+    )
+}
+
+/// A relative gap as a percentage.
+const GAP: Number = Number {
+    scale: 100.0,
+    digits: 2,
+    suffix: "%",
+};
+
 /// The plan as a table: for a provider's few areas, who takes whom, supporters' loads
 /// and the waiting list; for many areas, one line per area (details are in json/csv).
 pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     let solver = &plan.solver;
-    let proven = plan.areas.iter().filter(|a| a.status == "optimal").count();
     let _ = writeln!(out, "Allocation for the week of Monday {}", plan.week);
     let _ = writeln!(
         out,
-        "Solver: {}, {} method, objective {}, bound {}, gap {}; {proven} of {} area(s) proven optimal; {:.3} s",
+        "Solver: {}, {} method, objective {}, bound {}, gap {}; {}; {:.3} s",
         solver.status,
         solver.method,
         solver.objective,
         solver.bound,
-        solver.gap,
-        plan.areas.len(),
+        GAP.show(solver.gap),
+        proven(plan),
         solver.seconds
     );
     let s = &plan.summary;
     let _ = writeln!(
         out,
-        "Families: {} active = {} open cases + {} newly assigned + {} waiting ({} reallocated after a supporter left; {} rows not active this week)",
-        s.active, s.open_cases, s.newly_assigned, s.waiting, s.reallocated, s.ignored
+        "Families: {} active = {} + {} newly assigned + {} waiting ({} reallocated after a supporter left; {} not active this week)",
+        s.active,
+        count(s.open_cases as i64, "open case", "open cases"),
+        s.newly_assigned,
+        s.waiting,
+        s.reallocated,
+        count(s.ignored as i64, "row", "rows"),
     );
     if plan.areas.len() <= DETAILED_AREAS {
         for area in &plan.areas {
@@ -66,7 +130,7 @@ pub fn plan(plan: &Plan) -> String {
             areas.add_row(vec![
                 a.area.clone(),
                 a.status.to_string(),
-                format!("{:?}", a.route),
+                route(a.route).to_string(),
                 a.supporters.to_string(),
                 a.newly_assigned.to_string(),
                 a.waiting.to_string(),
@@ -106,19 +170,27 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
     let mut supporters = table(&["Supporter", "Status", "Hours used", "Cases", "New", "Note"]);
     let loads: Vec<_> = plan.supporters.iter().filter(|l| l.area == area).collect();
     for l in &loads {
-        let note = match (l.on_leave, l.over_capacity) {
-            (true, true) => "on leave; over capacity",
-            (true, false) => "on leave",
-            (false, true) => "over capacity (open cases)",
-            (false, false) => "",
-        };
+        let mut notes = Vec::new();
+        if l.on_leave {
+            notes.push("on leave".to_string());
+        }
+        if l.over_capacity {
+            let mut over = Vec::new();
+            if l.hours_used > l.hours_per_week {
+                over.push(format!("{} h", round(l.hours_used - l.hours_per_week)));
+            }
+            if l.cases > l.max_cases {
+                over.push(count(i64::from(l.cases - l.max_cases), "case", "cases"));
+            }
+            notes.push(format!("over by {} (open cases)", over.join(" and ")));
+        }
         supporters.add_row(vec![
             l.supporter_id.clone(),
             format!("{:?}", l.status).to_lowercase(),
             format!("{} / {}", l.hours_used, l.hours_per_week),
             format!("{} / {}", l.cases, l.max_cases),
             l.new_cases.to_string(),
-            note.to_string(),
+            notes.join("; "),
         ]);
     }
     right_align(&mut supporters, &[2, 3, 4]);
@@ -128,7 +200,7 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
         "Rank",
         "Referral",
         "Priority",
-        "Weeks on clock",
+        "On the clock",
         "Score",
         "Reason",
     ]);
@@ -138,13 +210,21 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
             w.rank.to_string(),
             w.referral_id.clone(),
             w.priority.to_string(),
-            w.weeks_on_clock.to_string(),
+            clock(w.weeks_on_clock),
             w.score.to_string(),
-            w.reason.code().to_string(),
+            w.reason.words().to_string(),
         ]);
     }
     right_align(&mut waiting, &[0, 2, 3, 4]);
     let _ = writeln!(out, "\nWaiting list ({})\n{waiting}", queue.len());
+    if !queue.is_empty() {
+        let _ = writeln!(out, "{RANK_RULE}");
+    }
+}
+
+/// Rounds to 6 decimals so that a difference prints as 1.5, not 1.4999999999999996.
+fn round(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
 }
 
 /// Assignments (open cases and new) as CSV.
@@ -166,11 +246,19 @@ pub fn explanation(e: &Explanation) -> String {
     );
     let _ = writeln!(out, "{}", e.outcome);
     let _ = writeln!(out, "Consent: {}.", e.consent.describe());
+    let on_clock = if e.weeks_on_clock < 0 {
+        format!("the 20-week {}", clock(e.weeks_on_clock))
+    } else {
+        format!("{} on the 20-week clock", clock(e.weeks_on_clock))
+    };
     let _ = writeln!(
         out,
-        "Score: weight {} (priority {}) x urgency {} ({} weeks on the 20-week clock) = {}, plus the local bonus with a local supporter. Needs {} h a week.",
-        e.weight, e.priority, e.urgency, e.weeks_on_clock, e.base_score, e.hours
+        "Score: weight {} (priority {}) x urgency {} ({on_clock}) = {}, plus the local bonus with a local supporter. Needs {} h a week.",
+        e.weight, e.priority, e.urgency, e.base_score, e.hours
     );
+    if e.rank.is_some() {
+        let _ = writeln!(out, "{RANK_RULE}");
+    }
     let mut supporters = table(&[
         "Supporter",
         "Status",
@@ -191,7 +279,7 @@ pub fn explanation(e: &Explanation) -> String {
             if v.eligible {
                 "yes".into()
             } else {
-                format!("no: {}", v.failed_check.map_or("", |r| r.code()))
+                format!("no: {}", v.failed_check.map_or("", failed_check))
             },
             v.score.map_or(String::new(), |s| s.to_string()),
             new_cases.join(", "),

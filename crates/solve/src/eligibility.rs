@@ -33,7 +33,7 @@ impl WaitReason {
     /// The reason in words, for tables and reports (the code stays in JSON).
     pub fn words(self) -> &'static str {
         match self {
-            WaitReason::NoConsent => "no consent recorded",
+            WaitReason::NoConsent => "no consent (refused or not recorded)",
             WaitReason::NoSupporterInArea => "no supporter in the area",
             WaitReason::OnLeave => "every supporter on leave",
             WaitReason::District => "no supporter covers the district",

@@ -172,7 +172,8 @@ fn verdict(
             "eligible, but over a limit through open cases: no new cases".to_string()
         }
         Ok(()) => format!(
-            "eligible; after this week's plan {free_hours} h and {free_cases} case slot(s) free"
+            "eligible; after this week's plan {}",
+            room_left(free_hours, free_cases)
         ),
         Err(reason) => ineligible_detail(reason, referral, supporter),
     };
@@ -212,7 +213,15 @@ fn ineligible_detail(reason: WaitReason, referral: &Referral, supporter: &Suppor
                 .filter(|n| !supporter.has_skill(n))
                 .map(String::as_str)
                 .collect();
-            format!("lacks the skill(s) the family needs: {}", missing.join(";"))
+            format!(
+                "lacks the {} the family needs: {}",
+                if missing.len() == 1 {
+                    "skill"
+                } else {
+                    "skills"
+                },
+                missing.join(";")
+            )
         }
         WaitReason::Language => format!("does not speak {}", referral.language()),
         WaitReason::Excluded => "conflict of interest: named in the family's exclude list".into(),
@@ -241,14 +250,16 @@ fn waiting_story(
                         .reduce(f64::min)
                         .map_or(String::new(), |s| format!(", lowest new case score {s}"));
                     format!(
-                        "{} ({} h and {} slot(s) left{})",
-                        v.supporter_id, v.free_hours_after, v.free_cases_after, lowest
+                        "{} ({}{})",
+                        v.supporter_id,
+                        room_left(v.free_hours_after, v.free_cases_after),
+                        lowest
                     )
                 })
                 .collect();
             format!(
-                "Waiting, rank {rank} in the area's queue. {} supporter(s) may take this family, needing {hours} h a week: {}. None has room left for it: the best plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one.",
-                eligible.len(),
+                "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: the best plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one.",
+                plural(eligible.len(), "supporter", "supporters"),
                 eligible.join("; ")
             )
         }
@@ -290,11 +301,34 @@ fn waiting_story(
                 _ => "every supporter left is a volunteer, and high-complexity cases need a paid supporter (policy: volunteers_take_high = false)".to_string(),
             };
             format!(
-                "Waiting, rank {rank}: no supporter is eligible (`{}`): {why}. Each supporter's first failed check is below.",
-                other.code()
+                "Waiting, rank {rank}: no supporter is eligible: {why}. Each supporter's first failed check is below."
             )
         }
     }
+}
+
+/// `1 supporter`, `2 supporters`.
+fn plural(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// A supporter's room after the plan, never as a negative amount: `1 h left, 2 case
+/// slots left`, or `over by 1 case` for a supporter past a limit through open cases.
+fn room_left(hours: f64, cases: i64) -> String {
+    let hours = if hours < 0.0 {
+        format!("over by {} h", round(-hours))
+    } else {
+        format!("{hours} h left")
+    };
+    let cases = if cases < 0 {
+        format!(
+            "over by {}",
+            plural(cases.unsigned_abs() as usize, "case", "cases")
+        )
+    } else {
+        format!("{} left", plural(cases as usize, "case slot", "case slots"))
+    };
+    format!("{hours}, {cases}")
 }
 
 fn not_active_story(referral: &Referral, week: PlanningWeek) -> String {

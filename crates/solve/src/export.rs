@@ -8,17 +8,34 @@
 
 use std::collections::HashSet;
 use std::ffi::CString;
+use std::io::Write;
 use std::path::Path;
 
+use caseload_model::files::write_atomically;
 use caseload_model::{Caseload, PlanningWeek, Policy, WeekView};
 
-use crate::instance::build_instances;
+use crate::instance::{build_instances, Arc, AreaInstance};
 use crate::mip::WeeklyModel;
+use crate::reduce::kept;
 use crate::SolveError;
 
-/// Writes the full weekly MIP (every area, every constraint, named after referrals
-/// and supporters) to `file`, in LP format for `.lp` and MPS for `.mps`. The file
-/// appears whole or not at all.
+/// Which model of the week to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelScope {
+    /// The contract's whole model: a binary x(r, s) for every waiting family r and
+    /// every supporter s eligible for it (with room or not), at most one supporter per
+    /// family, and every such supporter's hours and case-slot rows (right-hand side 0
+    /// for a supporter over a limit through open cases).
+    Full,
+    /// What HiGHS is given: only supporters with room for the family now, families
+    /// that provably cannot improve the plan left out, rows that cannot bind left out.
+    /// Its optimum is the full model's.
+    Reduced,
+}
+
+/// Writes the weekly MIP (every area, named after referrals and supporters) to
+/// `file`, in LP format for `.lp` and MPS for `.mps`, with a comment at the top saying
+/// which model it is. The file appears whole or not at all.
 ///
 /// # Errors
 ///
@@ -27,6 +44,7 @@ pub fn export_model(
     caseload: &Caseload,
     week: PlanningWeek,
     policy: &Policy,
+    scope: ModelScope,
     file: &Path,
 ) -> Result<(), SolveError> {
     let fail = |reason: String| SolveError::Export {
@@ -49,7 +67,14 @@ pub fn export_model(
         )
     };
     for instance in &instances {
-        weekly.add_area(instance, &ids, false);
+        match scope {
+            ModelScope::Full => weekly.add_area(
+                &every_eligible_pair(caseload, policy, instance),
+                &ids,
+                false,
+            ),
+            ModelScope::Reduced => weekly.add_area(&reduced(instance), &ids, true),
+        }
     }
     let (mut model, names) = weekly.into_highs()?;
     let (columns, rows) = names.unwrap_or_default();
@@ -86,10 +111,87 @@ pub fn export_model(
         let _ = std::fs::remove_file(&temporary);
         return Err(fail("HiGHS could not write the model".into()));
     }
-    std::fs::rename(&temporary, file).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        fail(e.to_string())
+    let written = std::fs::read_to_string(&temporary);
+    let _ = std::fs::remove_file(&temporary);
+    let body = written.map_err(|e| fail(e.to_string()))?;
+    let comment = if extension == "lp" { "\\" } else { "*" };
+    let mut header = String::new();
+    for line in describe(scope, week) {
+        header.push_str(comment);
+        header.push(' ');
+        header.push_str(&line);
+        header.push('\n');
+    }
+    write_atomically(file, |out| {
+        out.write_all(header.as_bytes())?;
+        out.write_all(body.as_bytes())
     })
+    .map_err(|e| fail(e.to_string()))
+}
+
+/// The comment at the top of the file: which model this is.
+fn describe(scope: ModelScope, week: PlanningWeek) -> Vec<String> {
+    let what = match scope {
+        ModelScope::Full => vec![
+            "the FULL model of the allocation contract:".to_string(),
+            "one binary x(referral,supporter) per waiting family and eligible supporter;".into(),
+            "one_supporter(r): each family at most once; hours(s), cases(s): each supporter's"
+                .into(),
+            "free hours and case slots after open cases (0 when over a limit).".into(),
+        ],
+        ModelScope::Reduced => vec![
+            "the REDUCED model (not the full contract model): only supporters with room now,"
+                .to_string(),
+            "families that provably cannot improve the plan left out, rows that cannot bind".into(),
+            "left out. Its optimum equals the full model's.".into(),
+        ],
+    };
+    let mut lines = vec![format!(
+        "caseload weekly allocation model, week of Monday {week}: {}",
+        what[0]
+    )];
+    lines.extend(what.into_iter().skip(1));
+    lines.push("Maximise the total score of new assignments.".into());
+    lines
+}
+
+/// The area with a variable for every eligible supporter, with room now or not.
+fn every_eligible_pair(
+    caseload: &Caseload,
+    policy: &Policy,
+    instance: &AreaInstance,
+) -> AreaInstance {
+    let mut full = instance.clone();
+    for candidate in &mut full.candidates {
+        candidate.arcs = candidate
+            .eligible
+            .iter()
+            .map(|&slot| {
+                let local = caseload.supporters[instance.rooms[slot].supporter].local;
+                Arc {
+                    slot,
+                    score: candidate.parts.with_supporter(local, policy),
+                }
+            })
+            .collect();
+    }
+    full
+}
+
+/// The area as the optimiser hands it to HiGHS: dominated families left out (see
+/// [`crate::reduce`]), and none without a supporter with room.
+fn reduced(instance: &AreaInstance) -> AreaInstance {
+    let keep = kept(instance);
+    AreaInstance {
+        candidates: instance
+            .candidates
+            .iter()
+            .zip(&keep)
+            .filter(|(c, &k)| k && !c.arcs.is_empty())
+            .map(|(c, _)| c.clone())
+            .collect(),
+        ..instance.clone()
+    }
 }
 
 #[derive(Clone, Copy)]

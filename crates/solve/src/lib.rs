@@ -62,7 +62,7 @@ mod week;
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
-pub use export::export_model;
+pub use export::{export_model, ModelScope};
 pub use plan::{
     allocate, in_pool, AreaReport, Assignment, Options, Plan, SolverReport, Summary, SupporterLoad,
     WaitingEntry,
