@@ -7,9 +7,6 @@ use caseload_model::{read_csv, LoadError, Problem};
 
 use crate::scenario::{FundingScenario, Rule};
 
-/// England's 152 areas, 2014-2017 (see `fixtures/areas_england_2014_2017.md`).
-const EMBEDDED: &str = include_str!("../../../fixtures/areas_england_2014_2017.csv");
-
 /// An areas table as read, before a scenario says which columns matter.
 #[derive(Debug, Clone)]
 pub struct AreasTable {
@@ -49,7 +46,7 @@ impl AreasTable {
     pub fn embedded() -> AreasTable {
         AreasTable::parse(
             Path::new("fixtures/areas_england_2014_2017.csv"),
-            EMBEDDED.as_bytes(),
+            caseload_model::ENGLAND_AREAS_CSV.as_bytes(),
         )
         .expect("the embedded areas table is valid")
     }
