@@ -113,7 +113,11 @@ pub fn export_model(
     }
     let written = std::fs::read_to_string(&temporary);
     let _ = std::fs::remove_file(&temporary);
-    let body = written.map_err(|e| fail(e.to_string()))?;
+    let io = |source: std::io::Error| SolveError::ExportIo {
+        file: file.to_path_buf(),
+        source,
+    };
+    let body = written.map_err(io)?;
     let comment = if extension == "lp" { "\\" } else { "*" };
     let mut header = String::new();
     for line in describe(scope, week) {
@@ -126,7 +130,7 @@ pub fn export_model(
         out.write_all(header.as_bytes())?;
         out.write_all(body.as_bytes())
     })
-    .map_err(|e| fail(e.to_string()))
+    .map_err(io)
 }
 
 /// The comment at the top of the file: which model this is.

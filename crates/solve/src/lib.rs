@@ -73,8 +73,8 @@ pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, Supp
 #[derive(Debug, thiserror::Error)]
 pub enum SolveError {
     /// good_lp could not hand the model to HiGHS.
-    #[error("could not build the model: {0}")]
-    Build(good_lp::ResolutionError),
+    #[error("could not build the model")]
+    Build(#[source] good_lp::ResolutionError),
     /// HiGHS rejected an option.
     #[error("HiGHS rejected the option `{option}` for area {area}")]
     Option {
@@ -101,5 +101,14 @@ pub enum SolveError {
         file: std::path::PathBuf,
         /// What went wrong.
         reason: String,
+    },
+    /// The model file, or HiGHS's temporary copy of it, could not be read or written.
+    #[error("could not write the model to {}", file.display())]
+    ExportIo {
+        /// The file asked for.
+        file: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
 }
