@@ -1,11 +1,10 @@
 //! `caseload allocate`: load, plan, print.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use caseload_model::files::write_atomically;
+use caseload_model::files::Staged;
 use caseload_model::register::record_assignments;
 use caseload_model::{Caseload, PlanningWeek, Policy};
 use caseload_solve::{
@@ -13,7 +12,7 @@ use caseload_solve::{
 };
 
 use crate::cli::{AllocateArgs, BadArgument, Format, Method};
-use crate::output::{default_format, emit};
+use crate::output::{default_format, emit, is_stdio};
 use crate::render;
 
 pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
@@ -35,6 +34,20 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     require_extension("--register-out", args.register_out.as_deref(), &["csv"])?;
     if args.threads == Some(0) {
         return Err(BadArgument("--threads must be at least 1".into()).into());
+    }
+    let from_stdin = [
+        Some(&args.supporters),
+        Some(&args.referrals),
+        args.policy.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|file| is_stdio(file))
+    .count();
+    if from_stdin > 1 {
+        return Err(
+            BadArgument("only one input can be read from standard input (`-`)".into()).into(),
+        );
     }
     // Settle the output format before any work, so that a wrong file name writes nothing.
     let format = output_format(args)?;
@@ -69,26 +82,6 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         time_limit_seconds: args.time_limit,
     };
     let plan = allocate(&caseload, week, &policy, allocator, &options)?;
-    if let Some(file) = &args.export_model {
-        let scope = if args.export_reduced {
-            ModelScope::Reduced
-        } else {
-            ModelScope::Full
-        };
-        export_model(&caseload, week, &policy, scope, file)?;
-    }
-    if let Some(file) = &args.register_out {
-        write_register(&caseload, &plan, &args.referrals, file)?;
-    }
-    if let Some(file) = &args.report {
-        let options = caseload_report::ReportOptions {
-            long_wait_weeks: args.alert_after_weeks,
-        };
-        let html = caseload_report::render(&caseload, &plan, &options);
-        write_atomically(file, |out| out.write_all(html.as_bytes()))
-            .with_context(|| format!("cannot write {}", file.display()))?;
-    }
-
     let text = match &args.explain {
         Some(referral_id) => {
             let explanation = explain(&caseload, &policy, &plan, referral_id)
@@ -105,7 +98,46 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             Format::Table => render::plan(&plan),
         },
     };
-    emit(&text, args.out.as_deref())
+
+    // Every file of the run is written all or none: staged beside its target first (a
+    // missing folder fails here, before anything is in place), then renamed together.
+    let mut files = Staged::default();
+    let mut stage = |file: &Path, bytes: &[u8]| {
+        files
+            .add(file, bytes)
+            .with_context(|| format!("cannot write {}", file.display()))
+    };
+    if let Some(file) = &args.register_out {
+        stage(file, &register(&caseload, &plan, &args.referrals)?)?;
+    }
+    if let Some(file) = &args.report {
+        let options = caseload_report::ReportOptions {
+            long_wait_weeks: args.alert_after_weeks,
+        };
+        stage(
+            file,
+            caseload_report::render(&caseload, &plan, &options).as_bytes(),
+        )?;
+    }
+    let out = args.out.as_deref().filter(|file| !is_stdio(file));
+    if let Some(file) = out {
+        stage(file, text.as_bytes())?;
+    }
+    if let Some(file) = &args.export_model {
+        let scope = if args.export_reduced {
+            ModelScope::Reduced
+        } else {
+            ModelScope::Full
+        };
+        export_model(&caseload, week, &policy, scope, file)?;
+    }
+    files.commit().map_err(|(file, err)| {
+        anyhow::Error::new(err).context(format!("cannot write {}", file.display()))
+    })?;
+    match out {
+        Some(_) => Ok(()),
+        None => emit(&text, None),
+    }
 }
 
 /// A file flag's name must end in one of `allowed`: checked before any work, so a
@@ -129,21 +161,22 @@ fn require_extension(flag: &str, file: Option<&Path>, allowed: &[&str]) -> Resul
 
 /// Next week's register: this week's new assignments (reallocated cases included)
 /// become open cases; nothing else in the file changes.
-fn write_register(
+fn register(
     caseload: &Caseload,
     plan: &caseload_solve::Plan,
     referrals: &Path,
-    file: &Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<u8>> {
     let holders: BTreeMap<String, String> = plan
         .assignments
         .iter()
         .filter(|a| !a.open_case)
         .map(|a| (a.referral_id.clone(), a.supporter_id.clone()))
         .collect();
-    let bytes = record_assignments(referrals, &caseload.origins.register, &holders)?;
-    write_atomically(file, |out| out.write_all(&bytes))
-        .with_context(|| format!("cannot write {}", file.display()))
+    Ok(record_assignments(
+        referrals,
+        &caseload.origins.register,
+        &holders,
+    )?)
 }
 
 /// The format to write: `--format`, else by `--out`'s extension, else by the terminal.

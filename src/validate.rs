@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use caseload_model::files::write_atomically;
 use caseload_model::{Caseload, PlanningWeek, SupporterStatus, WeekView};
+use caseload_report::words::count;
 use clap::Args;
 
 use crate::cli::BadArgument;
@@ -55,7 +56,7 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
     }
 
     let mut out = String::new();
-    let areas = |codes: BTreeSet<&str>| plural(codes.len(), "area", "areas");
+    let areas = |codes: BTreeSet<&str>| count(codes.len(), "area", "areas");
     let paid = caseload
         .supporters
         .iter()
@@ -65,9 +66,9 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
         out,
         "{}: {} ({} paid, {}) in {}",
         args.supporters.display(),
-        plural(caseload.supporters.len(), "supporter", "supporters"),
+        count(caseload.supporters.len(), "supporter", "supporters"),
         paid,
-        plural(caseload.supporters.len() - paid, "volunteer", "volunteers"),
+        count(caseload.supporters.len() - paid, "volunteer", "volunteers"),
         areas(
             caseload
                 .supporters
@@ -90,7 +91,7 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
         out,
         "{}: {} in {} ({} with a supporter, {} with a closing date)",
         args.referrals.display(),
-        plural(caseload.referrals.len(), "referral", "referrals"),
+        count(caseload.referrals.len(), "referral", "referrals"),
         areas(caseload.referrals.iter().map(|r| r.area.as_str()).collect()),
         holding,
         closed
@@ -102,10 +103,10 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
             out,
             "Week of Monday {week}: {} active = {} + {} waiting ({} reallocated after a supporter left); {} not active",
             view.active(),
-            plural(view.open.len(), "open case", "open cases"),
+            count(view.open.len(), "open case", "open cases"),
             view.waiting.len(),
             reallocated,
-            plural(view.ignored, "row", "rows"),
+            count(view.ignored, "row", "rows"),
         );
     }
     if warnings.is_empty() {
@@ -114,17 +115,13 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
         let _ = writeln!(
             out,
             "No problems; {}:",
-            plural(warnings.len(), "warning", "warnings")
+            count(warnings.len(), "warning", "warnings")
         );
         for warning in &warnings {
             let _ = writeln!(out, "  {}", warning.0);
         }
     }
     emit(&out, None)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 const SUPPORTERS_TEMPLATE: &str = "\

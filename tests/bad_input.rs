@@ -127,13 +127,30 @@ fn issue_7_dash_reads_standard_input_and_writes_standard_output() {
         !root().join("-").exists(),
         "`--out -` must not create a file named -"
     );
-    // Both files cannot come from one standard input.
+    // Two inputs cannot come from one standard input.
     let both = caseload(&["allocate", "-s", "-", "-r", "-", "-w", "2015-11-02"]);
     assert_eq!(both.status.code(), Some(2));
     assert!(
-        stderr(&both).contains("only one of the two files"),
+        stderr(&both).contains("only one input"),
         "{}",
         stderr(&both)
+    );
+    let policy_too = caseload(&[
+        "allocate",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "-",
+        "--policy",
+        "-",
+        "-w",
+        "2015-11-02",
+    ]);
+    assert_eq!(policy_too.status.code(), Some(2));
+    assert!(
+        stderr(&policy_too).contains("only one input"),
+        "{}",
+        stderr(&policy_too)
     );
 }
 

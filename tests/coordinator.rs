@@ -238,3 +238,34 @@ fn issue_8_validate_lists_every_problem_and_exits_2() {
         "{message}"
     );
 }
+
+#[test]
+fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
+    let dir = scratch("all-or-none");
+    let register = dir.join("next.csv");
+    let report = dir.join("monday.html");
+    let out = dir.join("no-such-folder").join("plan.json");
+    let output = caseload(&[
+        "allocate",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--register-out",
+        register.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
+    let left: Vec<_> = std::fs::read_dir(&*dir).unwrap().collect();
+    assert!(left.is_empty(), "files were left behind: {left:?}");
+}

@@ -1,11 +1,12 @@
 //! TOML configuration files (policy, scenarios) with every problem located by line
 //! and column, like the CSV loaders.
 //!
-//! A file is checked in full before anything is reported: every syntax error the
-//! parser recovers from, every key of the wrong type or unknown to the program, and
-//! every value out of its range, each in plain words at the place the parser says it
-//! is. Serde stops at the first bad value, so a bad entry is commented out (its bytes
-//! blanked, offsets kept) and the file deserialised again until it passes.
+//! A file that is not valid TOML gets every syntax error the parser recovers from.
+//! Otherwise it is checked in full before anything is reported: every key of the wrong
+//! type or unknown to the program, and every value out of its range, each in plain
+//! words at the place the parser says it is. Serde stops at the first bad value, so a
+//! bad entry is commented out (its bytes blanked, offsets kept) and the file
+//! deserialised again until it passes.
 
 use std::ops::Range;
 use std::path::Path;
@@ -146,12 +147,36 @@ fn entry_at(table: &DeTable<'_>, offset: usize) -> Option<(String, Range<usize>)
                 return Some((format!("{}.{path}", name.get_ref()), range));
             }
         }
-        let range = name.span().start..value.span().end.max(name.span().end);
+        // A `[table]` header's span is the header alone: its entries go with it, or
+        // they would fall into the table before.
+        let end = value
+            .span()
+            .end
+            .max(name.span().end)
+            .max(entries_end(value.get_ref()));
+        let range = name.span().start..end;
         if range.contains(&offset) {
             return Some((name.get_ref().to_string(), range));
         }
     }
     None
+}
+
+/// The end of the last entry below a table (0 for any other value).
+fn entries_end(value: &DeValue<'_>) -> usize {
+    match value {
+        DeValue::Table(table) => table
+            .iter()
+            .map(|(name, value)| {
+                name.span()
+                    .end
+                    .max(value.span().end)
+                    .max(entries_end(value.get_ref()))
+            })
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// Deserialises, and on each error records it, comments the bad entry out and tries
@@ -165,20 +190,22 @@ fn deserialize_all<T: DeserializeOwned>(
     let mut working = text.to_string();
     let mut problems = Vec::new();
     let mut blanked: Vec<Range<usize>> = Vec::new();
-    let mut blanked_keys: Vec<String> = Vec::new();
     loop {
         let err = match toml::from_str::<T>(&working) {
             Ok(value) => return (Some(value), problems),
             Err(err) => err,
         };
-        // A required key commented out below is then "missing": already reported.
-        let missing = err.message().trim().strip_prefix("missing field ");
-        if missing.is_some_and(|name| {
-            let name = name.trim_matches('`');
-            blanked_keys
-                .iter()
-                .any(|k: &String| k.rsplit('.').next() == Some(name))
-        }) {
+        // A missing key has no place of its own: reported at the top unless it follows
+        // another problem (a required key commented out is then "missing": said already).
+        if let Some(name) = err.message().trim().strip_prefix("missing field ") {
+            if problems.is_empty() {
+                problems.push(located(
+                    file,
+                    text.as_bytes(),
+                    0,
+                    format!("required key {name} is missing"),
+                ));
+            }
             return (None, problems);
         }
         let offset = err.span().map_or(0, |span| span.start);
@@ -190,10 +217,9 @@ fn deserialize_all<T: DeserializeOwned>(
             offset,
             plain_words(err.message(), key),
         ));
-        let Some((key, range)) = entry else {
+        let Some((_, range)) = entry else {
             return (None, problems);
         };
-        blanked_keys.push(key);
         let lines = whole_lines(&working, &range);
         if blanked.contains(&lines) {
             return (None, problems);
@@ -373,7 +399,13 @@ fn located(file: &Path, bytes: &[u8], offset: usize, message: String) -> Problem
         .iter()
         .rposition(|b| *b == b'\n')
         .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
+    // A byte-order mark is not a column.
+    let start = if line_start == 0 && before.starts_with("\u{feff}".as_bytes()) {
+        3
+    } else {
+        line_start
+    };
+    let column = String::from_utf8_lossy(&before[start.min(before.len())..])
         .chars()
         .count()
         + 1;
@@ -491,6 +523,18 @@ othr = 1
                 "p.toml:1:11: `weights` must be a list of length 3, not a list of 2",
                 "p.toml:2:1: unknown key `othr` at the top level; did you mean `other`? (known keys: weights, other)",
             ]
+        );
+    }
+
+    #[test]
+    fn a_misspelt_table_takes_its_keys_with_it() {
+        assert_eq!(
+            problems("name = \"x\"\n[famlies]\nshare = 1.5\n"),
+            ["c.toml:2:2: unknown key `famlies` at the top level; did you mean `families`? (known keys: name, supporters, families)"]
+        );
+        assert_eq!(
+            problems("\u{feff}nme = \"x\"\n"),
+            ["c.toml:1:1: unknown key `nme` at the top level; did you mean `name`? (known keys: name, supporters, families)"]
         );
     }
 

@@ -36,6 +36,48 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
+    let temporary = staged(path, write)?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Several output files of one run, written all or none: each is written to a
+/// temporary file beside its target as it is added, and all are renamed into place by
+/// [`Staged::commit`]. Dropped without a commit, it leaves nothing behind.
+#[derive(Debug, Default)]
+pub struct Staged(Vec<(tempfile::NamedTempFile, std::path::PathBuf)>);
+
+impl Staged {
+    /// Writes `bytes` for `path`, not yet in place.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of creating or writing the temporary file (a missing folder, a
+    /// full disk): nothing of the run is in place then.
+    pub fn add(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let temporary = staged(path, |file| file.write_all(bytes))?;
+        self.0.push((temporary, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Renames every file into place.
+    ///
+    /// # Errors
+    ///
+    /// The first rename that fails, with the path it was for.
+    pub fn commit(self) -> Result<(), (std::path::PathBuf, io::Error)> {
+        for (temporary, path) in self.0 {
+            temporary.persist(&path).map_err(|e| (path, e.error))?;
+        }
+        Ok(())
+    }
+}
+
+/// A temporary file beside `path`, written by `write` and synced, not yet renamed.
+fn staged(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -50,6 +92,5 @@ pub fn write_atomically(
     write(temporary.as_file_mut())?;
     temporary.as_file_mut().flush()?;
     temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(temporary)
 }

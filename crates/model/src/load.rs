@@ -792,4 +792,39 @@ R4,E1O000043,2015-10-01,self,true,new,2,low,,,
             "warning: supporters.csv:1:6: unknown column `skils` is ignored; did you mean `skills`?"
         );
     }
+
+    #[test]
+    fn comments_keep_line_numbers_and_odd_files_are_named() {
+        // A comment line before a bad row: the row is on line 3.
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity
+# R0,E06000043,2015-10-01,self,,new,3,low
+R1,E06000043,2015-10-01,self,,new,9,low
+";
+        assert_eq!(
+            messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
+            ["referrals.csv:3:7: `priority`: `9` is not a priority from 1 to 5"]
+        );
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity\r# R0,E06000043,2015-10-01,self,,new,3,low\rR1,E06000043,2015-10-01,self,,new,3,low\r";
+        assert_eq!(
+            messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
+            ["referrals.csv:1:0: the lines end in carriage returns only (an old Mac format); save the file as \"CSV UTF-8 (comma delimited)\""]
+        );
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity
+#104,E06000043,2015-10-01,self,,new,3,low
+R1,E06000043,2015-10-01,self,,new,3,low
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        assert_eq!(caseload.referrals.len(), 1);
+        assert_eq!(
+            caseload.warnings[0].to_string(),
+            "warning: referrals.csv:2:1: the line starts with `#`, so it is read as a comment, though it has a row's fields; an id cannot start with `#`"
+        );
+        // Origins carry the true line for week warnings too.
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,exclude
+# a note
+R1,E06000043,2015-10-01,self,,new,3,low,S9
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        assert_eq!(caseload.origins.referral_lines, [3]);
+    }
 }

@@ -54,7 +54,7 @@ pub fn record_assignments(
         }
         // The reader's positions mark where it started (before any comment or line
         // end it skipped) and may stop between the `\r` and `\n` of a line end.
-        let record_start = skip_to_row(body, start);
+        let record_start = crate::table::skip_to_row(body, start);
         let mut end = reader.position().byte() as usize;
         if end > 0 && body.get(end - 1) == Some(&b'\r') && body.get(end) == Some(&b'\n') {
             end += 1;
@@ -140,22 +140,6 @@ pub fn record_assignments(
         ));
     }
     Ok(out)
-}
-
-/// The first byte of the row at or after `at`: past line ends and `#` comment lines.
-fn skip_to_row(body: &[u8], mut at: usize) -> usize {
-    loop {
-        match body.get(at) {
-            Some(b'\r' | b'\n') => at += 1,
-            Some(b'#') => {
-                at = body[at..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(body.len(), |p| at + p + 1);
-            }
-            _ => return at,
-        }
-    }
 }
 
 /// A record's bytes without its line end, and the line end (`\r\n`, `\n` or none).

@@ -42,6 +42,22 @@ pub(crate) fn reader() -> csv::ReaderBuilder {
     builder
 }
 
+/// The first byte of the row at or after `at`: past line ends and `#` comment lines.
+pub(crate) fn skip_to_row(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        match bytes.get(at) {
+            Some(b'\r' | b'\n') => at += 1,
+            Some(b'#') => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(bytes.len(), |p| at + p + 1);
+            }
+            _ => return at,
+        }
+    }
+}
+
 /// Where each line of the input starts, to turn a record's byte offset into its line.
 /// (The csv crate's own line counter skips blank lines, so every line after one
 /// would be reported one too early.)
@@ -61,16 +77,12 @@ impl Lines<'_> {
         Lines { bytes, newlines }
     }
 
-    /// The 1-based line of a position (0 when there is none). A record after a blank
-    /// line is positioned at that line's end, so line ends there are stepped over.
+    /// The 1-based line of a position (0 when there is none). A record is positioned
+    /// where the reader stopped after the one before, so the line ends, blank lines and
+    /// `#` comment lines in between are stepped over.
     fn at(&self, position: Option<&csv::Position>) -> u64 {
         position.map_or(0, |p| {
-            let rest = self.bytes.get(p.byte() as usize..).unwrap_or_default();
-            let skipped = rest
-                .iter()
-                .take_while(|b| matches!(b, b'\n' | b'\r'))
-                .count();
-            let start = p.byte() + skipped as u64;
+            let start = skip_to_row(self.bytes, p.byte() as usize) as u64;
             1 + self.newlines.partition_point(|&newline| newline < start) as u64
         })
     }
@@ -96,6 +108,15 @@ impl Table {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = reader().trim(csv::Trim::All).from_reader(bytes);
         let lines = Lines::of(bytes);
+        if bytes.contains(&b'\r') && !bytes.contains(&b'\n') {
+            // csv ends a `#` comment only at `\n`: read on, one would swallow the file.
+            table.problem(
+                1,
+                0,
+                "the lines end in carriage returns only (an old Mac format); save the file as \"CSV UTF-8 (comma delimited)\"".into(),
+            );
+            return table;
+        }
         let mut records = reader.byte_records();
 
         let header = match records.next() {
@@ -114,6 +135,7 @@ impl Table {
         };
         table.read_header(&names, schema);
         table.names.clone_from(&names);
+        table.warn_rows_read_as_comments(bytes, names.len());
 
         for record in records {
             match record {
@@ -140,6 +162,25 @@ impl Table {
             }
         }
         table
+    }
+
+    /// A line starting with `#` is a comment; one that looks like a row (`#104,...`,
+    /// with as many fields as the header) is probably an id starting with `#`. The
+    /// template's commented examples start with `# ` and are not flagged.
+    fn warn_rows_read_as_comments(&mut self, bytes: &[u8], fields: usize) {
+        for (index, line) in bytes.split(|b| *b == b'\n').enumerate().skip(1) {
+            let looks_like_row = line.first() == Some(&b'#')
+                && !matches!(line.get(1), Some(b' ' | b'\t' | b'\r') | None)
+                && line.iter().filter(|b| **b == b',').count() + 1 == fields;
+            if looks_like_row {
+                self.warnings.push(Warning(Problem {
+                    file: self.file.clone(),
+                    line: index as u64 + 1,
+                    column: 1,
+                    message: "the line starts with `#`, so it is read as a comment, though it has a row's fields; an id cannot start with `#`".into(),
+                }));
+            }
+        }
     }
 
     fn read_header(&mut self, names: &[String], schema: &Schema) {

@@ -30,11 +30,11 @@
 //! longer than [`ReportOptions::long_wait_weeks`]); with more than one area, one row
 //! per area sorted by pressure; then per area, who takes whom and each supporter's
 //! load after the week, the waiting list with ranks and reasons in words, and coverage
-//! by district. [`words`] holds the phrasing shared with the command line's tables.
+//! by district, in the phrasing of [`words`], shared with the command line's tables.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod words;
+pub use caseload_solve::words;
 
 use std::collections::{BTreeMap, HashMap};
 

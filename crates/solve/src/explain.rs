@@ -10,6 +10,7 @@ use crate::eligibility::{check, WaitReason};
 use crate::instance::referral_hours;
 use crate::plan::{round, Plan};
 use crate::score::ScoreParts;
+use crate::words::count;
 
 /// What one supporter of the family's area means for the family.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -259,7 +260,7 @@ fn waiting_story(
                 .collect();
             format!(
                 "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: the best plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one.",
-                plural(eligible.len(), "supporter", "supporters"),
+                count(eligible.len(), "supporter", "supporters"),
                 eligible.join("; ")
             )
         }
@@ -308,10 +309,6 @@ fn waiting_story(
 }
 
 /// `1 supporter`, `2 supporters`.
-fn plural(n: usize, singular: &str, plural: &str) -> String {
-    format!("{n} {}", if n == 1 { singular } else { plural })
-}
-
 /// A supporter's room after the plan, never as a negative amount: `1 h left, 2 case
 /// slots left`, or `over by 1 case` for a supporter past a limit through open cases.
 fn room_left(hours: f64, cases: i64) -> String {
@@ -321,12 +318,9 @@ fn room_left(hours: f64, cases: i64) -> String {
         format!("{hours} h left")
     };
     let cases = if cases < 0 {
-        format!(
-            "over by {}",
-            plural(cases.unsigned_abs() as usize, "case", "cases")
-        )
+        format!("over by {}", count(cases.unsigned_abs(), "case", "cases"))
     } else {
-        format!("{} left", plural(cases as usize, "case slot", "case slots"))
+        format!("{} left", count(cases, "case slot", "case slots"))
     };
     format!("{hours}, {cases}")
 }

@@ -58,6 +58,7 @@ mod plan;
 mod reduce;
 pub mod score;
 mod week;
+pub mod words;
 
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
 pub use eligibility::WaitReason;

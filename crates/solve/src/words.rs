@@ -1,5 +1,5 @@
-//! Phrasing shared by the report and the command line's tables: counts with their
-//! plural, the 20-week clock, and the waiting list's rank rule.
+//! Phrasing shared by explanations, the command line's tables and the report: counts
+//! with their plural, the 20-week clock, and the waiting list's rank rule.
 
 /// `n` with the singular or plural noun: "1 week", "3 weeks", "0 weeks".
 pub fn count(n: impl TryInto<i64>, singular: &str, plural: &str) -> String {
