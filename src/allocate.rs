@@ -119,6 +119,21 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             caseload_report::render(&caseload, &plan, &options).as_bytes(),
         )?;
     }
+    if let Some(dir) = &args.tables {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        stage(
+            &dir.join("assignments.csv"),
+            render::assignments_csv(&plan)?.as_bytes(),
+        )?;
+        stage(
+            &dir.join("waiting.csv"),
+            render::waiting_csv(&plan)?.as_bytes(),
+        )?;
+        stage(
+            &dir.join("supporters.csv"),
+            render::supporters_csv(&plan)?.as_bytes(),
+        )?;
+    }
     let out = args.out.as_deref().filter(|file| !is_stdio(file));
     if let Some(file) = out {
         stage(file, text.as_bytes())?;

@@ -151,6 +151,10 @@ pub struct AllocateArgs {
     /// are listed as alerts.
     #[arg(long, value_name = "WEEKS", default_value_t = 8, requires = "report")]
     pub alert_after_weeks: i64,
+    /// Also write the plan's tables as CSV files into this folder: assignments.csv,
+    /// waiting.csv (ranks, reasons in words and codes) and supporters.csv (loads).
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
     /// Also write next week's register: the referrals file with this plan's new
     /// assignments recorded in `supporter_id`, every other row and column as it was.
     #[arg(long, value_name = "FILE")]

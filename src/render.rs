@@ -229,9 +229,91 @@ fn round(value: f64) -> f64 {
 
 /// Assignments (open cases and new) as CSV.
 pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
+    to_csv(&plan.assignments)
+}
+
+/// The waiting list as CSV, by area and rank: the reason in words and as its code, and
+/// the clock in words beside its number.
+pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
+    #[derive(serde::Serialize)]
+    struct Row<'p> {
+        area: &'p str,
+        rank: usize,
+        referral_id: &'p str,
+        priority: u8,
+        weeks_on_clock: i64,
+        on_the_clock: String,
+        score: f64,
+        reason: &'static str,
+        reason_code: &'static str,
+        eligible_supporters: usize,
+        reallocated: bool,
+    }
+    let mut waiting: Vec<&caseload_solve::WaitingEntry> = plan.waiting.iter().collect();
+    waiting.sort_by(|a, b| a.area.cmp(&b.area).then(a.rank.cmp(&b.rank)));
+    let rows: Vec<Row> = waiting
+        .into_iter()
+        .map(|w| Row {
+            area: &w.area,
+            rank: w.rank,
+            referral_id: &w.referral_id,
+            priority: w.priority,
+            weeks_on_clock: w.weeks_on_clock,
+            on_the_clock: clock(w.weeks_on_clock),
+            score: w.score,
+            reason: w.reason.words(),
+            reason_code: w.reason.code(),
+            eligible_supporters: w.eligible_supporters,
+            reallocated: w.reallocated,
+        })
+        .collect();
+    to_csv(&rows)
+}
+
+/// Every supporter's load after the week as CSV, with the shares of hours and case
+/// slots used.
+pub fn supporters_csv(plan: &Plan) -> anyhow::Result<String> {
+    #[derive(serde::Serialize)]
+    struct Row<'p> {
+        area: &'p str,
+        supporter_id: &'p str,
+        status: caseload_model::SupporterStatus,
+        hours_used: f64,
+        hours_per_week: f64,
+        hours_share: f64,
+        cases: u32,
+        max_cases: u32,
+        cases_share: f64,
+        new_cases: u32,
+        over_capacity: bool,
+        on_leave: bool,
+    }
+    let share = |used: f64, of: f64| if of > 0.0 { round(used / of) } else { 0.0 };
+    let rows: Vec<Row> = plan
+        .supporters
+        .iter()
+        .map(|s| Row {
+            area: &s.area,
+            supporter_id: &s.supporter_id,
+            status: s.status,
+            hours_used: s.hours_used,
+            hours_per_week: s.hours_per_week,
+            hours_share: share(s.hours_used, s.hours_per_week),
+            cases: s.cases,
+            max_cases: s.max_cases,
+            cases_share: share(f64::from(s.cases), f64::from(s.max_cases)),
+            new_cases: s.new_cases,
+            over_capacity: s.over_capacity,
+            on_leave: s.on_leave,
+        })
+        .collect();
+    to_csv(&rows)
+}
+
+fn to_csv<T: serde::Serialize>(rows: &[T]) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    for assignment in &plan.assignments {
-        writer.serialize(assignment)?;
+    for row in rows {
+        writer.serialize(row)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }

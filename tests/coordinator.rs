@@ -269,3 +269,61 @@ fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
     let left: Vec<_> = std::fs::read_dir(&*dir).unwrap().collect();
     assert!(left.is_empty(), "files were left behind: {left:?}");
 }
+
+#[test]
+fn issue_8_every_table_of_the_plan_is_a_csv_file() {
+    let dir = scratch("tables");
+    let tables = dir.join("week");
+    let plan = json(&caseload(&[
+        "allocate",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--format",
+        "json",
+        "--tables",
+        tables.to_str().unwrap(),
+    ]));
+    let (header, rows) = read_rows(&tables.join("waiting.csv"));
+    let waiting = plan["waiting"].as_array().unwrap();
+    assert_eq!(rows.len(), waiting.len());
+    let (rank, id, reason, code) = (
+        column(&header, "rank"),
+        column(&header, "referral_id"),
+        column(&header, "reason"),
+        column(&header, "reason_code"),
+    );
+    for row in &rows {
+        let entry = waiting
+            .iter()
+            .find(|w| w["referral_id"] == row[id])
+            .expect("every row is a waiting family");
+        assert_eq!(row[rank], entry["rank"].to_string());
+        assert_eq!(&row[code], entry["reason"].as_str().unwrap());
+        assert!(
+            !row[reason].contains('_'),
+            "the reason is in words: {}",
+            &row[reason]
+        );
+    }
+    assert!(rows
+        .iter()
+        .any(|r| &r[column(&header, "on_the_clock")] == "clock starts in 1 week"));
+
+    let (header, rows) = read_rows(&tables.join("supporters.csv"));
+    assert_eq!(rows.len(), plan["supporters"].as_array().unwrap().len());
+    let over = column(&header, "over_capacity");
+    let share = column(&header, "cases_share");
+    let s07 = rows
+        .iter()
+        .find(|r| &r[column(&header, "supporter_id")] == "BH-S07")
+        .unwrap();
+    assert_eq!(&s07[over], "true");
+    assert_eq!(&s07[share], "1.125");
+
+    let (_, rows) = read_rows(&tables.join("assignments.csv"));
+    assert_eq!(rows.len(), plan["assignments"].as_array().unwrap().len());
+}
