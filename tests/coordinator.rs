@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{caseload, json, root, scratch, stderr};
+use crate::util::{allocate, allocate_on, caseload, json, root, scratch, stderr};
 
 fn plan_week(
     supporters: &Path,
@@ -151,17 +151,11 @@ fn issue_8_four_weeks_of_plans_carry_every_assignment_and_lose_no_row() {
 fn issue_8_register_out_is_written_whole_with_a_bad_week() {
     let dir = scratch("register-bad");
     let out = dir.join("next.csv");
-    let output = caseload(&[
-        "allocate",
-        "-s",
-        "fixtures/provider-week/supporters.csv",
-        "-r",
-        "fixtures/provider-week/referrals.csv",
-        "-w",
+    let output = allocate_on(
+        "provider-week",
         "2015-11-03",
-        "--register-out",
-        out.to_str().unwrap(),
-    ]);
+        &["--register-out", out.to_str().unwrap()],
+    );
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!out.exists(), "nothing is written when the run fails");
 }
@@ -245,21 +239,17 @@ fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
     let register = dir.join("next.csv");
     let report = dir.join("monday.html");
     let out = dir.join("no-such-folder").join("plan.json");
-    let output = caseload(&[
-        "allocate",
-        "-s",
-        "fixtures/provider-week/supporters.csv",
-        "-r",
-        "fixtures/provider-week/referrals.csv",
-        "-w",
-        "2015-11-02",
-        "--register-out",
-        register.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = allocate(
+        "provider-week",
+        &[
+            "--register-out",
+            register.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert_ne!(output.status.code(), Some(0));
     assert!(
         stderr(&output).contains("cannot write"),
@@ -274,19 +264,10 @@ fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
 fn issue_8_every_table_of_the_plan_is_a_csv_file() {
     let dir = scratch("tables");
     let tables = dir.join("week");
-    let plan = json(&caseload(&[
-        "allocate",
-        "-s",
-        "fixtures/provider-week/supporters.csv",
-        "-r",
-        "fixtures/provider-week/referrals.csv",
-        "-w",
-        "2015-11-02",
-        "--format",
-        "json",
-        "--tables",
-        tables.to_str().unwrap(),
-    ]));
+    let plan = json(&allocate(
+        "provider-week",
+        &["--format", "json", "--tables", tables.to_str().unwrap()],
+    ));
     let (header, rows) = read_rows(&tables.join("waiting.csv"));
     let waiting = plan["waiting"].as_array().unwrap();
     assert_eq!(rows.len(), waiting.len());

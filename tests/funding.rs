@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::{caseload, json, stderr, stdout};
+use crate::util::{caseload, json, regex_literal, stderr, stdout};
 
 fn funding(args: &[&str]) -> std::process::Output {
     let mut all = vec!["funding"];
@@ -458,21 +458,8 @@ fn issue7_an_unknown_out_extension_is_an_error_and_writes_nothing() {
         "nothing written"
     );
     let mut settings = insta::Settings::clone_current();
-    settings.add_filter(&regex_escape(dir.path().to_str().unwrap()), "[TEMP]");
+    settings.add_filter(&regex_literal(dir.path().to_str().unwrap()), "[TEMP]");
     settings.bind(|| insta::assert_snapshot!("funding_bad_out", messages.join("")));
-}
-
-/// `text` as a literal regular expression.
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect()
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::{caseload, json, stderr, stdout};
+use crate::util::{caseload, json, regex_literal, stderr, stdout};
 
 fn simulate(scenario: &str, extra: &[&str]) -> std::process::Output {
     let file = format!("fixtures/sim/{scenario}.toml");
@@ -205,7 +205,7 @@ fn out_dir_holds_summary_tables_and_chart_and_is_not_overwritten() {
     let before = std::fs::read(out.join("summary.json")).unwrap();
     let again = run(&["--seed", "7"]);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
-    let pattern = regex_path(out_arg);
+    let pattern = regex_literal(out_arg);
     insta::with_settings!({filters => vec![(pattern.as_str(), "[OUT]")]}, {
         insta::assert_snapshot!("simulate_out_exists", stderr(&again));
     });
@@ -233,19 +233,6 @@ fn out_dir_holds_summary_tables_and_chart_and_is_not_overwritten() {
     assert!(out.join("notes.txt").exists());
 }
 
-/// A regex matching `path` literally.
-fn regex_path(path: &str) -> String {
-    path.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn help_describes_simulate_formats() {
     let output = caseload(&["simulate", "--help"]);
@@ -267,7 +254,7 @@ fn bad_scenarios_and_arguments_exit_2() {
     std::fs::write(&file, "name = \"bad\"\nstart = \"2015-03-10\"\n[families]\nconsent = 2\nwithdrawal_per_week = -0.1\n").unwrap();
     let output = caseload(&["simulate", "--scenario", file_arg]);
     assert_eq!(output.status.code(), Some(2));
-    let pattern = regex_path(file_arg);
+    let pattern = regex_literal(file_arg);
     insta::with_settings!({filters => vec![(pattern.as_str(), "bad.toml")]}, {
         insta::assert_snapshot!("simulate_bad_scenario", stderr(&output));
     });

@@ -19,6 +19,11 @@ pub fn caseload(args: &[&str]) -> Output {
 
 /// `allocate` on a fixture week (`provider-week`, `national-week`) plus `extra` args.
 pub fn allocate(week: &str, extra: &[&str]) -> Output {
+    allocate_on(week, "2015-11-02", extra)
+}
+
+/// `allocate` on a fixture's files for the week starting `monday`, plus `extra` args.
+pub fn allocate_on(week: &str, monday: &str, extra: &[&str]) -> Output {
     let supporters = format!("fixtures/{week}/supporters.csv");
     let referrals = format!("fixtures/{week}/referrals.csv");
     let mut args = vec![
@@ -28,10 +33,23 @@ pub fn allocate(week: &str, extra: &[&str]) -> Output {
         "--referrals",
         &referrals,
         "--week",
-        "2015-11-02",
+        monday,
     ];
     args.extend_from_slice(extra);
     caseload(&args)
+}
+
+/// A regular expression matching `text` literally (for insta's filters).
+pub fn regex_literal(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
 }
 
 /// `allocate` on a case under `fixtures/bad/` plus `extra` args.
