@@ -12,7 +12,7 @@ use caseload_solve::{
 };
 
 use crate::cli::{AllocateArgs, BadArgument, Format, Method};
-use crate::output::{default_format, emit, is_stdio};
+use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_format};
 use crate::render;
 
 pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
@@ -197,35 +197,31 @@ fn register(
 /// The format to write: `--format`, else by `--out`'s extension, else by the terminal.
 /// An `--out` file's extension must name the format written to it.
 fn output_format(args: &AllocateArgs) -> Result<Format, BadArgument> {
-    let out = args.out.as_deref().filter(|p| *p != Path::new("-"));
-    let format = match out {
+    let format = match args.out.as_deref().filter(|file| !is_stdio(file)) {
         Some(file) => {
-            let by_extension = match file.extension().and_then(|e| e.to_str()) {
-                Some("json") => Format::Json,
-                Some("csv") => Format::Csv,
-                Some("txt" | "md") => Format::Table,
-                _ => {
-                    return Err(BadArgument(format!(
-                        "--out {}: allocate writes .json, .csv (assignments), .txt or .md (the table); name the file with one of these extensions",
-                        file.display()
-                    )))
-                }
+            let Some(by_extension) = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(format_by_extension)
+            else {
+                return Err(BadArgument(format!(
+                    "--out {}: allocate writes .json, .csv (assignments), .txt or .md (the table); name the file with one of these extensions",
+                    file.display()
+                )));
             };
             match args.format {
                 Some(asked) if asked != by_extension => {
                     return Err(BadArgument(format!(
                         "--out {} names {} output, but --format {} was asked for",
                         file.display(),
-                        name(by_extension),
-                        name(asked)
+                        format_name(by_extension),
+                        format_name(asked)
                     )))
                 }
                 _ => by_extension,
             }
         }
-        None => args
-            .format
-            .unwrap_or_else(|| default_format(args.out.as_deref())),
+        None => stdout_format(args.format),
     };
     if args.explain.is_some() && format == Format::Csv {
         return Err(explain_not_csv());
@@ -235,14 +231,6 @@ fn output_format(args: &AllocateArgs) -> Result<Format, BadArgument> {
 
 fn explain_not_csv() -> BadArgument {
     BadArgument("--explain prints json or a table (.json, .txt, .md), not csv".into())
-}
-
-fn name(format: Format) -> &'static str {
-    match format {
-        Format::Json => "json",
-        Format::Csv => "csv",
-        Format::Table => "table",
-    }
 }
 
 fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {

@@ -1,7 +1,6 @@
 //! `caseload funding`: split a budget across the areas, compare scenarios, sweep.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use caseload_funding::tables::{money, number, thousands};
@@ -12,7 +11,7 @@ use caseload_funding::{
 use caseload_model::config;
 
 use crate::cli::{BadArgument, Format, FundingArgs};
-use crate::output::emit;
+use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_format};
 use crate::render::{interval, right_align, table, Number};
 
 /// What `--out` (or its absence) asks for.
@@ -33,31 +32,25 @@ fn output(args: &FundingArgs) -> Result<(Output, Option<&Path>), BadArgument> {
             )));
         }
     }
-    let file = args.out.as_deref().filter(|p| *p != Path::new("-"));
+    let file = args.out.as_deref().filter(|file| !is_stdio(file));
     let Some(path) = file else {
-        let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-            Format::Table
-        } else {
-            Format::Json
-        });
-        return Ok((Output::Text(format), None));
+        return Ok((Output::Text(stdout_format(args.format)), None));
     };
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let by_extension = match extension.as_deref() {
-        Some("json") => Output::Text(Format::Json),
-        Some("csv") => Output::Text(Format::Csv),
-        Some("md" | "txt") => Output::Text(Format::Table),
-        Some("parquet") => Output::Parquet,
-        _ => {
-            return Err(BadArgument(format!(
-                "--out {}: funding writes .json, .csv, .parquet, .md or .txt files (or - for standard output), not {}",
-                path.display(),
-                extension.map_or("a file without an extension".into(), |e| format!(".{e}"))
-            )))
-        }
+        Some("parquet") => Some(Output::Parquet),
+        Some(other) => format_by_extension(other).map(Output::Text),
+        None => None,
+    };
+    let Some(by_extension) = by_extension else {
+        return Err(BadArgument(format!(
+            "--out {}: funding writes .json, .csv, .parquet, .md or .txt files (or - for standard output), not {}",
+            path.display(),
+            extension.map_or("a file without an extension".into(), |e| format!(".{e}"))
+        )));
     };
     match (args.format, by_extension) {
         (Some(asked), Output::Text(named)) if asked != named => Err(BadArgument(format!(
@@ -72,14 +65,6 @@ fn output(args: &FundingArgs) -> Result<(Output, Option<&Path>), BadArgument> {
             path.display()
         ))),
         _ => Ok((by_extension, Some(path))),
-    }
-}
-
-fn format_name(format: Format) -> &'static str {
-    match format {
-        Format::Json => "json",
-        Format::Csv => "csv",
-        Format::Table => "table",
     }
 }
 

@@ -8,17 +8,32 @@ use caseload_model::files::write_atomically;
 
 use crate::cli::Format;
 
-/// The format to use when none was asked for: by the output file's extension, else
-/// a table for a person at a terminal and JSON for a program.
-pub fn default_format(out: Option<&Path>) -> Format {
-    match out.filter(|path| !is_stdio(path)) {
-        Some(path) => match path.extension().and_then(|e| e.to_str()) {
-            Some("csv") => Format::Csv,
-            Some("txt" | "md") => Format::Table,
-            _ => Format::Json,
-        },
-        None if std::io::stdout().is_terminal() => Format::Table,
-        None => Format::Json,
+/// The format of output on standard output: the one asked for, else a table for a
+/// person at a terminal and JSON for a program.
+pub fn stdout_format(asked: Option<Format>) -> Format {
+    asked.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    })
+}
+
+/// The text format a file extension names: `json`, `csv`, or `txt`/`md` for the table.
+pub fn format_by_extension(extension: &str) -> Option<Format> {
+    match extension {
+        "json" => Some(Format::Json),
+        "csv" => Some(Format::Csv),
+        "txt" | "md" => Some(Format::Table),
+        _ => None,
+    }
+}
+
+/// The format's name, as `--format` takes it.
+pub fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Table => "table",
     }
 }
 
