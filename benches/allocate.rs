@@ -33,6 +33,7 @@ fn bench_week(c: &mut Criterion, week: &str, samples: usize) {
         let options = Options {
             threads: None,
             time_limit_seconds: Some(600.0),
+            ..Options::default()
         };
         let mut group = c.benchmark_group(week);
         group.sample_size(samples);

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use caseload_model::files::Staged;
 use caseload_model::register::record_assignments;
-use caseload_model::{Caseload, PlanningWeek, Policy};
+use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy};
 use caseload_solve::{
     allocate, explain, export_model, AreaAllocator, Greedy, ModelScope, Optimal, Options,
 };
@@ -80,6 +80,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let options = Options {
         threads: args.threads,
         time_limit_seconds: args.time_limit,
+        decisions: decisions(args)?,
     };
     let plan = allocate(&caseload, week, &policy, allocator, &options)?;
     let text = match &args.explain {
@@ -174,19 +175,25 @@ fn require_extension(flag: &str, file: Option<&Path>, allowed: &[&str]) -> Resul
     )))
 }
 
-/// Next week's register: this week's new assignments (reallocated cases included)
-/// become open cases; nothing else in the file changes.
+/// Next week's register: this week's new assignments (reallocated and moved cases
+/// included) become open cases, and an open case a decision took from its supporter
+/// that is still waiting loses its `supporter_id`; nothing else in the file changes.
 fn register(
     caseload: &Caseload,
     plan: &caseload_solve::Plan,
     referrals: &Path,
 ) -> anyhow::Result<Vec<u8>> {
-    let holders: BTreeMap<String, String> = plan
+    let new_holders = plan
         .assignments
         .iter()
         .filter(|a| !a.open_case)
-        .map(|a| (a.referral_id.clone(), a.supporter_id.clone()))
-        .collect();
+        .map(|a| (a.referral_id.clone(), a.supporter_id.clone()));
+    let returned = plan
+        .waiting
+        .iter()
+        .filter(|w| w.marks.moved_from.is_some())
+        .map(|w| (w.referral_id.clone(), String::new()));
+    let holders: BTreeMap<String, String> = new_holders.chain(returned).collect();
     Ok(record_assignments(
         referrals,
         &caseload.origins.register,
@@ -231,6 +238,23 @@ fn output_format(args: &AllocateArgs) -> Result<Format, BadArgument> {
 
 fn explain_not_csv() -> BadArgument {
     BadArgument("--explain prints json or a table (.json, .txt, .md), not csv".into())
+}
+
+/// The week's decisions: `--decisions` file rows first, then `--pin` and `--forbid`.
+fn decisions(args: &AllocateArgs) -> anyhow::Result<Vec<Decision>> {
+    let mut decisions = match &args.decisions {
+        Some(file) => Decision::load(file)?,
+        None => Vec::new(),
+    };
+    for (kind, values) in [
+        (DecisionKind::Pin, &args.pin),
+        (DecisionKind::Forbid, &args.forbid),
+    ] {
+        for value in values {
+            decisions.push(Decision::from_flag(kind, value).map_err(BadArgument)?);
+        }
+    }
+    Ok(decisions)
 }
 
 fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {

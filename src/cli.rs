@@ -143,6 +143,20 @@ pub struct AllocateArgs {
     /// Explain the decision for one family instead of printing the plan.
     #[arg(long, value_name = "REFERRAL_ID")]
     pub explain: Option<String>,
+    /// Place this family with this supporter this week (REFERRAL_ID=SUPPORTER_ID; a
+    /// hard constraint: the plan is the best one that keeps it). Repeatable. Pinning an
+    /// open case to another supporter moves it.
+    #[arg(long, value_name = "R=S")]
+    pub pin: Vec<String>,
+    /// Keep this family from this supporter this week (REFERRAL_ID=SUPPORTER_ID).
+    /// Repeatable. Forbidding an open case's own supporter sends it back to be
+    /// reallocated.
+    #[arg(long, value_name = "R=S")]
+    pub forbid: Vec<String>,
+    /// Pins and forbids from a CSV file: referral_id, supporter_id, decision (pin or
+    /// forbid) and an optional note, shown beside the decision in every output.
+    #[arg(long, value_name = "FILE.csv")]
+    pub decisions: Option<PathBuf>,
     /// Also write the week's report for the Monday meeting: one self-contained HTML
     /// file (no network), laid out for A4 when printed.
     #[arg(long, value_name = "FILE.html")]
@@ -161,7 +175,7 @@ pub struct AllocateArgs {
     pub register_out: Option<PathBuf>,
     /// Also write the week's whole MIP (every waiting family x eligible supporter, every
     /// row of the contract's model) to FILE.lp or FILE.mps, for checking with another
-    /// solver.
+    /// solver. The file is the week without decisions (--pin, --forbid, --decisions).
     #[arg(long, value_name = "FILE")]
     pub export_model: Option<PathBuf>,
     /// With --export-model: write the reduced model instead (supporters with room now,

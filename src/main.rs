@@ -64,6 +64,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             || cause.is::<caseload_model::WeekError>()
             || cause.is::<cli::BadArgument>()
             || cause
+                .downcast_ref::<caseload_solve::SolveError>()
+                .is_some_and(|e| matches!(e, caseload_solve::SolveError::Decisions(_)))
+            || cause
                 .downcast_ref::<caseload_funding::FundingError>()
                 .is_some_and(caseload_funding::FundingError::is_bad_input)
             || cause

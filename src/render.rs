@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use caseload_report::words::{clock, count, RANK_RULE};
+use caseload_report::words::{clock, count, decision_cost, marks, RANK_RULE};
 use caseload_solve::{Explanation, Plan, Route, WaitReason};
 use comfy_table::{presets, CellAlignment, Table};
 
@@ -36,6 +36,7 @@ fn failed_check(reason: WaitReason) -> &'static str {
         WaitReason::Language => "language",
         WaitReason::Excluded => "conflict of interest",
         WaitReason::Complexity => "volunteer, high complexity",
+        WaitReason::Forbidden => "forbidden by a decision",
         WaitReason::Capacity => "full",
     }
 }
@@ -112,6 +113,9 @@ pub fn plan(plan: &Plan) -> String {
         s.reallocated,
         count(s.ignored as i64, "row", "rows"),
     );
+    if let Some(decisions) = &plan.decisions {
+        decisions_table(&mut out, decisions);
+    }
     if plan.areas.len() <= DETAILED_AREAS {
         for area in &plan.areas {
             area_details(&mut out, plan, &area.area);
@@ -143,6 +147,33 @@ pub fn plan(plan: &Plan) -> String {
     out
 }
 
+fn decisions_table(out: &mut String, report: &caseload_solve::DecisionReport) {
+    let mut decisions = table(&[
+        "Given",
+        "Decision",
+        "Referral",
+        "Supporter",
+        "Effect",
+        "Note",
+    ]);
+    for d in &report.taken {
+        decisions.add_row(vec![
+            d.origin.clone(),
+            d.decision.code().to_string(),
+            d.referral_id.clone(),
+            d.supporter_id.clone(),
+            d.effect.clone(),
+            d.note.clone().unwrap_or_default(),
+        ]);
+    }
+    let _ = writeln!(
+        out,
+        "\nDecisions ({})\n{decisions}\n{}",
+        report.taken.len(),
+        decision_cost(report)
+    );
+}
+
 fn area_details(out: &mut String, plan: &Plan, area: &str) {
     let _ = write!(out, "\n## Area {area}\n");
     let mut new = table(&["Referral", "Supporter", "Hours", "Score", "Note"]);
@@ -157,11 +188,18 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
             a.supporter_id.clone(),
             a.hours.to_string(),
             a.score.to_string(),
-            if a.reallocated {
-                "reallocated: previous supporter left".into()
-            } else {
-                String::new()
-            },
+            [
+                if a.reallocated {
+                    "reallocated: previous supporter left".to_string()
+                } else {
+                    String::new()
+                },
+                marks(&a.marks),
+            ]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
         ]);
     }
     right_align(&mut new, &[2, 3]);
@@ -212,7 +250,10 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
             w.priority.to_string(),
             clock(w.weeks_on_clock),
             w.score.to_string(),
-            w.reason.words().to_string(),
+            match marks(&w.marks) {
+                m if m.is_empty() => w.reason.words().to_string(),
+                m => format!("{}; {m}", w.reason.words()),
+            },
         ]);
     }
     right_align(&mut waiting, &[0, 2, 3, 4]);
@@ -227,9 +268,38 @@ fn round(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
-/// Assignments (open cases and new) as CSV.
+/// Assignments (open cases and new) as CSV, with the coordinator's decisions.
 pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
-    to_csv(&plan.assignments)
+    #[derive(serde::Serialize)]
+    struct Row<'p> {
+        referral_id: &'p str,
+        supporter_id: &'p str,
+        area: &'p str,
+        score: f64,
+        hours: f64,
+        open_case: bool,
+        reallocated: bool,
+        decision: Option<&'p str>,
+        note: Option<&'p str>,
+        moved_from: Option<&'p str>,
+    }
+    let rows: Vec<Row> = plan
+        .assignments
+        .iter()
+        .map(|a| Row {
+            referral_id: &a.referral_id,
+            supporter_id: &a.supporter_id,
+            area: &a.area,
+            score: a.score,
+            hours: a.hours,
+            open_case: a.open_case,
+            reallocated: a.reallocated,
+            decision: a.marks.decision.as_deref(),
+            note: a.marks.note.as_deref(),
+            moved_from: a.marks.moved_from.as_deref(),
+        })
+        .collect();
+    to_csv(&rows)
 }
 
 /// The waiting list as CSV, by area and rank: the reason in words and as its code, and
@@ -248,6 +318,9 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
         reason_code: &'static str,
         eligible_supporters: usize,
         reallocated: bool,
+        decision: Option<&'p str>,
+        note: Option<&'p str>,
+        moved_from: Option<&'p str>,
     }
     let mut waiting: Vec<&caseload_solve::WaitingEntry> = plan.waiting.iter().collect();
     waiting.sort_by(|a, b| a.area.cmp(&b.area).then(a.rank.cmp(&b.rank)));
@@ -265,6 +338,9 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
             reason_code: w.reason.code(),
             eligible_supporters: w.eligible_supporters,
             reallocated: w.reallocated,
+            decision: w.marks.decision.as_deref(),
+            note: w.marks.note.as_deref(),
+            moved_from: w.marks.moved_from.as_deref(),
         })
         .collect();
     to_csv(&rows)

@@ -5,6 +5,7 @@ mod util;
 mod allocate;
 mod bad_input;
 mod coordinator;
+mod decisions;
 mod funding;
 mod report;
 mod simulate;

@@ -37,6 +37,7 @@
 
 mod areas;
 pub mod config;
+mod decisions;
 mod error;
 pub mod files;
 mod load;
@@ -47,6 +48,7 @@ mod types;
 mod week;
 
 pub use areas::{england_area, ENGLAND_AREAS_CSV};
+pub use decisions::{Decision, DecisionKind, DecisionOrigin};
 pub use error::{LoadError, Problem, Warning};
 pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS};
 pub use policy::{DefaultHours, Policy};

@@ -39,10 +39,10 @@ pub use caseload_solve::words;
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{Caseload, Referral};
-use caseload_solve::{Assignment, Plan, SupporterLoad, WaitingEntry};
+use caseload_solve::{Assignment, DecisionReport, Marks, Plan, SupporterLoad, WaitingEntry};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::words::{clock, count, RANK_RULE};
+use crate::words::{clock, count, decision_cost, marks, RANK_RULE};
 
 /// What the report flags, besides the plan itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +88,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                     p.lead { (summary_line(plan)) }
                 }
                 (alerts(plan, &referrals, options))
+                @if let Some(report) = &plan.decisions { (decisions(report)) }
                 @if areas.0.len() > 1 { (area_overview(&areas)) }
                 @for (area, part) in &areas.0 {
                     (area_section(area, part, &referrals))
@@ -280,6 +281,7 @@ fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral
                                     @for (i, a) in new.iter().enumerate() {
                                         @if i > 0 { ", " }
                                         span.assigned { (a.referral_id) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
+                                        @if a.marks != Marks::default() { " " span.decision { (marks(&a.marks)) } }
                                     }
                                 } @else { span.none { "none" } }
                             }
@@ -306,13 +308,38 @@ fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral
                                 td.num { (w.priority) }
                                 td { (clock(w.weeks_on_clock)) }
                                 td.num { (w.score) }
-                                td { (w.reason.words()) }
+                                td { (w.reason.words()) @if w.marks != Marks::default() { "; " span.decision { (marks(&w.marks)) } } }
                             }
                         }
                     }
                 }
             }
             (districts(part, referrals))
+        }
+    }
+}
+
+/// The decisions taken for the week, what each did, and what they cost.
+fn decisions(report: &DecisionReport) -> Markup {
+    html! {
+        section.decisions {
+            h2 { "Decisions taken" }
+            p { (decision_cost(report)) }
+            table {
+                thead { tr { th { "Decision" } th { "Referral" } th { "Supporter" } th { "Effect" } th { "Note" } th { "Given in" } } }
+                tbody {
+                    @for d in &report.taken {
+                        tr {
+                            td { (d.decision.code()) }
+                            td.id { (d.referral_id) }
+                            td.id { (d.supporter_id) }
+                            td { (d.effect) }
+                            td { (d.note.as_deref().unwrap_or("")) }
+                            td { (d.origin) }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum WaitReason {
     Excluded,
     /// Only volunteers are left and the case is high complexity.
     Complexity,
+    /// Every supporter left is kept from the family by a coordinator's decision.
+    Forbidden,
     /// Eligible supporters exist, but none had room in the best plan.
     Capacity,
 }
@@ -41,6 +43,7 @@ impl WaitReason {
             WaitReason::Language => "no supporter speaks the language",
             WaitReason::Excluded => "conflict of interest with every supporter",
             WaitReason::Complexity => "high complexity: no paid supporter",
+            WaitReason::Forbidden => "every eligible supporter forbidden by a decision",
             WaitReason::Capacity => "eligible supporters are full",
         }
     }
@@ -56,6 +59,7 @@ impl WaitReason {
             WaitReason::Language => "language",
             WaitReason::Excluded => "excluded",
             WaitReason::Complexity => "complexity",
+            WaitReason::Forbidden => "forbidden",
             WaitReason::Capacity => "capacity",
         }
     }

@@ -6,6 +6,7 @@ use caseload_model::{
 };
 use serde::Serialize;
 
+use crate::decisions::DecisionEffect;
 use crate::eligibility::{check, WaitReason};
 use crate::instance::referral_hours;
 use crate::plan::{round, Plan};
@@ -70,6 +71,9 @@ pub struct Explanation {
     pub rank: Option<usize>,
     /// Every supporter of the area, by id.
     pub supporters: Vec<SupporterVerdict>,
+    /// The coordinator's decisions about this family, and what each did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<DecisionEffect>,
 }
 
 /// Explains the plan's decision for `referral_id`; `None` if no such referral.
@@ -99,9 +103,33 @@ pub fn explain(
         .filter(|s| s.area == referral.area)
         .collect();
     supporters.sort_by(|a, b| a.id.cmp(&b.id));
+    let decisions: Vec<DecisionEffect> = plan
+        .decisions
+        .iter()
+        .flat_map(|d| &d.taken)
+        .filter(|d| d.referral_id == referral_id)
+        .cloned()
+        .collect();
     let verdicts: Vec<SupporterVerdict> = supporters
         .iter()
-        .map(|s| verdict(referral, s, week, policy, plan))
+        .map(|s| {
+            let mut verdict = verdict(referral, s, week, policy, plan);
+            let forbid = decisions.iter().find(|d| {
+                d.decision == caseload_model::DecisionKind::Forbid && d.supporter_id == s.id
+            });
+            if let Some(forbid) = forbid {
+                verdict.detail = format!(
+                    "forbidden by a decision ({}){}; by the rules: {}",
+                    forbid.origin,
+                    forbid
+                        .note
+                        .as_deref()
+                        .map_or(String::new(), |n| format!(": {n}")),
+                    verdict.detail
+                );
+            }
+            verdict
+        })
         .collect();
 
     let (state, outcome) = match (assignment, waiting) {
@@ -124,6 +152,32 @@ pub fn explain(
         (None, Some(w)) => ("waiting", waiting_story(referral, w.reason, w.rank, hours, &verdicts)),
         (None, None) => ("not_active", not_active_story(referral, week)),
     };
+    let outcome = if decisions.is_empty() {
+        outcome
+    } else {
+        let said: Vec<String> = decisions
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} by the coordinator ({}{}): {}.",
+                    match d.decision {
+                        caseload_model::DecisionKind::Pin => "Pinned to",
+                        caseload_model::DecisionKind::Forbid => "Forbidden from",
+                    },
+                    d.supporter_id,
+                    d.origin,
+                    d.note
+                        .as_deref()
+                        .map_or(String::new(), |n| format!(": {n}")),
+                    d.effect
+                )
+            })
+            .collect();
+        format!(
+            "{} {outcome} The rest of the plan is the best one that keeps the week's decisions.",
+            said.join(" ")
+        )
+    };
     Some(Explanation {
         referral_id: referral.id.clone(),
         area: referral.area.clone(),
@@ -141,6 +195,7 @@ pub fn explain(
         reason: waiting.map(|w| w.reason),
         rank: waiting.map(|w| w.rank),
         supporters: verdicts,
+        decisions,
     })
 }
 
@@ -194,7 +249,11 @@ fn verdict(
     }
 }
 
-fn ineligible_detail(reason: WaitReason, referral: &Referral, supporter: &Supporter) -> String {
+pub(crate) fn ineligible_detail(
+    reason: WaitReason,
+    referral: &Referral,
+    supporter: &Supporter,
+) -> String {
     let show = |d: Option<chrono::NaiveDate>| d.map_or("open".to_string(), |d| d.to_string());
     match reason {
         WaitReason::OnLeave => format!(

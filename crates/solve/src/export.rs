@@ -14,6 +14,7 @@ use std::path::Path;
 use caseload_model::files::write_atomically;
 use caseload_model::{Caseload, PlanningWeek, Policy, WeekView};
 
+use crate::decisions::Resolved;
 use crate::instance::{build_instances, Arc, AreaInstance};
 use crate::mip::WeeklyModel;
 use crate::reduce::kept;
@@ -58,7 +59,7 @@ pub fn export_model(
         )));
     }
     let view = WeekView::new(caseload, week);
-    let instances = build_instances(caseload, &view, policy);
+    let instances = build_instances(caseload, &view, policy, &Resolved::default());
     let mut weekly = WeeklyModel::new(true);
     let ids = |r: usize, s: usize| {
         (

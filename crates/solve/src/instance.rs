@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use caseload_model::{Caseload, Policy, WeekView};
 
+use crate::decisions::Resolved;
 use crate::eligibility::{check, no_eligible_reason, WaitReason};
 use crate::score::ScoreParts;
 
@@ -21,10 +22,14 @@ pub(crate) struct Room {
     pub open_hours: f64,
     /// Number of open cases.
     pub open_cases: u32,
-    /// Hours free for new cases (0 when not accepting).
+    /// Hours free for new cases after open cases and pins (0 when not accepting).
     pub free_hours: f64,
-    /// Case slots free for new cases (0 when not accepting).
+    /// Case slots free for new cases after open cases and pins (0 when not accepting).
     pub free_cases: u32,
+    /// Hours of families pinned to this supporter this week.
+    pub pinned_hours: f64,
+    /// Families pinned to this supporter this week.
+    pub pinned_cases: u32,
     /// Already over a limit through open cases (gets no new cases).
     pub over_capacity: bool,
     /// On leave this week (gets no new cases).
@@ -57,6 +62,23 @@ pub(crate) struct Arc {
     pub score: f64,
 }
 
+/// A waiting family a decision places with a supporter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pinned {
+    /// Index into [`Caseload::referrals`].
+    pub referral: usize,
+    /// Slot into [`AreaInstance::rooms`].
+    pub slot: usize,
+    /// `score(r, s)`.
+    pub score: f64,
+    /// Hours per week the case needs.
+    pub hours: f64,
+    /// Its supporter has left.
+    pub reallocated: bool,
+    /// The pin's place in the week's decisions.
+    pub decision: usize,
+}
+
 /// A waiting family no supporter may take, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Unplaceable {
@@ -83,6 +105,9 @@ pub struct AreaInstance {
     pub(crate) candidates: Vec<Candidate>,
     /// Waiting families with none, ordered by id.
     pub(crate) unplaceable: Vec<Unplaceable>,
+    /// Families placed by a decision, ordered by id: their room is already taken
+    /// from [`rooms`](Self::rooms), so the allocators never see them.
+    pub(crate) pinned: Vec<Pinned>,
 }
 
 impl AreaInstance {
@@ -114,11 +139,13 @@ pub(crate) fn referral_hours(caseload: &Caseload, referral: usize, policy: &Poli
         .unwrap_or_else(|| policy.default_hours.for_complexity(referral.complexity))
 }
 
-/// Splits the week into one instance per area, ordered by area code.
+/// Splits the week into one instance per area, ordered by area code, with the
+/// decisions in `decided` applied (pinned families placed, forbidden pairs left out).
 pub(crate) fn build_instances(
     caseload: &Caseload,
     view: &WeekView,
     policy: &Policy,
+    decided: &Resolved,
 ) -> Vec<AreaInstance> {
     // Per area: its supporters, and its waiting referrals (with the reallocated flag).
     type AreaRows = (Vec<usize>, Vec<(usize, bool)>);
@@ -144,6 +171,12 @@ pub(crate) fn build_instances(
         load.0 += referral_hours(caseload, case.referral, policy);
         load.1 += 1;
     }
+    let mut pinned_load = vec![(0.0_f64, 0_u32); caseload.supporters.len()];
+    for (&referral, &(supporter, _)) in &decided.pins {
+        let load = &mut pinned_load[supporter];
+        load.0 += referral_hours(caseload, referral, policy);
+        load.1 += 1;
+    }
 
     areas
         .into_iter()
@@ -152,19 +185,38 @@ pub(crate) fn build_instances(
             waiting.sort_by(|a, b| caseload.referrals[a.0].id.cmp(&caseload.referrals[b.0].id));
             let rooms: Vec<Room> = supporters
                 .iter()
-                .map(|&index| room(caseload, view, index, open_load[index]))
+                .map(|&index| room(caseload, view, index, open_load[index], pinned_load[index]))
                 .collect();
             let mut instance = AreaInstance {
                 area: area.to_string(),
                 rooms,
                 candidates: Vec::new(),
                 unplaceable: Vec::new(),
+                pinned: Vec::new(),
             };
             for (referral, reallocated) in waiting {
+                if let Some(&(supporter, decision)) = decided.pins.get(&referral) {
+                    let slot = supporters.iter().position(|&s| s == supporter);
+                    if let Some(slot) = slot {
+                        let row = &caseload.referrals[referral];
+                        let parts = ScoreParts::new(row, view.week, policy);
+                        instance.pinned.push(Pinned {
+                            referral,
+                            slot,
+                            score: parts
+                                .with_supporter(caseload.supporters[supporter].local, policy),
+                            hours: referral_hours(caseload, referral, policy),
+                            reallocated,
+                            decision,
+                        });
+                        continue;
+                    }
+                }
                 place(
                     caseload,
                     view,
                     policy,
+                    decided,
                     &supporters,
                     &mut instance,
                     referral,
@@ -176,7 +228,15 @@ pub(crate) fn build_instances(
         .collect()
 }
 
-fn room(caseload: &Caseload, view: &WeekView, index: usize, (hours, cases): (f64, u32)) -> Room {
+/// A supporter's room after open cases `(hours, cases)` and pins. Pins that do not fit
+/// leave no room (and are reported by [`crate::decisions::room_problems`]).
+fn room(
+    caseload: &Caseload,
+    view: &WeekView,
+    index: usize,
+    (hours, cases): (f64, u32),
+    (pinned_hours, pinned_cases): (f64, u32),
+) -> Room {
     let supporter = &caseload.supporters[index];
     let over_capacity = hours > supporter.hours_per_week + HOURS_EPS || cases > supporter.max_cases;
     let on_leave = supporter.on_leave(view.week.monday());
@@ -186,24 +246,31 @@ fn room(caseload: &Caseload, view: &WeekView, index: usize, (hours, cases): (f64
         open_hours: hours,
         open_cases: cases,
         free_hours: if accepting {
-            (supporter.hours_per_week - hours).max(0.0)
+            (supporter.hours_per_week - hours - pinned_hours).max(0.0)
         } else {
             0.0
         },
         free_cases: if accepting {
-            supporter.max_cases - cases
+            supporter
+                .max_cases
+                .saturating_sub(cases)
+                .saturating_sub(pinned_cases)
         } else {
             0
         },
+        pinned_hours,
+        pinned_cases,
         over_capacity,
         on_leave,
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn place(
     caseload: &Caseload,
     view: &WeekView,
     policy: &Policy,
+    decided: &Resolved,
     supporters: &[usize],
     instance: &mut AreaInstance,
     referral: usize,
@@ -224,9 +291,14 @@ fn place(
     let hours = referral_hours(caseload, referral, policy);
     let mut eligible = Vec::new();
     let mut arcs = Vec::new();
+    let mut forbidden = false;
     for (slot, &index) in supporters.iter().enumerate() {
         let supporter = &caseload.supporters[index];
         if check(row, supporter, view.week, policy).is_err() {
+            continue;
+        }
+        if decided.is_forbidden(referral, index) {
+            forbidden = true;
             continue;
         }
         eligible.push(slot);
@@ -237,6 +309,15 @@ fn place(
                 score: parts.with_supporter(supporter.local, policy),
             });
         }
+    }
+    if eligible.is_empty() && forbidden {
+        instance.unplaceable.push(Unplaceable {
+            referral,
+            reallocated,
+            reason: WaitReason::Forbidden,
+            parts,
+        });
+        return;
     }
     instance.candidates.push(Candidate {
         referral,

@@ -48,6 +48,7 @@
 #![deny(unsafe_code)]
 
 mod allocator;
+mod decisions;
 pub mod eligibility;
 mod explain;
 mod export;
@@ -61,12 +62,13 @@ mod week;
 pub mod words;
 
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
+pub use decisions::{DecisionEffect, DecisionError, DecisionReport};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::{export_model, ModelScope};
 pub use plan::{
-    allocate, in_pool, AreaReport, Assignment, Options, Plan, SolverReport, Summary, SupporterLoad,
-    WaitingEntry,
+    allocate, in_pool, AreaReport, Assignment, Marks, Options, Plan, SolverReport, Summary,
+    SupporterLoad, WaitingEntry,
 };
 pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};
 
@@ -92,6 +94,9 @@ pub enum SolveError {
         /// HiGHS's model status.
         status: String,
     },
+    /// A coordinator's decisions cannot all hold this week (bad input: nothing planned).
+    #[error(transparent)]
+    Decisions(DecisionError),
     /// The worker threads could not start.
     #[error("could not start worker threads")]
     Threads(#[source] rayon::ThreadPoolBuildError),

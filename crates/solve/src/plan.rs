@@ -2,11 +2,16 @@
 
 use std::time::{Duration, Instant};
 
-use caseload_model::{Caseload, PlanningWeek, Policy, SupporterStatus, WeekView};
+use std::collections::{BTreeMap, HashMap};
+
+use caseload_model::{
+    Caseload, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::allocator::{AreaAllocator, AreaSolution, Route};
+use crate::decisions::{resolve, room_problems, DecisionEffect, DecisionReport, Resolved};
 use crate::eligibility::WaitReason;
 use crate::instance::{build_instances, referral_hours, AreaInstance};
 use crate::score::ScoreParts;
@@ -20,6 +25,8 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Overrides the policy's `time_limit_seconds`.
     pub time_limit_seconds: Option<f64>,
+    /// The coordinator's pins and forbids: hard constraints of the week.
+    pub decisions: Vec<Decision>,
 }
 
 /// The solver's account of the whole week.
@@ -57,6 +64,23 @@ pub struct Assignment {
     pub open_case: bool,
     /// True when the family's previous supporter has left.
     pub reallocated: bool,
+    /// What the coordinator decided about the family, if anything.
+    #[serde(flatten)]
+    pub marks: Marks,
+}
+
+/// The coordinator's decisions about one family, as every output shows them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Marks {
+    /// `pinned`, `forbidden: S1` or `pinned; forbidden: S1, S2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// The decisions' notes, joined by `; `.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The supporter who held the case until a decision took it from them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
 }
 
 /// A family still waiting, why, and its place in the queue.
@@ -81,6 +105,9 @@ pub struct WaitingEntry {
     pub eligible_supporters: usize,
     /// True when the family's previous supporter has left.
     pub reallocated: bool,
+    /// What the coordinator decided about the family, if anything.
+    #[serde(flatten)]
+    pub marks: Marks,
 }
 
 /// A supporter's week after the plan.
@@ -163,6 +190,10 @@ pub struct Plan {
     pub summary: Summary,
     /// Per-area results, by area code.
     pub areas: Vec<AreaReport>,
+    /// The coordinator's decisions, what each did and what they cost (absent when
+    /// there were none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<DecisionReport>,
 }
 
 /// Plans `week`: keeps open cases, and chooses new assignments with `allocator`, one
@@ -184,7 +215,13 @@ pub fn allocate(
         .unwrap_or(policy.time_limit_seconds);
     let deadline = started + Duration::from_secs_f64(limit.clamp(0.0, 1e9));
     let view = WeekView::new(caseload, week);
-    let instances = build_instances(caseload, &view, policy);
+    let (view, decided) = if options.decisions.is_empty() {
+        (view, Resolved::default())
+    } else {
+        resolve(caseload, &view, policy, &options.decisions).map_err(SolveError::Decisions)?
+    };
+    let instances = build_instances(caseload, &view, policy, &decided);
+    room_problems(caseload, week, &instances, &options.decisions).map_err(SolveError::Decisions)?;
     let solve = || -> Result<Vec<AreaSolution>, SolveError> {
         instances
             .par_iter()
@@ -199,9 +236,143 @@ pub fn allocate(
         allocator.name(),
         &instances,
         &solutions,
+        &Decided {
+            decisions: &options.decisions,
+            resolved: &decided,
+        },
     );
+    if !options.decisions.is_empty() {
+        let free = Options {
+            decisions: Vec::new(),
+            ..options.clone()
+        };
+        let without = allocate(caseload, week, policy, allocator, &free)?;
+        plan.decisions = Some(report_decisions(
+            &options.decisions,
+            &plan,
+            without.solver.objective,
+        ));
+    }
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
+}
+
+/// The decisions of a week and what they resolved to.
+struct Decided<'a> {
+    decisions: &'a [Decision],
+    resolved: &'a Resolved,
+}
+
+impl Decided<'_> {
+    /// Per referral id, the marks every output shows.
+    fn marks(&self, caseload: &Caseload) -> HashMap<String, Marks> {
+        let mut by_family: BTreeMap<&str, (bool, Vec<&str>, Vec<&str>)> = BTreeMap::new();
+        for decision in self.decisions {
+            let entry = by_family.entry(&decision.referral_id).or_default();
+            match decision.decision {
+                DecisionKind::Pin => entry.0 = true,
+                DecisionKind::Forbid => entry.1.push(&decision.supporter_id),
+            }
+            if let Some(note) = decision.note.as_deref().filter(|n| !n.is_empty()) {
+                if !entry.2.contains(&note) {
+                    entry.2.push(note);
+                }
+            }
+        }
+        let mut marks: HashMap<String, Marks> = by_family
+            .into_iter()
+            .map(|(id, (pinned, mut forbidden, notes))| {
+                forbidden.sort_unstable();
+                forbidden.dedup();
+                let mut words = Vec::new();
+                if pinned {
+                    words.push("pinned".to_string());
+                }
+                if !forbidden.is_empty() {
+                    words.push(format!("forbidden: {}", forbidden.join(", ")));
+                }
+                let marks = Marks {
+                    decision: Some(words.join("; ")),
+                    note: (!notes.is_empty()).then(|| notes.join("; ")),
+                    moved_from: None,
+                };
+                (id.to_string(), marks)
+            })
+            .collect();
+        for (&referral, &holder) in &self.resolved.moved {
+            let id = &caseload.referrals[referral].id;
+            marks.entry(id.clone()).or_default().moved_from =
+                Some(caseload.supporters[holder].id.clone());
+        }
+        marks
+    }
+}
+
+/// What each decision did, found in the finished plan, and the cost of them all.
+fn report_decisions(decisions: &[Decision], plan: &Plan, objective_without: f64) -> DecisionReport {
+    let placed: HashMap<&str, &Assignment> = plan
+        .assignments
+        .iter()
+        .map(|a| (a.referral_id.as_str(), a))
+        .collect();
+    let waiting: HashMap<&str, &WaitingEntry> = plan
+        .waiting
+        .iter()
+        .map(|w| (w.referral_id.as_str(), w))
+        .collect();
+    let taken = decisions
+        .iter()
+        .map(|decision| {
+            let id = decision.referral_id.as_str();
+            let supporter = decision.supporter_id.as_str();
+            let assignment = placed.get(id);
+            let moved_from = assignment
+                .map(|a| &a.marks)
+                .or_else(|| waiting.get(id).map(|w| &w.marks))
+                .and_then(|m| m.moved_from.as_deref());
+            let effect = match (decision.decision, assignment) {
+                (DecisionKind::Pin, Some(a)) if a.open_case => {
+                    format!("already {supporter}'s open case: kept")
+                }
+                (DecisionKind::Pin, _) => match moved_from {
+                    Some(from) => format!("moved from {from} to {supporter}"),
+                    None => format!("placed with {supporter}"),
+                },
+                (DecisionKind::Forbid, Some(a)) if a.open_case => {
+                    format!("an open case with {}: no change", a.supporter_id)
+                }
+                (DecisionKind::Forbid, Some(a)) => match moved_from {
+                    Some(from) if from == supporter => {
+                        format!("taken from {from}; placed with {}", a.supporter_id)
+                    }
+                    _ => format!("kept from {supporter}; placed with {}", a.supporter_id),
+                },
+                (DecisionKind::Forbid, None) => {
+                    let reason = waiting.get(id).map_or("", |w| w.reason.words());
+                    match moved_from {
+                        Some(from) if from == supporter => {
+                            format!("taken from {from}; waiting: {reason}")
+                        }
+                        _ => format!("kept from {supporter}; waiting: {reason}"),
+                    }
+                }
+            };
+            DecisionEffect {
+                referral_id: decision.referral_id.clone(),
+                supporter_id: decision.supporter_id.clone(),
+                decision: decision.decision,
+                note: decision.note.clone(),
+                origin: decision.origin.to_string(),
+                effect,
+            }
+        })
+        .collect();
+    DecisionReport {
+        taken,
+        objective: plan.solver.objective,
+        objective_without,
+        cost: round(objective_without - plan.solver.objective),
+    }
 }
 
 /// Runs `work` on a rayon pool of `threads` workers, or on the global pool (one per
@@ -243,7 +414,10 @@ fn assemble(
     method: &'static str,
     instances: &[AreaInstance],
     solutions: &[AreaSolution],
+    decided: &Decided,
 ) -> Plan {
+    let mut marks = decided.marks(caseload);
+    let mut marks_of = |id: &str| marks.remove(id).unwrap_or_default();
     let mut new_cases: Vec<Vec<(f64, u32)>> = instances
         .iter()
         .map(|i| vec![(0.0, 0); i.rooms.len()])
@@ -262,6 +436,7 @@ fn assemble(
             hours: referral_hours(caseload, case.referral, policy),
             open_case: true,
             reallocated: false,
+            marks: marks_of(&referral.id),
         });
     }
 
@@ -272,51 +447,74 @@ fn assemble(
         let mut area_objective = 0.0;
         let mut area_new = 0;
         let mut queue: Vec<(bool, f64, &str, WaitingEntry)> = Vec::new();
-        for (candidate, pick) in instance.candidates.iter().zip(&solution.choice) {
+        // Pinned families first, then the allocator's choices.
+        let pinned = instance
+            .pinned
+            .iter()
+            .map(|p| (p.referral, p.slot, p.score, p.hours, p.reallocated));
+        let chosen = instance
+            .candidates
+            .iter()
+            .zip(&solution.choice)
+            .filter_map(|(c, pick)| {
+                pick.map(|i| {
+                    (
+                        c.referral,
+                        c.arcs[i].slot,
+                        c.arcs[i].score,
+                        c.hours,
+                        c.reallocated,
+                    )
+                })
+            });
+        for (referral, slot, score, hours, reallocated) in pinned.chain(chosen) {
+            let referral = &caseload.referrals[referral];
+            let room = &instance.rooms[slot];
+            area_objective += score;
+            area_new += 1;
+            let load = &mut new_cases[a][slot];
+            load.0 += hours;
+            load.1 += 1;
+            assignments.push(Assignment {
+                referral_id: referral.id.clone(),
+                supporter_id: caseload.supporters[room.supporter].id.clone(),
+                area: referral.area.clone(),
+                score: round(score),
+                hours,
+                open_case: false,
+                reallocated,
+                marks: marks_of(&referral.id),
+            });
+        }
+        let unplaced = instance
+            .candidates
+            .iter()
+            .zip(&solution.choice)
+            .filter(|(_, pick)| pick.is_none());
+        for (candidate, _) in unplaced {
             let referral = &caseload.referrals[candidate.referral];
-            match pick {
-                Some(i) => {
-                    let arc = candidate.arcs[*i];
-                    let room = &instance.rooms[arc.slot];
-                    area_objective += arc.score;
-                    area_new += 1;
-                    let load = &mut new_cases[a][arc.slot];
-                    load.0 += candidate.hours;
-                    load.1 += 1;
-                    assignments.push(Assignment {
-                        referral_id: referral.id.clone(),
-                        supporter_id: caseload.supporters[room.supporter].id.clone(),
-                        area: referral.area.clone(),
-                        score: round(arc.score),
-                        hours: candidate.hours,
-                        open_case: false,
-                        reallocated: candidate.reallocated,
-                    });
-                }
-                None => {
-                    let best = candidate
-                        .eligible
-                        .iter()
-                        .map(|&slot| {
-                            let local = caseload.supporters[instance.rooms[slot].supporter].local;
-                            candidate.parts.with_supporter(local, policy)
-                        })
-                        .fold(candidate.parts.base, f64::max);
-                    queue.push((
-                        true,
-                        best,
-                        referral.id.as_str(),
-                        waiting_entry(
-                            referral,
-                            WaitReason::Capacity,
-                            best,
-                            candidate.parts,
-                            candidate.eligible.len(),
-                            candidate.reallocated,
-                        ),
-                    ));
-                }
-            }
+            let best = candidate
+                .eligible
+                .iter()
+                .map(|&slot| {
+                    let local = caseload.supporters[instance.rooms[slot].supporter].local;
+                    candidate.parts.with_supporter(local, policy)
+                })
+                .fold(candidate.parts.base, f64::max);
+            queue.push((
+                true,
+                best,
+                referral.id.as_str(),
+                waiting_entry(
+                    referral,
+                    WaitReason::Capacity,
+                    best,
+                    candidate.parts,
+                    candidate.eligible.len(),
+                    candidate.reallocated,
+                    marks_of(&referral.id),
+                ),
+            ));
         }
         for unplaceable in &instance.unplaceable {
             let referral = &caseload.referrals[unplaceable.referral];
@@ -332,6 +530,7 @@ fn assemble(
                     unplaceable.parts,
                     0,
                     unplaceable.reallocated,
+                    marks_of(&referral.id),
                 ),
             ));
         }
@@ -413,6 +612,7 @@ fn assemble(
         waiting,
         supporters,
         areas,
+        decisions: None,
     }
 }
 
@@ -423,6 +623,7 @@ fn waiting_entry(
     parts: ScoreParts,
     eligible_supporters: usize,
     reallocated: bool,
+    marks: Marks,
 ) -> WaitingEntry {
     WaitingEntry {
         referral_id: referral.id.clone(),
@@ -434,5 +635,6 @@ fn waiting_entry(
         weeks_on_clock: parts.weeks_on_clock,
         eligible_supporters,
         reallocated,
+        marks,
     }
 }

@@ -87,6 +87,8 @@ mod tests {
             open_cases: 0,
             free_hours: 10.0,
             free_cases,
+            pinned_hours: 0.0,
+            pinned_cases: 0,
             over_capacity: false,
             on_leave: false,
         }
@@ -127,6 +129,7 @@ mod tests {
                 candidate(1.0, 1.0, &[1]),
             ],
             unplaceable: vec![],
+            pinned: vec![],
         };
         assert_eq!(kept(&instance), [true, true, false, true, false]);
         assert_eq!(instance.upper_bound(), 12.0);
@@ -144,6 +147,7 @@ mod tests {
                 candidate(2.0, 1.0, &[0, 1]),
             ],
             unplaceable: vec![],
+            pinned: vec![],
         };
         assert_eq!(kept(&instance), [true, true, true]);
     }

@@ -5,6 +5,7 @@
 use caseload_model::{Caseload, PlanningWeek, Policy, WeekView};
 
 use crate::allocator::{optimal_area, Route};
+use crate::decisions::Resolved;
 use crate::greedy::{assign_in_order, respects_capacity, Choice};
 use crate::instance::{build_instances, AreaInstance};
 use crate::mip::Limits;
@@ -21,7 +22,7 @@ pub struct AreaWeek {
 /// The weekly problems of `caseload` in `week`, one per area, by area code.
 pub fn area_weeks(caseload: &Caseload, week: PlanningWeek, policy: &Policy) -> Vec<AreaWeek> {
     let view = WeekView::new(caseload, week);
-    build_instances(caseload, &view, policy)
+    build_instances(caseload, &view, policy, &Resolved::default())
         .into_iter()
         .map(|instance| AreaWeek { instance })
         .collect()

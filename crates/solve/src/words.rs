@@ -1,5 +1,8 @@
 //! Phrasing shared by explanations, the command line's tables and the report: counts
-//! with their plural, the 20-week clock, and the waiting list's rank rule.
+//! with their plural, the 20-week clock, the waiting list's rank rule, and a
+//! coordinator's decisions.
+
+use crate::{DecisionReport, Marks};
 
 /// `n` with the singular or plural noun: "1 week", "3 weeks", "0 weeks".
 pub fn count(n: impl TryInto<i64>, singular: &str, plural: &str) -> String {
@@ -24,6 +27,39 @@ pub fn clock(weeks_on_clock: i64) -> String {
 pub const RANK_RULE: &str = "Rank: the order in which families would be offered the area's \
 next free slot: families who lacked only capacity first, by their best score; then families \
 with no eligible supporter, by score; ties by referral id.";
+
+/// What the decisions cost, in one sentence.
+pub fn decision_cost(report: &DecisionReport) -> String {
+    let effect = if report.cost > 0.0 {
+        format!("they cost {} of the total score", report.cost)
+    } else if report.cost < 0.0 {
+        format!(
+            "they add {} (a moved open case is scored like a new assignment)",
+            crate::plan::round(-report.cost)
+        )
+    } else {
+        "they cost nothing".to_string()
+    };
+    format!(
+        "Objective {} with the decisions, {} without them: {effect}.",
+        report.objective, report.objective_without
+    )
+}
+
+/// A family's decisions and move in words: `pinned (knows the family); moved from S1`.
+pub fn marks(marks: &Marks) -> String {
+    let mut words = Vec::new();
+    if let Some(decision) = &marks.decision {
+        words.push(match &marks.note {
+            Some(note) => format!("{decision} ({note})"),
+            None => decision.clone(),
+        });
+    }
+    if let Some(from) = &marks.moved_from {
+        words.push(format!("moved from {from}"));
+    }
+    words.join("; ")
+}
 
 #[cfg(test)]
 mod tests {

@@ -8,13 +8,15 @@ use std::ffi::CString;
 use std::path::Path;
 
 use caseload_model::{
-    Caseload, Complexity, PlanningWeek, Policy, Referral, ReferralKind, Source, Supporter,
-    SupporterStatus,
+    Caseload, Complexity, Decision, DecisionKind, PlanningWeek, Policy, Referral, ReferralKind,
+    Source, Supporter, SupporterStatus,
 };
-use caseload_solve::{allocate, export_model, Greedy, ModelScope, Optimal, Options, Plan, Route};
+use caseload_solve::{
+    allocate, export_model, Greedy, ModelScope, Optimal, Options, Plan, Route, SolveError,
+};
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 const WEEK: &str = "2015-11-02";
 
@@ -224,6 +226,40 @@ struct Oracle {
 }
 
 fn oracle(caseload: &Caseload) -> Oracle {
+    oracle_deciding(caseload, &[]).expect("no decisions, always feasible")
+}
+
+/// The brute force with a coordinator's decisions, as the issue states them: a pin
+/// places the family with that supporter (an open case pinned elsewhere leaves its
+/// supporter first), a forbid removes the pair (an open case whose own supporter is
+/// forbidden leaves them). `None` when the decisions cannot all hold: an unknown or
+/// inactive family, a pin and a forbid of one pair, two supporters pinned for one
+/// family, or no plan that places every pinned family.
+fn oracle_deciding(
+    caseload: &Caseload,
+    decisions: &[(usize, usize, DecisionKind)],
+) -> Option<Oracle> {
+    let referral_active = |r: usize| active(&caseload.referrals[r]);
+    let mut pins: HashMap<usize, usize> = HashMap::new();
+    let mut forbids: HashSet<(usize, usize)> = HashSet::new();
+    for &(r, s, kind) in decisions {
+        if !referral_active(r) {
+            return None;
+        }
+        match kind {
+            DecisionKind::Pin => {
+                if pins.insert(r, s).is_some_and(|other| other != s) {
+                    return None;
+                }
+            }
+            DecisionKind::Forbid => {
+                forbids.insert((r, s));
+            }
+        }
+    }
+    if pins.iter().any(|(&r, &s)| forbids.contains(&(r, s))) {
+        return None;
+    }
     let by_id: HashMap<&str, &Supporter> = caseload
         .supporters
         .iter()
@@ -232,18 +268,28 @@ fn oracle(caseload: &Caseload) -> Oracle {
     let mut hours: HashMap<&str, f64> = HashMap::new();
     let mut cases: HashMap<&str, u32> = HashMap::new();
     let mut waiting = Vec::new();
-    for r in caseload.referrals.iter().filter(|r| active(r)) {
-        match r.supporter_id.as_deref().filter(|h| by_id.contains_key(h)) {
+    let position = |id: &str| caseload.supporters.iter().position(|s| s.id == id);
+    for (index, r) in caseload
+        .referrals
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| active(r))
+    {
+        let holder = r.supporter_id.as_deref().filter(|h| by_id.contains_key(h));
+        let leaves = holder.and_then(position).is_some_and(|h| {
+            pins.get(&index).is_some_and(|&s| s != h) || forbids.contains(&(index, h))
+        });
+        match holder.filter(|_| !leaves) {
             Some(h) => {
                 *hours.entry(h).or_default() += oracle_hours(r);
                 *cases.entry(h).or_default() += 1;
             }
-            None => waiting.push(r),
+            None => waiting.push((index, r)),
         }
     }
     let mut reasons = HashMap::new();
     let mut options: Vec<Vec<(usize, f64)>> = Vec::new();
-    for r in &waiting {
+    for &(index, r) in &waiting {
         let verdicts: Vec<Result<(), usize>> = caseload
             .supporters
             .iter()
@@ -262,16 +308,24 @@ fn oracle(caseload: &Caseload) -> Oracle {
             };
             reasons.insert(r.id.clone(), CODES[reason]);
         }
-        options.push(
-            caseload
-                .supporters
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| oracle_rule(r, s).is_ok())
-                .map(|(i, s)| (i, oracle_score(r, s)))
-                .collect(),
-        );
+        let mut choices: Vec<(usize, f64)> = caseload
+            .supporters
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| oracle_rule(r, s).is_ok())
+            .map(|(i, s)| (i, oracle_score(r, s)))
+            .collect();
+        if let Some(&pinned) = pins.get(&index) {
+            choices.retain(|(s, _)| *s == pinned);
+            if choices.is_empty() {
+                return None;
+            }
+        }
+        choices.retain(|(s, _)| !forbids.contains(&(index, *s)));
+        options.push(choices);
     }
+    let required: Vec<bool> = waiting.iter().map(|(i, _)| pins.contains_key(i)).collect();
+    // A pin of an open case to its own supporter changes nothing.
     let free: Vec<(f64, i64)> = caseload
         .supporters
         .iter()
@@ -287,23 +341,36 @@ fn oracle(caseload: &Caseload) -> Oracle {
             }
         })
         .collect();
-    let needs: Vec<f64> = waiting.iter().map(|r| oracle_hours(r)).collect();
-    let mut best = 0.0;
-    enumerate(0, &options, &needs, &mut free.clone(), 0.0, &mut best);
+    let needs: Vec<f64> = waiting.iter().map(|(_, r)| oracle_hours(r)).collect();
+    let mut best = f64::NEG_INFINITY;
+    enumerate(
+        0,
+        &options,
+        &required,
+        &needs,
+        &mut free.clone(),
+        0.0,
+        &mut best,
+    );
+    if best == f64::NEG_INFINITY {
+        return None;
+    }
     let chosen: HashSet<usize> = options.iter().flatten().map(|(s, _)| *s).collect();
-    Oracle {
+    Some(Oracle {
         best,
         reasons,
         pairs: options.iter().map(Vec::len).sum(),
         families: options.iter().filter(|o| !o.is_empty()).count(),
         supporters: chosen.len(),
-    }
+    })
 }
 
-/// Every plan: each waiting family gets nobody or one eligible supporter with room.
+/// Every plan: each waiting family gets nobody or one eligible supporter with room
+/// (a `required` family always gets one).
 fn enumerate(
     i: usize,
     options: &[Vec<(usize, f64)>],
+    required: &[bool],
     needs: &[f64],
     free: &mut [(f64, i64)],
     value: f64,
@@ -313,12 +380,14 @@ fn enumerate(
         *best = best.max(value);
         return;
     }
-    enumerate(i + 1, options, needs, free, value, best);
+    if !required[i] {
+        enumerate(i + 1, options, required, needs, free, value, best);
+    }
     for &(s, score) in &options[i] {
         if free[s].1 >= 1 && needs[i] <= free[s].0 + 1e-9 {
             free[s].0 -= needs[i];
             free[s].1 -= 1;
-            enumerate(i + 1, options, needs, free, value + score, best);
+            enumerate(i + 1, options, required, needs, free, value + score, best);
             free[s].0 += needs[i];
             free[s].1 += 1;
         }
@@ -327,11 +396,23 @@ fn enumerate(
 
 // ---------------------------------------------------------------- the properties
 
+/// The plan is proven optimal with the brute force's objective.
+fn proven_at(plan: &Plan, best: f64) -> Result<(), TestCaseError> {
+    prop_assert_eq!(plan.solver.status, "optimal");
+    prop_assert!(
+        (plan.solver.objective - best).abs() < 1e-6,
+        "solver {} vs brute force {}",
+        plan.solver.objective,
+        best
+    );
+    Ok(())
+}
+
 fn plan(caseload: &Caseload, threads: usize) -> Plan {
     let week = PlanningWeek::parse(WEEK).unwrap();
     let options = Options {
         threads: Some(threads),
-        time_limit_seconds: None,
+        ..Options::default()
     };
     let mut plan = allocate(caseload, week, &Policy::default(), &Optimal, &options).unwrap();
     plan.solver.seconds = 0.0;
@@ -360,13 +441,7 @@ fn mip_matches_brute_force() {
             mip_weeks.set(mip_weeks.get() + 1);
         }
         let oracle = oracle(&caseload);
-        prop_assert_eq!(plan.solver.status, "optimal");
-        prop_assert!(
-            (plan.solver.objective - oracle.best).abs() < 1e-6,
-            "solver {} vs brute force {}",
-            plan.solver.objective,
-            oracle.best
-        );
+        proven_at(&plan, oracle.best)?;
         // The reported objective is the sum of the new assignments' scores.
         let new_total: f64 = plan
             .assignments
@@ -521,5 +596,233 @@ fn fixture_weeks_exported_models_give_the_plans_objective() {
                 plan.solver.objective
             );
         }
+    }
+}
+
+/// A tiny week and one to three decisions on its families and supporters (half pins,
+/// half forbids), drawn blind: many cannot hold, and those must be refused.
+fn decided_week_strategy() -> impl Strategy<Value = (Caseload, Vec<(usize, usize, DecisionKind)>)> {
+    let decision = (
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        prop::bool::weighted(0.5),
+    );
+    (week_strategy(), prop::collection::vec(decision, 1..=3)).prop_map(|(caseload, drawn)| {
+        let decisions = drawn
+            .into_iter()
+            .map(|(r, s, pin)| {
+                let kind = if pin {
+                    DecisionKind::Pin
+                } else {
+                    DecisionKind::Forbid
+                };
+                (
+                    r.index(caseload.referrals.len()),
+                    s.index(caseload.supporters.len()),
+                    kind,
+                )
+            })
+            .collect();
+        (caseload, decisions)
+    })
+}
+
+/// Decisions are hard constraints: the plan is the brute force's optimum among the plans
+/// that keep them, and a set that no plan keeps is refused with its reasons.
+#[test]
+fn decisions_match_brute_force() {
+    let mut runner = TestRunner::new(Config {
+        cases: 600,
+        max_shrink_iters: 200,
+        ..Config::default()
+    });
+    let (held, refused) = (Cell::new(0u32), Cell::new(0u32));
+    let result = runner.run(&decided_week_strategy(), |(caseload, drawn)| {
+        let decisions: Vec<Decision> = drawn
+            .iter()
+            .map(|&(r, s, kind)| {
+                let pair = format!("{}={}", caseload.referrals[r].id, caseload.supporters[s].id);
+                Decision::from_flag(kind, &pair).unwrap()
+            })
+            .collect();
+        let options = Options {
+            threads: Some(1),
+            decisions,
+            ..Options::default()
+        };
+        let week = PlanningWeek::parse(WEEK).unwrap();
+        let result = allocate(&caseload, week, &Policy::default(), &Optimal, &options);
+        match (oracle_deciding(&caseload, &drawn), result) {
+            (Some(oracle), Ok(plan)) => {
+                held.set(held.get() + 1);
+                proven_at(&plan, oracle.best)?;
+                let report = plan.decisions.as_ref().unwrap();
+                let free = oracle_deciding(&caseload, &[]).unwrap().best;
+                prop_assert!((report.objective_without - free).abs() < 1e-6);
+                for &(r, s, kind) in &drawn {
+                    let (r, s) = (&caseload.referrals[r].id, &caseload.supporters[s].id);
+                    let holder = plan.assignments.iter().find(|a| &a.referral_id == r);
+                    match kind {
+                        DecisionKind::Pin => {
+                            prop_assert_eq!(holder.map(|a| &a.supporter_id), Some(s))
+                        }
+                        DecisionKind::Forbid => {
+                            prop_assert!(holder.is_none_or(|a| &a.supporter_id != s))
+                        }
+                    }
+                }
+                let placed: usize = plan.supporters.iter().map(|l| l.new_cases as usize).sum();
+                prop_assert_eq!(placed, plan.summary.newly_assigned);
+                for load in plan.supporters.iter().filter(|l| l.new_cases > 0) {
+                    prop_assert!(load.hours_used <= load.hours_per_week + 1e-6, "{:?}", load);
+                    prop_assert!(load.cases <= load.max_cases, "{:?}", load);
+                }
+            }
+            (None, Err(SolveError::Decisions(err))) => {
+                refused.set(refused.get() + 1);
+                prop_assert!(!err.problems.is_empty());
+            }
+            (oracle, result) => {
+                prop_assert!(
+                    false,
+                    "brute force feasible: {}, solver: {:?}",
+                    oracle.is_some(),
+                    result.map(|p| p.solver.objective)
+                );
+            }
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    println!(
+        "{} decision sets held, {} refused",
+        held.get(),
+        refused.get()
+    );
+    assert!(held.get() >= 100 && refused.get() >= 100);
+}
+
+/// The fixture weeks, against an independent model of each decision built from the
+/// contract's own rules: a pin R=S is the week in which R is already S's open case
+/// (which takes S's room, and frees a previous supporter's), plus score(R, S); a forbid
+/// R=S is the week in which S is in R's `exclude` list (and R, if S held it, waits).
+/// A third of the pairs of the provider week are checked, and a spread of the national week's
+/// largest area.
+#[test]
+fn fixture_decisions_match_the_register_rewritten_by_hand() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let week = PlanningWeek::parse(WEEK).unwrap();
+    let policy = Policy::default();
+    let solve = |caseload: &Caseload, decisions: Vec<Decision>| {
+        let options = Options {
+            threads: Some(2),
+            decisions,
+            ..Options::default()
+        };
+        allocate(caseload, week, &policy, &Optimal, &options)
+    };
+    for (fixture, stride) in [("provider-week", 3), ("national-week", 13)] {
+        let caseload = Caseload::load(
+            &root.join(fixture).join("supporters.csv"),
+            &root.join(fixture).join("referrals.csv"),
+        )
+        .unwrap();
+        // The area with the most supporters, on its own (areas are independent).
+        let area = caseload
+            .supporters
+            .iter()
+            .map(|s| &s.area)
+            .max_by_key(|a| {
+                let size = caseload.supporters.iter().filter(|s| &&s.area == a).count();
+                (size, std::cmp::Reverse(*a))
+            })
+            .unwrap()
+            .clone();
+        let mut caseload = caseload;
+        caseload.supporters.retain(|s| s.area == area);
+        caseload.referrals.retain(|r| r.area == area);
+        let plain = solve(&caseload, vec![]).unwrap();
+        let (mut pins, mut forbids) = (0, 0);
+        let pairs = caseload
+            .referrals
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| active(r))
+            .flat_map(|(r, _)| {
+                caseload
+                    .supporters
+                    .iter()
+                    .enumerate()
+                    .map(move |(s, _)| (r, s))
+            })
+            .step_by(stride);
+        for (r, s) in pairs {
+            let (referral, supporter) = (&caseload.referrals[r], &caseload.supporters[s]);
+            let pair = format!("{}={}", referral.id, supporter.id);
+            let holds = referral.supporter_id.as_deref() == Some(supporter.id.as_str());
+
+            // Forbid: S joins R's exclude list; an open case S held waits again.
+            let mut by_hand = caseload.clone();
+            let row = &mut by_hand.referrals[r];
+            row.exclude.push(supporter.id.clone());
+            row.exclude.sort();
+            if holds {
+                row.supporter_id = None;
+            }
+            let forbid = Decision::from_flag(DecisionKind::Forbid, &pair).unwrap();
+            let decided = solve(&caseload, vec![forbid]).unwrap();
+            let expected = solve(&by_hand, vec![]).unwrap();
+            assert!(
+                (decided.solver.objective - expected.solver.objective).abs() < 1e-6,
+                "{fixture}: forbid {pair}: {} vs by hand {}",
+                decided.solver.objective,
+                expected.solver.objective
+            );
+            forbids += 1;
+
+            // Pin: R is S's open case. Refused exactly when S may not take R or has no
+            // room for it (by hand: S would be over a limit).
+            let pin = Decision::from_flag(DecisionKind::Pin, &pair).unwrap();
+            let decided = solve(&caseload, vec![pin]);
+            if holds {
+                assert_eq!(decided.unwrap().solver.objective, plain.solver.objective);
+                continue;
+            }
+            let mut by_hand = caseload.clone();
+            by_hand.referrals[r].supporter_id = Some(supporter.id.clone());
+            let expected = solve(&by_hand, vec![]).unwrap();
+            let load = expected
+                .supporters
+                .iter()
+                .find(|l| l.supporter_id == supporter.id)
+                .unwrap();
+            let fits = oracle_rule(referral, supporter).is_ok()
+                && load.hours_used <= load.hours_per_week + 1e-6
+                && load.cases <= load.max_cases;
+            match decided {
+                Ok(plan) => {
+                    assert!(fits, "{fixture}: pin {pair} held but should not");
+                    let score = oracle_score(referral, supporter);
+                    assert!(
+                        (plan.solver.objective - expected.solver.objective - score).abs() < 1e-6,
+                        "{fixture}: pin {pair}: {} vs by hand {} + {score}",
+                        plan.solver.objective,
+                        expected.solver.objective
+                    );
+                    pins += 1;
+                }
+                Err(SolveError::Decisions(_)) => {
+                    assert!(!fits, "{fixture}: pin {pair} refused but fits")
+                }
+                Err(other) => panic!("{fixture}: pin {pair}: {other}"),
+            }
+        }
+        println!("{fixture} area {area}: {pins} pins and {forbids} forbids checked");
+        assert!(
+            pins >= 10 && forbids >= 50,
+            "{fixture}: too few pairs checked"
+        );
     }
 }

@@ -1,0 +1,315 @@
+//! A coordinator's decisions as hard constraints of the week.
+//!
+//! A pin fixes x(r, s) = 1: the family leaves the choice, its hours and a case slot are
+//! taken from the supporter before the MIP, and its score is added to the objective.
+//! The MIP then solves what is left, so the plan is optimal subject to the pins. A
+//! forbid removes the pair's arc. A pin of an open case to another supporter, or a
+//! forbid of its own supporter, first returns the case to the waiting families (its
+//! supporter's room freed), then treats it as any other.
+//!
+//! Whatever cannot hold (unknown ids, a family not active this week, pin and forbid
+//! of one pair, two supporters pinned for one family, a supporter not eligible, not
+//! enough room) is collected, every problem at once, before anything is solved.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy, Waiting, WeekView};
+use serde::Serialize;
+
+use crate::eligibility::check;
+use crate::explain::ineligible_detail;
+use crate::instance::{AreaInstance, HOURS_EPS};
+
+/// Decisions that cannot hold this week, each with where it was given and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.problems))]
+pub struct DecisionError {
+    /// One line per problem: `ORIGIN: pin R=S: why`.
+    pub problems: Vec<String>,
+}
+
+fn render(problems: &[String]) -> String {
+    let mut text = match problems.len() {
+        1 => "a decision cannot hold:".to_string(),
+        n => format!("{n} decisions cannot hold:"),
+    };
+    for problem in problems {
+        text.push_str("\n  ");
+        text.push_str(problem);
+    }
+    text
+}
+
+/// The decisions checked against the week's register, by index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Resolved {
+    /// Referral → the supporter it is pinned to and the pin's place in the decisions
+    /// (open cases pinned to their own supporter are not listed: nothing changes).
+    pub pins: HashMap<usize, (usize, usize)>,
+    /// Pairs (referral, supporter) kept apart.
+    pub forbids: BTreeSet<(usize, usize)>,
+    /// Open cases returned to the waiting families → the supporter who held them.
+    pub moved: HashMap<usize, usize>,
+}
+
+impl Resolved {
+    pub fn is_forbidden(&self, referral: usize, supporter: usize) -> bool {
+        self.forbids.contains(&(referral, supporter))
+    }
+}
+
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
+}
+
+/// Checks `decisions` against `view` (ids, activity, contradictions, eligibility) and
+/// returns the week with moved open cases returned to the waiting families. Room is
+/// checked later, on the built instances ([`room_problems`]).
+pub(crate) fn resolve(
+    caseload: &Caseload,
+    view: &WeekView,
+    policy: &Policy,
+    decisions: &[Decision],
+) -> Result<(WeekView, Resolved), DecisionError> {
+    let referrals = index_of(caseload.referrals.iter().map(|r| r.id.as_str()));
+    let supporters = index_of(caseload.supporters.iter().map(|s| s.id.as_str()));
+    let holder: HashMap<usize, usize> = view
+        .open
+        .iter()
+        .map(|c| (c.referral, c.supporter))
+        .collect();
+    let waiting: BTreeSet<usize> = view.waiting.iter().map(|w| w.referral).collect();
+    let mut problems = Vec::new();
+    let mut resolved = Resolved::default();
+    // Referral → (supporter, where pinned), to find a family pinned twice.
+    let mut pinned: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    let mut known = Vec::new();
+    for (d, decision) in decisions.iter().enumerate() {
+        let say = |why: String| say(decision, &why);
+        let referral = referrals.get(decision.referral_id.as_str()).copied();
+        let supporter = supporters.get(decision.supporter_id.as_str()).copied();
+        if referral.is_none() {
+            problems.push(say(format!(
+                "no referral `{}` in {}",
+                decision.referral_id,
+                caseload.origins.referrals_file.display()
+            )));
+        }
+        if supporter.is_none() {
+            problems.push(say(format!(
+                "no supporter `{}` in the supporters file",
+                decision.supporter_id
+            )));
+        }
+        let (Some(r), Some(s)) = (referral, supporter) else {
+            continue;
+        };
+        if !holder.contains_key(&r) && !waiting.contains(&r) {
+            problems.push(say(format!(
+                "{} is not active in the week of {}",
+                decision.referral_id, view.week
+            )));
+            continue;
+        }
+        known.push((decision, r, s));
+        match decision.decision {
+            DecisionKind::Forbid => {
+                resolved.forbids.insert((r, s));
+            }
+            DecisionKind::Pin => match pinned.get(&r) {
+                Some(&(other, first)) if other != s => problems.push(say(format!(
+                    "{} is already pinned to {} ({})",
+                    decision.referral_id, decisions[first].supporter_id, decisions[first].origin
+                ))),
+                Some(_) => {}
+                None => {
+                    pinned.insert(r, (s, d));
+                }
+            },
+        }
+    }
+    for (decision, r, s) in &known {
+        if decision.decision == DecisionKind::Pin && resolved.is_forbidden(*r, *s) {
+            let forbid = known
+                .iter()
+                .find(|(d, fr, fs)| d.decision == DecisionKind::Forbid && fr == r && fs == s)
+                .map(|(d, _, _)| d.origin.to_string())
+                .unwrap_or_default();
+            problems.push(say(
+                decision,
+                &format!("the same pair is also forbidden ({forbid})"),
+            ));
+        }
+    }
+    // A pin of an open case to its own supporter changes nothing; the others must
+    // pass the eligibility rules.
+    for (&r, &(s, d)) in pinned.iter().filter(|(r, (s, _))| holder.get(r) != Some(s)) {
+        let decision = &decisions[d];
+        let referral = &caseload.referrals[r];
+        let supporter = &caseload.supporters[s];
+        if !referral.has_consent() {
+            problems.push(say(
+                decision,
+                &format!(
+                    "{} cannot be placed: consent is {}",
+                    referral.id,
+                    referral.consent_basis().describe()
+                ),
+            ));
+        } else if let Err(reason) = check(referral, supporter, view.week, policy) {
+            problems.push(say(
+                decision,
+                &format!(
+                    "{} is not eligible for {}: {}",
+                    supporter.id,
+                    referral.id,
+                    ineligible_detail(reason, referral, supporter)
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(DecisionError { problems });
+    }
+
+    let mut week = view.clone();
+    for (&r, &(s, d)) in &pinned {
+        match holder.get(&r) {
+            Some(&h) if h == s => {}
+            Some(&h) => {
+                resolved.moved.insert(r, h);
+                resolved.pins.insert(r, (s, d));
+            }
+            None => {
+                resolved.pins.insert(r, (s, d));
+            }
+        }
+    }
+    for &(r, s) in &resolved.forbids {
+        if holder.get(&r) == Some(&s) {
+            resolved.moved.insert(r, s);
+        }
+    }
+    week.open
+        .retain(|case| !resolved.moved.contains_key(&case.referral));
+    let mut moved: Vec<usize> = resolved.moved.keys().copied().collect();
+    moved.sort_unstable();
+    week.waiting
+        .extend(moved.into_iter().map(|referral| Waiting {
+            referral,
+            reallocated: false,
+        }));
+    Ok((week, resolved))
+}
+
+/// Pins that do not fit their supporter's room after open cases (all pins to one
+/// supporter together).
+pub(crate) fn room_problems(
+    caseload: &Caseload,
+    week: PlanningWeek,
+    instances: &[AreaInstance],
+    decisions: &[Decision],
+) -> Result<(), DecisionError> {
+    let mut problems = Vec::new();
+    for instance in instances {
+        for (slot, room) in instance.rooms.iter().enumerate() {
+            if room.pinned_cases == 0 {
+                continue;
+            }
+            let supporter = &caseload.supporters[room.supporter];
+            let pins: Vec<_> = instance.pinned.iter().filter(|p| p.slot == slot).collect();
+            let families: Vec<&str> = pins
+                .iter()
+                .map(|p| caseload.referrals[p.referral].id.as_str())
+                .collect();
+            let Some(first) = pins.iter().map(|p| p.decision).min().map(|d| &decisions[d]) else {
+                continue;
+            };
+            let free_hours = (supporter.hours_per_week - room.open_hours).max(0.0);
+            let free_cases = supporter.max_cases.saturating_sub(room.open_cases);
+            let pins = if families.len() == 1 {
+                format!("{} needs", families[0])
+            } else {
+                format!(
+                    "the pins to {} ({}) need",
+                    supporter.id,
+                    families.join(", ")
+                )
+            };
+            let need = format!(
+                "{pins} {} h and {}",
+                crate::plan::round(room.pinned_hours),
+                crate::words::count(room.pinned_cases, "case slot", "case slots")
+            );
+            if room.over_capacity {
+                problems.push(say(
+                    first,
+                    &format!(
+                        "{} is already over a limit through open cases ({} h of {}, {} of {} cases): no new cases",
+                        supporter.id,
+                        crate::plan::round(room.open_hours),
+                        supporter.hours_per_week,
+                        room.open_cases,
+                        supporter.max_cases
+                    ),
+                ));
+            } else if room.pinned_hours > free_hours + HOURS_EPS || room.pinned_cases > free_cases {
+                problems.push(say(
+                    first,
+                    &format!(
+                        "no room: {need}; after open cases {} has {} h and {} free in the week of {week}",
+                        supporter.id,
+                        crate::plan::round(free_hours),
+                        crate::words::count(free_cases, "case slot", "case slots")
+                    ),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(DecisionError { problems })
+    }
+}
+
+fn say(decision: &Decision, why: &str) -> String {
+    format!(
+        "{}: {} {}={}: {why}",
+        decision.origin,
+        decision.decision.code(),
+        decision.referral_id,
+        decision.supporter_id
+    )
+}
+
+/// One decision as the plan reports it: what it did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionEffect {
+    /// The family.
+    pub referral_id: String,
+    /// The supporter.
+    pub supporter_id: String,
+    /// Pin or forbid.
+    pub decision: DecisionKind,
+    /// The coordinator's note.
+    pub note: Option<String>,
+    /// Where it was given (`--pin`, or the file and line).
+    pub origin: String,
+    /// What it did this week, in words.
+    pub effect: String,
+}
+
+/// The week's decisions and what they cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionReport {
+    /// Every decision, in the order given.
+    pub taken: Vec<DecisionEffect>,
+    /// The objective of this plan (subject to the decisions).
+    pub objective: f64,
+    /// The objective of the same week planned without any decision.
+    pub objective_without: f64,
+    /// `objective_without - objective`: the score the decisions gave up (negative when
+    /// a moved open case adds more, as it is scored like a new assignment).
+    pub cost: f64,
+}

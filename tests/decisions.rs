@@ -1,0 +1,265 @@
+//! A coordinator's decisions: pins and forbids as hard constraints, their cost, their
+//! marks in every output, and every decision that cannot hold refused with its reason.
+
+use std::path::Path;
+
+use crate::util::{allocate, json, scratch, stderr, stdout};
+
+const DECISIONS: &str = "\
+referral_id,supporter_id,decision,note
+BH-R0071,BH-S01,pin,knows the family from school
+BH-R0006,BH-S01,pin,\"moves to BN1, closer to S01\"
+BH-R0004,BH-S10,forbid,S10 on a long course
+BH-R0066,BH-S01,forbid,
+";
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+fn row<'a>(plan: &'a serde_json::Value, list: &str, referral: &str) -> &'a serde_json::Value {
+    plan[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["referral_id"] == referral)
+        .unwrap_or_else(|| panic!("{referral} not in {list}"))
+}
+
+#[test]
+fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
+    let dir = scratch("decisions");
+    let decisions = write(&dir, "decisions.csv", DECISIONS);
+    let tables = dir.join("tables");
+    let register = dir.join("next.csv");
+    let plain = json(&allocate("provider-week", &["--format", "json"]));
+    let plan = json(&allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--decisions",
+            &decisions,
+            "--tables",
+            tables.to_str().unwrap(),
+            "--register-out",
+            register.to_str().unwrap(),
+        ],
+    ));
+
+    // Pinned: placed with the supporter, marked, with the note.
+    let pinned = row(&plan, "assignments", "BH-R0071");
+    assert_eq!(pinned["supporter_id"], "BH-S01");
+    assert_eq!(pinned["decision"], "pinned");
+    assert_eq!(pinned["note"], "knows the family from school");
+    // An open case pinned to another supporter moves, and S06's room is freed.
+    let moved = row(&plan, "assignments", "BH-R0006");
+    assert_eq!(
+        (
+            &moved["supporter_id"],
+            &moved["open_case"],
+            &moved["moved_from"]
+        ),
+        (&"BH-S01".into(), &false.into(), &"BH-S06".into())
+    );
+    // Forbidding an open case's own supporter sends it back to be reallocated.
+    let returned = row(&plan, "assignments", "BH-R0004");
+    assert_ne!(returned["supporter_id"], "BH-S10");
+    assert_eq!(returned["moved_from"], "BH-S10");
+    assert_eq!(returned["decision"], "forbidden: BH-S10");
+    // A forbidden family placed elsewhere or waiting, never with that supporter.
+    let forbidden = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["referral_id"] == "BH-R0066");
+    assert!(forbidden.is_none_or(|a| a["supporter_id"] != "BH-S01"));
+
+    // The cost: the objective with and without the decisions.
+    let report = &plan["decisions"];
+    let with = plan["solver"]["objective"].as_f64().unwrap();
+    let without = plain["solver"]["objective"].as_f64().unwrap();
+    assert_eq!(report["objective"].as_f64(), Some(with));
+    assert_eq!(report["objective_without"].as_f64(), Some(without));
+    let cost = report["cost"].as_f64().unwrap();
+    assert!((cost - (without - with)).abs() < 1e-6, "{cost}");
+    let taken = report["taken"].as_array().unwrap();
+    assert_eq!(taken.len(), 4);
+    assert_eq!(taken[0]["origin"], format!("{decisions}:2"));
+    assert_eq!(taken[1]["effect"], "moved from BH-S06 to BH-S01");
+    assert!(taken[2]["effect"]
+        .as_str()
+        .unwrap()
+        .starts_with("taken from BH-S10; "));
+
+    // The tables carry the marks.
+    let assignments = std::fs::read_to_string(tables.join("assignments.csv")).unwrap();
+    assert!(assignments.starts_with(
+        "referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from\n"
+    ));
+    assert!(assignments.contains(",pinned,knows the family from school,\n"));
+    assert!(assignments.contains(",pinned,\"moves to BN1, closer to S01\",BH-S06\n"));
+
+    // Next week's register records the moves.
+    let text = std::fs::read_to_string(&register).unwrap();
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line("BH-R0006,").ends_with(",BH-S01,"),
+        "{}",
+        line("BH-R0006,")
+    );
+    let holder = returned["supporter_id"].as_str().unwrap();
+    assert!(line("BH-R0004,").contains(&format!(",{holder},")));
+
+    // The report for the Monday meeting has them too.
+    let report_file = dir.join("week.html");
+    let output = allocate(
+        "provider-week",
+        &[
+            "--decisions",
+            &decisions,
+            "--report",
+            report_file.to_str().unwrap(),
+            "-o",
+            dir.join("p.json").to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(&report_file).unwrap();
+    assert!(html.contains("<h2>Decisions taken</h2>"));
+    for d in taken {
+        assert!(
+            html.contains(d["effect"].as_str().unwrap()),
+            "{}",
+            d["effect"]
+        );
+    }
+    assert!(html.contains("pinned (knows the family from school)"));
+
+    // The table says what the decisions did and cost; --explain tells the story.
+    let table = stdout(&allocate(
+        "provider-week",
+        &["--format", "table", "--decisions", &decisions],
+    ));
+    assert!(table.contains("Decisions (4)"), "{table}");
+    assert!(table.contains(&format!(
+        "Objective {with} with the decisions, {without} without them: they cost {cost} of the total score."
+    )));
+    assert!(table.contains("pinned (knows the family from school)"));
+    let story = stdout(&allocate(
+        "provider-week",
+        &[
+            "--format",
+            "table",
+            "--decisions",
+            &decisions,
+            "--explain",
+            "BH-R0066",
+        ],
+    ));
+    assert!(
+        story.contains("Forbidden from BH-S01 by the coordinator"),
+        "{story}"
+    );
+    assert!(story.contains("forbidden by a decision"), "{story}");
+}
+
+#[test]
+fn issue_8_flags_and_a_file_are_the_same_decisions() {
+    let dir = scratch("decision-flags");
+    let from_file = json(&allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--decisions",
+            &write(&dir, "d.csv", DECISIONS),
+        ],
+    ));
+    let from_flags = json(&allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--pin",
+            "BH-R0071=BH-S01",
+            "--pin",
+            "BH-R0006=BH-S01",
+            "--forbid",
+            "BH-R0004=BH-S10",
+            "--forbid",
+            "BH-R0066=BH-S01",
+        ],
+    ));
+    let pairs = |plan: &serde_json::Value| -> Vec<(String, String)> {
+        plan["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["referral_id"].to_string(), a["supporter_id"].to_string()))
+            .collect()
+    };
+    assert_eq!(pairs(&from_file), pairs(&from_flags));
+    assert_eq!(
+        from_file["solver"]["objective"],
+        from_flags["solver"]["objective"]
+    );
+}
+
+#[test]
+fn issue_8_decisions_that_cannot_hold_exit_2_with_the_reason_and_write_nothing() {
+    let dir = scratch("bad-decisions");
+    let out = dir.join("plan.json");
+    let bad_file = write(
+        &dir,
+        "bad.csv",
+        "referral_id,supporter_id,decision\nBH-R0071,BH-S01,keep\n",
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (&["--pin", "NOPE=BH-S01"], "no referral `NOPE`"),
+        (&["--forbid", "BH-R0071=BH-S99"], "no supporter `BH-S99`"),
+        (&["--pin", "BH-R0002=BH-S01"], "BH-R0002 is not active in the week of 2015-11-02"),
+        (
+            &["--pin", "BH-R0071=BH-S02"],
+            "BH-S02 is not eligible for BH-R0071: lacks the skills the family needs: transfer;tribunal",
+        ),
+        (
+            &["--pin", "BH-R0071=BH-S07"],
+            "BH-S07 is already over a limit through open cases (22 h of 24, 9 of 8 cases): no new cases",
+        ),
+        (
+            &["--pin", "BH-R0071=BH-S01", "--pin", "BH-R0066=BH-S01", "--pin", "BH-R0054=BH-S01"],
+            "no room: the pins to BH-S01 (BH-R0054, BH-R0066, BH-R0071) need 8.5 h and 3 case slots; after open cases BH-S01 has 6.5 h and 2 case slots free",
+        ),
+        (
+            &["--pin", "BH-R0071=BH-S01", "--forbid", "BH-R0071=BH-S01"],
+            "--pin: pin BH-R0071=BH-S01: the same pair is also forbidden (--forbid)",
+        ),
+        (
+            &["--pin", "BH-R0066=BH-S01", "--pin", "BH-R0066=BH-S09"],
+            "BH-R0066 is already pinned to BH-S01 (--pin)",
+        ),
+        (&["--pin", "BH-R0071"], "--pin `BH-R0071`: expected REFERRAL_ID=SUPPORTER_ID"),
+        (
+            &["--decisions", &bad_file],
+            "bad.csv:2:3: `decision`: `keep` is not one of pin, forbid",
+        ),
+    ];
+    for (args, reason) in cases {
+        let mut all = vec!["--out", out.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let output = allocate("provider-week", &all);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(message.contains(reason), "{args:?}: {message}");
+        assert!(!message.contains("panicked"), "{message}");
+        assert!(!out.exists(), "{args:?} wrote the plan");
+    }
+}
