@@ -5,12 +5,18 @@
 //! `CASELOAD_BENCH_X10=1 cargo bench --bench allocate` adds the 10x national week
 //! (about 30 s an iteration here, so it is opt-in). The side-by-side comparison with
 //! the Python/highspy peer, through the CLI, is `benches/compare_peer.py`.
+//!
+//! The `recommend` group times `recommend` (the best supporters for one family, each
+//! week re-optimised) on the provider week and on the largest area of the national
+//! week, for the family there with the most eligible supporters: the slowest question
+//! a coordinator can ask on the phone.
 
 use std::path::Path;
 use std::time::Duration;
 
 use caseload_model::{Caseload, PlanningWeek, Policy};
-use caseload_solve::{allocate, Greedy, Optimal, Options};
+use caseload_solve::eligibility::check;
+use caseload_solve::{allocate, recommend, Greedy, Optimal, Options};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn load(week: &str) -> Caseload {
@@ -70,7 +76,56 @@ fn bench_week(c: &mut Criterion, week: &str, samples: usize) {
     group.finish();
 }
 
+/// The active family of the area with the most supporters that has the most eligible
+/// supporters (ties by id).
+fn hardest_family(caseload: &Caseload, monday: PlanningWeek, policy: &Policy) -> String {
+    let size = |area: &str| {
+        caseload
+            .supporters
+            .iter()
+            .filter(|s| s.area == area)
+            .count()
+    };
+    let area = caseload
+        .supporters
+        .iter()
+        .map(|s| s.area.as_str())
+        .max_by_key(|a| (size(a), std::cmp::Reverse(*a)))
+        .expect("supporters");
+    caseload
+        .referrals
+        .iter()
+        .filter(|r| r.area == area && r.is_active(monday.monday()) && r.has_consent())
+        .max_by_key(|r| {
+            let eligible = caseload
+                .supporters
+                .iter()
+                .filter(|s| check(r, s, monday, policy).is_ok())
+                .count();
+            (eligible, std::cmp::Reverse(r.id.clone()))
+        })
+        .expect("an active family")
+        .id
+        .clone()
+}
+
+fn bench_recommend(c: &mut Criterion) {
+    let monday = PlanningWeek::parse("2015-11-02").unwrap();
+    let policy = Policy::default();
+    let mut group = c.benchmark_group("recommend");
+    group.sample_size(20).warm_up_time(Duration::from_secs(1));
+    for week in ["provider-week", "national-week"] {
+        let caseload = load(week);
+        let family = hardest_family(&caseload, monday, &policy);
+        group.bench_function(format!("{week}/{family}"), |b| {
+            b.iter(|| recommend(&caseload, monday, &policy, &Options::default(), &family).unwrap())
+        });
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
+    bench_recommend(c);
     bench_week(c, "provider-week", 50);
     bench_week(c, "national-week", 20);
     if std::env::var_os("CASELOAD_BENCH_X10").is_some() {

@@ -11,20 +11,12 @@ use caseload_solve::{
     allocate, explain, export_model, AreaAllocator, Greedy, ModelScope, Optimal, Options,
 };
 
-use crate::cli::{AllocateArgs, BadArgument, Format, Method};
+use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
 use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_format};
 use crate::render;
 
 pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
-    let week = PlanningWeek::parse(&args.week).context("--week")?;
-    if let Some(limit) = args.time_limit {
-        if !limit.is_finite() || limit <= 0.0 {
-            return Err(BadArgument(format!(
-                "--time-limit must be a positive number of seconds, got {limit}"
-            ))
-            .into());
-        }
-    }
+    let week = week_and_limits(&args.input, args.time_limit, args.threads)?;
     require_extension(
         "--export-model",
         args.export_model.as_deref(),
@@ -32,45 +24,11 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     )?;
     require_extension("--report", args.report.as_deref(), &["html", "htm"])?;
     require_extension("--register-out", args.register_out.as_deref(), &["csv"])?;
-    if args.threads == Some(0) {
-        return Err(BadArgument("--threads must be at least 1".into()).into());
-    }
-    let from_stdin = [
-        Some(&args.supporters),
-        Some(&args.referrals),
-        args.policy.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|file| is_stdio(file))
-    .count();
-    if from_stdin > 1 {
-        return Err(
-            BadArgument("only one input can be read from standard input (`-`)".into()).into(),
-        );
-    }
     // Settle the output format before any work, so that a wrong file name writes nothing.
     let format = output_format(args)?;
-    let policy = match &args.policy {
-        Some(path) => Policy::load(path)?,
-        None => Policy::default(),
-    };
-    let caseload = Caseload::load(&args.supporters, &args.referrals)?;
-    for warning in caseload
-        .warnings
-        .iter()
-        .chain(&caseload.week_warnings(week.monday()))
-    {
-        eprintln!("{warning}");
-    }
+    let (policy, caseload) = load_week(&args.input, &args.decided, week)?;
     if let Some(referral_id) = &args.explain {
-        if !caseload.referrals.iter().any(|r| &r.id == referral_id) {
-            return Err(BadArgument(format!(
-                "--explain: no referral `{referral_id}` in {}",
-                args.referrals.display()
-            ))
-            .into());
-        }
+        known_referral("--explain", &caseload, referral_id, &args.input)?;
     }
 
     let allocator: &dyn AreaAllocator = match args.method {
@@ -80,7 +38,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let options = Options {
         threads: args.threads,
         time_limit_seconds: args.time_limit,
-        decisions: decisions(args)?,
+        decisions: decisions(&args.decided)?,
     };
     let plan = allocate(&caseload, week, &policy, allocator, &options)?;
     let text = match &args.explain {
@@ -109,7 +67,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", file.display()))
     };
     if let Some(file) = &args.register_out {
-        stage(file, &register(&caseload, &plan, &args.referrals)?)?;
+        stage(file, &register(&caseload, &plan, &args.input.referrals)?)?;
     }
     if let Some(file) = &args.report {
         let options = caseload_report::ReportOptions {
@@ -154,6 +112,80 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         Some(_) => Ok(()),
         None => emit(&text, None),
     }
+}
+
+/// The week's Monday, after checking the limits asked for.
+pub fn week_and_limits(
+    input: &WeekArgs,
+    time_limit: Option<f64>,
+    threads: Option<usize>,
+) -> anyhow::Result<PlanningWeek> {
+    let week = PlanningWeek::parse(&input.week).context("--week")?;
+    if let Some(limit) = time_limit {
+        if !limit.is_finite() || limit <= 0.0 {
+            return Err(BadArgument(format!(
+                "--time-limit must be a positive number of seconds, got {limit}"
+            ))
+            .into());
+        }
+    }
+    if threads == Some(0) {
+        return Err(BadArgument("--threads must be at least 1".into()).into());
+    }
+    Ok(week)
+}
+
+/// The policy and the two files (their warnings printed); at most one input may come
+/// from standard input.
+pub fn load_week(
+    input: &WeekArgs,
+    decided: &DecisionArgs,
+    week: PlanningWeek,
+) -> anyhow::Result<(Policy, Caseload)> {
+    let from_stdin = [
+        Some(&input.supporters),
+        Some(&input.referrals),
+        input.policy.as_ref(),
+        decided.decisions.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|file| is_stdio(file))
+    .count();
+    if from_stdin > 1 {
+        return Err(
+            BadArgument("only one input can be read from standard input (`-`)".into()).into(),
+        );
+    }
+    let policy = match &input.policy {
+        Some(path) => Policy::load(path)?,
+        None => Policy::default(),
+    };
+    let caseload = Caseload::load(&input.supporters, &input.referrals)?;
+    for warning in caseload
+        .warnings
+        .iter()
+        .chain(&caseload.week_warnings(week.monday()))
+    {
+        eprintln!("{warning}");
+    }
+    Ok((policy, caseload))
+}
+
+/// `flag`'s referral must be in the register.
+pub fn known_referral(
+    flag: &str,
+    caseload: &Caseload,
+    referral_id: &str,
+    input: &WeekArgs,
+) -> Result<(), BadArgument> {
+    if caseload.referrals.iter().any(|r| r.id == referral_id) {
+        return Ok(());
+    }
+    Err(BadArgument(format!(
+        "{flag}: no referral `{referral_id}` in {}",
+        input.referrals.display()
+    )))
 }
 
 /// A file flag's name must end in one of `allowed`: checked before any work, so a
@@ -241,7 +273,7 @@ fn explain_not_csv() -> BadArgument {
 }
 
 /// The week's decisions: `--decisions` file rows first, then `--pin` and `--forbid`.
-fn decisions(args: &AllocateArgs) -> anyhow::Result<Vec<Decision>> {
+pub fn decisions(args: &DecisionArgs) -> anyhow::Result<Vec<Decision>> {
     let mut decisions = match &args.decisions {
         Some(file) => Decision::load(file)?,
         None => Vec::new(),
@@ -257,7 +289,7 @@ fn decisions(args: &AllocateArgs) -> anyhow::Result<Vec<Decision>> {
     Ok(decisions)
 }
 
-fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {
+pub fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {
     let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
     Ok(text)

@@ -20,6 +20,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Split a national budget across the areas by a rule, and see what it buys.
     Funding(FundingArgs),
+    /// Rank the supporters who could take one family now: the week's best total
+    /// score with the family placed with each, re-optimised, and why the others cannot.
+    Recommend(RecommendArgs),
     /// Check a provider's two files (and a week) without planning: counts and warnings.
     Validate(crate::validate::ValidateArgs),
     /// Write empty supporters.csv and referrals.csv with their headers, an example row
@@ -116,8 +119,9 @@ pub struct SimulateArgs {
     pub threads: Option<usize>,
 }
 
+/// The week to plan: the provider's two files, the Monday, the policy.
 #[derive(Debug, Args)]
-pub struct AllocateArgs {
+pub struct WeekArgs {
     /// The supporters file (supporters.csv).
     #[arg(long, short = 's', value_name = "FILE")]
     pub supporters: PathBuf,
@@ -130,19 +134,11 @@ pub struct AllocateArgs {
     /// Policy settings (weights, local bonus, default hours, volunteer rule, time limit).
     #[arg(long, short = 'p', value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Output format [default: table on a terminal, else json; with --out, by extension].
-    #[arg(long, short = 'f', value_enum)]
-    pub format: Option<Format>,
-    /// Write the output to this file (whole or not at all) instead of standard output:
-    /// .json, .csv (assignments), .txt or .md (the table).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// Wall-clock budget in seconds for the whole week (overrides the policy).
-    #[arg(long, value_name = "SECS")]
-    pub time_limit: Option<f64>,
-    /// Explain the decision for one family instead of printing the plan.
-    #[arg(long, value_name = "REFERRAL_ID")]
-    pub explain: Option<String>,
+}
+
+/// A coordinator's decisions for the week.
+#[derive(Debug, Args)]
+pub struct DecisionArgs {
     /// Place this family with this supporter this week (REFERRAL_ID=SUPPORTER_ID; a
     /// hard constraint: the plan is the best one that keeps it). Repeatable. Pinning an
     /// open case to another supporter moves it.
@@ -157,6 +153,51 @@ pub struct AllocateArgs {
     /// forbid) and an optional note, shown beside the decision in every output.
     #[arg(long, value_name = "FILE.csv")]
     pub decisions: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    #[command(flatten)]
+    pub input: WeekArgs,
+    /// The family to find a supporter for.
+    #[arg(long, value_name = "REFERRAL_ID")]
+    pub referral: String,
+    #[command(flatten)]
+    pub decided: DecisionArgs,
+    /// Output format [default: table on a terminal, else json; with --out, by extension].
+    #[arg(long, short = 'f', value_parser = recommend_formats())]
+    pub format: Option<Format>,
+    /// Write the output to this file (whole or not at all): .json, .txt or .md.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Wall-clock budget in seconds for each re-planned week (overrides the policy).
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    /// Worker threads [default: one per core]. The answer is the same whatever the
+    /// number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    #[command(flatten)]
+    pub input: WeekArgs,
+    /// Output format [default: table on a terminal, else json; with --out, by extension].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Write the output to this file (whole or not at all) instead of standard output:
+    /// .json, .csv (assignments), .txt or .md (the table).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Wall-clock budget in seconds for the whole week (overrides the policy).
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    /// Explain the decision for one family instead of printing the plan.
+    #[arg(long, value_name = "REFERRAL_ID")]
+    pub explain: Option<String>,
+    #[command(flatten)]
+    pub decided: DecisionArgs,
     /// Also write the week's report for the Monday meeting: one self-contained HTML
     /// file (no network), laid out for A4 when printed.
     #[arg(long, value_name = "FILE.html")]
@@ -190,6 +231,19 @@ pub struct AllocateArgs {
     /// is the same whatever the number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `recommend --format`: json or a table.
+fn recommend_formats() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("json").help("Every candidate with its week, for programs"),
+        PossibleValue::new("table").help("The candidates ranked, and who cannot, for people"),
+    ])
+    .map(|name| match name.as_str() {
+        "json" => Format::Json,
+        _ => Format::Table,
+    })
 }
 
 /// `simulate --format`: the shared [`Format`]s, described as simulate writes them.

@@ -8,6 +8,7 @@ mod allocate;
 mod cli;
 mod funding;
 mod output;
+mod recommend;
 mod render;
 mod simulate;
 mod validate;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Allocate(args) => allocate::run(&args),
         cli::Command::Simulate(args) => simulate::run(&args),
         cli::Command::Funding(args) => funding::run(&args),
+        cli::Command::Recommend(args) => recommend::run(&args),
         cli::Command::Validate(args) => validate::validate(&args),
         cli::Command::Template(args) => validate::template(&args),
     };

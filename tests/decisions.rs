@@ -263,3 +263,117 @@ fn issue_8_decisions_that_cannot_hold_exit_2_with_the_reason_and_write_nothing()
         assert!(!out.exists(), "{args:?} wrote the plan");
     }
 }
+
+fn recommend(referral: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "recommend",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--referral",
+        referral,
+    ];
+    args.extend_from_slice(extra);
+    crate::util::caseload(&args)
+}
+
+#[test]
+fn issue_8_recommend_ranks_supporters_as_pins_would_and_says_why_not() {
+    let answer = json(&recommend("BH-R0066", &["--format", "json"]));
+    assert_eq!(answer["area"], "E06000043");
+    assert_eq!(answer["planned"], "BH-S01");
+    let candidates = answer["candidates"].as_array().unwrap();
+    let unable = answer["unable"].as_array().unwrap();
+    assert_eq!(candidates.len() + unable.len(), 12);
+    for c in candidates {
+        let supporter = c["supporter_id"].as_str().unwrap();
+        let pinned = json(&allocate(
+            "provider-week",
+            &[
+                "--format",
+                "json",
+                "--pin",
+                &format!("BH-R0066={supporter}"),
+            ],
+        ));
+        assert_eq!(pinned["solver"]["objective"], c["total"], "{supporter}");
+    }
+    let s02 = unable
+        .iter()
+        .find(|u| u["supporter_id"] == "BH-S02")
+        .unwrap();
+    assert!(s02["why"]
+        .as_str()
+        .unwrap()
+        .contains("not the family's district BN41"));
+
+    // A decision of the week holds while recommending: a forbid makes S01 unable.
+    let forbidden = json(&recommend(
+        "BH-R0066",
+        &["--format", "json", "--forbid", "BH-R0066=BH-S01"],
+    ));
+    let s01 = forbidden["unable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["supporter_id"] == "BH-S01")
+        .unwrap();
+    assert!(s01["why"]
+        .as_str()
+        .unwrap()
+        .starts_with("forbidden by a decision (--forbid)"));
+
+    let table = stdout(&recommend("BH-R0071", &["--format", "table"]));
+    assert!(
+        table.contains("Who should take BH-R0071 (area E06000043)"),
+        "{table}"
+    );
+    assert!(table.contains("| BH-S01    | paid   |  9.25 |"), "{table}");
+    assert!(
+        table.contains("11 supporters cannot take the family now"),
+        "{table}"
+    );
+}
+
+#[test]
+fn issue_8_recommend_refuses_what_it_cannot_answer() {
+    let dir = scratch("recommend-bad");
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("NOPE", &[], "--referral: no referral `NOPE`"),
+        (
+            "BH-R0002",
+            &[],
+            "BH-R0002 is not active in the week of 2015-11-02",
+        ),
+        (
+            "BH-R0071",
+            &["--out", "x.csv"],
+            "recommend writes .json, .txt or .md",
+        ),
+        (
+            "BH-R0071",
+            &["--pin", "BH-R0066=BH-S02"],
+            "BH-S02 is not eligible for BH-R0066",
+        ),
+    ];
+    for (referral, extra, reason) in cases {
+        let mut args = extra.to_vec();
+        let out = dir.join("answer.json");
+        args.extend_from_slice(&["-o", out.to_str().unwrap()]);
+        if extra.contains(&"--out") {
+            args.truncate(extra.len());
+        }
+        let output = recommend(referral, &args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{referral}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains(reason), "{}", stderr(&output));
+        assert!(!out.exists());
+    }
+}

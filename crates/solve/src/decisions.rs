@@ -24,18 +24,33 @@ use crate::instance::{AreaInstance, HOURS_EPS};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", render(.problems))]
 pub struct DecisionError {
-    /// One line per problem: `ORIGIN: pin R=S: why`.
-    pub problems: Vec<String>,
+    /// Every problem found.
+    pub problems: Vec<DecisionProblem>,
 }
 
-fn render(problems: &[String]) -> String {
+/// One decision that cannot hold, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionProblem {
+    /// The decision as given: `ORIGIN: pin R=S`.
+    pub decision: String,
+    /// Why it cannot hold.
+    pub why: String,
+}
+
+impl std::fmt::Display for DecisionProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.decision, self.why)
+    }
+}
+
+fn render(problems: &[DecisionProblem]) -> String {
     let mut text = match problems.len() {
         1 => "a decision cannot hold:".to_string(),
         n => format!("{n} decisions cannot hold:"),
     };
     for problem in problems {
         text.push_str("\n  ");
-        text.push_str(problem);
+        text.push_str(&problem.to_string());
     }
     text
 }
@@ -273,14 +288,17 @@ pub(crate) fn room_problems(
     }
 }
 
-fn say(decision: &Decision, why: &str) -> String {
-    format!(
-        "{}: {} {}={}: {why}",
-        decision.origin,
-        decision.decision.code(),
-        decision.referral_id,
-        decision.supporter_id
-    )
+fn say(decision: &Decision, why: &str) -> DecisionProblem {
+    DecisionProblem {
+        decision: format!(
+            "{}: {} {}={}",
+            decision.origin,
+            decision.decision.code(),
+            decision.referral_id,
+            decision.supporter_id
+        ),
+        why: why.to_string(),
+    }
 }
 
 /// One decision as the plan reports it: what it did.

@@ -59,7 +59,7 @@ pub fn export_model(
         )));
     }
     let view = WeekView::new(caseload, week);
-    let instances = build_instances(caseload, &view, policy, &Resolved::default());
+    let instances = build_instances(caseload, &view, policy, &Resolved::default(), None);
     let mut weekly = WeeklyModel::new(true);
     let ids = |r: usize, s: usize| {
         (

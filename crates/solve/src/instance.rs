@@ -139,13 +139,15 @@ pub(crate) fn referral_hours(caseload: &Caseload, referral: usize, policy: &Poli
         .unwrap_or_else(|| policy.default_hours.for_complexity(referral.complexity))
 }
 
-/// Splits the week into one instance per area, ordered by area code, with the
-/// decisions in `decided` applied (pinned families placed, forbidden pairs left out).
+/// Splits the week into one instance per area (or only the area `only`), ordered by
+/// area code, with the decisions in `decided` applied (pinned families placed,
+/// forbidden pairs left out).
 pub(crate) fn build_instances(
     caseload: &Caseload,
     view: &WeekView,
     policy: &Policy,
     decided: &Resolved,
+    only: Option<&str>,
 ) -> Vec<AreaInstance> {
     // Per area: its supporters, and its waiting referrals (with the reallocated flag).
     type AreaRows = (Vec<usize>, Vec<(usize, bool)>);
@@ -164,6 +166,9 @@ pub(crate) fn build_instances(
             .or_default()
             .1
             .push((waiting.referral, waiting.reallocated));
+    }
+    if let Some(only) = only {
+        areas.retain(|area, _| *area == only);
     }
     let mut open_load = vec![(0.0_f64, 0_u32); caseload.supporters.len()];
     for case in &view.open {

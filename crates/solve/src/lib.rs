@@ -56,13 +56,14 @@ mod greedy;
 mod instance;
 mod mip;
 mod plan;
+mod recommend;
 mod reduce;
 pub mod score;
 mod week;
 pub mod words;
 
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
-pub use decisions::{DecisionEffect, DecisionError, DecisionReport};
+pub use decisions::{DecisionEffect, DecisionError, DecisionProblem, DecisionReport};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::{export_model, ModelScope};
@@ -70,6 +71,7 @@ pub use plan::{
     allocate, in_pool, AreaReport, Assignment, Marks, Options, Plan, SolverReport, Summary,
     SupporterLoad, WaitingEntry,
 };
+pub use recommend::{recommend, Candidate, Move, Recommendation, Unable};
 pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};
 
 /// Why an allocation could not be completed.

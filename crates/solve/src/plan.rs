@@ -210,17 +210,50 @@ pub fn allocate(
     options: &Options,
 ) -> Result<Plan, SolveError> {
     let started = Instant::now();
+    let mut plan = plan_week(caseload, week, policy, allocator, options, None)?;
+    if !options.decisions.is_empty() {
+        let free = Options {
+            decisions: Vec::new(),
+            ..options.clone()
+        };
+        let without = plan_week(caseload, week, policy, allocator, &free, None)?;
+        plan.decisions = Some(report_decisions(
+            &options.decisions,
+            &plan,
+            without.solver.objective,
+        ));
+    }
+    plan.solver.seconds = round(started.elapsed().as_secs_f64());
+    Ok(plan)
+}
+
+/// The plan of the week, or of one area of it (`only`): the other areas' rows are left
+/// out, and their objective with them.
+pub(crate) fn plan_week(
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+    allocator: &dyn AreaAllocator,
+    options: &Options,
+    only: Option<&str>,
+) -> Result<Plan, SolveError> {
+    let started = Instant::now();
     let limit = options
         .time_limit_seconds
         .unwrap_or(policy.time_limit_seconds);
     let deadline = started + Duration::from_secs_f64(limit.clamp(0.0, 1e9));
-    let view = WeekView::new(caseload, week);
+    let mut view = WeekView::new(caseload, week);
+    if let Some(area) = only {
+        let here = |referral: usize| caseload.referrals[referral].area == area;
+        view.open.retain(|case| here(case.referral));
+        view.waiting.retain(|waiting| here(waiting.referral));
+    }
     let (view, decided) = if options.decisions.is_empty() {
         (view, Resolved::default())
     } else {
         resolve(caseload, &view, policy, &options.decisions).map_err(SolveError::Decisions)?
     };
-    let instances = build_instances(caseload, &view, policy, &decided);
+    let instances = build_instances(caseload, &view, policy, &decided, only);
     room_problems(caseload, week, &instances, &options.decisions).map_err(SolveError::Decisions)?;
     let solve = || -> Result<Vec<AreaSolution>, SolveError> {
         instances
@@ -241,18 +274,6 @@ pub fn allocate(
             resolved: &decided,
         },
     );
-    if !options.decisions.is_empty() {
-        let free = Options {
-            decisions: Vec::new(),
-            ..options.clone()
-        };
-        let without = allocate(caseload, week, policy, allocator, &free)?;
-        plan.decisions = Some(report_decisions(
-            &options.decisions,
-            &plan,
-            without.solver.objective,
-        ));
-    }
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
 }

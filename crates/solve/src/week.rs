@@ -22,7 +22,7 @@ pub struct AreaWeek {
 /// The weekly problems of `caseload` in `week`, one per area, by area code.
 pub fn area_weeks(caseload: &Caseload, week: PlanningWeek, policy: &Policy) -> Vec<AreaWeek> {
     let view = WeekView::new(caseload, week);
-    build_instances(caseload, &view, policy, &Resolved::default())
+    build_instances(caseload, &view, policy, &Resolved::default(), None)
         .into_iter()
         .map(|instance| AreaWeek { instance })
         .collect()

@@ -12,7 +12,8 @@ use caseload_model::{
     Source, Supporter, SupporterStatus,
 };
 use caseload_solve::{
-    allocate, export_model, Greedy, ModelScope, Optimal, Options, Plan, Route, SolveError,
+    allocate, export_model, recommend, Greedy, ModelScope, Optimal, Options, Plan, Route,
+    SolveError,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -824,5 +825,91 @@ fn fixture_decisions_match_the_register_rewritten_by_hand() {
             pins >= 10 && forbids >= 50,
             "{fixture}: too few pairs checked"
         );
+    }
+}
+
+/// `recommend` agrees with planning the week again with a pin for each candidate: the
+/// same total, and a refusal exactly for the supporters it says cannot take the family.
+/// Every active family of the provider week, and a spread of the national week's
+/// largest area (on its own: areas are independent).
+#[test]
+fn recommend_agrees_with_a_pin_per_candidate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let week = PlanningWeek::parse(WEEK).unwrap();
+    let policy = Policy::default();
+    for (fixture, area, stride) in [
+        ("provider-week", "E06000043", 1),
+        ("national-week", "E10000016", 9),
+    ] {
+        let mut caseload = Caseload::load(
+            &root.join(fixture).join("supporters.csv"),
+            &root.join(fixture).join("referrals.csv"),
+        )
+        .unwrap();
+        caseload.supporters.retain(|s| s.area == area);
+        caseload.referrals.retain(|r| r.area == area);
+        let options = Options {
+            threads: Some(2),
+            ..Options::default()
+        };
+        let plain = allocate(&caseload, week, &policy, &Optimal, &options).unwrap();
+        let families: Vec<String> = caseload
+            .referrals
+            .iter()
+            .filter(|r| active(r))
+            .map(|r| r.id.clone())
+            .step_by(stride)
+            .collect();
+        let mut candidates = 0;
+        for family in &families {
+            let r = recommend(&caseload, week, &policy, &options, family).unwrap();
+            assert_eq!(r.plan_objective, plain.solver.objective, "{family}");
+            assert_eq!(
+                r.candidates.len() + r.unable.len(),
+                caseload.supporters.len()
+            );
+            for c in &r.candidates {
+                let pin =
+                    Decision::from_flag(DecisionKind::Pin, &format!("{family}={}", c.supporter_id))
+                        .unwrap();
+                let pinned = Options {
+                    decisions: vec![pin],
+                    ..options.clone()
+                };
+                let plan = allocate(&caseload, week, &policy, &Optimal, &pinned).unwrap();
+                assert!(
+                    (plan.solver.objective - c.total).abs() < 1e-6,
+                    "{fixture} {family} with {}: recommend {} vs pinned plan {}",
+                    c.supporter_id,
+                    c.total,
+                    plan.solver.objective
+                );
+                candidates += 1;
+            }
+            for u in &r.unable {
+                let pin =
+                    Decision::from_flag(DecisionKind::Pin, &format!("{family}={}", u.supporter_id))
+                        .unwrap();
+                let pinned = Options {
+                    decisions: vec![pin],
+                    ..options.clone()
+                };
+                let refused = allocate(&caseload, week, &policy, &Optimal, &pinned);
+                assert!(
+                    matches!(refused, Err(SolveError::Decisions(_))),
+                    "{family} with {}",
+                    u.supporter_id
+                );
+            }
+            // Ranked by total, best first.
+            assert!(r.candidates.windows(2).all(|w| w[0].total >= w[1].total));
+            // Without the family: at most the plan, and the best candidate's change.
+            assert!(r.without_family <= r.plan_objective + 1e-6 || r.open_case_with.is_some());
+        }
+        println!(
+            "{fixture}: {} families, {candidates} candidates checked",
+            families.len()
+        );
+        assert!(candidates >= 20, "{fixture}: too few candidates");
     }
 }

@@ -1,0 +1,348 @@
+//! The best supporters for one family, while the family is on the phone: for each
+//! supporter of its area, the week's best total score if the family goes to them,
+//! re-optimised (the week's other new assignments may change; open cases stay), and
+//! why the others cannot take it now.
+//!
+//! Each candidate is the week planned with one more pin, so the answer is by
+//! construction what `allocate --pin R=S` gives. Only the family's area is solved
+//! again (areas are independent); the other areas' objective is added as planned.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use caseload_model::{
+    Caseload, Decision, DecisionKind, DecisionOrigin, PlanningWeek, Policy, SupporterStatus,
+    WeekView,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::decisions::{DecisionError, DecisionProblem};
+use crate::plan::{in_pool, plan_week, round, Options, Plan};
+use crate::{AreaAllocator, Optimal, SolveError};
+
+/// A supporter who could take the family now, and what the week looks like then.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// 1 for the best week.
+    pub rank: usize,
+    /// The supporter.
+    pub supporter_id: String,
+    /// Paid or volunteer.
+    pub status: SupporterStatus,
+    /// `score(r, s)` of the pair.
+    pub score: f64,
+    /// The week's best total score with the family placed with this supporter.
+    pub total: f64,
+    /// `total` minus the week's best total without the family at all.
+    pub change: f64,
+    /// `total` minus this week's plan (0 for the supporter the plan already chose).
+    pub against_plan: f64,
+    /// The supporter's hours used and case slots taken after such a week.
+    pub hours_used: f64,
+    /// Hours the supporter has.
+    pub hours_per_week: f64,
+    /// Cases after such a week.
+    pub cases: u32,
+    /// Case cap.
+    pub max_cases: u32,
+    /// The area's other families whose new supporter differs from this week's plan.
+    pub moves: Vec<Move>,
+}
+
+/// A family whose new supporter changes against this week's plan (`None`: waiting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Move {
+    /// The family.
+    pub referral_id: String,
+    /// Its supporter in this week's plan.
+    pub from: Option<String>,
+    /// Its supporter in the re-optimised week.
+    pub to: Option<String>,
+}
+
+/// A supporter of the area who cannot take the family now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unable {
+    /// The supporter.
+    pub supporter_id: String,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// Who should take one family this week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    /// The Monday planned.
+    pub week: PlanningWeek,
+    /// The family.
+    pub referral_id: String,
+    /// Its area.
+    pub area: String,
+    /// Its supporter, if it is an open case.
+    pub open_case_with: Option<String>,
+    /// Where this week's plan puts it (`None`: waiting).
+    pub planned: Option<String>,
+    /// This week's plan's total score (with the week's other decisions).
+    pub plan_objective: f64,
+    /// The week's best total score without this family.
+    pub without_family: f64,
+    /// Supporters who could take the family, best week first (ties by id).
+    pub candidates: Vec<Candidate>,
+    /// Supporters of the area who cannot, by id.
+    pub unable: Vec<Unable>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+fn problem(referral_id: &str, why: String) -> SolveError {
+    SolveError::Decisions(DecisionError {
+        problems: vec![DecisionProblem {
+            decision: format!("recommend {referral_id}"),
+            why,
+        }],
+    })
+}
+
+fn decision(referral_id: &str, supporter_id: &str, kind: DecisionKind) -> Decision {
+    Decision {
+        referral_id: referral_id.to_string(),
+        supporter_id: supporter_id.to_string(),
+        decision: kind,
+        note: None,
+        origin: DecisionOrigin::Flag(kind),
+    }
+}
+
+/// The area's new assignments of a plan: referral id → supporter id.
+fn new_here<'p>(plan: &'p Plan, area: &str) -> BTreeMap<&'p str, &'p str> {
+    plan.assignments
+        .iter()
+        .filter(|a| !a.open_case && a.area == area)
+        .map(|a| (a.referral_id.as_str(), a.supporter_id.as_str()))
+        .collect()
+}
+
+/// Ranks the supporters of `referral_id`'s area for it this week, under `options`'
+/// decisions about other families (its own pins are set aside; its forbids hold).
+///
+/// # Errors
+///
+/// [`SolveError::Decisions`] when the family is unknown or not active this week, or the
+/// other decisions cannot hold; a solver error otherwise.
+pub fn recommend(
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+    options: &Options,
+    referral_id: &str,
+) -> Result<Recommendation, SolveError> {
+    let started = Instant::now();
+    let Some(index) = caseload.referrals.iter().position(|r| r.id == referral_id) else {
+        return Err(problem(referral_id, format!("no referral `{referral_id}`")));
+    };
+    let referral = &caseload.referrals[index];
+    let area = referral.area.as_str();
+    let view = WeekView::new(caseload, week);
+    let holder = view
+        .open
+        .iter()
+        .find(|c| c.referral == index)
+        .map(|c| caseload.supporters[c.supporter].id.clone());
+    if holder.is_none() && !view.waiting.iter().any(|w| w.referral == index) {
+        return Err(problem(
+            referral_id,
+            format!("{referral_id} is not active in the week of {week}"),
+        ));
+    }
+    let base: Vec<Decision> = options
+        .decisions
+        .iter()
+        .filter(|d| !(d.referral_id == referral_id && d.decision == DecisionKind::Pin))
+        .cloned()
+        .collect();
+    // Every plan below runs in the one pool of `options.threads` workers.
+    let with = |extra: Vec<Decision>| Options {
+        decisions: base.iter().cloned().chain(extra).collect(),
+        threads: None,
+        ..options.clone()
+    };
+    let allocator: &dyn AreaAllocator = &Optimal;
+    in_pool(options.threads, || {
+        rank_supporters(
+            caseload,
+            week,
+            policy,
+            (referral_id, area),
+            &base,
+            &with,
+            allocator,
+        )
+    })
+    .map_err(SolveError::Threads)?
+    .map(|mut recommendation| {
+        recommendation.open_case_with = holder;
+        recommendation.seconds = round(started.elapsed().as_secs_f64());
+        recommendation
+    })
+}
+
+fn rank_supporters(
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+    (referral_id, area): (&str, &str),
+    base: &[Decision],
+    with: &(dyn Fn(Vec<Decision>) -> Options + Sync),
+    allocator: &dyn AreaAllocator,
+) -> Result<Recommendation, SolveError> {
+    let plan = plan_week(caseload, week, policy, allocator, &with(vec![]), None)?;
+    let area_objective = |plan: &Plan| {
+        plan.areas
+            .iter()
+            .filter(|a| a.area == area)
+            .map(|a| a.objective)
+            .sum::<f64>()
+    };
+    // The other areas' part of the week, which no choice here changes.
+    let elsewhere = plan.solver.objective - area_objective(&plan);
+    let planned = plan
+        .assignments
+        .iter()
+        .find(|a| a.referral_id == referral_id)
+        .map(|a| a.supporter_id.clone());
+    let planned_new = new_here(&plan, area);
+
+    let mut supporters: Vec<&caseload_model::Supporter> = caseload
+        .supporters
+        .iter()
+        .filter(|s| s.area == area)
+        .collect();
+    supporters.sort_by(|a, b| a.id.cmp(&b.id));
+    let forbidden_by = |supporter: &str| {
+        base.iter().find(|d| {
+            d.referral_id == referral_id
+                && d.supporter_id == supporter
+                && d.decision == DecisionKind::Forbid
+        })
+    };
+
+    // Without the family: every supporter of the area forbidden (an open case leaves
+    // its supporter too).
+    let away: Vec<Decision> = supporters
+        .iter()
+        .filter(|s| forbidden_by(&s.id).is_none())
+        .map(|s| decision(referral_id, &s.id, DecisionKind::Forbid))
+        .collect();
+    let without = plan_week(caseload, week, policy, allocator, &with(away), Some(area));
+    let each: Vec<Result<Result<Plan, DecisionError>, SolveError>> = supporters
+        .par_iter()
+        .map(|s| {
+            if forbidden_by(&s.id).is_some() {
+                return Ok(Err(DecisionError { problems: vec![] }));
+            }
+            let pin = decision(referral_id, &s.id, DecisionKind::Pin);
+            match plan_week(
+                caseload,
+                week,
+                policy,
+                allocator,
+                &with(vec![pin]),
+                Some(area),
+            ) {
+                Ok(plan) => Ok(Ok(plan)),
+                Err(SolveError::Decisions(err)) => Ok(Err(err)),
+                Err(other) => Err(other),
+            }
+        })
+        .collect();
+    let without_family = round(elsewhere + area_objective(&without?));
+
+    let mut candidates = Vec::new();
+    let mut unable = Vec::new();
+    for (supporter, outcome) in supporters.iter().zip(each) {
+        match outcome? {
+            Ok(week_plan) => {
+                let total = round(elsewhere + area_objective(&week_plan));
+                let load = week_plan
+                    .supporters
+                    .iter()
+                    .find(|l| l.supporter_id == supporter.id);
+                let score = week_plan
+                    .assignments
+                    .iter()
+                    .find(|a| a.referral_id == referral_id)
+                    .map_or(0.0, |a| a.score);
+                let now = new_here(&week_plan, area);
+                let mut moves: Vec<Move> = planned_new
+                    .keys()
+                    .chain(now.keys())
+                    .filter(|id| **id != referral_id)
+                    .filter(|id| planned_new.get(*id) != now.get(*id))
+                    .map(|id| Move {
+                        referral_id: id.to_string(),
+                        from: planned_new.get(id).map(|s| s.to_string()),
+                        to: now.get(id).map(|s| s.to_string()),
+                    })
+                    .collect();
+                moves.sort_by(|a, b| a.referral_id.cmp(&b.referral_id));
+                moves.dedup();
+                candidates.push(Candidate {
+                    rank: 0,
+                    supporter_id: supporter.id.clone(),
+                    status: supporter.status,
+                    score,
+                    total,
+                    change: round(total - without_family),
+                    against_plan: round(total - plan.solver.objective),
+                    hours_used: load.map_or(0.0, |l| l.hours_used),
+                    hours_per_week: supporter.hours_per_week,
+                    cases: load.map_or(0, |l| l.cases),
+                    max_cases: supporter.max_cases,
+                    moves,
+                });
+            }
+            Err(err) => {
+                let why = match forbidden_by(&supporter.id) {
+                    Some(d) => format!(
+                        "forbidden by a decision ({}){}",
+                        d.origin,
+                        d.note
+                            .as_deref()
+                            .map_or(String::new(), |n| format!(": {n}"))
+                    ),
+                    None => err
+                        .problems
+                        .iter()
+                        .map(|p| p.why.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                };
+                unable.push(Unable {
+                    supporter_id: supporter.id.clone(),
+                    why,
+                });
+            }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.total
+            .total_cmp(&a.total)
+            .then(a.supporter_id.cmp(&b.supporter_id))
+    });
+    for (rank, candidate) in candidates.iter_mut().enumerate() {
+        candidate.rank = rank + 1;
+    }
+    Ok(Recommendation {
+        week,
+        referral_id: referral_id.to_string(),
+        area: area.to_string(),
+        open_case_with: None,
+        planned,
+        plan_objective: plan.solver.objective,
+        without_family,
+        candidates,
+        unable,
+        seconds: 0.0,
+    })
+}
