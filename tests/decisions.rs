@@ -84,7 +84,10 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     assert_eq!(report["objective"].as_f64(), Some(with));
     assert_eq!(report["objective_without"].as_f64(), Some(without));
     let cost = report["cost"].as_f64().unwrap();
-    assert!((cost - (without - with)).abs() < 1e-6, "{cost}");
+    // The moved open cases: BH-R0006 (pinned elsewhere) and BH-R0004 (returned).
+    let moved = moved["score"].as_f64().unwrap() + returned["score"].as_f64().unwrap();
+    assert_eq!(report["moved_cases_score"].as_f64(), Some(moved));
+    assert!((cost - (without - (with - moved))).abs() < 1e-6, "{cost}");
     let taken = report["taken"].as_array().unwrap();
     assert_eq!(taken.len(), 4);
     assert_eq!(taken[0]["origin"], format!("{decisions}:2"));
@@ -150,7 +153,7 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     ));
     assert!(table.contains("Decisions (4)"), "{table}");
     assert!(table.contains(&format!(
-        "Objective {with} with the decisions, {without} without them: they cost {cost} of the total score."
+        "Objective {with} with the decisions ({moved} of it for the open cases they moved), {without} without them: they cost the families waiting this week {cost}."
     )));
     assert!(table.contains("pinned (knows the family from school)"));
     let story = stdout(&allocate(

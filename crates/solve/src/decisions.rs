@@ -325,9 +325,13 @@ pub struct DecisionReport {
     pub taken: Vec<DecisionEffect>,
     /// The objective of this plan (subject to the decisions).
     pub objective: f64,
+    /// The part of `objective` scored by open cases the decisions moved or returned
+    /// (placed again, they count as new assignments).
+    pub moved_cases_score: f64,
     /// The objective of the same week planned without any decision.
     pub objective_without: f64,
-    /// `objective_without - objective`: the score the decisions gave up (negative when
-    /// a moved open case adds more, as it is scored like a new assignment).
+    /// What the families waiting this week gave up for the decisions:
+    /// `objective_without - (objective - moved_cases_score)` (negative when a move freed
+    /// room that served them better).
     pub cost: f64,
 }

@@ -136,7 +136,7 @@ pub fn explain(
         (Some(a), _) if a.open_case => (
             "open_case",
             format!(
-                "An open case held by {}: it stays with them for continuity and is never moved by the optimiser.",
+                "An open case held by {}: it stays with them for continuity: the optimiser never moves it (a coordinator's pin or forbid can).",
                 a.supporter_id
             ),
         ),

@@ -388,11 +388,18 @@ fn report_decisions(decisions: &[Decision], plan: &Plan, objective_without: f64)
             }
         })
         .collect();
+    let moved_cases_score: f64 = plan
+        .assignments
+        .iter()
+        .filter(|a| !a.open_case && a.marks.moved_from.is_some())
+        .map(|a| a.score)
+        .sum();
     DecisionReport {
         taken,
         objective: plan.solver.objective,
+        moved_cases_score: round(moved_cases_score),
         objective_without,
-        cost: round(objective_without - plan.solver.objective),
+        cost: round(objective_without - (plan.solver.objective - moved_cases_score)),
     }
 }
 

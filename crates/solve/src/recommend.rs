@@ -311,12 +311,18 @@ fn rank_supporters(
                             .as_deref()
                             .map_or(String::new(), |n| format!(": {n}"))
                     ),
-                    None => err
-                        .problems
-                        .iter()
-                        .map(|p| p.why.clone())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    None => {
+                        let ineligible =
+                            format!("{} is not eligible for {referral_id}: ", supporter.id);
+                        err.problems
+                            .iter()
+                            .map(|p| match p.why.strip_prefix(&ineligible) {
+                                Some(rule) => format!("not eligible: {rule}"),
+                                None => p.why.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    }
                 };
                 unable.push(Unable {
                     supporter_id: supporter.id.clone(),

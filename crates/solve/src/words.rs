@@ -30,18 +30,26 @@ with no eligible supporter, by score; ties by referral id.";
 
 /// What the decisions cost, in one sentence.
 pub fn decision_cost(report: &DecisionReport) -> String {
+    let moved = if report.moved_cases_score > 0.0 {
+        format!(
+            " ({} of it for the open cases they moved)",
+            report.moved_cases_score
+        )
+    } else {
+        String::new()
+    };
     let effect = if report.cost > 0.0 {
-        format!("they cost {} of the total score", report.cost)
+        format!("they cost the families waiting this week {}", report.cost)
     } else if report.cost < 0.0 {
         format!(
-            "they add {} (a moved open case is scored like a new assignment)",
+            "the families waiting this week gain {}",
             crate::plan::round(-report.cost)
         )
     } else {
-        "they cost nothing".to_string()
+        "they cost the families waiting this week nothing".to_string()
     };
     format!(
-        "Objective {} with the decisions, {} without them: {effect}.",
+        "Objective {} with the decisions{moved}, {} without them: {effect}.",
         report.objective, report.objective_without
     )
 }
