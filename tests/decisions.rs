@@ -380,3 +380,35 @@ fn issue_8_recommend_refuses_what_it_cannot_answer() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn issue_8_an_open_case_sent_back_to_wait_leaves_its_supporter_in_next_weeks_register() {
+    let dir = scratch("returned");
+    let register = dir.join("next.csv");
+    // BH-R0004 is BH-S10's open case; forbidding every supporter of the area returns it
+    // to the waiting families with nobody to take it.
+    let supporters: Vec<String> = (1..=12).map(|n| format!("BH-R0004=BH-S{n:02}")).collect();
+    let mut args = vec![
+        "--format",
+        "json",
+        "--register-out",
+        register.to_str().unwrap(),
+    ];
+    for pair in &supporters {
+        args.extend_from_slice(&["--forbid", pair]);
+    }
+    let plan = json(&allocate("provider-week", &args));
+    let waiting = row(&plan, "waiting", "BH-R0004");
+    assert_eq!(waiting["reason"], "forbidden");
+    assert_eq!(waiting["moved_from"], "BH-S10");
+    let before = std::fs::read_to_string("fixtures/provider-week/referrals.csv").unwrap();
+    let after = std::fs::read_to_string(&register).unwrap();
+    let line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("BH-R0004,"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(line(&before).replace(",BH-S10,", ",,"), line(&after));
+    assert_eq!(before.lines().count(), after.lines().count());
+}

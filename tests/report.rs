@@ -54,14 +54,28 @@ fn inked_share(png_file: &Path) -> f64 {
 fn issue_8_the_report_renders_in_a_browser_with_every_family() {
     let dir = scratch("report");
     let report = dir.join("monday.html");
+    // With the meeting's decisions, so the report shows them too.
     let plan = json(&allocate(
         "provider-week",
-        &["--format", "json", "--report", report.to_str().unwrap()],
+        &[
+            "--format",
+            "json",
+            "--report",
+            report.to_str().unwrap(),
+            "--pin",
+            "BH-R0071=BH-S01",
+            "--forbid",
+            "BH-R0004=BH-S10",
+        ],
     ));
 
     let dom = chromium(&report, "--dump-dom", &dir.join("profile-dom"));
     assert!(dom.status.success(), "{}", stderr(&dom));
     let dom = String::from_utf8(dom.stdout).unwrap();
+    assert!(dom.contains("<h2>Decisions taken</h2>"));
+    for taken in plan["decisions"]["taken"].as_array().unwrap() {
+        assert!(dom.contains(taken["effect"].as_str().unwrap()), "{taken}");
+    }
     let waiting = plan["waiting"].as_array().unwrap();
     let new: Vec<&serde_json::Value> = plan["assignments"]
         .as_array()
