@@ -113,6 +113,7 @@ pub fn plan(plan: &Plan) -> String {
         s.reallocated,
         count(s.ignored as i64, "row", "rows"),
     );
+    let _ = writeln!(out, "{}", balance_line(&plan.balance));
     if let Some(decisions) = &plan.decisions {
         decisions_table(&mut out, decisions);
     }
@@ -145,6 +146,30 @@ pub fn plan(plan: &Plan) -> String {
         let _ = writeln!(out, "\nAreas\n{areas}");
     }
     out
+}
+
+/// The spread of supporters' hours, and what balancing did, in one line.
+fn balance_line(b: &caseload_solve::BalanceReport) -> String {
+    let spread = format!(
+        "shares of hours used from {} to {} (Gini {})",
+        Number::RATIO.show(b.spread.min),
+        Number::RATIO.show(b.spread.max),
+        Number::RATIO.show(b.spread.gini)
+    );
+    if b.method == "none" {
+        return format!("Balance: none (policy); {spread}");
+    }
+    let given_up = if b.score_given_up > 0.0 {
+        format!(", {} of the score given up", b.score_given_up)
+    } else {
+        String::new()
+    };
+    format!(
+        "Balance: hours; {spread}; {} moved among plans with the best score (sum of f(share) {}, {} before{given_up})",
+        count(b.families_moved as i64, "family", "families"),
+        Number::RATIO.show(b.sum_f),
+        Number::RATIO.show(b.sum_f_unbalanced)
+    )
 }
 
 fn decisions_table(out: &mut String, report: &caseload_solve::DecisionReport) {
@@ -195,6 +220,9 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
                     String::new()
                 },
                 marks(&a.marks),
+                a.without_balance
+                    .as_ref()
+                    .map_or(String::new(), |w| format!("balance: else with {w}")),
             ]
             .into_iter()
             .filter(|n| !n.is_empty())
@@ -205,7 +233,15 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
     right_align(&mut new, &[2, 3]);
     let _ = writeln!(out, "\nNew assignments ({})\n{new}", new_here.len());
 
-    let mut supporters = table(&["Supporter", "Status", "Hours used", "Cases", "New", "Note"]);
+    let mut supporters = table(&[
+        "Supporter",
+        "Status",
+        "Hours used",
+        "Cases",
+        "New",
+        "Shares used",
+        "Note",
+    ]);
     let loads: Vec<_> = plan.supporters.iter().filter(|l| l.area == area).collect();
     for l in &loads {
         let mut notes = Vec::new();
@@ -228,10 +264,15 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
             format!("{} / {}", l.hours_used, l.hours_per_week),
             format!("{} / {}", l.cases, l.max_cases),
             l.new_cases.to_string(),
+            format!(
+                "{} h, {} cases",
+                Number::PERCENT.show(l.hours_share),
+                Number::PERCENT.show(l.cases_share)
+            ),
             notes.join("; "),
         ]);
     }
-    right_align(&mut supporters, &[2, 3, 4]);
+    right_align(&mut supporters, &[2, 3, 4, 5]);
     let _ = writeln!(out, "\nSupporters ({})\n{supporters}", loads.len());
 
     let mut waiting = table(&[
@@ -364,7 +405,6 @@ pub fn supporters_csv(plan: &Plan) -> anyhow::Result<String> {
         over_capacity: bool,
         on_leave: bool,
     }
-    let share = |used: f64, of: f64| if of > 0.0 { round(used / of) } else { 0.0 };
     let rows: Vec<Row> = plan
         .supporters
         .iter()
@@ -374,10 +414,10 @@ pub fn supporters_csv(plan: &Plan) -> anyhow::Result<String> {
             status: s.status,
             hours_used: s.hours_used,
             hours_per_week: s.hours_per_week,
-            hours_share: share(s.hours_used, s.hours_per_week),
+            hours_share: s.hours_share,
             cases: s.cases,
             max_cases: s.max_cases,
-            cases_share: share(f64::from(s.cases), f64::from(s.max_cases)),
+            cases_share: s.cases_share,
             new_cases: s.new_cases,
             over_capacity: s.over_capacity,
             on_leave: s.on_leave,

@@ -41,6 +41,19 @@ impl DefaultHours {
     }
 }
 
+/// What the second stage of the weekly optimum balances among the plans with the best
+/// score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Balance {
+    /// Any plan with the best score.
+    None,
+    /// The plan that spreads supporters' hours most evenly: the least sum over each
+    /// area's supporters of f(share of hours used), f being share² interpolated linearly
+    /// between multiples of 0.05.
+    Hours,
+}
+
 /// Everything `allocate` can be told besides the two CSV files. Every field has the
 /// contract's default, so an empty `policy.toml` is the default policy.
 ///
@@ -49,6 +62,8 @@ impl DefaultHours {
 /// local_bonus = 0.05                    # added when the supporter knows the area
 /// volunteers_take_high = false          # may volunteers take high-complexity cases?
 /// time_limit_seconds = 30.0             # wall-clock budget for the whole run
+/// balance = "hours"                     # spread hours among the best plans ("none")
+/// score_tolerance = 0.0                 # share of the best score given up for balance
 ///
 /// [default_hours]                       # hours/week when a referral gives none
 /// low = 1.0
@@ -69,6 +84,12 @@ pub struct Policy {
     /// Wall-clock budget in seconds for solving the whole week (default 30); when it
     /// runs out the best plan found is returned with its gap.
     pub time_limit_seconds: f64,
+    /// Among the plans with the best score, which one (default `hours`: the one that
+    /// spreads supporters' hours most evenly).
+    pub balance: Balance,
+    /// The share of the best score that balance may give up, from 0 (default: none)
+    /// to below 1.
+    pub score_tolerance: f64,
 }
 
 impl Default for Policy {
@@ -79,6 +100,8 @@ impl Default for Policy {
             default_hours: DefaultHours::default(),
             volunteers_take_high: false,
             time_limit_seconds: 30.0,
+            balance: Balance::Hours,
+            score_tolerance: 0.0,
         }
     }
 }
@@ -156,6 +179,15 @@ impl Policy {
                 ),
             ));
         }
+        if !(0.0..1.0).contains(&self.score_tolerance) {
+            bad.push((
+                "score_tolerance",
+                format!(
+                    "`score_tolerance` must be at least 0 and below 1, got {}",
+                    self.score_tolerance
+                ),
+            ));
+        }
         bad
     }
 
@@ -193,7 +225,7 @@ mod tests {
         assert_eq!(
             parse("local_bonus = 0.1\nbonus = 3\n").unwrap_err(),
             [
-                "policy.toml:2:1: unknown key `bonus` at the top level (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds)"
+                "policy.toml:2:1: unknown key `bonus` at the top level (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance)"
             ]
         );
         // A typo, a value of the wrong type and one out of range, all at once.
@@ -201,7 +233,7 @@ mod tests {
             parse("local_bonu = 0.1\nvolunteers_take_high = \"no\"\n[default_hours]\nlow = -1\n")
                 .unwrap_err(),
             [
-                "policy.toml:1:1: unknown key `local_bonu` at the top level; did you mean `local_bonus`? (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds)",
+                "policy.toml:1:1: unknown key `local_bonu` at the top level; did you mean `local_bonus`? (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance)",
                 "policy.toml:2:24: `volunteers_take_high` must be true or false, not the text \"no\"",
                 "policy.toml:4:1: `default_hours.low` must be more than 0 hours, got -1",
             ]

@@ -152,6 +152,20 @@ pub fn explain(
         (None, Some(w)) => ("waiting", waiting_story(referral, w.reason, w.rank, hours, &verdicts)),
         (None, None) => ("not_active", not_active_story(referral, week)),
     };
+    let without_balance = assignment
+        .and_then(|a| a.without_balance.as_deref())
+        .or_else(|| waiting.and_then(|w| w.without_balance.as_deref()));
+    let outcome = match without_balance {
+        Some(other) => format!(
+            "{outcome} Balance moved this family: the best-score plan before balancing had it {}; among the plans with the same total score, this one spreads supporters' hours more evenly (policy `balance = \"hours\"`).",
+            if other == "waiting" {
+                "waiting".to_string()
+            } else {
+                format!("with {other}")
+            }
+        ),
+        None => outcome,
+    };
     let outcome = if decisions.is_empty() {
         outcome
     } else {

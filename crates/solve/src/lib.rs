@@ -48,6 +48,7 @@
 #![deny(unsafe_code)]
 
 mod allocator;
+mod balance;
 mod decisions;
 pub mod eligibility;
 mod explain;
@@ -68,8 +69,8 @@ pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::{export_model, ModelScope};
 pub use plan::{
-    allocate, in_pool, AreaReport, Assignment, Marks, Options, Plan, SolverReport, Summary,
-    SupporterLoad, WaitingEntry,
+    allocate, in_pool, AreaReport, Assignment, BalanceReport, Marks, Options, Plan, SolverReport,
+    Spread, Summary, SupporterLoad, WaitingEntry,
 };
 pub use recommend::{recommend, Candidate, Move, Recommendation, Unable};
 pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};

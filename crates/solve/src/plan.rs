@@ -5,14 +5,16 @@ use std::time::{Duration, Instant};
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{
-    Caseload, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView,
+    Balance, Caseload, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView,
 };
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::allocator::{AreaAllocator, AreaSolution, Route};
+use crate::balance::{balance_area, sum_f, Capacity};
 use crate::decisions::{resolve, room_problems, DecisionEffect, DecisionReport, Resolved};
 use crate::eligibility::WaitReason;
+use crate::greedy::{objective as choice_score, Choice};
 use crate::instance::{build_instances, referral_hours, AreaInstance};
 use crate::score::ScoreParts;
 use crate::SolveError;
@@ -67,6 +69,10 @@ pub struct Assignment {
     /// What the coordinator decided about the family, if anything.
     #[serde(flatten)]
     pub marks: Marks,
+    /// Where the family would have been (a supporter id, or `waiting`) in the plan
+    /// before balance, when balancing moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_balance: Option<String>,
 }
 
 /// The coordinator's decisions about one family, as every output shows them.
@@ -108,6 +114,10 @@ pub struct WaitingEntry {
     /// What the coordinator decided about the family, if anything.
     #[serde(flatten)]
     pub marks: Marks,
+    /// Where the family would have been (a supporter id, or `waiting`) in the plan
+    /// before balance, when balancing moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_balance: Option<String>,
 }
 
 /// A supporter's week after the plan.
@@ -129,6 +139,10 @@ pub struct SupporterLoad {
     pub max_cases: u32,
     /// New cases this week.
     pub new_cases: u32,
+    /// `hours_used / hours_per_week`.
+    pub hours_share: f64,
+    /// `cases / max_cases`.
+    pub cases_share: f64,
     /// Over a limit through open cases.
     pub over_capacity: bool,
     /// On leave this week.
@@ -194,6 +208,36 @@ pub struct Plan {
     /// there were none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decisions: Option<DecisionReport>,
+    /// How evenly the plan spreads supporters' hours, and what balancing did.
+    pub balance: BalanceReport,
+}
+
+/// How evenly supporters' hours are used after the week.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Spread {
+    /// The highest share of hours used.
+    pub max: f64,
+    /// The lowest.
+    pub min: f64,
+    /// The Gini coefficient of the shares (0: all equal).
+    pub gini: f64,
+}
+
+/// The second stage: balance among the plans with the best score.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BalanceReport {
+    /// `hours` or `none` (the policy's `balance`).
+    pub method: &'static str,
+    /// The shares of hours of supporters not on leave, over the week.
+    pub spread: Spread,
+    /// The sum over supporters of f(share of hours), as planned.
+    pub sum_f: f64,
+    /// The same sum in the best-score plan before balancing.
+    pub sum_f_unbalanced: f64,
+    /// Score given up for balance (0 unless the policy's `score_tolerance` allows it).
+    pub score_given_up: f64,
+    /// Families whose supporter (or waiting) balancing changed.
+    pub families_moved: usize,
 }
 
 /// Plans `week`: keeps open cases, and chooses new assignments with `allocator`, one
@@ -255,13 +299,35 @@ pub(crate) fn plan_week(
     };
     let instances = build_instances(caseload, &view, policy, &decided, only);
     room_problems(caseload, week, &instances, &options.decisions).map_err(SolveError::Decisions)?;
-    let solve = || -> Result<Vec<AreaSolution>, SolveError> {
+    // The second stage balances among the proven optima only.
+    let balancing = policy.balance == Balance::Hours && allocator.name() == "optimal";
+    let solve = || -> Result<Vec<(AreaSolution, Option<Choice>)>, SolveError> {
         instances
             .par_iter()
-            .map(|instance| allocator.allocate_area(instance, deadline))
+            .map(|instance| {
+                let mut solution = allocator.allocate_area(instance, deadline)?;
+                if !balancing || !solution.proven {
+                    return Ok((solution, None));
+                }
+                let capacity = Capacity::of(caseload, instance);
+                let balanced = balance_area(
+                    instance,
+                    &capacity,
+                    &solution.choice,
+                    policy.score_tolerance,
+                    deadline,
+                )?;
+                let first = (balanced != solution.choice)
+                    .then(|| std::mem::replace(&mut solution.choice, balanced));
+                Ok((solution, first))
+            })
             .collect()
     };
-    let solutions = in_pool(options.threads, solve).map_err(SolveError::Threads)??;
+    let (solutions, firsts): (Vec<AreaSolution>, Vec<Option<Choice>>) =
+        in_pool(options.threads, solve)
+            .map_err(SolveError::Threads)??
+            .into_iter()
+            .unzip();
     let mut plan = assemble(
         caseload,
         &view,
@@ -273,6 +339,9 @@ pub(crate) fn plan_week(
             decisions: &options.decisions,
             resolved: &decided,
         },
+    );
+    plan.balance = balance_report(
+        caseload, policy, balancing, &instances, &solutions, &firsts, &mut plan,
     );
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
@@ -465,6 +534,7 @@ fn assemble(
             open_case: true,
             reallocated: false,
             marks: marks_of(&referral.id),
+            without_balance: None,
         });
     }
 
@@ -512,6 +582,7 @@ fn assemble(
                 open_case: false,
                 reallocated,
                 marks: marks_of(&referral.id),
+                without_balance: None,
             });
         }
         let unplaced = instance
@@ -605,6 +676,11 @@ fn assemble(
                 cases: room.open_cases + cases,
                 max_cases: supporter.max_cases,
                 new_cases: cases,
+                hours_share: share(room.open_hours + hours, supporter.hours_per_week),
+                cases_share: share(
+                    f64::from(room.open_cases + cases),
+                    f64::from(supporter.max_cases),
+                ),
                 over_capacity: room.over_capacity,
                 on_leave: room.on_leave,
             }
@@ -641,6 +717,103 @@ fn assemble(
         supporters,
         areas,
         decisions: None,
+        balance: BalanceReport::default(),
+    }
+}
+
+/// `used / of`, rounded; 0 when there is nothing to use.
+fn share(used: f64, of: f64) -> f64 {
+    if of > 0.0 {
+        round(used / of)
+    } else {
+        0.0
+    }
+}
+
+/// What balancing did, area by area, and the spread of the finished plan; marks the
+/// families it moved.
+fn balance_report(
+    caseload: &Caseload,
+    policy: &Policy,
+    balancing: bool,
+    instances: &[AreaInstance],
+    solutions: &[AreaSolution],
+    firsts: &[Option<Choice>],
+    plan: &mut Plan,
+) -> BalanceReport {
+    let (mut before, mut after, mut given_up) = (0.0, 0.0, 0.0);
+    let mut moved: HashMap<&str, String> = HashMap::new();
+    for ((instance, solution), first) in instances.iter().zip(solutions).zip(firsts) {
+        let capacity = Capacity::of(caseload, instance);
+        let planned = sum_f(instance, &capacity, &solution.choice);
+        after += planned;
+        let Some(first) = first else {
+            before += planned;
+            continue;
+        };
+        before += sum_f(instance, &capacity, first);
+        given_up += choice_score(instance, first) - choice_score(instance, &solution.choice);
+        let holder = |pick: &Option<usize>, c: usize| match pick {
+            Some(i) => {
+                let slot = instance.candidates[c].arcs[*i].slot;
+                caseload.supporters[instance.rooms[slot].supporter]
+                    .id
+                    .clone()
+            }
+            None => "waiting".to_string(),
+        };
+        for (c, (was, now)) in first.iter().zip(&solution.choice).enumerate() {
+            if was != now {
+                let referral = &caseload.referrals[instance.candidates[c].referral];
+                moved.insert(referral.id.as_str(), holder(was, c));
+            }
+        }
+    }
+    let families_moved = moved.len();
+    for a in &mut plan.assignments {
+        a.without_balance = moved.remove(a.referral_id.as_str());
+    }
+    for w in &mut plan.waiting {
+        w.without_balance = moved.remove(w.referral_id.as_str());
+    }
+    let shares: Vec<f64> = plan
+        .supporters
+        .iter()
+        .filter(|s| !s.on_leave && s.hours_per_week > 0.0)
+        .map(|s| s.hours_used / s.hours_per_week)
+        .collect();
+    BalanceReport {
+        method: match (policy.balance, balancing) {
+            (Balance::Hours, true) => "hours",
+            _ => "none",
+        },
+        spread: spread(&shares),
+        sum_f: round(after),
+        sum_f_unbalanced: round(before),
+        score_given_up: round(given_up) + 0.0,
+        families_moved,
+    }
+}
+
+/// Max, min and Gini coefficient of `shares` (zeros when empty).
+fn spread(shares: &[f64]) -> Spread {
+    if shares.is_empty() {
+        return Spread::default();
+    }
+    let n = shares.len() as f64;
+    let mean = shares.iter().sum::<f64>() / n;
+    let differences: f64 = shares
+        .iter()
+        .flat_map(|a| shares.iter().map(move |b| (a - b).abs()))
+        .sum();
+    Spread {
+        max: round(shares.iter().copied().fold(f64::MIN, f64::max)),
+        min: round(shares.iter().copied().fold(f64::MAX, f64::min)),
+        gini: if mean > 0.0 {
+            round(differences / (2.0 * n * n * mean))
+        } else {
+            0.0
+        },
     }
 }
 
@@ -664,5 +837,6 @@ fn waiting_entry(
         eligible_supporters,
         reallocated,
         marks,
+        without_balance: None,
     }
 }
