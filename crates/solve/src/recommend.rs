@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use caseload_model::{
-    Caseload, Decision, DecisionKind, DecisionOrigin, PlanningWeek, Policy, SupporterStatus,
-    WeekView,
+    Balance, Caseload, Decision, DecisionKind, DecisionOrigin, PlanningWeek, Policy,
+    SupporterStatus, WeekView,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -38,7 +38,8 @@ pub struct Candidate {
     pub change: f64,
     /// `total` minus this week's plan (0 for the supporter the plan already chose).
     pub against_plan: f64,
-    /// The supporter's hours used and case slots taken after such a week.
+    /// The supporter's hours used after such a week (in its best-score plan, before
+    /// balancing).
     pub hours_used: f64,
     /// Hours the supporter has.
     pub hours_per_week: f64,
@@ -46,7 +47,8 @@ pub struct Candidate {
     pub cases: u32,
     /// Case cap.
     pub max_cases: u32,
-    /// The area's other families whose new supporter differs from this week's plan.
+    /// The area's other families whose new supporter differs from this week's plan,
+    /// both taken before balancing (which may swap families among equal-score plans).
     pub moves: Vec<Move>,
 }
 
@@ -196,7 +198,26 @@ fn rank_supporters(
     with: &(dyn Fn(Vec<Decision>) -> Options + Sync),
     allocator: &dyn AreaAllocator,
 ) -> Result<Recommendation, SolveError> {
-    let plan = plan_week(caseload, week, policy, allocator, &with(vec![]), None)?;
+    // Balance never changes a plan's score at tolerance 0, so the weeks compared are
+    // planned without it (a second stage per candidate would cost seconds); where the
+    // family goes in this week's plan is read from the balanced plan of its area.
+    let unbalanced = Policy {
+        balance: Balance::None,
+        ..policy.clone()
+    };
+    let scoring = if policy.score_tolerance == 0.0 {
+        &unbalanced
+    } else {
+        policy
+    };
+    let plan = plan_week(caseload, week, scoring, allocator, &with(vec![]), None)?;
+    let balanced = match scoring.balance {
+        Balance::None if policy.balance != Balance::None => {
+            plan_week(caseload, week, policy, allocator, &with(vec![]), Some(area))?
+        }
+        _ => plan.clone(),
+    };
+    let policy = scoring;
     let area_objective = |plan: &Plan| {
         plan.areas
             .iter()
@@ -206,7 +227,7 @@ fn rank_supporters(
     };
     // The other areas' part of the week, which no choice here changes.
     let elsewhere = plan.solver.objective - area_objective(&plan);
-    let planned = plan
+    let planned = balanced
         .assignments
         .iter()
         .find(|a| a.referral_id == referral_id)
