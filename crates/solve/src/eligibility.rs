@@ -165,6 +165,10 @@ mod tests {
             exclude: vec![],
             supporter_id: None,
             closed: None,
+            unavailable_from: None,
+            unavailable_to: None,
+            exception: None,
+            exception_noted: None,
         }
     }
 

@@ -89,6 +89,10 @@ prop_compose! {
             // Supporter 3 never exists, so some open cases are orphaned.
             supporter_id: holder.map(|s| format!("{area}-S{s}")),
             closed: closed_after.map(|d| date(received - d.abs() - 1).max(date(-d))),
+            unavailable_from: None,
+            unavailable_to: None,
+            exception: None,
+            exception_noted: None,
         }
     }
 }
