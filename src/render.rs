@@ -29,6 +29,7 @@ const DETAILED_AREAS: usize = 5;
 fn failed_check(reason: WaitReason) -> &'static str {
     match reason {
         WaitReason::NoConsent => "no consent",
+        WaitReason::FamilyUnavailable => "family away",
         WaitReason::NoSupporterInArea => "another area",
         WaitReason::OnLeave => "on leave",
         WaitReason::District => "district",

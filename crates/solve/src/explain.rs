@@ -343,6 +343,10 @@ fn waiting_story(
                 referral.area
             )
         }
+        WaitReason::FamilyUnavailable => format!(
+            "Waiting, rank {rank}: the family is away this week ({}); no supporter is offered until they are back, and they keep their place.",
+            absence(referral)
+        ),
         other => {
             let why = match other {
                 WaitReason::OnLeave => "every supporter in the area is on leave this week".to_string(),
@@ -382,6 +386,17 @@ fn room_left(hours: f64, cases: i64) -> String {
         format!("{} left", count(cases, "case slot", "case slots"))
     };
     format!("{hours}, {cases}")
+}
+
+/// A family's absence in words: `2015-10-26 to 2015-11-06`, `from 2015-10-26`, `until
+/// 2015-11-06`.
+pub(crate) fn absence(referral: &Referral) -> String {
+    match (referral.unavailable_from, referral.unavailable_to) {
+        (Some(from), Some(to)) => format!("{from} to {to}"),
+        (Some(from), None) => format!("from {from}"),
+        (None, Some(to)) => format!("until {to}"),
+        (None, None) => "no dates".to_string(),
+    }
 }
 
 fn not_active_story(referral: &Referral, week: PlanningWeek) -> String {
