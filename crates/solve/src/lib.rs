@@ -48,6 +48,7 @@
 #![deny(unsafe_code)]
 
 mod allocator;
+mod clock;
 mod decisions;
 pub mod eligibility;
 mod explain;
@@ -63,6 +64,7 @@ mod week;
 pub mod words;
 
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
+pub use clock::{is_late, ClockCounts};
 pub use decisions::{DecisionEffect, DecisionError, DecisionProblem, DecisionReport};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};

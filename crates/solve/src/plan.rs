@@ -5,12 +5,15 @@ use std::time::{Duration, Instant};
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{
-    Caseload, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView,
+    Caseload, ClockException, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus,
+    WeekView,
 };
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::allocator::{AreaAllocator, AreaSolution, Route};
+use crate::clock::ClockCounts;
 use crate::decisions::{resolve, room_problems, DecisionEffect, DecisionReport, Resolved};
 use crate::eligibility::WaitReason;
 use crate::instance::{build_instances, referral_hours, AreaInstance};
@@ -108,6 +111,12 @@ pub struct WaitingEntry {
     /// What the coordinator decided about the family, if anything.
     #[serde(flatten)]
     pub marks: Marks,
+    /// A recorded exception to the 20-week limit (reg 10(4)(a)-(d)), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ClockException>,
+    /// When the exception was noted, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception_noted: Option<NaiveDate>,
 }
 
 /// A supporter's week after the plan.
@@ -150,6 +159,8 @@ pub struct Summary {
     pub ignored: usize,
     /// Families whose supporter left, among those placed or waiting.
     pub reallocated: usize,
+    /// The families waiting: on time, late, or late with a recorded exception.
+    pub clock: ClockCounts,
 }
 
 /// One area's result.
@@ -635,6 +646,7 @@ fn assemble(
             waiting: waiting.len(),
             ignored: view.ignored,
             reallocated,
+            clock: ClockCounts::of(&waiting),
         },
         assignments,
         waiting,
@@ -664,5 +676,7 @@ fn waiting_entry(
         eligible_supporters,
         reallocated,
         marks,
+        exception: referral.exception,
+        exception_noted: referral.exception_noted,
     }
 }
