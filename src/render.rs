@@ -427,6 +427,14 @@ pub fn explanation(e: &Explanation) -> String {
         "Score: weight {} (priority {}) x urgency {} ({on_clock}) = {}, plus the local bonus with a local supporter. Needs {} h a week.",
         e.weight, e.priority, e.urgency, e.base_score, e.hours
     );
+    if let Some(letter) = e.exception {
+        let _ = writeln!(
+            out,
+            "20-week limit: {} ({}): the deadline does not apply; the clock, the score and the rank are unchanged.",
+            exception(e.exception, e.exception_noted),
+            letter.describe()
+        );
+    }
     if e.rank.is_some() {
         let _ = writeln!(out, "{RANK_RULE}");
     }

@@ -228,6 +228,19 @@ fn issue_10_plans_count_families_on_time_late_and_late_with_an_exception() {
         "{table}"
     );
     assert!(table.contains("exception (b) noted 2015-10-01"), "{table}");
+    let explained = stdout(&run_full(
+        &dir,
+        EXCEPTIONS,
+        &["--format", "table", "--explain", "E1"],
+    ));
+    assert!(
+        explained.contains("20-week limit: exception (b) noted 2015-10-01 (an early years provider closed for at least four weeks around the advice request): the deadline does not apply"),
+        "{explained}"
+    );
+    let explained = json(&run_full(&dir, EXCEPTIONS, &["--explain", "E1"]));
+    assert_eq!(explained["exception"], "b");
+    let plain = json(&run_full(&dir, EXCEPTIONS, &["--explain", "E3"]));
+    assert!(plain.get("exception").is_none());
 
     let tables = dir.join("week");
     let output = run_full(

@@ -2,7 +2,8 @@
 //! why they were or were not chosen.
 
 use caseload_model::{
-    Caseload, ConsentBasis, PlanningWeek, Policy, Referral, Supporter, SupporterStatus,
+    Caseload, ClockException, ConsentBasis, PlanningWeek, Policy, Referral, Supporter,
+    SupporterStatus,
 };
 use serde::Serialize;
 
@@ -74,6 +75,12 @@ pub struct Explanation {
     /// The coordinator's decisions about this family, and what each did.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<DecisionEffect>,
+    /// A recorded exception to the 20-week limit, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ClockException>,
+    /// When the exception was noted, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception_noted: Option<chrono::NaiveDate>,
 }
 
 /// Explains the plan's decision for `referral_id`; `None` if no such referral.
@@ -196,6 +203,8 @@ pub fn explain(
         rank: waiting.map(|w| w.rank),
         supporters: verdicts,
         decisions,
+        exception: referral.exception,
+        exception_noted: referral.exception_noted,
     })
 }
 
