@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use caseload_report::words::{clock, count, decision_cost, marks, RANK_RULE};
+use caseload_report::words::{
+    clock, clock_counts, count, decision_cost, exception, marks, RANK_RULE,
+};
 use caseload_solve::{Explanation, Plan, Route, WaitReason};
 use comfy_table::{presets, CellAlignment, Table};
 
@@ -29,6 +31,7 @@ const DETAILED_AREAS: usize = 5;
 fn failed_check(reason: WaitReason) -> &'static str {
     match reason {
         WaitReason::NoConsent => "no consent",
+        WaitReason::FamilyUnavailable => "family away",
         WaitReason::NoSupporterInArea => "another area",
         WaitReason::OnLeave => "on leave",
         WaitReason::District => "district",
@@ -113,6 +116,7 @@ pub fn plan(plan: &Plan) -> String {
         s.reallocated,
         count(s.ignored as i64, "row", "rows"),
     );
+    let _ = writeln!(out, "{}", clock_counts(&s.clock));
     let _ = writeln!(out, "{}", balance_line(&plan.balance));
     if let Some(decisions) = &plan.decisions {
         decisions_table(&mut out, decisions);
@@ -291,10 +295,15 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
             w.priority.to_string(),
             clock(w.weeks_on_clock),
             w.score.to_string(),
-            match marks(&w.marks) {
-                m if m.is_empty() => w.reason.words().to_string(),
-                m => format!("{}; {m}", w.reason.words()),
-            },
+            [
+                w.reason.words().to_string(),
+                marks(&w.marks),
+                exception(w.exception, w.exception_noted),
+            ]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
         ]);
     }
     right_align(&mut waiting, &[0, 2, 3, 4]);
@@ -343,8 +352,8 @@ pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
     to_csv(&rows)
 }
 
-/// The waiting list as CSV, by area and rank: the reason in words and as its code, and
-/// the clock in words beside its number.
+/// The waiting list as CSV, by area and rank: the reason in words and as its code, the
+/// clock in words beside its number, and any exception to the 20-week limit.
 pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
     #[derive(serde::Serialize)]
     struct Row<'p> {
@@ -362,6 +371,8 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
         decision: Option<&'p str>,
         note: Option<&'p str>,
         moved_from: Option<&'p str>,
+        exception: Option<char>,
+        exception_noted: Option<String>,
     }
     let mut waiting: Vec<&caseload_solve::WaitingEntry> = plan.waiting.iter().collect();
     waiting.sort_by(|a, b| a.area.cmp(&b.area).then(a.rank.cmp(&b.rank)));
@@ -382,6 +393,8 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
             decision: w.marks.decision.as_deref(),
             note: w.marks.note.as_deref(),
             moved_from: w.marks.moved_from.as_deref(),
+            exception: w.exception.map(|e| e.letter()),
+            exception_noted: w.exception_noted.map(|d| d.to_string()),
         })
         .collect();
     to_csv(&rows)
@@ -454,6 +467,14 @@ pub fn explanation(e: &Explanation) -> String {
         "Score: weight {} (priority {}) x urgency {} ({on_clock}) = {}, plus the local bonus with a local supporter. Needs {} h a week.",
         e.weight, e.priority, e.urgency, e.base_score, e.hours
     );
+    if let Some(letter) = e.exception {
+        let _ = writeln!(
+            out,
+            "20-week limit: {} ({}): the deadline does not apply; the clock, the score and the rank are unchanged.",
+            exception(e.exception, e.exception_noted),
+            letter.describe()
+        );
+    }
     if e.rank.is_some() {
         let _ = writeln!(out, "{RANK_RULE}");
     }

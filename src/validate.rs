@@ -130,8 +130,8 @@ supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,distric
 ";
 
 const REFERRALS_TEMPLATE: &str = "\
-referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed
-# R0001,E06000043,BN2,2015-10-05,self,,new,2015-09-28,4,medium,,autism,,S03,,
+referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed,unavailable_from,unavailable_to,exception,exception_noted
+# R0001,E06000043,BN2,2015-10-05,self,,new,2015-09-28,4,medium,,autism,,S03,,,,,,
 ";
 
 /// The column reference of docs/allocation.md, the one place it is written.

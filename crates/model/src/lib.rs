@@ -54,6 +54,7 @@ pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS};
 pub use policy::{Balance, DefaultHours, Policy};
 pub use table::{read_csv, CsvRows};
 pub use types::{
-    Complexity, ConsentBasis, Referral, ReferralKind, Source, Supporter, SupporterStatus,
+    ClockException, Complexity, ConsentBasis, Referral, ReferralKind, Source, Supporter,
+    SupporterStatus,
 };
 pub use week::{OpenCase, PlanningWeek, Waiting, WeekError, WeekView};

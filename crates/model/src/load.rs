@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{LoadError, Problem, Warning};
 use crate::table::{self, Schema, Table};
-use crate::types::{Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus};
+use crate::types::{
+    ClockException, Complexity, Referral, ReferralKind, Source, Supporter, SupporterStatus,
+};
 
 /// The most hours a supporter can offer in a week (the contract's upper bound).
 pub const MAX_SUPPORTER_HOURS: f64 = 60.0;
@@ -49,6 +51,10 @@ const REFERRALS: Schema = Schema {
         "exclude",
         "supporter_id",
         "closed",
+        "unavailable_from",
+        "unavailable_to",
+        "exception",
+        "exception_noted",
     ],
     open: false,
 };
@@ -71,6 +77,19 @@ const COMPLEXITIES: &[(&str, Complexity)] = &[
     ("medium", Complexity::Medium),
     ("high", Complexity::High),
 ];
+
+/// An exception to the 20-week limit: one letter of reg 10(4), in any case.
+fn exception(value: &str) -> Result<ClockException, String> {
+    let lower = value.to_ascii_lowercase();
+    ClockException::ALL
+        .into_iter()
+        .find(|e| lower.len() == 1 && lower.starts_with(e.letter()))
+        .ok_or_else(|| {
+            format!(
+                "`{value}` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)"
+            )
+        })
+}
 
 fn lower(value: &str) -> String {
     value.to_lowercase()
@@ -215,8 +234,9 @@ impl Caseload {
     /// Remarks about the rows active in `monday`'s week that are probably typos,
     /// though the rules give them a meaning: an open case held by a supporter who is
     /// not in the supporters file (reallocated, as if they had left), a need that no
-    /// supporter of the area has as a skill, and an `exclude` naming nobody in the
-    /// supporters file. Each names the referrals file, line and column.
+    /// supporter of the area has as a skill, an `exclude` naming nobody in the
+    /// supporters file, and an exception to the 20-week limit without the date it was
+    /// noted. Each names the referrals file, line and column.
     pub fn week_warnings(&self, monday: chrono::NaiveDate) -> Vec<Warning> {
         let ids: HashSet<&str> = self.supporters.iter().map(|s| s.id.as_str()).collect();
         let mut skills: HashMap<&str, HashSet<&str>> = HashMap::new();
@@ -258,6 +278,16 @@ impl Caseload {
                         ));
                     }
                 }
+            }
+            if let (Some(exception), None) = (referral.exception, referral.exception_noted) {
+                warnings.push(self.origins.warning(
+                    index,
+                    "exception",
+                    format!(
+                        "`exception`: ({}) is recorded without an `exception_noted` date (add the date it was noted)",
+                        exception.letter()
+                    ),
+                ));
             }
             for excluded in &referral.exclude {
                 if !ids.contains(excluded.as_str()) {
@@ -400,6 +430,24 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
         let exclude = table.field(row, "exclude", table::list(table::keep_case));
         let supporter_id = table.field(row, "supporter_id", table::text);
         let closed = table.field(row, "closed", table::date);
+        let away_from = table.field(row, "unavailable_from", table::date);
+        let away_to = table.field(row, "unavailable_to", table::date);
+        if let (Some(from), Some(to)) = (away_from, away_to) {
+            if to < from {
+                let message = format!(
+                    "`unavailable_to`: the family's absence ends on {to}, before it starts on {from}"
+                );
+                table.problem(row.line, table.column("unavailable_to"), message);
+            }
+        }
+        let before_exception = table.problems.len();
+        let exception = table.field(row, "exception", exception);
+        let exception_bad = table.problems.len() > before_exception;
+        let exception_noted = table.field(row, "exception_noted", table::date);
+        if exception_noted.is_some() && exception.is_none() && !exception_bad {
+            let message = "`exception_noted`: a date is given but `exception` is empty (write the letter of the circumstance, a to d)".to_string();
+            table.problem(row.line, table.column("exception_noted"), message);
+        }
         if let (Some(received), Some(closed)) = (received, closed) {
             if closed < received {
                 table.warnings.push(Warning(Problem {
@@ -446,6 +494,10 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
                 exclude: exclude.unwrap_or_default(),
                 supporter_id,
                 closed,
+                unavailable_from: away_from,
+                unavailable_to: away_to,
+                exception,
+                exception_noted,
             },
         ));
     }
@@ -488,7 +540,7 @@ fn check_open_cases(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::ConsentBasis;
+    use crate::types::{ClockException, ConsentBasis};
 
     const SUPPORTERS_OK: &str = "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to
 S1,E06000043,paid,10,5,autism;Transfer,PL;en,yes,bn1;BN2,,
@@ -506,6 +558,12 @@ R2,E06000043,2015-09-01,la,true,transfer,1,low,,S1,
             Path::new("referrals.csv"),
             referrals.as_bytes(),
         )
+    }
+
+    fn week_messages(caseload: &Caseload, monday: &str) -> Vec<String> {
+        let monday = monday.parse().unwrap();
+        let warnings = caseload.week_warnings(monday);
+        warnings.iter().map(ToString::to_string).collect()
     }
 
     fn messages(err: LoadError) -> Vec<String> {
@@ -630,6 +688,93 @@ S1,E06000043,paid,10,5,2015-11-30,2015-11-01
     }
 
     #[test]
+    fn issue_10_families_absences_follow_the_supporters_leave_conventions() {
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,unavailable_from,unavailable_to
+R1,E06000043,2015-10-01,self,,new,3,low,2015-10-26,2015-11-06
+R2,E06000043,2015-10-01,self,,new,3,low,2015-11-02,
+R3,E06000043,2015-10-01,self,,new,3,low,,2015-11-01
+R4,E06000043,2015-10-01,self,,new,3,low,,
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        let monday: chrono::NaiveDate = "2015-11-02".parse().unwrap();
+        let away: Vec<bool> = caseload.referrals.iter().map(|r| r.away(monday)).collect();
+        // Both ends; only `from` (away from then on); only `to` (away until then, back
+        // by Monday); no dates.
+        assert_eq!(away, [true, true, false, false]);
+        assert!(caseload.referrals[1].away("2016-06-06".parse().unwrap()));
+        assert!(caseload.referrals[2].away("2015-10-26".parse().unwrap()));
+        assert!(caseload.warnings.is_empty());
+
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,unavailable_from,unavailable_to
+R1,E06000043,2015-10-01,self,,new,3,low,2015-11-30,2015-11-01
+R2,E06000043,2015-10-01,self,,new,3,low,2015-11-31,
+";
+        assert_eq!(
+            messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
+            [
+                "referrals.csv:2:10: `unavailable_to`: the family's absence ends on 2015-11-01, before it starts on 2015-11-30",
+                "referrals.csv:3:9: `unavailable_from`: `2015-11-31` is not a date in the form YYYY-MM-DD",
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_10_exceptions_are_one_letter_with_the_date_they_were_noted() {
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,exception,exception_noted
+R1,E06000043,2015-05-01,self,,new,3,low,B,2015-10-01
+R2,E06000043,2015-05-01,self,,new,3,low,d,
+R3,E06000043,2015-05-01,self,,new,3,low,,
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        let exceptions: Vec<_> = caseload
+            .referrals
+            .iter()
+            .map(|r| (r.exception, r.exception_noted))
+            .collect();
+        assert_eq!(
+            exceptions,
+            [
+                (Some(ClockException::B), Some("2015-10-01".parse().unwrap())),
+                (Some(ClockException::D), None),
+                (None, None)
+            ]
+        );
+        // An exception without its date is allowed, but named, for the active rows.
+        let week = week_messages(&caseload, "2015-11-02");
+        assert_eq!(
+            week,
+            ["warning: referrals.csv:3:9: `exception`: (d) is recorded without an `exception_noted` date (add the date it was noted)"]
+        );
+
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,exception,exception_noted
+R1,E06000043,2015-05-01,self,,new,3,low,e,2015-10-01
+R2,E06000043,2015-05-01,self,,new,3,low,ab,
+R3,E06000043,2015-05-01,self,,new,3,low,,2015-10-01
+R4,E06000043,2015-05-01,self,,new,3,low,c,01/10/2015
+R5,E06000043,2015-05-01,self,,new,3,low,(a),
+";
+        assert_eq!(
+            messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
+            [
+                "referrals.csv:2:9: `exception`: `e` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)",
+                "referrals.csv:3:9: `exception`: `ab` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)",
+                "referrals.csv:4:10: `exception_noted`: a date is given but `exception` is empty (write the letter of the circumstance, a to d)",
+                "referrals.csv:5:10: `exception_noted`: `01/10/2015` is not a date in the form YYYY-MM-DD",
+                "referrals.csv:6:9: `exception`: `(a)` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)",
+            ]
+        );
+        // A date without the column of exceptions at all is the same mistake.
+        let referrals =
+            "referral_id,area,received,source,consent,kind,priority,complexity,exception_noted
+R1,E06000043,2015-05-01,self,,new,3,low,2015-10-01
+";
+        assert_eq!(
+            messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
+            ["referrals.csv:2:9: `exception_noted`: a date is given but `exception` is empty (write the letter of the circumstance, a to d)"]
+        );
+    }
+
+    #[test]
     fn any_columns_are_read_with_the_same_checks() {
         let ok = crate::read_csv(Path::new("a.csv"), b"code,anything\nA,1\n\nB,2\n").unwrap();
         assert_eq!(ok.header, ["code", "anything"]);
@@ -742,11 +887,7 @@ R4,E1O000043,2015-10-01,self,true,new,2,low,,,
             at_load,
             ["warning: referrals.csv:4:2: `area`: `E1O000043` is not the code of one of England's 152 local-authority areas (2 rows; check for a typo)"]
         );
-        let week: Vec<String> = caseload
-            .week_warnings("2015-11-02".parse().unwrap())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let week = week_messages(&caseload, "2015-11-02");
         assert_eq!(
             week,
             [

@@ -79,12 +79,7 @@ impl Supporter {
     /// True when the supporter takes no new cases in the week starting `monday`:
     /// the Monday falls inside the leave window (an open end is unbounded).
     pub fn on_leave(&self, monday: NaiveDate) -> bool {
-        if self.unavailable_from.is_none() && self.unavailable_to.is_none() {
-            return false;
-        }
-        let after_start = self.unavailable_from.is_none_or(|from| from <= monday);
-        let before_end = self.unavailable_to.is_none_or(|to| monday <= to);
-        after_start && before_end
+        covers_monday(self.unavailable_from, self.unavailable_to, monday)
     }
 
     /// True when the supporter speaks `language` (English always counts).
@@ -110,6 +105,69 @@ impl Supporter {
                 .districts
                 .binary_search_by(|d| d.as_str().cmp(district))
                 .is_ok()
+    }
+}
+
+/// True when `monday` falls inside the window [from, to]; an open end is unbounded,
+/// and no dates at all is no window. Supporters' leave and families' absences share it.
+fn covers_monday(from: Option<NaiveDate>, to: Option<NaiveDate>, monday: NaiveDate) -> bool {
+    if from.is_none() && to.is_none() {
+        return false;
+    }
+    from.is_none_or(|from| from <= monday) && to.is_none_or(|to| monday <= to)
+}
+
+/// One of the circumstances in which the 20-week limit does not apply (SEND
+/// Regulations 2014, reg 13(3), applying reg 10(4)(a)-(d)). It waives the deadline; the
+/// clock does not pause, and nothing about the family's priority or score changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockException {
+    /// (a) Advice was asked of a school or post-16 institution around a closure of at
+    /// least four weeks.
+    A,
+    /// (b) Advice was asked of an early years provider around a closure of at least
+    /// four weeks.
+    B,
+    /// (c) Exceptional personal circumstances affect the child or the parent, or the
+    /// young person.
+    C,
+    /// (d) The child or the parent, or the young person, are absent from the area for
+    /// at least four weeks.
+    D,
+}
+
+impl ClockException {
+    /// Every exception, in the regulation's order.
+    pub const ALL: [ClockException; 4] = [
+        ClockException::A,
+        ClockException::B,
+        ClockException::C,
+        ClockException::D,
+    ];
+
+    /// The letter of reg 10(4), as written in the `exception` column.
+    pub fn letter(self) -> char {
+        match self {
+            ClockException::A => 'a',
+            ClockException::B => 'b',
+            ClockException::C => 'c',
+            ClockException::D => 'd',
+        }
+    }
+
+    /// The circumstance in plain words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ClockException::A => {
+                "a school or post-16 institution closed for at least four weeks around the advice request"
+            }
+            ClockException::B => {
+                "an early years provider closed for at least four weeks around the advice request"
+            }
+            ClockException::C => "exceptional personal circumstances of the child or parent",
+            ClockException::D => "the child or parent absent from the area for at least four weeks",
+        }
     }
 }
 
@@ -150,6 +208,14 @@ pub struct Referral {
     pub supporter_id: Option<String>,
     /// Date the plan was finalised or the case closed.
     pub closed: Option<NaiveDate>,
+    /// First day the family is away (hospital, out of the area), if any.
+    pub unavailable_from: Option<NaiveDate>,
+    /// Last day the family is away, if any.
+    pub unavailable_to: Option<NaiveDate>,
+    /// A recorded exception to the 20-week limit, if any.
+    pub exception: Option<ClockException>,
+    /// When the exception was noted.
+    pub exception_noted: Option<NaiveDate>,
 }
 
 /// Why a referral does or does not count as consenting (eligibility rule 1).
@@ -218,6 +284,13 @@ impl Referral {
     /// Preferred language (`en` when none is given).
     pub fn language(&self) -> &str {
         self.language.as_deref().unwrap_or("en")
+    }
+
+    /// True when the family is away in the week starting `monday` (the Monday falls
+    /// inside [`unavailable_from`, `unavailable_to`], an open end unbounded, as for a
+    /// supporter's leave): no supporter is offered to them that week.
+    pub fn away(&self, monday: NaiveDate) -> bool {
+        covers_monday(self.unavailable_from, self.unavailable_to, monday)
     }
 
     /// Active in the week starting `monday`: received by then, not closed by then.

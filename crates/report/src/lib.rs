@@ -25,9 +25,11 @@
 //!
 //! # Overview
 //!
-//! [`render`] lays out, in this order: the week's summary; alerts (families past week 16
-//! of the 20-week clock still waiting, supporters over capacity, families waiting
-//! longer than [`ReportOptions::long_wait_weeks`]); with more than one area, one row
+//! [`render`] lays out, in this order: the week's summary and the waiting families on
+//! time, late or late with a recorded exception to the 20-week limit; alerts (families
+//! past week 16 of the 20-week clock still waiting, each with its exception if one is
+//! recorded, supporters over capacity, families waiting longer than
+//! [`ReportOptions::long_wait_weeks`]); with more than one area, one row
 //! per area sorted by pressure; then per area, who takes whom and each supporter's
 //! load after the week, the waiting list with ranks and reasons in words, and coverage
 //! by district, in the phrasing of [`words`], shared with the command line's tables.
@@ -42,7 +44,7 @@ use caseload_model::{Caseload, Referral};
 use caseload_solve::{Assignment, DecisionReport, Marks, Plan, SupporterLoad, WaitingEntry};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::words::{clock, count, decision_cost, marks, RANK_RULE};
+use crate::words::{clock, clock_counts, count, decision_cost, exception, marks, RANK_RULE};
 
 /// What the report flags, besides the plan itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +88,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                 header {
                     h1 { (title) }
                     p.lead { (summary_line(plan)) }
+                    p.clock { (clock_counts(&plan.summary.clock)) }
                 }
                 (alerts(plan, &referrals, options))
                 @if let Some(report) = &plan.decisions { (decisions(report)) }
@@ -198,7 +201,10 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
                 h3 { (count(late.len(), "family", "families")) " past week 16 of the 20-week clock, still waiting" }
                 ul {
                     @for w in &late {
-                        li { strong { (w.referral_id) } " (" (w.area) "), " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words()) }
+                        li {
+                            strong { (w.referral_id) } " (" (w.area) "), " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
+                            @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
+                        }
                     }
                 }
             }
@@ -308,7 +314,11 @@ fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral
                                 td.num { (w.priority) }
                                 td { (clock(w.weeks_on_clock)) }
                                 td.num { (w.score) }
-                                td { (w.reason.words()) @if w.marks != Marks::default() { "; " span.decision { (marks(&w.marks)) } } }
+                                td {
+                                    (w.reason.words())
+                                    @if w.marks != Marks::default() { "; " span.decision { (marks(&w.marks)) } }
+                                    @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
+                                }
                             }
                         }
                     }

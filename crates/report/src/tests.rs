@@ -100,3 +100,36 @@ R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
     // A late family's row is marked in the waiting list.
     assert!(html.contains("<tr class=\"late\"><td class=\"num\">"));
 }
+
+#[test]
+fn issue_10_alerts_say_which_late_families_have_an_exception_and_the_clock_is_counted() {
+    let supporters = b"supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,3,0\n";
+    // On the clock: R-b 21 weeks with exception (b), R-d 17 weeks with (d) and no date,
+    // R-late 20 weeks with none, R-new 2 weeks.
+    let referrals = b"referral_id,area,received,source,consent,kind,clock_start,priority,complexity,exception,exception_noted
+R-b,E06000043,2015-06-01,la,true,new,2015-06-08,3,low,B,2015-10-01
+R-d,E06000043,2015-07-01,la,true,new,2015-07-06,3,low,d,
+R-late,E06000043,2015-06-01,la,true,new,2015-06-15,3,low,,
+R-new,E06000043,2015-10-19,la,true,new,,3,low,,
+";
+    let (caseload, plan) = plan_of("2015-11-02", supporters, referrals);
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    assert!(html.contains(
+        "20-week clock, families waiting: 2 on time, 1 late (past week 20), 1 late with a recorded exception."
+    ));
+    let alerts = &html[html.find("Alerts").unwrap()..html.find("<section class=\"area\"").unwrap()];
+    assert!(alerts.contains("3 families past week 16"), "{alerts}");
+    let item = |id: &str| {
+        let at = alerts.find(&format!("<strong>{id}</strong>")).unwrap();
+        &alerts[at..at + alerts[at..].find("</li>").unwrap()]
+    };
+    assert!(
+        item("R-b").contains("<span class=\"exception\">exception (b) noted 2015-10-01</span>"),
+        "{alerts}"
+    );
+    assert!(
+        item("R-d").contains("exception (d), date not noted"),
+        "{alerts}"
+    );
+    assert!(!item("R-late").contains("exception"), "{alerts}");
+}

@@ -17,7 +17,7 @@ use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy, Wai
 use serde::Serialize;
 
 use crate::eligibility::check;
-use crate::explain::ineligible_detail;
+use crate::explain::{absence, ineligible_detail};
 use crate::instance::{AreaInstance, HOURS_EPS};
 
 /// Decisions that cannot hold this week, each with where it was given and why.
@@ -157,7 +157,7 @@ pub(crate) fn resolve(
         }
     }
     // A pin of an open case to its own supporter changes nothing; the others must
-    // pass the eligibility rules.
+    // pass the eligibility rules, and the family must not be away this week.
     for (&r, &(s, d)) in pinned.iter().filter(|(r, (s, _))| holder.get(r) != Some(s)) {
         let decision = &decisions[d];
         let referral = &caseload.referrals[r];
@@ -169,6 +169,15 @@ pub(crate) fn resolve(
                     "{} cannot be placed: consent is {}",
                     referral.id,
                     referral.consent_basis().describe()
+                ),
+            ));
+        } else if referral.away(view.week.monday()) {
+            problems.push(say(
+                decision,
+                &format!(
+                    "{} cannot be placed: the family is away this week ({})",
+                    referral.id,
+                    absence(referral)
                 ),
             ));
         } else if let Err(reason) = check(referral, supporter, view.week, policy) {

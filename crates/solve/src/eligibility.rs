@@ -11,6 +11,9 @@ use serde::Serialize;
 pub enum WaitReason {
     /// No consent recorded (and not a self-referral).
     NoConsent,
+    /// The family is away in the planning week (its `unavailable_from` /
+    /// `unavailable_to`): not offered to any supporter, it keeps its place.
+    FamilyUnavailable,
     /// No supporter works in the family's area.
     NoSupporterInArea,
     /// Every supporter in the area is on leave.
@@ -36,6 +39,7 @@ impl WaitReason {
     pub fn words(self) -> &'static str {
         match self {
             WaitReason::NoConsent => "no consent (refused or not recorded)",
+            WaitReason::FamilyUnavailable => "the family is away this week",
             WaitReason::NoSupporterInArea => "no supporter in the area",
             WaitReason::OnLeave => "every supporter on leave",
             WaitReason::District => "no supporter covers the district",
@@ -52,6 +56,7 @@ impl WaitReason {
     pub fn code(self) -> &'static str {
         match self {
             WaitReason::NoConsent => "no_consent",
+            WaitReason::FamilyUnavailable => "family_unavailable",
             WaitReason::NoSupporterInArea => "no_supporter_in_area",
             WaitReason::OnLeave => "on_leave",
             WaitReason::District => "district",
@@ -105,8 +110,10 @@ pub fn check(
 /// The reason code of a referral with no eligible supporter: the check after which no
 /// supporter is left. `None` when at least one supporter is eligible.
 ///
-/// A supporter passes checks 1..k exactly when its first failing check comes after k,
-/// so the check that empties the field is the latest first-failure over supporters.
+/// The family's own checks come first: consent (rule 1), then whether the family is
+/// away this week, which leaves nobody whoever the supporters are. Then a supporter
+/// passes checks 1..k exactly when its first failing check comes after k, so the check
+/// that empties the field is the latest first-failure over supporters.
 pub fn no_eligible_reason<'a>(
     referral: &Referral,
     supporters: impl IntoIterator<Item = &'a Supporter>,
@@ -115,6 +122,9 @@ pub fn no_eligible_reason<'a>(
 ) -> Option<WaitReason> {
     if !referral.has_consent() {
         return Some(WaitReason::NoConsent);
+    }
+    if referral.away(week.monday()) {
+        return Some(WaitReason::FamilyUnavailable);
     }
     let mut latest = WaitReason::NoSupporterInArea;
     for supporter in supporters {
@@ -165,6 +175,10 @@ mod tests {
             exclude: vec![],
             supporter_id: None,
             closed: None,
+            unavailable_from: None,
+            unavailable_to: None,
+            exception: None,
+            exception_noted: None,
         }
     }
 
@@ -241,6 +255,31 @@ mod tests {
         assert_eq!(
             no_eligible_reason(&self_referred, [&supporter("S")], week, &policy),
             Some(WaitReason::NoConsent)
+        );
+    }
+
+    #[test]
+    fn issue_10_a_family_away_this_week_has_nobody_after_consent() {
+        let week = PlanningWeek::parse("2015-11-02").unwrap();
+        let policy = Policy::default();
+        let mut away = referral();
+        away.unavailable_from = Some("2015-10-26".parse().unwrap());
+        away.unavailable_to = Some("2015-11-02".parse().unwrap());
+        let reason = no_eligible_reason(&away, [&supporter("S")], week, &policy);
+        assert_eq!(reason, Some(WaitReason::FamilyUnavailable));
+        assert_eq!(reason.map(WaitReason::code), Some("family_unavailable"));
+        // Consent is checked first; the supporters' checks come after.
+        away.consent = None;
+        let reason = no_eligible_reason(&away, [&supporter("S")], week, &policy);
+        assert_eq!(reason, Some(WaitReason::NoConsent));
+        away.consent = Some(true);
+        let reason = no_eligible_reason(&away, [], week, &policy);
+        assert_eq!(reason, Some(WaitReason::FamilyUnavailable));
+        // Back by Monday: the family is offered supporters again.
+        away.unavailable_to = Some("2015-11-01".parse().unwrap());
+        assert_eq!(
+            no_eligible_reason(&away, [&supporter("S")], week, &policy),
+            None
         );
     }
 }

@@ -2,7 +2,8 @@
 //! why they were or were not chosen.
 
 use caseload_model::{
-    Caseload, ConsentBasis, PlanningWeek, Policy, Referral, Supporter, SupporterStatus,
+    Caseload, ClockException, ConsentBasis, PlanningWeek, Policy, Referral, Supporter,
+    SupporterStatus,
 };
 use serde::Serialize;
 
@@ -74,6 +75,12 @@ pub struct Explanation {
     /// The coordinator's decisions about this family, and what each did.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<DecisionEffect>,
+    /// A recorded exception to the 20-week limit, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ClockException>,
+    /// When the exception was noted, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception_noted: Option<chrono::NaiveDate>,
 }
 
 /// Explains the plan's decision for `referral_id`; `None` if no such referral.
@@ -210,6 +217,8 @@ pub fn explain(
         rank: waiting.map(|w| w.rank),
         supporters: verdicts,
         decisions,
+        exception: referral.exception,
+        exception_noted: referral.exception_noted,
     })
 }
 
@@ -357,6 +366,10 @@ fn waiting_story(
                 referral.area
             )
         }
+        WaitReason::FamilyUnavailable => format!(
+            "Waiting, rank {rank}: the family is away this week ({}); no supporter is offered until they are back, and they keep their place.",
+            absence(referral)
+        ),
         other => {
             let why = match other {
                 WaitReason::OnLeave => "every supporter in the area is on leave this week".to_string(),
@@ -396,6 +409,17 @@ fn room_left(hours: f64, cases: i64) -> String {
         format!("{} left", count(cases, "case slot", "case slots"))
     };
     format!("{hours}, {cases}")
+}
+
+/// A family's absence in words: `2015-10-26 to 2015-11-06`, `from 2015-10-26`, `until
+/// 2015-11-06`.
+pub(crate) fn absence(referral: &Referral) -> String {
+    match (referral.unavailable_from, referral.unavailable_to) {
+        (Some(from), Some(to)) => format!("{from} to {to}"),
+        (Some(from), None) => format!("from {from}"),
+        (None, Some(to)) => format!("until {to}"),
+        (None, None) => "no dates".to_string(),
+    }
 }
 
 fn not_active_story(referral: &Referral, week: PlanningWeek) -> String {

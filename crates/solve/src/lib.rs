@@ -49,6 +49,7 @@
 
 mod allocator;
 mod balance;
+mod clock;
 mod decisions;
 pub mod eligibility;
 mod explain;
@@ -64,6 +65,7 @@ mod week;
 pub mod words;
 
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
+pub use clock::{is_late, ClockCounts};
 pub use decisions::{DecisionEffect, DecisionError, DecisionProblem, DecisionReport};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};

@@ -5,13 +5,16 @@ use std::time::{Duration, Instant};
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{
-    Balance, Caseload, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView,
+    Balance, Caseload, ClockException, Decision, DecisionKind, PlanningWeek, Policy,
+    SupporterStatus, WeekView,
 };
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::allocator::{AreaAllocator, AreaSolution, Route};
 use crate::balance::{balance_area, sum_f, Capacity};
+use crate::clock::ClockCounts;
 use crate::decisions::{resolve, room_problems, DecisionEffect, DecisionReport, Resolved};
 use crate::eligibility::WaitReason;
 use crate::greedy::{objective as choice_score, Choice};
@@ -118,6 +121,12 @@ pub struct WaitingEntry {
     /// before balance, when balancing moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_balance: Option<String>,
+    /// A recorded exception to the 20-week limit (reg 10(4)(a)-(d)), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ClockException>,
+    /// When the exception was noted, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception_noted: Option<NaiveDate>,
 }
 
 /// A supporter's week after the plan.
@@ -164,6 +173,8 @@ pub struct Summary {
     pub ignored: usize,
     /// Families whose supporter left, among those placed or waiting.
     pub reallocated: usize,
+    /// The families waiting: on time, late, or late with a recorded exception.
+    pub clock: ClockCounts,
 }
 
 /// One area's result.
@@ -711,6 +722,7 @@ fn assemble(
             waiting: waiting.len(),
             ignored: view.ignored,
             reallocated,
+            clock: ClockCounts::of(&waiting),
         },
         assignments,
         waiting,
@@ -838,5 +850,7 @@ fn waiting_entry(
         reallocated,
         marks,
         without_balance: None,
+        exception: referral.exception,
+        exception_noted: referral.exception_noted,
     }
 }

@@ -65,6 +65,10 @@ mod tests {
             exclude: vec![],
             supporter_id: None,
             closed: None,
+            unavailable_from: None,
+            unavailable_to: None,
+            exception: None,
+            exception_noted: None,
         };
         let parts = ScoreParts::new(&referral, week, &policy);
         assert_eq!((parts.weight, parts.weeks_on_clock), (16.0, 4));

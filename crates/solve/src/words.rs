@@ -1,8 +1,11 @@
 //! Phrasing shared by explanations, the command line's tables and the report: counts
-//! with their plural, the 20-week clock, the waiting list's rank rule, and a
-//! coordinator's decisions.
+//! with their plural, the 20-week clock and its exceptions, the waiting list's rank
+//! rule, and a coordinator's decisions.
 
-use crate::{DecisionReport, Marks};
+use caseload_model::ClockException;
+use chrono::NaiveDate;
+
+use crate::{ClockCounts, DecisionReport, Marks};
 
 /// `n` with the singular or plural noun: "1 week", "3 weeks", "0 weeks".
 pub fn count(n: impl TryInto<i64>, singular: &str, plural: &str) -> String {
@@ -21,6 +24,24 @@ pub fn clock(weeks_on_clock: i64) -> String {
     } else {
         count(weeks_on_clock, "week", "weeks")
     }
+}
+
+/// A recorded exception to the 20-week limit: `exception (b) noted 2015-10-01`, or
+/// `exception (d), date not noted`; empty without one.
+pub fn exception(exception: Option<ClockException>, noted: Option<NaiveDate>) -> String {
+    match (exception, noted) {
+        (Some(e), Some(noted)) => format!("exception ({}) noted {noted}", e.letter()),
+        (Some(e), None) => format!("exception ({}), date not noted", e.letter()),
+        (None, _) => String::new(),
+    }
+}
+
+/// The waiting families against the 20-week limit, in one sentence.
+pub fn clock_counts(counts: &ClockCounts) -> String {
+    format!(
+        "20-week clock, families waiting: {} on time, {} late (past week 20), {} late with a recorded exception.",
+        counts.on_time, counts.late, counts.late_with_exception
+    )
 }
 
 /// How ranks in a waiting list are ordered (the allocation contract's rank rule).
@@ -81,5 +102,19 @@ mod tests {
         assert_eq!(clock(1), "1 week");
         assert_eq!(clock(-2), "clock starts in 2 weeks");
         assert_eq!(clock(-1), "clock starts in 1 week");
+    }
+
+    #[test]
+    fn issue_10_exceptions_read_as_words() {
+        let noted = "2015-10-01".parse().ok();
+        assert_eq!(
+            exception(Some(ClockException::B), noted),
+            "exception (b) noted 2015-10-01"
+        );
+        assert_eq!(
+            exception(Some(ClockException::D), None),
+            "exception (d), date not noted"
+        );
+        assert_eq!(exception(None, noted), "");
     }
 }
