@@ -17,6 +17,7 @@ use caseload_model::Caseload;
 
 use crate::greedy::{objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
+use crate::settings::configure;
 use crate::SolveError;
 
 /// The grid of f: share² is exact at multiples of this.
@@ -148,25 +149,10 @@ pub(crate) fn balance_area(
         .try_into_inner()
         .map_err(SolveError::Build)?;
     model.make_quiet();
-    let option = |name: &str| SolveError::Option {
-        area: instance.area.clone(),
-        option: name.to_string(),
-    };
     let seconds = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    model
-        .try_set_option("threads", 1)
-        .map_err(|_| option("threads"))?;
-    model
-        .try_set_option("mip_rel_gap", 0.0)
-        .map_err(|_| option("mip_rel_gap"))?;
-    model
-        .try_set_option("time_limit", seconds.max(1e-3))
-        .map_err(|_| option("time_limit"))?;
-    model
-        .try_set_solution(Some(&initial), None, None, None)
-        .map_err(|_| option("initial solution"))?;
+    configure(&mut model, &instance.area, Some(seconds), None, &initial)?;
     let solved = model.try_solve().map_err(|status| SolveError::Highs {
         area: instance.area.clone(),
         status: format!("{status:?}"),

@@ -61,6 +61,7 @@ mod plan;
 mod recommend;
 mod reduce;
 pub mod score;
+mod settings;
 mod week;
 pub mod words;
 
