@@ -48,6 +48,7 @@
 #![deny(unsafe_code)]
 
 mod allocator;
+mod classes;
 pub mod eligibility;
 mod explain;
 mod export;
