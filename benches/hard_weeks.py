@@ -28,6 +28,12 @@ start-up; a capped time is printed as `>cap`.
     python3 benches/hard_weeks.py                          # 40x300 and 80x600, seeds 1-3
     python3 benches/hard_weeks.py --sizes 40x300 --seeds 1 2 3 4 5 --cap 300
     python3 benches/hard_weeks.py --write DIR --sizes 40x300 --seeds 7   # files only
+    python3 benches/hard_weeks.py --national 1 2 3 4 5 6 7 8 9 10  # the national week at 1x..10x
+
+With `--national`, the weeks are instead the national week scaled 1x to 10x
+(`benches/gen_fixtures.py --scale N`: N times the supporters and families of every
+area; 1x and 10x are the committed fixtures), each row with its number of eligible
+pairs (waiting family x eligible supporter, counted by the peer's own eligibility).
 
 Standard library only, plus the peer's venv (`benches/peer/.venv`, highspy pinned in
 requirements.txt), created if missing.
@@ -158,9 +164,40 @@ def fmt(value) -> str:
     return str(value)
 
 
-def ensure_tools() -> tuple[Path, Path]:
+PAIRS = """
+import sys
+from collections import defaultdict
+sys.path.insert(0, sys.argv[1])
+import allocate_highspy as p
+week = p.date.fromisoformat(sys.argv[4])
+errors = []
+sup = p.read_supporters(sys.argv[2], errors)
+refs = p.read_referrals(sys.argv[3], errors)
+by_area = defaultdict(list)
+for s in sup.values():
+    by_area[s.area].append(s)
+pairs = 0
+for r in refs:
+    if r.received <= week and (r.closed is None or r.closed > week) and r.supporter_id not in sup:
+        pairs += len(p.eligible_supporters(r, by_area.get(r.area, []), week)[0])
+print(pairs)
+"""
+
+
+def national_week(scale: int, tmp: Path) -> tuple[Path, Path]:
+    if scale in (1, 10):
+        folder = ROOT / "fixtures" / ("national-week" if scale == 1 else "national-x10")
+    else:
+        subprocess.run([sys.executable, str(ROOT / "benches" / "gen_fixtures.py"), "--scale",
+                        str(scale), "--out", str(tmp)], check=True, stdout=subprocess.DEVNULL)
+        folder = tmp / f"national-x{scale}"
+    return folder / "supporters.csv", folder / "referrals.csv"
+
+
+def ensure_tools(build: bool) -> tuple[Path, Path]:
     binary = ROOT / "target" / "release" / "caseload"
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     python = PEER / ".venv" / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEER / ".venv")], check=True)
@@ -207,6 +244,11 @@ def main() -> int:
     parser.add_argument("--no-default-threads", action="store_true",
                         help="run caseload with --threads 1 only")
     parser.add_argument("--write", type=Path, help="only write the weeks' files under DIR")
+    parser.add_argument("--caseload", type=Path,
+                        help="this caseload binary instead of building target/release/caseload "
+                             "(say, a copy built from an earlier commit, for a baseline)")
+    parser.add_argument("--national", nargs="+", type=int, metavar="SCALE",
+                        help="the national week at these scales instead of county weeks")
     args = parser.parse_args()
     sizes = [tuple(int(x) for x in size.split("x")) for size in args.sizes]
     if args.write:
@@ -217,46 +259,58 @@ def main() -> int:
                 print(folder)
         return 0
 
-    binary, python = ensure_tools()
+    binary, python = ensure_tools(build=args.caseload is None)
+    binary = args.caseload or binary
     cores = os.cpu_count()
     print(f"Tight county weeks, week of {WEEK}; per-solve cap {args.cap:g} s; "
           f"{cores} cores; solve seconds from the JSON, peak RSS in MiB\n")
-    print("| instance | seed | caseload 1 thread s | caseload default s | peer s | ratio | "
+    if args.national:
+        print("| instance | eligible pairs | caseload 1 thread s | caseload default s | peer s | "
+              "ratio | caseload MiB | peer MiB | proven | objective |")
+    else:
+        print("| instance | seed | caseload 1 thread s | caseload default s | peer s | ratio | "
           "caseload MiB | peer MiB | proven | objective |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
-        for n_s, n_f in sizes:
-            for seed in args.seeds:
-                s, r = write_week(Path(tmp) / f"{n_s}x{n_f}-{seed}", n_s, n_f, seed)
-                ours_out, peer_out = Path(tmp) / "ours.json", Path(tmp) / "peer.json"
-                ours_cmd = [str(binary), "allocate", "-s", str(s), "-r", str(r), "-w",
-                            WEEK.isoformat(), "-f", "json", "-o", str(ours_out),
-                            "--time-limit", f"{args.cap:g}"]
-                ours, ours_mib = run(ours_cmd + ["--threads", "1"], ours_out, args.cap + 30)
-                default = None
-                if not args.no_default_threads:
-                    default, _ = run(ours_cmd, ours_out, args.cap + 30)
-                peer, peer_mib = run([str(python), str(PEER / "allocate_highspy.py"),
-                                      "--supporters", str(s), "--referrals", str(r),
-                                      "--week", WEEK.isoformat(), "--out", str(peer_out)],
-                                     peer_out, args.cap + 5)
-                proven = ours is not None and ours["solver"]["status"] == "optimal"
-                ratio = "-"
-                if proven and peer is not None:
-                    a, b = ours["solver"]["objective"], peer["solver"]["objective"]
-                    if abs(a - b) > 1e-6 * max(1.0, abs(a)):
-                        print(f"objectives differ on {n_s}x{n_f} seed {seed}: {a} vs {b}",
-                              file=sys.stderr)
-                        failed = True
-                    ratio = f"{peer['solver']['seconds'] / max(ours['solver']['seconds'], 1e-3):.1f}"
-                elif proven:
-                    ratio = f">{args.cap / max(ours['solver']['seconds'], 1e-3):.1f}"
-                objective = f"{ours['solver']['objective']:.2f}" if ours else "-"
-                print(f"| {n_s}x{n_f} | {seed} | {secs(ours, args.cap)} | "
-                      f"{secs(default, args.cap) if not args.no_default_threads else '-'} | "
-                      f"{secs(peer, args.cap)} | {ratio} | {ours_mib:.0f} | {peer_mib:.0f} | "
-                      f"{'yes' if proven else 'no'} | {objective} |", flush=True)
+        weeks = [(f"national {scale}x", None, scale) for scale in args.national or []] or [
+            (f"{n_s}x{n_f}", seed, (n_s, n_f)) for n_s, n_f in sizes for seed in args.seeds]
+        for name, seed, shape in weeks:
+            if seed is None:
+                s, r = national_week(shape, Path(tmp))
+                pairs = subprocess.run([str(python), "-c", PAIRS, str(PEER), str(s), str(r),
+                                        WEEK.isoformat()], check=True, capture_output=True,
+                                       text=True).stdout.strip()
+            else:
+                s, r = write_week(Path(tmp) / f"{name}-{seed}", *shape, seed)
+            ours_out, peer_out = Path(tmp) / "ours.json", Path(tmp) / "peer.json"
+            ours_cmd = [str(binary), "allocate", "-s", str(s), "-r", str(r), "-w",
+                        WEEK.isoformat(), "-f", "json", "-o", str(ours_out),
+                        "--time-limit", f"{args.cap:g}"]
+            ours, ours_mib = run(ours_cmd + ["--threads", "1"], ours_out, args.cap + 30)
+            default = None
+            if not args.no_default_threads:
+                default, _ = run(ours_cmd, ours_out, args.cap + 30)
+            peer, peer_mib = run([str(python), str(PEER / "allocate_highspy.py"),
+                                  "--supporters", str(s), "--referrals", str(r),
+                                  "--week", WEEK.isoformat(), "--out", str(peer_out)],
+                                 peer_out, args.cap + 5)
+            proven = ours is not None and ours["solver"]["status"] == "optimal"
+            ratio = "-"
+            if proven and peer is not None:
+                a, b = ours["solver"]["objective"], peer["solver"]["objective"]
+                if abs(a - b) > 1e-6 * max(1.0, abs(a)):
+                    print(f"objectives differ on {name} seed {seed}: {a} vs {b}",
+                          file=sys.stderr)
+                    failed = True
+                ratio = f"{peer['solver']['seconds'] / max(ours['solver']['seconds'], 1e-3):.1f}"
+            elif proven:
+                ratio = f">{args.cap / max(ours['solver']['seconds'], 1e-3):.1f}"
+            objective = f"{ours['solver']['objective']:.2f}" if ours else "-"
+            print(f"| {name} | {pairs if seed is None else seed} | {secs(ours, args.cap)} | "
+                  f"{secs(default, args.cap) if not args.no_default_threads else '-'} | "
+                  f"{secs(peer, args.cap)} | {ratio} | {ours_mib:.0f} | {peer_mib:.0f} | "
+                  f"{'yes' if proven else 'no'} | {objective} |", flush=True)
     return 1 if failed else 0
 
 
