@@ -1,7 +1,7 @@
 //! Writing the week's MIP as `.lp` or `.mps`, so that any solver can check the plan.
 //!
 //! HiGHS writes the file itself (`Highs_writeModel`), so the file is exactly the model
-//! that HiGHS is given; no hand-written LP or MPS printer can drift from it. The
+//! that HiGHS reads; no hand-written LP or MPS printer can drift from it. The
 //! `highs` crate does not wrap model writing or naming, so this module calls the C API
 //! directly: the only unsafe code in caseload.
 #![allow(unsafe_code)]
@@ -28,8 +28,10 @@ pub enum ModelScope {
     /// family, and every such supporter's hours and case-slot rows (right-hand side 0
     /// for a supporter over a limit through open cases).
     Full,
-    /// What HiGHS is given: only supporters with room for the family now, families
-    /// that provably cannot improve the plan left out, rows that cannot bind left out.
+    /// The per-family model left after the optimiser's exact reductions (HiGHS then
+    /// solves it with interchangeable families merged): only supporters with room for
+    /// the family now, families that provably cannot improve the plan left out, rows
+    /// that cannot bind left out.
     /// Its optimum is the full model's.
     Reduced,
 }

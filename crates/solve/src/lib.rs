@@ -49,6 +49,7 @@
 
 mod allocator;
 mod balance;
+mod classes;
 mod clock;
 mod decisions;
 pub mod eligibility;

@@ -6,8 +6,10 @@ use good_lp::{
 };
 use highs::HighsModelStatus;
 
+use crate::classes::{classes, counts, expand, Class};
 use crate::greedy::Choice;
 use crate::instance::AreaInstance;
+use crate::settings::configure;
 use crate::SolveError;
 
 /// Column and row names, in the order HiGHS numbers them.
@@ -107,10 +109,6 @@ impl WeeklyModel {
         self.constraints.push(constraint);
     }
 
-    pub fn num_columns(&self) -> usize {
-        self.vars.len()
-    }
-
     /// Hands the model to HiGHS (quiet), returning it with the column and row names.
     pub fn into_highs(self) -> Result<(highs::Model, Option<Names>), SolveError> {
         let problem = highs(self.vars.maximise(self.objective)).with_all(self.constraints);
@@ -136,48 +134,105 @@ pub(crate) struct Limits {
     pub nodes: Option<u32>,
 }
 
-/// Solves one area's MIP from the `start` plan, within `limits`.
+/// The aggregated model of one area (see [`crate::classes`]): per class, an integer
+/// `y(k, s)` per slot and `z(k, g)` per group of equal bases; with the column numbers
+/// of each class's `y`s and `z`s.
+fn class_model(
+    instance: &AreaInstance,
+    classes: &[Class],
+) -> (
+    ProblemVariables,
+    Expression,
+    Vec<Constraint>,
+    Vec<ClassColumns>,
+) {
+    let mut vars = ProblemVariables::new();
+    let mut objective = Expression::default();
+    let mut constraints = Vec::new();
+    let mut columns = Vec::with_capacity(classes.len());
+    // Per slot: (y, hours, class size).
+    let mut by_slot: Vec<Vec<(Variable, f64, f64)>> = vec![Vec::new(); instance.rooms.len()];
+    for class in classes {
+        let size = class.members.len() as f64;
+        let mut placed = Expression::with_capacity(class.slots.len());
+        let mut ys = Vec::with_capacity(class.slots.len());
+        for (&slot, &bonus) in class.slots.iter().zip(&class.bonus) {
+            ys.push(vars.len());
+            let y = vars.add(variable().integer().min(0).max(size));
+            objective.add_mul(bonus, y);
+            placed.add_mul(1.0, y);
+            by_slot[slot].push((y, class.hours, size));
+        }
+        let mut chosen = Expression::with_capacity(class.groups.len());
+        let mut zs = Vec::with_capacity(class.groups.len());
+        for &(base, group) in &class.groups {
+            zs.push(vars.len());
+            let z = vars.add(variable().integer().min(0).max(group as f64));
+            objective.add_mul(base, z);
+            chosen.add_mul(1.0, z);
+        }
+        constraints.push(placed.eq(chosen));
+        columns.push((ys, zs));
+    }
+    for (slot, ys) in by_slot.iter().enumerate() {
+        let room = &instance.rooms[slot];
+        // Rows that cannot bind are left out: the optimum is the same.
+        if ys.iter().map(|(_, h, n)| h * n).sum::<f64>() > room.free_hours {
+            let mut hours = Expression::with_capacity(ys.len());
+            for (y, h, _) in ys {
+                hours.add_mul(*h, *y);
+            }
+            constraints.push(hours.leq(room.free_hours));
+        }
+        if ys.iter().map(|(_, _, n)| n).sum::<f64>() > f64::from(room.free_cases) {
+            let mut cases = Expression::with_capacity(ys.len());
+            for (y, _, _) in ys {
+                cases.add_mul(1.0, *y);
+            }
+            constraints.push(cases.leq(f64::from(room.free_cases)));
+        }
+    }
+    (vars, objective, constraints, columns)
+}
+
+/// Column numbers of one class's `y(k, s)` (in slot order) and `z(k, g)`.
+type ClassColumns = (Vec<usize>, Vec<usize>);
+
+/// Solves one area's MIP from the `start` plan, within `limits`: the aggregated model
+/// of [`crate::classes`], whose optimum is the per-family model's.
 pub(crate) fn solve_area(
     instance: &AreaInstance,
     start: &Choice,
     limits: Limits,
 ) -> Result<MipOutcome, SolveError> {
-    let mut weekly = WeeklyModel::new(false);
-    weekly.add_area(instance, &|_, _| (String::new(), String::new()), true);
-    let columns = std::mem::take(&mut weekly.columns).remove(0);
-    let mut initial = vec![0.0; weekly.num_columns()];
-    for (vars, pick) in columns.iter().zip(start) {
-        if let Some(i) = pick {
-            initial[vars[*i]] = 1.0;
+    let classes = classes(instance);
+    let (vars, objective, constraints, columns) = class_model(instance, &classes);
+    let mut initial = vec![0.0; vars.len()];
+    for ((ys, zs), (class, count)) in columns
+        .iter()
+        .zip(classes.iter().zip(counts(instance, &classes, start)))
+    {
+        for (&y, &n) in ys.iter().zip(&count) {
+            initial[y] = f64::from(n);
+        }
+        // The placed members are worth the highest bases: fill the groups in order.
+        let mut left: usize = count.iter().map(|&n| n as usize).sum();
+        for (&z, &(_, group)) in zs.iter().zip(&class.groups) {
+            let take = left.min(group);
+            initial[z] = take as f64;
+            left -= take;
         }
     }
-    let (mut model, _) = weekly.into_highs()?;
-    let option = |name: &str| SolveError::Option {
-        area: instance.area.clone(),
-        option: name.to_string(),
-    };
-    // One thread per model: areas already run in parallel, and a single-threaded
-    // HiGHS gives the same answer on every run.
-    model
-        .try_set_option("threads", 1)
-        .map_err(|_| option("threads"))?;
-    model
-        .try_set_option("mip_rel_gap", 0.0)
-        .map_err(|_| option("mip_rel_gap"))?;
-    if let Some(seconds) = limits.seconds {
-        model
-            .try_set_option("time_limit", seconds.max(1e-3))
-            .map_err(|_| option("time_limit"))?;
-    }
-    if let Some(nodes) = limits.nodes {
-        let nodes = i32::try_from(nodes).unwrap_or(i32::MAX);
-        model
-            .try_set_option("mip_max_nodes", nodes)
-            .map_err(|_| option("mip_max_nodes"))?;
-    }
-    model
-        .try_set_solution(Some(&initial), None, None, None)
-        .map_err(|_| option("initial solution"))?;
+    let problem = highs(vars.maximise(objective)).with_all(constraints);
+    let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
+    model.make_quiet();
+    configure(
+        &mut model,
+        &instance.area,
+        limits.seconds,
+        limits.nodes,
+        &initial,
+    )?;
 
     let solved = model.try_solve().map_err(|status| SolveError::Highs {
         area: instance.area.clone(),
@@ -203,10 +258,15 @@ pub(crate) fn solve_area(
         .unwrap_or(f64::INFINITY);
     let values = solved.get_solution();
     let values = values.columns();
-    let choice = columns
+    let found: Vec<Vec<u32>> = columns
         .iter()
-        .map(|vars| vars.iter().position(|&x| values[x] > 0.5))
+        .map(|(ys, _)| {
+            ys.iter()
+                .map(|&y| values[y].round().max(0.0) as u32)
+                .collect()
+        })
         .collect();
+    let choice = expand(instance, &classes, &found);
     Ok(MipOutcome {
         choice,
         proven,

@@ -77,40 +77,16 @@ pub(crate) fn kept(instance: &AreaInstance) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instance::{Arc, Room};
-    use crate::score::ScoreParts;
+    use crate::classes::tests::{candidate as with_bonus, room_with};
+    use crate::instance::Room;
 
     fn room(free_cases: u32) -> Room {
-        Room {
-            supporter: 0,
-            open_hours: 0.0,
-            open_cases: 0,
-            free_hours: 10.0,
-            free_cases,
-            pinned_hours: 0.0,
-            pinned_cases: 0,
-            over_capacity: false,
-            on_leave: false,
-        }
+        room_with(free_cases)
     }
 
     fn candidate(base: f64, hours: f64, slots: &[usize]) -> Candidate {
-        Candidate {
-            referral: 0,
-            reallocated: false,
-            hours,
-            parts: ScoreParts {
-                weight: base,
-                weeks_on_clock: 0,
-                urgency: 1.0,
-                base,
-            },
-            eligible: slots.to_vec(),
-            arcs: slots
-                .iter()
-                .map(|&slot| Arc { slot, score: base })
-                .collect(),
-        }
+        let slots: Vec<(usize, f64)> = slots.iter().map(|&s| (s, 0.0)).collect();
+        with_bonus(base, hours, &slots)
     }
 
     #[test]
