@@ -100,8 +100,12 @@ def main() -> int:
             programs = []
             for label, threads in [("caseload", "1"), ("caseload", str(cores))]:
                 out = Path(tmp) / f"ours-{threads}.json"
+                # The peer's model has no balance stage: compare the same model.
+                policy = Path(tmp) / "policy.toml"
+                policy.write_text('balance = "none"\n')
                 cmd = [str(binary), "allocate", "-s", str(s), "-r", str(r), "-w", WEEK,
-                       "-f", "json", "-o", str(out), "--threads", threads]
+                       "-f", "json", "-o", str(out), "--threads", threads,
+                       "--policy", str(policy)]
                 if week == "national-x10":
                     cmd += ["--time-limit", "600"]
                 programs.append((label, f"{threads} (HiGHS 1 per area)", cmd, out))

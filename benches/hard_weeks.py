@@ -241,6 +241,9 @@ def main() -> int:
                         help="SUPPORTERSxFAMILIES")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--cap", type=float, default=120.0, help="seconds per solve")
+    parser.add_argument("--balance", choices=["none", "hours"], default="none",
+                        help="caseload's second stage: none (default) solves the same model "
+                             "as the peer; hours adds the balance stage, which the peer lacks")
     parser.add_argument("--no-default-threads", action="store_true",
                         help="run caseload with --threads 1 only")
     parser.add_argument("--write", type=Path, help="only write the weeks' files under DIR")
@@ -284,9 +287,11 @@ def main() -> int:
             else:
                 s, r = write_week(Path(tmp) / f"{name}-{seed}", *shape, seed)
             ours_out, peer_out = Path(tmp) / "ours.json", Path(tmp) / "peer.json"
+            policy = Path(tmp) / "policy.toml"
+            policy.write_text(f'balance = "{args.balance}"\n')
             ours_cmd = [str(binary), "allocate", "-s", str(s), "-r", str(r), "-w",
                         WEEK.isoformat(), "-f", "json", "-o", str(ours_out),
-                        "--time-limit", f"{args.cap:g}"]
+                        "--time-limit", f"{args.cap:g}", "--policy", str(policy)]
             ours, ours_mib = run(ours_cmd + ["--threads", "1"], ours_out, args.cap + 30)
             default = None
             if not args.no_default_threads:
