@@ -412,3 +412,30 @@ fn issue_8_an_open_case_sent_back_to_wait_leaves_its_supporter_in_next_weeks_reg
     assert_eq!(line(&before).replace(",BH-S10,", ",,"), line(&after));
     assert_eq!(before.lines().count(), after.lines().count());
 }
+
+#[test]
+fn issue_8_recommend_keeps_the_weeks_decisions_about_other_areas() {
+    // Two areas; a pin in West Sussex must not stop a question about Brighton and Hove.
+    let dir = scratch("recommend-areas");
+    let supporters = std::fs::read_to_string("fixtures/provider-week/supporters.csv").unwrap()
+        + "WS-S01,E10000032,paid,20,5,transfer,,true,,,\n";
+    let s = write(&dir, "supporters.csv", &supporters);
+    let output = crate::util::caseload(&[
+        "recommend",
+        "-s",
+        &s,
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--referral",
+        "BH-R0066",
+        "--format",
+        "json",
+        "--pin",
+        "BH-R0093=WS-S01",
+    ]);
+    let answer = json(&output);
+    assert_eq!(answer["planned"], "BH-S01");
+    assert!(!answer["candidates"].as_array().unwrap().is_empty());
+}

@@ -303,13 +303,28 @@ pub(crate) fn plan_week(
         view.open.retain(|case| here(case.referral));
         view.waiting.retain(|waiting| here(waiting.referral));
     }
-    let (view, decided) = if options.decisions.is_empty() {
+    // Planning one area, the decisions about families of other areas do not apply.
+    let elsewhere = |d: &Decision| {
+        only.is_some_and(|area| {
+            caseload
+                .referrals
+                .iter()
+                .any(|r| r.id == d.referral_id && r.area != area)
+        })
+    };
+    let decisions: Vec<Decision> = options
+        .decisions
+        .iter()
+        .filter(|d| !elsewhere(d))
+        .cloned()
+        .collect();
+    let (view, decided) = if decisions.is_empty() {
         (view, Resolved::default())
     } else {
-        resolve(caseload, &view, policy, &options.decisions).map_err(SolveError::Decisions)?
+        resolve(caseload, &view, policy, &decisions).map_err(SolveError::Decisions)?
     };
     let instances = build_instances(caseload, &view, policy, &decided, only);
-    room_problems(caseload, week, &instances, &options.decisions).map_err(SolveError::Decisions)?;
+    room_problems(caseload, week, &instances, &decisions).map_err(SolveError::Decisions)?;
     // The second stage balances among the proven optima only.
     let balancing = policy.balance == Balance::Hours && allocator.name() == "optimal";
     let solve = || -> Result<Vec<(AreaSolution, Option<Choice>)>, SolveError> {
@@ -347,7 +362,7 @@ pub(crate) fn plan_week(
         &instances,
         &solutions,
         &Decided {
-            decisions: &options.decisions,
+            decisions: &decisions,
             resolved: &decided,
         },
     );
