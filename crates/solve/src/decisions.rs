@@ -60,11 +60,11 @@ fn render(problems: &[DecisionProblem]) -> String {
 pub(crate) struct Resolved {
     /// Referral → the supporter it is pinned to and the pin's place in the decisions
     /// (open cases pinned to their own supporter are not listed: nothing changes).
-    pub pins: HashMap<usize, (usize, usize)>,
+    pub pins: BTreeMap<usize, (usize, usize)>,
     /// Pairs (referral, supporter) kept apart.
     pub forbids: BTreeSet<(usize, usize)>,
     /// Open cases returned to the waiting families → the supporter who held them.
-    pub moved: HashMap<usize, usize>,
+    pub moved: BTreeMap<usize, usize>,
 }
 
 impl Resolved {
