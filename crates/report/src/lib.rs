@@ -41,7 +41,9 @@ pub use caseload_solve::words;
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{Caseload, Referral};
-use caseload_solve::{Assignment, DecisionReport, Marks, Plan, SupporterLoad, WaitingEntry};
+use caseload_solve::{
+    Assignment, BalanceReport, DecisionReport, Marks, Plan, SupporterLoad, WaitingEntry,
+};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::words::{clock, clock_counts, count, decision_cost, exception, marks, RANK_RULE};
@@ -89,6 +91,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                     h1 { (title) }
                     p.lead { (summary_line(plan)) }
                     p.clock { (clock_counts(&plan.summary.clock)) }
+                    p.balance { (balance_sentence(&plan.balance)) }
                 }
                 (alerts(plan, &referrals, options))
                 @if let Some(report) = &plan.decisions { (decisions(report)) }
@@ -103,6 +106,24 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
         }
     };
     page.into_string()
+}
+
+/// How evenly supporters' hours are used, and what balancing did.
+fn balance_sentence(b: &BalanceReport) -> String {
+    let spread = format!(
+        "Supporters not on leave use from {:.0}% to {:.0}% of their hours (Gini {:.2}).",
+        b.spread.min * 100.0,
+        b.spread.max * 100.0,
+        b.spread.gini
+    );
+    match (b.method, b.families_moved) {
+        ("none", _) => format!("{spread} Balance is off (policy `balance = \"none\"`)."),
+        (_, 0) => format!("{spread} The best plan found was already the most even one."),
+        (_, moved) => format!(
+            "{spread} Among the plans with the best total score, the most even one was kept: {} moved.",
+            count(moved, "family", "families")
+        ),
+    }
 }
 
 fn summary_line(plan: &Plan) -> String {
@@ -291,8 +312,8 @@ fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral
                                     }
                                 } @else { span.none { "none" } }
                             }
-                            td.num { (hours(s.hours_used)) " / " (hours(s.hours_per_week)) }
-                            td.num { (s.cases) " / " (s.max_cases) }
+                            td.num { (hours(s.hours_used)) " / " (hours(s.hours_per_week)) br; span.share { (format!("{:.0}%", s.hours_share * 100.0)) } }
+                            td.num { (s.cases) " / " (s.max_cases) br; span.share { (format!("{:.0}%", s.cases_share * 100.0)) } }
                             td { (load_bar(s)) }
                             td { (note(s)) }
                         }
