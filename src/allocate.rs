@@ -26,6 +26,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     require_extension("--register-out", args.register_out.as_deref(), &["csv"])?;
     // Settle the output format before any work, so that a wrong file name writes nothing.
     let format = output_format(args)?;
+    no_output_over_an_input(args)?;
     let (policy, caseload) = load_week(&args.input, &args.decided, week)?;
     if let Some(referral_id) = &args.explain {
         known_referral("--explain", &caseload, referral_id, &args.input)?;
@@ -112,6 +113,49 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         Some(_) => Ok(()),
         None => emit(&text, None),
     }
+}
+
+/// Refuses an output file that is one of the run's input files (`--tables .` in the
+/// folder of `supporters.csv`, `--register-out` naming this week's register): the
+/// input would be replaced and lost.
+fn no_output_over_an_input(args: &AllocateArgs) -> Result<(), BadArgument> {
+    let inputs: Vec<(&str, &Path)> = [
+        ("--supporters", Some(args.input.supporters.as_path())),
+        ("--referrals", Some(args.input.referrals.as_path())),
+        ("--policy", args.input.policy.as_deref()),
+        ("--decisions", args.decided.decisions.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, file)| file.map(|f| (flag, f)))
+    .collect();
+    let tables = args
+        .tables
+        .as_deref()
+        .map(|dir| ["assignments.csv", "waiting.csv", "supporters.csv"].map(|name| dir.join(name)));
+    let outputs: Vec<(&str, &Path)> = [
+        ("--out", args.out.as_deref()),
+        ("--register-out", args.register_out.as_deref()),
+        ("--report", args.report.as_deref()),
+        ("--export-model", args.export_model.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, file)| file.map(|f| (flag, f)))
+    .chain(tables.iter().flatten().map(|f| ("--tables", f.as_path())))
+    .collect();
+    for (out_flag, out) in &outputs {
+        let Ok(out_real) = std::fs::canonicalize(out) else {
+            continue; // Not there yet: it cannot be an input.
+        };
+        for (in_flag, input) in &inputs {
+            if std::fs::canonicalize(input).is_ok_and(|real| real == out_real) {
+                return Err(BadArgument(format!(
+                    "{out_flag} would write {}, which is the {in_flag} file of this run: it would be replaced and lost; write to another file (or folder)",
+                    out.display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The week's Monday, after checking the limits asked for.

@@ -84,7 +84,7 @@ fn render(r: &Recommendation) -> String {
             "Against the plan",
             "Hours after",
             "Cases after",
-            "Other families moved",
+            "Other families placed or displaced",
         ]);
         for c in &r.candidates {
             let moves: Vec<String> = c

@@ -308,3 +308,33 @@ fn issue_8_every_table_of_the_plan_is_a_csv_file() {
     let (_, rows) = read_rows(&tables.join("assignments.csv"));
     assert_eq!(rows.len(), plan["assignments"].as_array().unwrap().len());
 }
+
+#[test]
+fn issue_8_an_output_never_replaces_an_input() {
+    let dir = scratch("no-overwrite");
+    for name in ["supporters.csv", "referrals.csv"] {
+        std::fs::copy(
+            root().join("fixtures/provider-week").join(name),
+            dir.join(name),
+        )
+        .unwrap();
+    }
+    let (s, r) = (dir.join("supporters.csv"), dir.join("referrals.csv"));
+    let before = std::fs::read(&s).unwrap();
+    let cases: [&[&str]; 3] = [
+        &["--tables", dir.to_str().unwrap()],
+        &["--register-out", r.to_str().unwrap()],
+        &["--out", s.to_str().unwrap()],
+    ];
+    for extra in cases {
+        let output = crate::util::allocate_files(&s, &r, "2015-11-02", extra);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(
+            stderr(&output).contains("it would be replaced and lost"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(std::fs::read(&s).unwrap(), before);
+    assert!(!dir.join("waiting.csv").exists());
+}

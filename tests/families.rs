@@ -44,17 +44,7 @@ fn run_with(
 ) -> std::process::Output {
     let s = write(dir, "supporters.csv", supporters);
     let r = write(dir, "referrals.csv", referrals);
-    let mut args = vec![
-        "allocate",
-        "-s",
-        s.to_str().unwrap(),
-        "-r",
-        r.to_str().unwrap(),
-        "-w",
-        week,
-    ];
-    args.extend_from_slice(extra);
-    caseload(&args)
+    crate::util::allocate_files(&s, &r, week, extra)
 }
 
 /// The plan's entry for family `id` in its list `list` (`waiting` or `assignments`).

@@ -39,6 +39,14 @@ pub fn allocate_on(week: &str, monday: &str, extra: &[&str]) -> Output {
     caseload(&args)
 }
 
+/// `allocate` on two files of the caller's for the week starting `monday`, plus `extra`.
+pub fn allocate_files(supporters: &Path, referrals: &Path, monday: &str, extra: &[&str]) -> Output {
+    let (s, r) = (supporters.to_str().unwrap(), referrals.to_str().unwrap());
+    let mut args = vec!["allocate", "-s", s, "-r", r, "-w", monday];
+    args.extend_from_slice(extra);
+    caseload(&args)
+}
+
 /// A regular expression matching `text` literally (for insta's filters).
 pub fn regex_literal(text: &str) -> String {
     text.chars()

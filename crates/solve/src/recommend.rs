@@ -47,8 +47,9 @@ pub struct Candidate {
     pub cases: u32,
     /// Case cap.
     pub max_cases: u32,
-    /// The area's other families whose new supporter differs from this week's plan,
-    /// both taken before balancing (which may swap families among equal-score plans).
+    /// The area's other families placed this week in one of the two plans and waiting in
+    /// the other (this week's plan, and the week with the family placed here): who
+    /// loses out, and who gains, from the choice.
     pub moves: Vec<Move>,
 }
 
@@ -299,7 +300,9 @@ fn rank_supporters(
                     .keys()
                     .chain(now.keys())
                     .filter(|id| **id != referral_id)
-                    .filter(|id| planned_new.get(*id) != now.get(*id))
+                    // Placed or displaced, not swaps between supporters: among plans
+                    // with equal scores, which supporter takes whom is a tie.
+                    .filter(|id| planned_new.contains_key(*id) != now.contains_key(*id))
                     .map(|id| Move {
                         referral_id: id.to_string(),
                         from: planned_new.get(id).map(|s| s.to_string()),
