@@ -189,9 +189,14 @@ impl AreaPart<'_> {
         }
     }
 
-    /// Families still waiting per supporter of the area (all of them when it has none).
+    /// Families still waiting per supporter of the area; infinite for families waiting
+    /// in an area with no supporter at all (the most pressed of all).
     fn pressure(&self) -> f64 {
-        self.waiting.len() as f64 / self.supporters.len().max(1) as f64
+        match (self.waiting.len(), self.supporters.len()) {
+            (0, _) => 0.0,
+            (_, 0) => f64::INFINITY,
+            (waiting, supporters) => waiting as f64 / supporters as f64,
+        }
     }
 }
 
@@ -267,7 +272,10 @@ fn area_overview(areas: &Areas) -> Markup {
                             td.num { (part.new.len()) }
                             td.num { (part.waiting.len()) }
                             td.num { (part.waiting.iter().filter(|w| w.reason == caseload_solve::WaitReason::Capacity).count()) }
-                            td.num { (format!("{:.2}", part.pressure())) }
+                            td.num {
+                                @if part.pressure().is_infinite() { "no supporter" }
+                                @else { (format!("{:.2}", part.pressure())) }
+                            }
                         }
                     }
                 }
