@@ -15,6 +15,21 @@ pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
     let format = output_format(args)?;
     let (policy, caseload) = load_week(&args.input, &args.decided, week)?;
     known_referral("--referral", &caseload, &args.referral, &args.input)?;
+    if let Some(row) = caseload
+        .referrals
+        .iter()
+        .find(|r| r.id == args.referral && !r.is_active(week.monday()))
+    {
+        let why = match row.closed {
+            Some(closed) if row.received <= week.monday() => format!("its case closed on {closed}"),
+            _ => format!("it was received on {}", row.received),
+        };
+        return Err(BadArgument(format!(
+            "--referral: {} is not active in the week of {week}: {why}",
+            args.referral
+        ))
+        .into());
+    }
     let options = Options {
         threads: args.threads,
         time_limit_seconds: args.time_limit,
