@@ -15,6 +15,9 @@ use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekAr
 use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_format};
 use crate::render;
 
+/// The files `--tables DIR` writes, in this order.
+const TABLES: [&str; 3] = ["assignments.csv", "waiting.csv", "supporters.csv"];
+
 pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let week = week_and_limits(&args.input, args.time_limit, args.threads)?;
     require_extension(
@@ -81,18 +84,14 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     }
     if let Some(dir) = &args.tables {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        stage(
-            &dir.join("assignments.csv"),
-            render::assignments_csv(&plan)?.as_bytes(),
-        )?;
-        stage(
-            &dir.join("waiting.csv"),
-            render::waiting_csv(&plan)?.as_bytes(),
-        )?;
-        stage(
-            &dir.join("supporters.csv"),
-            render::supporters_csv(&plan)?.as_bytes(),
-        )?;
+        let tables = [
+            render::assignments_csv(&plan)?,
+            render::waiting_csv(&plan)?,
+            render::supporters_csv(&plan)?,
+        ];
+        for (name, table) in TABLES.iter().zip(&tables) {
+            stage(&dir.join(name), table.as_bytes())?;
+        }
     }
     let out = args.out.as_deref().filter(|file| !is_stdio(file));
     if let Some(file) = out {
@@ -131,7 +130,7 @@ fn no_output_over_an_input(args: &AllocateArgs) -> Result<(), BadArgument> {
     let tables = args
         .tables
         .as_deref()
-        .map(|dir| ["assignments.csv", "waiting.csv", "supporters.csv"].map(|name| dir.join(name)));
+        .map(|dir| TABLES.map(|name| dir.join(name)));
     let outputs: Vec<(&str, &Path)> = [
         ("--out", args.out.as_deref()),
         ("--register-out", args.register_out.as_deref()),

@@ -112,13 +112,18 @@ impl Decision {
                 kind.code()
             ));
         };
-        Ok(Decision {
-            referral_id: referral.to_string(),
-            supporter_id: supporter.to_string(),
+        Ok(Decision::new(kind, referral, supporter))
+    }
+
+    /// A decision about one pair, as if given by its flag, without a note.
+    pub fn new(kind: DecisionKind, referral_id: &str, supporter_id: &str) -> Decision {
+        Decision {
+            referral_id: referral_id.to_string(),
+            supporter_id: supporter_id.to_string(),
             decision: kind,
             note: None,
             origin: DecisionOrigin::Flag(kind),
-        })
+        }
     }
 
     /// Reads a decisions file: columns `referral_id`, `supporter_id`, `decision`

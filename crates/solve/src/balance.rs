@@ -55,15 +55,21 @@ impl Capacity {
     }
 }
 
-/// The area's sum of f(share) after `choice`.
-pub(crate) fn sum_f(instance: &AreaInstance, capacity: &Capacity, choice: &Choice) -> f64 {
-    let mut used = capacity.used_hours.to_vec();
+/// Per slot, the hours used after `choice`.
+fn used_after(instance: &AreaInstance, capacity: &Capacity, choice: &Choice) -> Vec<f64> {
+    let mut used = capacity.used_hours.clone();
     for (candidate, pick) in instance.candidates.iter().zip(choice) {
         if let Some(i) = pick {
             used[candidate.arcs[*i].slot] += candidate.hours;
         }
     }
-    used.iter()
+    used
+}
+
+/// The area's sum of f(share) after `choice`.
+pub(crate) fn sum_f(instance: &AreaInstance, capacity: &Capacity, choice: &Choice) -> f64 {
+    used_after(instance, capacity, choice)
+        .iter()
         .zip(&capacity.hours_per_week)
         .filter(|(_, h)| **h > 0.0)
         .map(|(u, h)| f(u / h))
@@ -116,6 +122,7 @@ pub(crate) fn balance_area(
         columns.push(row);
     }
     let mut spread = Expression::default();
+    let used_by_start = used_after(instance, capacity, start);
     for (slot, room) in instance.rooms.iter().enumerate() {
         if !has_arc[slot] {
             continue;
@@ -123,7 +130,7 @@ pub(crate) fn balance_area(
         let hours = capacity.hours_per_week[slot];
         let used = capacity.used_hours[slot];
         let t = vars.add(variable().min(0.0));
-        initial.push(f((used + start_hours(instance, start, slot)) / hours));
+        initial.push(f(used_by_start[slot] / hours));
         spread.add_mul(1.0, t);
         let new_hours = std::mem::take(&mut by_slot[slot]);
         constraints.push(new_hours.clone().leq(room.free_hours));
@@ -181,18 +188,6 @@ pub(crate) fn balance_area(
     } else {
         start.clone()
     })
-}
-
-/// New hours `choice` gives slot `slot`.
-fn start_hours(instance: &AreaInstance, choice: &Choice, slot: usize) -> f64 {
-    instance
-        .candidates
-        .iter()
-        .zip(choice)
-        .filter_map(|(c, pick)| pick.map(|i| (c, c.arcs[i].slot)))
-        .filter(|(_, s)| *s == slot)
-        .map(|(c, _)| c.hours)
-        .sum()
 }
 
 #[cfg(test)]

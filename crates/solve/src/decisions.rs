@@ -216,10 +216,8 @@ pub(crate) fn resolve(
     }
     week.open
         .retain(|case| !resolved.moved.contains_key(&case.referral));
-    let mut moved: Vec<usize> = resolved.moved.keys().copied().collect();
-    moved.sort_unstable();
     week.waiting
-        .extend(moved.into_iter().map(|referral| Waiting {
+        .extend(resolved.moved.keys().map(|&referral| Waiting {
             referral,
             reallocated: false,
         }));

@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use caseload_model::{
-    Balance, Caseload, Decision, DecisionKind, DecisionOrigin, PlanningWeek, Policy,
-    SupporterStatus, WeekView,
+    Balance, Caseload, Decision, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -105,16 +104,6 @@ fn problem(referral_id: &str, why: String) -> SolveError {
             why,
         }],
     })
-}
-
-fn decision(referral_id: &str, supporter_id: &str, kind: DecisionKind) -> Decision {
-    Decision {
-        referral_id: referral_id.to_string(),
-        supporter_id: supporter_id.to_string(),
-        decision: kind,
-        note: None,
-        origin: DecisionOrigin::Flag(kind),
-    }
 }
 
 /// The area's new assignments of a plan: referral id → supporter id.
@@ -254,7 +243,7 @@ fn rank_supporters(
     let away: Vec<Decision> = supporters
         .iter()
         .filter(|s| forbidden_by(&s.id).is_none())
-        .map(|s| decision(referral_id, &s.id, DecisionKind::Forbid))
+        .map(|s| Decision::new(DecisionKind::Forbid, referral_id, &s.id))
         .collect();
     let without = plan_week(caseload, week, policy, allocator, &with(away), Some(area));
     let each: Vec<Result<Result<Plan, DecisionError>, SolveError>> = supporters
@@ -263,7 +252,7 @@ fn rank_supporters(
             if forbidden_by(&s.id).is_some() {
                 return Ok(Err(DecisionError { problems: vec![] }));
             }
-            let pin = decision(referral_id, &s.id, DecisionKind::Pin);
+            let pin = Decision::new(DecisionKind::Pin, referral_id, &s.id);
             match plan_week(
                 caseload,
                 week,
