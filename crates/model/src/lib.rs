@@ -51,7 +51,7 @@ pub use areas::{england_area, ENGLAND_AREAS_CSV};
 pub use decisions::{Decision, DecisionKind, DecisionOrigin};
 pub use error::{LoadError, Problem, Warning};
 pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS};
-pub use policy::{Balance, DefaultHours, Policy};
+pub use policy::{Balance, DefaultHours, DistrictEquity, Policy};
 pub use table::{read_csv, CsvRows};
 pub use types::{
     ClockException, Complexity, ConsentBasis, Referral, ReferralKind, Source, Supporter,

@@ -54,6 +54,18 @@ pub enum Balance {
     Hours,
 }
 
+/// Whether the week puts the district served least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DistrictEquity {
+    /// The best total score, whatever the districts.
+    #[default]
+    None,
+    /// First the highest lowest share of a district's families served this week (of
+    /// those some supporter with room could take), then the best score given it.
+    MaxMin,
+}
+
 /// Everything `allocate` can be told besides the two CSV files. Every field has the
 /// contract's default, so an empty `policy.toml` is the default policy.
 ///
@@ -64,6 +76,7 @@ pub enum Balance {
 /// time_limit_seconds = 30.0             # wall-clock budget for the whole run
 /// balance = "hours"                     # spread hours among the best plans ("none")
 /// score_tolerance = 0.0                 # share of the best score given up for balance
+/// district_equity = "none"              # "max_min": the district served least first
 ///
 /// [default_hours]                       # hours/week when a referral gives none
 /// low = 1.0
@@ -90,6 +103,9 @@ pub struct Policy {
     /// The share of the best score that balance may give up, from 0 (default: none)
     /// to below 1.
     pub score_tolerance: f64,
+    /// Equity across districts (default `none`; `max_min` serves the lowest share of a
+    /// district's families as high as it can go before the score counts).
+    pub district_equity: DistrictEquity,
 }
 
 impl Default for Policy {
@@ -102,6 +118,7 @@ impl Default for Policy {
             time_limit_seconds: 30.0,
             balance: Balance::Hours,
             score_tolerance: 0.0,
+            district_equity: DistrictEquity::None,
         }
     }
 }
@@ -221,11 +238,24 @@ mod tests {
     }
 
     #[test]
+    fn district_equity_is_none_or_max_min() {
+        assert_eq!(
+            parse("district_equity = \"max_min\"\n").unwrap().district_equity,
+            DistrictEquity::MaxMin
+        );
+        assert_eq!(Policy::default().district_equity, DistrictEquity::None);
+        let error = parse("district_equity = \"maxmin\"\n").unwrap_err();
+        assert_eq!(error.len(), 1);
+        assert!(error[0].starts_with("policy.toml:1:19: "), "{error:?}");
+        assert!(error[0].contains("max_min"), "{error:?}");
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_are_located() {
         assert_eq!(
             parse("local_bonus = 0.1\nbonus = 3\n").unwrap_err(),
             [
-                "policy.toml:2:1: unknown key `bonus` at the top level (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance)"
+                "policy.toml:2:1: unknown key `bonus` at the top level (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance, district_equity)"
             ]
         );
         // A typo, a value of the wrong type and one out of range, all at once.
@@ -233,7 +263,7 @@ mod tests {
             parse("local_bonu = 0.1\nvolunteers_take_high = \"no\"\n[default_hours]\nlow = -1\n")
                 .unwrap_err(),
             [
-                "policy.toml:1:1: unknown key `local_bonu` at the top level; did you mean `local_bonus`? (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance)",
+                "policy.toml:1:1: unknown key `local_bonu` at the top level; did you mean `local_bonus`? (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance, district_equity)",
                 "policy.toml:2:24: `volunteers_take_high` must be true or false, not the text \"no\"",
                 "policy.toml:4:1: `default_hours.low` must be more than 0 hours, got -1",
             ]

@@ -15,6 +15,7 @@ use highs::HighsModelStatus;
 
 use caseload_model::Caseload;
 
+use crate::equity::Floors;
 use crate::greedy::{objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
 use crate::settings::configure;
@@ -77,13 +78,15 @@ pub(crate) fn sum_f(instance: &AreaInstance, capacity: &Capacity, choice: &Choic
 }
 
 /// The balanced plan among those scoring at least `(1 - tolerance)` times `start`'s
-/// score, from `start` (the first stage's optimum). Returns `start` itself when HiGHS
-/// does not prove a better one in time, or when nothing can move.
+/// score and meeting `floors` (equity across districts), from `start` (the optimum of
+/// the stages before). Returns `start` itself when HiGHS does not prove a better one
+/// in time, or when nothing can move.
 pub(crate) fn balance_area(
     instance: &AreaInstance,
     capacity: &Capacity,
     start: &Choice,
     tolerance: f64,
+    floors: &Floors,
     deadline: Instant,
 ) -> Result<Choice, SolveError> {
     if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
@@ -103,7 +106,9 @@ pub(crate) fn balance_area(
     let mut columns: Vec<Vec<good_lp::Variable>> = Vec::with_capacity(instance.candidates.len());
     let mut constraints = Vec::new();
     let mut initial = Vec::new();
-    for (candidate, pick) in instance.candidates.iter().zip(start) {
+    let mut by_district: Vec<Expression> = vec![Expression::default(); floors.min.len()];
+    for (c, (candidate, pick)) in instance.candidates.iter().zip(start).enumerate() {
+        let district = floors.of.get(c).copied().flatten();
         let mut one = Expression::default();
         let mut row = Vec::with_capacity(candidate.arcs.len());
         for (i, arc) in candidate.arcs.iter().enumerate() {
@@ -114,6 +119,9 @@ pub(crate) fn balance_area(
             by_slot[arc.slot].add_mul(candidate.hours, x);
             cases[arc.slot].add_mul(1.0, x);
             has_arc[arc.slot] = true;
+            if let Some(d) = district {
+                by_district[d].add_mul(1.0, x);
+            }
             row.push(x);
         }
         if row.len() > 1 {
@@ -150,6 +158,11 @@ pub(crate) fn balance_area(
         }
     }
     constraints.push(score.geq(floor));
+    for (placed, &min) in by_district.into_iter().zip(&floors.min) {
+        if min > 0 {
+            constraints.push(placed.geq(f64::from(min)));
+        }
+    }
 
     let mut model = highs(vars.minimise(spread))
         .with_all(constraints)
@@ -180,7 +193,7 @@ pub(crate) fn balance_area(
         choice.push((0..row.len()).find(|i| values[offset + i] > 0.5));
         offset += row.len();
     }
-    let fits = respects_capacity(instance, &choice);
+    let fits = respects_capacity(instance, &choice) && floors.met_by(&choice);
     let scores = objective(instance, &choice) >= best * (1.0 - tolerance) - 1e-9;
     let better = sum_f(instance, capacity, &choice) < sum_f(instance, capacity, start) - 1e-12;
     Ok(if fits && scores && better {

@@ -58,7 +58,14 @@ fn bonus_key(bonus: f64) -> i64 {
 /// The area's candidates with at least one arc, grouped into classes, in the order of
 /// each class's first member.
 pub(crate) fn classes(instance: &AreaInstance) -> Vec<Class> {
-    type Key = (Vec<(usize, i64)>, u64);
+    classes_by(instance, &[])
+}
+
+/// [`classes`], keeping apart families with different labels (one per candidate; a
+/// missing label counts as `None`): with a district as label, every class lies in one
+/// district, so a row over a district's families is a row over its classes.
+pub(crate) fn classes_by(instance: &AreaInstance, label: &[Option<usize>]) -> Vec<Class> {
+    type Key = (Vec<(usize, i64)>, u64, Option<usize>);
     let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
     let mut out: Vec<Class> = Vec::new();
     for (index, candidate) in instance.candidates.iter().enumerate() {
@@ -78,6 +85,7 @@ pub(crate) fn classes(instance: &AreaInstance) -> Vec<Class> {
                 .map(|(a, &b)| (a.slot, bonus_key(b)))
                 .collect(),
             candidate.hours.to_bits(),
+            label.get(index).copied().flatten(),
         );
         let k = *by_key.entry(key).or_insert_with(|| {
             out.push(Class {

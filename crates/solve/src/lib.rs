@@ -53,6 +53,7 @@ mod classes;
 mod clock;
 mod decisions;
 pub mod eligibility;
+mod equity;
 mod explain;
 mod export;
 mod greedy;
@@ -73,8 +74,8 @@ pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::{export_model, ModelScope};
 pub use plan::{
-    allocate, in_pool, AreaReport, Assignment, BalanceReport, Marks, Options, Plan, SolverReport,
-    Spread, Summary, SupporterLoad, WaitingEntry,
+    allocate, in_pool, AreaReport, Assignment, BalanceReport, DistrictShare, EquityReport, Marks,
+    Options, Plan, SolverReport, Spread, Summary, SupporterLoad, WaitingEntry,
 };
 pub use recommend::{recommend, Candidate, Move, Recommendation, Unable};
 pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};

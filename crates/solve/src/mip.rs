@@ -135,64 +135,182 @@ pub(crate) struct Limits {
 }
 
 /// The aggregated model of one area (see [`crate::classes`]): per class, an integer
-/// `y(k, s)` per slot and `z(k, g)` per group of equal bases; with the column numbers
-/// of each class's `y`s and `z`s.
-fn class_model(
-    instance: &AreaInstance,
-    classes: &[Class],
-) -> (
-    ProblemVariables,
-    Expression,
-    Vec<Constraint>,
-    Vec<ClassColumns>,
-) {
-    let mut vars = ProblemVariables::new();
-    let mut objective = Expression::default();
-    let mut constraints = Vec::new();
-    let mut columns = Vec::with_capacity(classes.len());
-    // Per slot: (y, hours, class size).
-    let mut by_slot: Vec<Vec<(Variable, f64, f64)>> = vec![Vec::new(); instance.rooms.len()];
-    for class in classes {
-        let size = class.members.len() as f64;
-        let mut placed = Expression::with_capacity(class.slots.len());
-        let mut ys = Vec::with_capacity(class.slots.len());
-        for (&slot, &bonus) in class.slots.iter().zip(&class.bonus) {
-            ys.push(vars.len());
-            let y = vars.add(variable().integer().min(0).max(size));
-            objective.add_mul(bonus, y);
-            placed.add_mul(1.0, y);
-            by_slot[slot].push((y, class.hours, size));
-        }
-        let mut chosen = Expression::with_capacity(class.groups.len());
-        let mut zs = Vec::with_capacity(class.groups.len());
-        for &(base, group) in &class.groups {
-            zs.push(vars.len());
-            let z = vars.add(variable().integer().min(0).max(group as f64));
-            objective.add_mul(base, z);
-            chosen.add_mul(1.0, z);
-        }
-        constraints.push(placed.eq(chosen));
-        columns.push((ys, zs));
-    }
-    for (slot, ys) in by_slot.iter().enumerate() {
-        let room = &instance.rooms[slot];
-        // Rows that cannot bind are left out: the optimum is the same.
-        if ys.iter().map(|(_, h, n)| h * n).sum::<f64>() > room.free_hours {
-            let mut hours = Expression::with_capacity(ys.len());
-            for (y, h, _) in ys {
-                hours.add_mul(*h, *y);
+/// `y(k, s)` per slot and `z(k, g)` per group of equal bases.
+pub(crate) struct ClassModel {
+    pub vars: ProblemVariables,
+    /// The week's score.
+    pub objective: Expression,
+    pub constraints: Vec<Constraint>,
+    /// Per class, the column numbers of its `y`s (in slot order) and `z`s.
+    pub columns: Vec<ClassColumns>,
+    /// Per class, the members it places: the sum of its `y`s.
+    pub placed: Vec<Expression>,
+}
+
+impl ClassModel {
+    pub fn new(instance: &AreaInstance, classes: &[Class]) -> ClassModel {
+        let mut vars = ProblemVariables::new();
+        let mut objective = Expression::default();
+        let mut constraints = Vec::new();
+        let mut columns = Vec::with_capacity(classes.len());
+        let mut placed_by_class = Vec::with_capacity(classes.len());
+        // Per slot: (y, hours, class size).
+        let mut by_slot: Vec<Vec<(Variable, f64, f64)>> = vec![Vec::new(); instance.rooms.len()];
+        for class in classes {
+            let size = class.members.len() as f64;
+            let mut placed = Expression::with_capacity(class.slots.len());
+            let mut ys = Vec::with_capacity(class.slots.len());
+            for (&slot, &bonus) in class.slots.iter().zip(&class.bonus) {
+                ys.push(vars.len());
+                let y = vars.add(variable().integer().min(0).max(size));
+                objective.add_mul(bonus, y);
+                placed.add_mul(1.0, y);
+                by_slot[slot].push((y, class.hours, size));
             }
-            constraints.push(hours.leq(room.free_hours));
-        }
-        if ys.iter().map(|(_, _, n)| n).sum::<f64>() > f64::from(room.free_cases) {
-            let mut cases = Expression::with_capacity(ys.len());
-            for (y, _, _) in ys {
-                cases.add_mul(1.0, *y);
+            let mut chosen = Expression::with_capacity(class.groups.len());
+            let mut zs = Vec::with_capacity(class.groups.len());
+            for &(base, group) in &class.groups {
+                zs.push(vars.len());
+                let z = vars.add(variable().integer().min(0).max(group as f64));
+                objective.add_mul(base, z);
+                chosen.add_mul(1.0, z);
             }
-            constraints.push(cases.leq(f64::from(room.free_cases)));
+            constraints.push(placed.clone().eq(chosen));
+            columns.push((ys, zs));
+            placed_by_class.push(placed);
+        }
+        for (slot, ys) in by_slot.iter().enumerate() {
+            let room = &instance.rooms[slot];
+            // Rows that cannot bind are left out: the optimum is the same.
+            if ys.iter().map(|(_, h, n)| h * n).sum::<f64>() > room.free_hours {
+                let mut hours = Expression::with_capacity(ys.len());
+                for (y, h, _) in ys {
+                    hours.add_mul(*h, *y);
+                }
+                constraints.push(hours.leq(room.free_hours));
+            }
+            if ys.iter().map(|(_, _, n)| n).sum::<f64>() > f64::from(room.free_cases) {
+                let mut cases = Expression::with_capacity(ys.len());
+                for (y, _, _) in ys {
+                    cases.add_mul(1.0, *y);
+                }
+                constraints.push(cases.leq(f64::from(room.free_cases)));
+            }
+        }
+        ClassModel {
+            vars,
+            objective,
+            constraints,
+            columns,
+            placed: placed_by_class,
         }
     }
-    (vars, objective, constraints, columns)
+
+    /// The values of the class columns for the plan `start`, followed by `extra` (the
+    /// columns added after the class model's own).
+    fn initial(
+        &self,
+        instance: &AreaInstance,
+        classes: &[Class],
+        start: &Choice,
+        extra: &[f64],
+    ) -> Vec<f64> {
+        let mut initial = vec![0.0; self.vars.len()];
+        for ((ys, zs), (class, count)) in self
+            .columns
+            .iter()
+            .zip(classes.iter().zip(counts(instance, classes, start)))
+        {
+            for (&y, &n) in ys.iter().zip(&count) {
+                initial[y] = f64::from(n);
+            }
+            // The placed members are worth the highest bases: fill the groups in order.
+            let mut left: usize = count.iter().map(|&n| n as usize).sum();
+            for (&z, &(_, group)) in zs.iter().zip(&class.groups) {
+                let take = left.min(group);
+                initial[z] = take as f64;
+                left -= take;
+            }
+        }
+        let added = extra.len().min(initial.len());
+        let at = initial.len() - added;
+        initial[at..].copy_from_slice(&extra[..added]);
+        initial
+    }
+
+    /// Maximises `objective` (the score, or any other expression over the model's
+    /// columns) from the plan `start` within `limits`; `extra` gives the starting
+    /// values of columns added after the class model's own. `abs_gap`: HiGHS's
+    /// absolute gap, where its default (1e-6) is too coarse for the objective.
+    #[allow(clippy::too_many_arguments)]
+    pub fn solve(
+        self,
+        instance: &AreaInstance,
+        classes: &[Class],
+        objective: Expression,
+        start: &Choice,
+        extra: &[f64],
+        abs_gap: Option<f64>,
+        limits: Limits,
+    ) -> Result<MipOutcome, SolveError> {
+        let initial = self.initial(instance, classes, start, extra);
+        let problem = highs(self.vars.maximise(objective)).with_all(self.constraints);
+        let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
+        model.make_quiet();
+        configure(
+            &mut model,
+            &instance.area,
+            limits.seconds,
+            limits.nodes,
+            &initial,
+        )?;
+        if let Some(gap) = abs_gap {
+            model
+                .try_set_option("mip_abs_gap", gap)
+                .map_err(|_| SolveError::Option {
+                    area: instance.area.clone(),
+                    option: "mip_abs_gap".to_string(),
+                })?;
+        }
+        let solved = model.try_solve().map_err(|status| SolveError::Highs {
+            area: instance.area.clone(),
+            status: format!("{status:?}"),
+        })?;
+        let proven = match solved.status() {
+            HighsModelStatus::Optimal => true,
+            HighsModelStatus::ReachedTimeLimit
+            | HighsModelStatus::ReachedIterationLimit
+            | HighsModelStatus::ReachedSolutionLimit
+            | HighsModelStatus::ReachedInterrupt => false,
+            // The starting plan is feasible and the objective is bounded, so any
+            // other status is a solver failure, reported with HiGHS's own name for it.
+            other => {
+                return Err(SolveError::Highs {
+                    area: instance.area.clone(),
+                    status: format!("{other:?}"),
+                })
+            }
+        };
+        let bound = solved
+            .double_info_value(c"mip_dual_bound")
+            .unwrap_or(f64::INFINITY);
+        let values = solved.get_solution();
+        let values = values.columns();
+        let found: Vec<Vec<u32>> = self
+            .columns
+            .iter()
+            .map(|(ys, _)| {
+                ys.iter()
+                    .map(|&y| values[y].round().max(0.0) as u32)
+                    .collect()
+            })
+            .collect();
+        Ok(MipOutcome {
+            choice: expand(instance, classes, &found),
+            proven,
+            bound,
+        })
+    }
 }
 
 /// Column numbers of one class's `y(k, s)` (in slot order) and `z(k, g)`.
@@ -206,70 +324,7 @@ pub(crate) fn solve_area(
     limits: Limits,
 ) -> Result<MipOutcome, SolveError> {
     let classes = classes(instance);
-    let (vars, objective, constraints, columns) = class_model(instance, &classes);
-    let mut initial = vec![0.0; vars.len()];
-    for ((ys, zs), (class, count)) in columns
-        .iter()
-        .zip(classes.iter().zip(counts(instance, &classes, start)))
-    {
-        for (&y, &n) in ys.iter().zip(&count) {
-            initial[y] = f64::from(n);
-        }
-        // The placed members are worth the highest bases: fill the groups in order.
-        let mut left: usize = count.iter().map(|&n| n as usize).sum();
-        for (&z, &(_, group)) in zs.iter().zip(&class.groups) {
-            let take = left.min(group);
-            initial[z] = take as f64;
-            left -= take;
-        }
-    }
-    let problem = highs(vars.maximise(objective)).with_all(constraints);
-    let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
-    model.make_quiet();
-    configure(
-        &mut model,
-        &instance.area,
-        limits.seconds,
-        limits.nodes,
-        &initial,
-    )?;
-
-    let solved = model.try_solve().map_err(|status| SolveError::Highs {
-        area: instance.area.clone(),
-        status: format!("{status:?}"),
-    })?;
-    let proven = match solved.status() {
-        HighsModelStatus::Optimal => true,
-        HighsModelStatus::ReachedTimeLimit
-        | HighsModelStatus::ReachedIterationLimit
-        | HighsModelStatus::ReachedSolutionLimit
-        | HighsModelStatus::ReachedInterrupt => false,
-        // Choosing nobody is always feasible and the objective is bounded, so any
-        // other status is a solver failure, reported with HiGHS's own name for it.
-        other => {
-            return Err(SolveError::Highs {
-                area: instance.area.clone(),
-                status: format!("{other:?}"),
-            })
-        }
-    };
-    let bound = solved
-        .double_info_value(c"mip_dual_bound")
-        .unwrap_or(f64::INFINITY);
-    let values = solved.get_solution();
-    let values = values.columns();
-    let found: Vec<Vec<u32>> = columns
-        .iter()
-        .map(|(ys, _)| {
-            ys.iter()
-                .map(|&y| values[y].round().max(0.0) as u32)
-                .collect()
-        })
-        .collect();
-    let choice = expand(instance, &classes, &found);
-    Ok(MipOutcome {
-        choice,
-        proven,
-        bound,
-    })
+    let mut model = ClassModel::new(instance, &classes);
+    let objective = std::mem::take(&mut model.objective);
+    model.solve(instance, &classes, objective, start, &[], None, limits)
 }

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{
-    Balance, Caseload, ClockException, Decision, DecisionKind, PlanningWeek, Policy,
-    SupporterStatus, WeekView,
+    Balance, Caseload, ClockException, Decision, DecisionKind, DistrictEquity, PlanningWeek,
+    Policy, SupporterStatus, WeekView,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -17,8 +17,10 @@ use crate::balance::{balance_area, sum_f, Capacity};
 use crate::clock::ClockCounts;
 use crate::decisions::{resolve, room_problems, DecisionEffect, DecisionReport, Resolved};
 use crate::eligibility::WaitReason;
+use crate::equity::{equity_area, Districts, Floors};
 use crate::greedy::{objective as choice_score, Choice};
 use crate::instance::{build_instances, referral_hours, AreaInstance};
+use crate::mip::Limits;
 use crate::score::ScoreParts;
 use crate::SolveError;
 
@@ -76,6 +78,10 @@ pub struct Assignment {
     /// before balance, when balancing moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_balance: Option<String>,
+    /// Where the family would have been (a supporter id, or `waiting`) in the
+    /// best-score plan, when equity across districts moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_equity: Option<String>,
 }
 
 /// The coordinator's decisions about one family, as every output shows them.
@@ -121,6 +127,10 @@ pub struct WaitingEntry {
     /// before balance, when balancing moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_balance: Option<String>,
+    /// Where the family would have been (a supporter id, or `waiting`) in the
+    /// best-score plan, when equity across districts moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_equity: Option<String>,
     /// A recorded exception to the 20-week limit (reg 10(4)(a)-(d)), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<ClockException>,
@@ -219,6 +229,8 @@ pub struct Plan {
     /// there were none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decisions: Option<DecisionReport>,
+    /// Each district's share served, and what equity across districts did.
+    pub equity: EquityReport,
     /// How evenly the plan spreads supporters' hours, and what balancing did.
     pub balance: BalanceReport,
 }
@@ -232,6 +244,46 @@ pub struct Spread {
     pub min: f64,
     /// The Gini coefficient of the shares (0: all equal).
     pub gini: f64,
+}
+
+/// One district of an area: its families some supporter with room could take this week
+/// (pins included), and how many the plan serves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistrictShare {
+    /// The area.
+    pub area: String,
+    /// The postcode district.
+    pub district: String,
+    /// Families of the district waiting this week that some supporter with room could
+    /// take, and those pinned to a supporter by a decision.
+    pub families: usize,
+    /// Of them, families given a supporter this week.
+    pub served: usize,
+    /// `served / families`.
+    pub share: f64,
+    /// Families served by the best-score plan, before equity.
+    pub served_without_equity: usize,
+    /// Their share.
+    pub share_without_equity: f64,
+}
+
+/// Equity across districts: the lowest share of a district's families served, and the
+/// price of putting it first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EquityReport {
+    /// `max_min` or `none` (the policy's `district_equity`).
+    pub method: &'static str,
+    /// The lowest district share served this week, over every area's districts
+    /// (absent when no family's district is known).
+    pub lowest_share: Option<f64>,
+    /// The same in the best-score plan, before equity.
+    pub lowest_share_without_equity: Option<f64>,
+    /// Score given up for equity: the price of fairness.
+    pub score_given_up: f64,
+    /// Families whose supporter (or waiting) equity changed.
+    pub families_moved: usize,
+    /// Every area's districts, by area then district.
+    pub districts: Vec<DistrictShare>,
 }
 
 /// The second stage: balance among the plans with the best score.
@@ -325,15 +377,34 @@ pub(crate) fn plan_week(
     };
     let instances = build_instances(caseload, &view, policy, &decided, only);
     room_problems(caseload, week, &instances, &decisions).map_err(SolveError::Decisions)?;
-    // The second stage balances among the proven optima only.
-    let balancing = policy.balance == Balance::Hours && allocator.name() == "optimal";
-    let solve = || -> Result<Vec<(AreaSolution, Option<Choice>)>, SolveError> {
+    // Equity and balance choose among the proven optima only.
+    let optimal = allocator.name() == "optimal";
+    let balancing = policy.balance == Balance::Hours && optimal;
+    let fair = policy.district_equity == DistrictEquity::MaxMin && optimal;
+    let solve = || -> Result<Vec<(AreaSolution, Stages)>, SolveError> {
         instances
             .par_iter()
             .map(|instance| {
                 let mut solution = allocator.allocate_area(instance, deadline)?;
+                let mut stages = Stages::default();
+                if fair && solution.proven {
+                    let districts = Districts::of(caseload, instance);
+                    let seconds = deadline
+                        .saturating_duration_since(Instant::now())
+                        .as_secs_f64();
+                    let limits = Limits {
+                        seconds: Some(seconds),
+                        nodes: None,
+                    };
+                    let outcome = equity_area(instance, &districts, &solution.choice, limits)?;
+                    solution.proven = outcome.proven;
+                    stages.floors = outcome.floors;
+                    if outcome.choice != solution.choice {
+                        stages.best = Some(std::mem::replace(&mut solution.choice, outcome.choice));
+                    }
+                }
                 if !balancing || !solution.proven {
-                    return Ok((solution, None));
+                    return Ok((solution, stages));
                 }
                 let capacity = Capacity::of(caseload, instance);
                 let balanced = balance_area(
@@ -341,19 +412,20 @@ pub(crate) fn plan_week(
                     &capacity,
                     &solution.choice,
                     policy.score_tolerance,
+                    &stages.floors,
                     deadline,
                 )?;
-                let first = (balanced != solution.choice)
-                    .then(|| std::mem::replace(&mut solution.choice, balanced));
-                Ok((solution, first))
+                if balanced != solution.choice {
+                    stages.unbalanced = Some(std::mem::replace(&mut solution.choice, balanced));
+                }
+                Ok((solution, stages))
             })
             .collect()
     };
-    let (solutions, firsts): (Vec<AreaSolution>, Vec<Option<Choice>>) =
-        in_pool(options.threads, solve)
-            .map_err(SolveError::Threads)??
-            .into_iter()
-            .unzip();
+    let (solutions, stages): (Vec<AreaSolution>, Vec<Stages>) = in_pool(options.threads, solve)
+        .map_err(SolveError::Threads)??
+        .into_iter()
+        .unzip();
     let mut plan = assemble(
         caseload,
         &view,
@@ -366,8 +438,9 @@ pub(crate) fn plan_week(
             resolved: &decided,
         },
     );
+    plan.equity = equity_report(caseload, fair, &instances, &solutions, &stages, &mut plan);
     plan.balance = balance_report(
-        caseload, policy, balancing, &instances, &solutions, &firsts, &mut plan,
+        caseload, policy, balancing, &instances, &solutions, &stages, &mut plan,
     );
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
@@ -561,6 +634,7 @@ fn assemble(
             reallocated: false,
             marks: marks_of(&referral.id),
             without_balance: None,
+            without_equity: None,
         });
     }
 
@@ -609,6 +683,7 @@ fn assemble(
                 reallocated,
                 marks: marks_of(&referral.id),
                 without_balance: None,
+                without_equity: None,
             });
         }
         let unplaced = instance
@@ -744,6 +819,7 @@ fn assemble(
         supporters,
         areas,
         decisions: None,
+        equity: EquityReport::default(),
         balance: BalanceReport::default(),
     }
 }
@@ -757,30 +833,31 @@ fn share(used: f64, of: f64) -> f64 {
     }
 }
 
-/// What balancing did, area by area, and the spread of the finished plan; marks the
-/// families it moved.
-fn balance_report(
-    caseload: &Caseload,
-    policy: &Policy,
-    balancing: bool,
-    instances: &[AreaInstance],
-    solutions: &[AreaSolution],
-    firsts: &[Option<Choice>],
-    plan: &mut Plan,
-) -> BalanceReport {
-    let (mut before, mut after, mut given_up) = (0.0, 0.0, 0.0);
-    let mut moved: HashMap<&str, String> = HashMap::new();
-    for ((instance, solution), first) in instances.iter().zip(solutions).zip(firsts) {
-        let capacity = Capacity::of(caseload, instance);
-        let planned = sum_f(instance, &capacity, &solution.choice);
-        after += planned;
-        let Some(first) = first else {
-            before += planned;
+/// An area's plan before the stages after the best score changed it.
+#[derive(Debug, Clone, Default)]
+struct Stages {
+    /// The best-score plan, when equity changed it.
+    best: Option<Choice>,
+    /// The plan before balance, when balancing changed it.
+    unbalanced: Option<Choice>,
+    /// The district floors the plan keeps (none without equity).
+    floors: Floors,
+}
+
+/// Records in `moved`, for each family whose supporter differs between `before` and
+/// `after`, where `before` had it (a supporter id, or `waiting`).
+fn record_moves<'a>(
+    caseload: &'a Caseload,
+    instance: &AreaInstance,
+    before: &Choice,
+    after: &Choice,
+    moved: &mut HashMap<&'a str, String>,
+) {
+    for (c, (was, now)) in before.iter().zip(after).enumerate() {
+        if was == now {
             continue;
-        };
-        before += sum_f(instance, &capacity, first);
-        given_up += choice_score(instance, first) - choice_score(instance, &solution.choice);
-        let holder = |pick: &Option<usize>, c: usize| match pick {
+        }
+        let holder = match was {
             Some(i) => {
                 let slot = instance.candidates[c].arcs[*i].slot;
                 caseload.supporters[instance.rooms[slot].supporter]
@@ -789,12 +866,35 @@ fn balance_report(
             }
             None => "waiting".to_string(),
         };
-        for (c, (was, now)) in first.iter().zip(&solution.choice).enumerate() {
-            if was != now {
-                let referral = &caseload.referrals[instance.candidates[c].referral];
-                moved.insert(referral.id.as_str(), holder(was, c));
-            }
-        }
+        let referral = &caseload.referrals[instance.candidates[c].referral];
+        moved.insert(referral.id.as_str(), holder);
+    }
+}
+
+/// What balancing did, area by area, and the spread of the finished plan; marks the
+/// families it moved.
+fn balance_report(
+    caseload: &Caseload,
+    policy: &Policy,
+    balancing: bool,
+    instances: &[AreaInstance],
+    solutions: &[AreaSolution],
+    stages: &[Stages],
+    plan: &mut Plan,
+) -> BalanceReport {
+    let (mut before, mut after, mut given_up) = (0.0, 0.0, 0.0);
+    let mut moved: HashMap<&str, String> = HashMap::new();
+    for ((instance, solution), stage) in instances.iter().zip(solutions).zip(stages) {
+        let capacity = Capacity::of(caseload, instance);
+        let planned = sum_f(instance, &capacity, &solution.choice);
+        after += planned;
+        let Some(first) = &stage.unbalanced else {
+            before += planned;
+            continue;
+        };
+        before += sum_f(instance, &capacity, first);
+        given_up += choice_score(instance, first) - choice_score(instance, &solution.choice);
+        record_moves(caseload, instance, first, &solution.choice, &mut moved);
     }
     let families_moved = moved.len();
     for a in &mut plan.assignments {
@@ -819,6 +919,62 @@ fn balance_report(
         sum_f_unbalanced: round(before),
         score_given_up: round(given_up) + 0.0,
         families_moved,
+    }
+}
+
+/// Each district's share served, with and without equity, and what equity cost; marks
+/// the families it moved.
+fn equity_report(
+    caseload: &Caseload,
+    fair: bool,
+    instances: &[AreaInstance],
+    solutions: &[AreaSolution],
+    stages: &[Stages],
+    plan: &mut Plan,
+) -> EquityReport {
+    let mut districts = Vec::new();
+    let mut given_up = 0.0;
+    let mut moved: HashMap<&str, String> = HashMap::new();
+    for ((instance, solution), stage) in instances.iter().zip(solutions).zip(stages) {
+        // The plan equity made (before balance, which keeps its floors), and the
+        // best-score plan it started from.
+        let fair_plan = stage.unbalanced.as_ref().unwrap_or(&solution.choice);
+        let best = stage.best.as_ref().unwrap_or(fair_plan);
+        if let Some(best) = &stage.best {
+            given_up += choice_score(instance, best) - choice_score(instance, fair_plan);
+            record_moves(caseload, instance, best, fair_plan, &mut moved);
+        }
+        let found = Districts::of(caseload, instance);
+        let served = found.served(&solution.choice);
+        let served_without = found.served(best);
+        for (d, name) in found.names.iter().enumerate() {
+            let eligible = found.eligible[d];
+            districts.push(DistrictShare {
+                area: instance.area.clone(),
+                district: name.clone(),
+                families: eligible as usize,
+                served: served[d] as usize,
+                share: share(f64::from(served[d]), f64::from(eligible)),
+                served_without_equity: served_without[d] as usize,
+                share_without_equity: share(f64::from(served_without[d]), f64::from(eligible)),
+            });
+        }
+    }
+    let families_moved = moved.len();
+    for a in &mut plan.assignments {
+        a.without_equity = moved.remove(a.referral_id.as_str());
+    }
+    for w in &mut plan.waiting {
+        w.without_equity = moved.remove(w.referral_id.as_str());
+    }
+    let lowest = |of: fn(&DistrictShare) -> f64| districts.iter().map(of).reduce(f64::min);
+    EquityReport {
+        method: if fair { "max_min" } else { "none" },
+        lowest_share: lowest(|d| d.share),
+        lowest_share_without_equity: lowest(|d| d.share_without_equity),
+        score_given_up: round(given_up) + 0.0,
+        families_moved,
+        districts,
     }
 }
 
@@ -865,6 +1021,7 @@ fn waiting_entry(
         reallocated,
         marks,
         without_balance: None,
+        without_equity: None,
         exception: referral.exception,
         exception_noted: referral.exception_noted,
     }
