@@ -240,7 +240,9 @@ mod tests {
     #[test]
     fn district_equity_is_none_or_max_min() {
         assert_eq!(
-            parse("district_equity = \"max_min\"\n").unwrap().district_equity,
+            parse("district_equity = \"max_min\"\n")
+                .unwrap()
+                .district_equity,
             DistrictEquity::MaxMin
         );
         assert_eq!(Policy::default().district_equity, DistrictEquity::None);

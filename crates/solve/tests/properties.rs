@@ -8,8 +8,8 @@ use std::ffi::CString;
 use std::path::Path;
 
 use caseload_model::{
-    Balance, Caseload, Complexity, Decision, DecisionKind, PlanningWeek, Policy, Referral,
-    ReferralKind, Source, Supporter, SupporterStatus,
+    Balance, Caseload, Complexity, Decision, DecisionKind, DistrictEquity, PlanningWeek, Policy,
+    Referral, ReferralKind, Source, Supporter, SupporterStatus,
 };
 use caseload_solve::{
     allocate, export_model, recommend, Greedy, ModelScope, Optimal, Options, Plan, Route,
@@ -238,7 +238,17 @@ fn oracle_score(r: &Referral, s: &Supporter) -> f64 {
     2f64.powi(i32::from(r.priority) - 1) * urgency + if s.local { 0.05 } else { 0.0 }
 }
 
+/// The max-min plan: the highest lowest district share (`None`: no district), the best
+/// score given it, and the least spread among those plans.
+struct Fair {
+    lowest: Option<f64>,
+    value: f64,
+    spread: f64,
+}
+
 struct Oracle {
+    /// With equity asked for: the max-min plan.
+    fair: Option<Fair>,
     best: f64,
     /// The least sum of f(share of hours) among the plans with the best score.
     spread: f64,
@@ -265,6 +275,15 @@ fn oracle(caseload: &Caseload) -> Oracle {
 fn oracle_deciding(
     caseload: &Caseload,
     decisions: &[(usize, usize, DecisionKind)],
+) -> Option<Oracle> {
+    oracle_full(caseload, decisions, false)
+}
+
+/// The brute force, and with `equity` the max-min plan of equity across districts too.
+fn oracle_full(
+    caseload: &Caseload,
+    decisions: &[(usize, usize, DecisionKind)],
+    equity: bool,
 ) -> Option<Oracle> {
     let referral_active = |r: usize| active(&caseload.referrals[r]);
     let mut pins: HashMap<usize, usize> = HashMap::new();
@@ -391,12 +410,71 @@ fn oracle_deciding(
         value: f64::NEG_INFINITY,
         spread: f64::INFINITY,
     };
-    enumerate(&walk, 0, &mut free.clone(), &mut used, 0.0, &mut best);
+    enumerate(&walk, &mut free.clone(), &mut used, &mut best);
     if best.value == f64::NEG_INFINITY {
         return None;
     }
+    let fair = equity.then(|| {
+        // A district counts the families some supporter with room could take.
+        let district: Vec<Option<&str>> = waiting
+            .iter()
+            .zip(&options)
+            .zip(&needs)
+            .map(|(((_, r), choices), need)| {
+                let room = choices
+                    .iter()
+                    .any(|&(s, _)| free[s].1 >= 1 && *need <= free[s].0 + 1e-9);
+                r.district.as_deref().filter(|_| room)
+            })
+            .collect();
+        let mut counted: HashMap<&str, u32> = HashMap::new();
+        for d in district.iter().flatten() {
+            *counted.entry(d).or_default() += 1;
+        }
+        let mut fair = Fair {
+            lowest: None,
+            value: f64::NEG_INFINITY,
+            spread: f64::INFINITY,
+        };
+        let mut used = used.clone();
+        each_plan(
+            &walk,
+            &mut free.clone(),
+            &mut used,
+            &mut Vec::new(),
+            0.0,
+            &mut |value, used, picks| {
+                let mut served: HashMap<&str, u32> = HashMap::new();
+                for (d, pick) in district.iter().zip(picks) {
+                    if let (Some(d), Some(_)) = (d, pick) {
+                        *served.entry(d).or_default() += 1;
+                    }
+                }
+                let lowest = counted
+                    .iter()
+                    .map(|(d, &n)| f64::from(served.get(d).copied().unwrap_or(0)) / f64::from(n))
+                    .reduce(f64::min);
+                let spread = spread_of(&walk, used);
+                let (now, was) = (lowest.unwrap_or(1.0), fair.lowest.unwrap_or(1.0));
+                let better = fair.value == f64::NEG_INFINITY
+                    || now > was + 1e-9
+                    || (now > was - 1e-9 && value > fair.value + 1e-9);
+                if better {
+                    fair = Fair {
+                        lowest,
+                        value,
+                        spread,
+                    };
+                } else if now > was - 1e-9 && value > fair.value - 1e-9 {
+                    fair.spread = fair.spread.min(spread);
+                }
+            },
+        );
+        fair
+    });
     let chosen: HashSet<usize> = options.iter().flatten().map(|(s, _)| *s).collect();
     Some(Oracle {
+        fair,
         best: best.value,
         spread: best.spread,
         reasons,
@@ -431,32 +509,30 @@ struct Best {
     spread: f64,
 }
 
+/// What [`each_plan`] is told of each plan: its score, the hours each supporter uses,
+/// each family's supporter.
+type Leaf<'a> = dyn FnMut(f64, &[f64], &[Option<usize>]) + 'a;
+
 /// Every plan: each waiting family gets nobody or one eligible supporter with room
-/// (a `required` family always gets one).
-fn enumerate(
+/// (a `required` family always gets one). Calls `leaf` with each plan's score, the
+/// hours each supporter uses, and each family's supporter.
+fn each_plan(
     walk: &Walk,
-    i: usize,
     free: &mut [(f64, i64)],
     used: &mut [f64],
+    picks: &mut Vec<Option<usize>>,
     value: f64,
-    best: &mut Best,
+    leaf: &mut Leaf,
 ) {
+    let i = picks.len();
     if i == walk.options.len() {
-        let spread: f64 = used
-            .iter()
-            .zip(walk.hours_per_week)
-            .filter(|(_, h)| **h > 0.0)
-            .map(|(u, h)| oracle_f(u / h))
-            .sum();
-        if value > best.value + 1e-9 {
-            *best = Best { value, spread };
-        } else if value > best.value - 1e-9 {
-            best.spread = best.spread.min(spread);
-        }
+        leaf(value, used, picks);
         return;
     }
     if !walk.required[i] {
-        enumerate(walk, i + 1, free, used, value, best);
+        picks.push(None);
+        each_plan(walk, free, used, picks, value, leaf);
+        picks.pop();
     }
     let need = walk.needs[i];
     for &(s, score) in &walk.options[i] {
@@ -464,12 +540,42 @@ fn enumerate(
             free[s].0 -= need;
             free[s].1 -= 1;
             used[s] += need;
-            enumerate(walk, i + 1, free, used, value + score, best);
+            picks.push(Some(s));
+            each_plan(walk, free, used, picks, value + score, leaf);
+            picks.pop();
             used[s] -= need;
             free[s].0 += need;
             free[s].1 += 1;
         }
     }
+}
+
+/// The sum of f(share of hours) of a plan.
+fn spread_of(walk: &Walk, used: &[f64]) -> f64 {
+    used.iter()
+        .zip(walk.hours_per_week)
+        .filter(|(_, h)| **h > 0.0)
+        .map(|(u, h)| oracle_f(u / h))
+        .sum()
+}
+
+/// The best score, and the least spread among the plans with it.
+fn enumerate(walk: &Walk, free: &mut [(f64, i64)], used: &mut [f64], best: &mut Best) {
+    each_plan(
+        walk,
+        free,
+        used,
+        &mut Vec::new(),
+        0.0,
+        &mut |value, used, _| {
+            let spread = spread_of(walk, used);
+            if value > best.value + 1e-9 {
+                *best = Best { value, spread };
+            } else if value > best.value - 1e-9 {
+                best.spread = best.spread.min(spread);
+            }
+        },
+    );
 }
 
 // ---------------------------------------------------------------- the properties
@@ -573,6 +679,87 @@ fn mip_matches_brute_force() {
     assert!(
         share >= LEAST_MIP_SHARE,
         "only {mip_weeks} of {weeks} weeks reached the MIP: the oracle barely tests it"
+    );
+}
+
+/// Equity across districts (`max_min`) against the brute force, on one-area weeks
+/// (areas are independent): the lowest district share is the highest any plan reaches,
+/// the score is the best given it, the spread the least among those plans, and the
+/// price of fairness is the best score less that one.
+#[test]
+fn equity_matches_brute_force() {
+    let mut runner = TestRunner::new(Config {
+        cases: 600,
+        max_shrink_iters: 200,
+        ..Config::default()
+    });
+    let one_area = week_strategy().prop_map(|mut caseload| {
+        caseload.supporters.retain(|s| s.area == "A");
+        caseload.referrals.retain(|r| r.area == "A");
+        caseload
+    });
+    let policy = Policy {
+        district_equity: DistrictEquity::MaxMin,
+        ..Policy::default()
+    };
+    let week = PlanningWeek::parse(WEEK).unwrap();
+    let (weeks, fairer) = (Cell::new(0u32), Cell::new(0u32));
+    let result = runner.run(&one_area, |caseload| {
+        let options = Options {
+            threads: Some(1),
+            ..Options::default()
+        };
+        let plan = allocate(&caseload, week, &policy, &Optimal, &options).unwrap();
+        let oracle = oracle_full(&caseload, &[], true).unwrap();
+        let fair = oracle.fair.unwrap();
+        weeks.set(weeks.get() + 1);
+        proven_at(&plan, fair.value)?;
+        prop_assert_eq!(plan.equity.method, "max_min");
+        match (plan.equity.lowest_share, fair.lowest) {
+            (Some(got), Some(want)) => prop_assert!((got - want).abs() < 1e-6, "{got} vs {want}"),
+            (got, want) => prop_assert_eq!(got, want),
+        }
+        prop_assert!(
+            (plan.balance.sum_f - fair.spread).abs() < 1e-6,
+            "sum of f {} vs brute force {}",
+            plan.balance.sum_f,
+            fair.spread
+        );
+        prop_assert!(
+            (plan.equity.score_given_up - (oracle.best - fair.value)).abs() < 1e-6,
+            "price of fairness {} vs brute force {}",
+            plan.equity.score_given_up,
+            oracle.best - fair.value
+        );
+        if let (Some(with), Some(without)) = (
+            plan.equity.lowest_share,
+            plan.equity.lowest_share_without_equity,
+        ) {
+            prop_assert!(with >= without - 1e-9);
+            if with > without + 1e-9 {
+                fairer.set(fairer.get() + 1);
+                prop_assert!(plan.equity.families_moved > 0);
+            }
+        }
+        // Every district's row adds up.
+        for d in &plan.equity.districts {
+            prop_assert!(d.served <= d.families && d.families > 0);
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    println!(
+        "equity raised the lowest district share in {} of {} weeks",
+        fairer.get(),
+        weeks.get()
+    );
+    assert!(
+        fairer.get() >= weeks.get() / 50,
+        "equity barely tested: it changed {} of {} weeks",
+        fairer.get(),
+        weeks.get()
     );
 }
 
@@ -1045,14 +1232,130 @@ fn recommend_agrees_with_a_pin_per_candidate() {
 /// Stage one must give the plan's objective, stage two the plan's sum of f(share).
 #[test]
 fn fixture_balance_matches_an_independent_model() {
-    use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel};
     for (fixture, area) in [
         ("provider-week", "E06000043"),
         ("national-week", "E10000016"),
     ] {
         let caseload = fixture_area(fixture, area);
         let plan = plan(&caseload, 2);
+        let week = IndependentWeek::of(&caseload);
+        let none = HashMap::new();
+        let best = week.solve(&none, None).unwrap().score;
+        assert!(
+            (best - plan.solver.objective).abs() < 1e-6,
+            "{fixture}: stage one {best} vs plan {}",
+            plan.solver.objective
+        );
+        let least = week.solve(&none, Some(best)).unwrap().spread;
+        assert!(
+            (least - plan.balance.sum_f).abs() < 1e-5,
+            "{fixture}: stage two {least} vs plan {}",
+            plan.balance.sum_f
+        );
+        println!("{fixture} {area}: objective {best}, sum of f {least}");
+    }
+}
 
+/// Equity across districts (`max_min`) on fixture areas against the independent model
+/// solved another way: no share variable, but a binary search over the shares a
+/// district can have (served / families), each a feasibility question "can every
+/// district reach this share?" with integer floors. The highest share that can be
+/// reached, the best score with it and the least spread with both must be the plan's.
+#[test]
+fn fixture_equity_matches_an_independent_model() {
+    let policy = Policy {
+        district_equity: DistrictEquity::MaxMin,
+        ..Policy::default()
+    };
+    let monday = PlanningWeek::parse(WEEK).unwrap();
+    let mut raised = 0;
+    for (fixture, area) in [
+        ("provider-week", "E06000043"),
+        ("national-week", "E10000016"),
+        ("national-week", "E08000025"),
+    ] {
+        let caseload = fixture_area(fixture, area);
+        let options = Options {
+            threads: Some(2),
+            ..Options::default()
+        };
+        let plan = allocate(&caseload, monday, &policy, &Optimal, &options).unwrap();
+        let week = IndependentWeek::of(&caseload);
+        let floors_at = |share: f64| -> HashMap<&str, u32> {
+            week.counted
+                .iter()
+                .map(|(d, &n)| (*d, (share * f64::from(n) - 1e-9).ceil() as u32))
+                .collect()
+        };
+        let mut shares: Vec<f64> = week
+            .counted
+            .values()
+            .flat_map(|&n| (0..=n).map(move |k| f64::from(k) / f64::from(n)))
+            .collect();
+        shares.sort_by(f64::total_cmp);
+        shares.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+        // shares[0] = 0 is always reachable; find the last reachable one.
+        let (mut low, mut high) = (0, shares.len());
+        while high - low > 1 {
+            let middle = (low + high) / 2;
+            if week.solve(&floors_at(shares[middle]), None).is_some() {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        let lowest = shares[low];
+        let floors = floors_at(lowest);
+        let fair = week.solve(&floors, None).unwrap().score;
+        let least = week.solve(&floors, Some(fair)).unwrap().spread;
+        let best = week.solve(&HashMap::new(), None).unwrap().score;
+        assert_eq!(plan.solver.status, "optimal", "{fixture} {area}");
+        let got = plan.equity.lowest_share.unwrap();
+        assert!(
+            (got - lowest).abs() < 1e-6,
+            "{fixture} {area}: lowest share {got} vs {lowest}"
+        );
+        assert!(
+            (plan.solver.objective - fair).abs() < 1e-6,
+            "{fixture} {area}: score {} vs {fair}",
+            plan.solver.objective
+        );
+        assert!(
+            (plan.balance.sum_f - least).abs() < 1e-5,
+            "{fixture} {area}: sum of f {} vs {least}",
+            plan.balance.sum_f
+        );
+        assert!((plan.equity.score_given_up - (best - fair)).abs() < 1e-6);
+        if plan.equity.lowest_share_without_equity.unwrap() < lowest - 1e-9 {
+            raised += 1;
+        }
+        println!(
+            "{fixture} {area}: lowest district share {lowest} (without equity {:?}), score {fair} (best {best}), sum of f {least}",
+            plan.equity.lowest_share_without_equity
+        );
+    }
+    assert!(raised >= 1, "equity changed none of the fixture areas");
+}
+
+/// One area's week as an independent per-family model, from the contract's rules (this
+/// file's oracle functions).
+struct IndependentWeek<'a> {
+    caseload: &'a Caseload,
+    /// Per supporter: hours and cases of open cases.
+    open: Vec<(f64, u32)>,
+    waiting: Vec<&'a Referral>,
+    /// Per district: its waiting families that some supporter with room could take.
+    counted: HashMap<&'a str, u32>,
+}
+
+/// What the independent model found: the plan's score, its sum of f(share).
+struct Found {
+    score: f64,
+    spread: f64,
+}
+
+impl<'a> IndependentWeek<'a> {
+    fn of(caseload: &'a Caseload) -> IndependentWeek<'a> {
         let ids: HashSet<&str> = caseload.supporters.iter().map(|s| s.id.as_str()).collect();
         let mut open = vec![(0.0, 0u32); caseload.supporters.len()];
         let mut waiting = Vec::new();
@@ -1066,84 +1369,114 @@ fn fixture_balance_matches_an_independent_model() {
                 None => waiting.push(r),
             }
         }
-        let solve = |floor: Option<f64>| -> f64 {
-            let mut vars = ProblemVariables::new();
-            let mut score = Expression::default();
-            let mut hours = vec![Expression::default(); caseload.supporters.len()];
-            let mut cases = vec![Expression::default(); caseload.supporters.len()];
-            let mut rows = Vec::new();
-            for r in &waiting {
-                let mut once = Expression::default();
-                for (s, supporter) in caseload.supporters.iter().enumerate() {
-                    if oracle_rule(r, supporter).is_err() {
-                        continue;
-                    }
-                    let x = vars.add(variable().binary());
-                    score.add_mul(oracle_score(r, supporter), x);
-                    hours[s].add_mul(oracle_hours(r), x);
-                    cases[s].add_mul(1.0, x);
-                    once.add_mul(1.0, x);
-                }
-                rows.push(once.leq(1.0));
-            }
-            let mut spread = Expression::default();
-            for (s, supporter) in caseload.supporters.iter().enumerate() {
-                let (h, c) = open[s];
-                let over = h > supporter.hours_per_week + 1e-9 || c > supporter.max_cases;
-                let (room_h, room_c) = if over {
-                    (0.0, 0.0)
-                } else {
-                    (
-                        supporter.hours_per_week - h,
-                        f64::from(supporter.max_cases - c),
-                    )
-                };
-                rows.push(hours[s].clone().leq(room_h));
-                rows.push(cases[s].clone().leq(room_c));
-                // share = Σ λ_k g_k over the grid up to the largest share possible.
-                let top = ((h + room_h) / supporter.hours_per_week * 20.0).ceil() as i32 + 1;
-                let mut weights = Expression::default();
-                let mut share = Expression::default();
-                for k in 0..=top {
-                    let g = f64::from(k) * 0.05;
-                    let lambda = vars.add(variable().min(0.0));
-                    weights.add_mul(1.0, lambda);
-                    share.add_mul(g, lambda);
-                    spread.add_mul(g * g, lambda);
-                }
-                rows.push(weights.eq(1.0));
-                let used = (hours[s].clone() + h) * (1.0 / supporter.hours_per_week);
-                rows.push((share - used).eq(0.0));
-            }
-            let model = match floor {
-                None => vars.maximise(score.clone()),
-                Some(_) => vars.minimise(spread.clone()),
-            };
-            let mut problem = good_lp::solvers::highs::highs(model)
-                .set_option("mip_rel_gap", 0.0)
-                .set_option("output_flag", false)
-                .with_all(rows);
-            if let Some(floor) = floor {
-                problem = problem.with(score.clone().geq(floor - 1e-6));
-            }
-            let solution = problem.solve().unwrap();
-            match floor {
-                None => solution.eval(&score),
-                Some(_) => solution.eval(&spread),
-            }
+        let mut week = IndependentWeek {
+            caseload,
+            open,
+            waiting,
+            counted: HashMap::new(),
         };
-        let best = solve(None);
-        assert!(
-            (best - plan.solver.objective).abs() < 1e-6,
-            "{fixture}: stage one {best} vs plan {}",
-            plan.solver.objective
-        );
-        let least = solve(Some(best));
-        assert!(
-            (least - plan.balance.sum_f).abs() < 1e-5,
-            "{fixture}: stage two {least} vs plan {}",
-            plan.balance.sum_f
-        );
-        println!("{fixture} {area}: objective {best}, sum of f {least}");
+        for r in &week.waiting {
+            let room = caseload
+                .supporters
+                .iter()
+                .enumerate()
+                .any(|(s, supporter)| {
+                    let (h, c) = week.room(s);
+                    oracle_rule(r, supporter).is_ok() && c >= 1.0 && oracle_hours(r) <= h + 1e-9
+                });
+            if let Some(d) = r.district.as_deref().filter(|_| room) {
+                *week.counted.entry(d).or_default() += 1;
+            }
+        }
+        week
+    }
+
+    /// Supporter `s`'s free hours and case slots (none when over a limit).
+    fn room(&self, s: usize) -> (f64, f64) {
+        let supporter = &self.caseload.supporters[s];
+        let (h, c) = self.open[s];
+        if h > supporter.hours_per_week + 1e-9 || c > supporter.max_cases {
+            (0.0, 0.0)
+        } else {
+            (
+                supporter.hours_per_week - h,
+                f64::from(supporter.max_cases - c),
+            )
+        }
+    }
+
+    /// The best score with at least `floors` families served per district, or with
+    /// `score_floor` the least spread among plans scoring that much; `None` when no plan
+    /// meets the floors. f(share) is written as a convex combination of the grid points
+    /// 0, 0.05, ... (weights λ), f = Σ λ g², which convexity makes exact without
+    /// integer variables.
+    fn solve(&self, floors: &HashMap<&str, u32>, score_floor: Option<f64>) -> Option<Found> {
+        use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel};
+        let supporters = &self.caseload.supporters;
+        let mut vars = ProblemVariables::new();
+        let mut score = Expression::default();
+        let mut hours = vec![Expression::default(); supporters.len()];
+        let mut cases = vec![Expression::default(); supporters.len()];
+        let mut served: HashMap<&str, Expression> = HashMap::new();
+        let mut rows = Vec::new();
+        for r in &self.waiting {
+            let mut once = Expression::default();
+            for (s, supporter) in supporters.iter().enumerate() {
+                if oracle_rule(r, supporter).is_err() {
+                    continue;
+                }
+                let x = vars.add(variable().binary());
+                score.add_mul(oracle_score(r, supporter), x);
+                hours[s].add_mul(oracle_hours(r), x);
+                cases[s].add_mul(1.0, x);
+                once.add_mul(1.0, x);
+                if let Some(d) = r.district.as_deref() {
+                    served.entry(d).or_default().add_mul(1.0, x);
+                }
+            }
+            rows.push(once.leq(1.0));
+        }
+        for (d, &floor) in floors {
+            if floor > 0 {
+                rows.push(served.remove(d).unwrap_or_default().geq(f64::from(floor)));
+            }
+        }
+        let mut spread = Expression::default();
+        for (s, supporter) in supporters.iter().enumerate() {
+            let (room_h, room_c) = self.room(s);
+            let h = self.open[s].0;
+            rows.push(hours[s].clone().leq(room_h));
+            rows.push(cases[s].clone().leq(room_c));
+            // share = Σ λ_k g_k over the grid up to the largest share possible.
+            let top = ((h + room_h) / supporter.hours_per_week * 20.0).ceil() as i32 + 1;
+            let mut weights = Expression::default();
+            let mut share = Expression::default();
+            for k in 0..=top {
+                let g = f64::from(k) * 0.05;
+                let lambda = vars.add(variable().min(0.0));
+                weights.add_mul(1.0, lambda);
+                share.add_mul(g, lambda);
+                spread.add_mul(g * g, lambda);
+            }
+            rows.push(weights.eq(1.0));
+            let used = (hours[s].clone() + h) * (1.0 / supporter.hours_per_week);
+            rows.push((share - used).eq(0.0));
+        }
+        let model = match score_floor {
+            None => vars.maximise(score.clone()),
+            Some(_) => vars.minimise(spread.clone()),
+        };
+        let mut problem = good_lp::solvers::highs::highs(model)
+            .set_option("mip_rel_gap", 0.0)
+            .set_option("output_flag", false)
+            .with_all(rows);
+        if let Some(floor) = score_floor {
+            problem = problem.with(score.clone().geq(floor - 1e-6));
+        }
+        let solution = problem.solve().ok()?;
+        Some(Found {
+            score: solution.eval(&score),
+            spread: solution.eval(&spread),
+        })
     }
 }
