@@ -16,7 +16,12 @@ use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_for
 use crate::render;
 
 /// The files `--tables DIR` writes, in this order.
-const TABLES: [&str; 3] = ["assignments.csv", "waiting.csv", "supporters.csv"];
+const TABLES: [&str; 4] = [
+    "assignments.csv",
+    "waiting.csv",
+    "supporters.csv",
+    "districts.csv",
+];
 
 pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let week = week_and_limits(&args.input, args.time_limit, args.threads)?;
@@ -88,6 +93,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             render::assignments_csv(&plan)?,
             render::waiting_csv(&plan)?,
             render::supporters_csv(&plan)?,
+            render::districts_csv(&plan)?,
         ];
         for (name, table) in TABLES.iter().zip(&tables) {
             stage(&dir.join(name), table.as_bytes())?;

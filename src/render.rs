@@ -118,6 +118,9 @@ pub fn plan(plan: &Plan) -> String {
     );
     let _ = writeln!(out, "{}", clock_counts(&s.clock));
     let _ = writeln!(out, "{}", balance_line(&plan.balance));
+    if let Some(line) = equity_line(&plan.equity) {
+        let _ = writeln!(out, "{line}");
+    }
     if let Some(decisions) = &plan.decisions {
         decisions_table(&mut out, decisions);
     }
@@ -169,11 +172,50 @@ fn balance_line(b: &caseload_solve::BalanceReport) -> String {
         String::new()
     };
     format!(
-        "Balance: hours; {spread}; {} moved among plans with the best score (sum of f(share) {}, {} before{given_up})",
+        "Balance: hours; {spread}; {} moved among plans with the same score (sum of f(share) {}, {} before{given_up})",
         count(b.families_moved as i64, "family", "families"),
         Number::RATIO.show(b.sum_f),
         Number::RATIO.show(b.sum_f_unbalanced)
     )
+}
+
+/// The lowest share of a district's families served, and what equity did, in one
+/// line (`None` when no family's district is known).
+fn equity_line(e: &caseload_solve::EquityReport) -> Option<String> {
+    let lowest = e.lowest_share?;
+    let least = e
+        .districts
+        .iter()
+        .filter(|d| (d.share - lowest).abs() < 1e-9)
+        .map(|d| d.district.as_str())
+        .collect::<Vec<_>>();
+    let served = format!(
+        "lowest share of a district's families served {} ({})",
+        Number::PERCENT.show(lowest),
+        least.join(", ")
+    );
+    if e.method == "none" {
+        return Some(format!("Equity across districts: none (policy); {served}"));
+    }
+    Some(format!(
+        "Equity across districts: max_min; {served}, {} in the best-score plan; {} of the score given up, {} moved",
+        Number::PERCENT.show(e.lowest_share_without_equity.unwrap_or(lowest)),
+        e.score_given_up,
+        count(e.families_moved as i64, "family", "families"),
+    ))
+}
+
+/// Where equity or balance would otherwise have put a family, as notes.
+fn moves(without_equity: Option<&str>, without_balance: Option<&str>) -> [String; 2] {
+    let note = |stage: &str, other: Option<&str>| match other {
+        Some("waiting") => format!("{stage}: else waiting"),
+        Some(s) => format!("{stage}: else with {s}"),
+        None => String::new(),
+    };
+    [
+        note("equity", without_equity),
+        note("balance", without_balance),
+    ]
 }
 
 fn decisions_table(out: &mut String, report: &caseload_solve::DecisionReport) {
@@ -224,11 +266,12 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
                     String::new()
                 },
                 marks(&a.marks),
-                a.without_balance
-                    .as_ref()
-                    .map_or(String::new(), |w| format!("balance: else with {w}")),
             ]
             .into_iter()
+            .chain(moves(
+                a.without_equity.as_deref(),
+                a.without_balance.as_deref(),
+            ))
             .filter(|n| !n.is_empty())
             .collect::<Vec<_>>()
             .join("; "),
@@ -301,6 +344,10 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
                 exception(w.exception, w.exception_noted),
             ]
             .into_iter()
+            .chain(moves(
+                w.without_equity.as_deref(),
+                w.without_balance.as_deref(),
+            ))
             .filter(|n| !n.is_empty())
             .collect::<Vec<_>>()
             .join("; "),
@@ -310,6 +357,39 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
     let _ = writeln!(out, "\nWaiting list ({})\n{waiting}", queue.len());
     if !queue.is_empty() {
         let _ = writeln!(out, "{RANK_RULE}");
+    }
+    let districts: Vec<_> = plan
+        .equity
+        .districts
+        .iter()
+        .filter(|d| d.area == area)
+        .collect();
+    if !districts.is_empty() {
+        let fair = plan.equity.method != "none";
+        let mut header = vec!["District", "Families", "Served", "Share"];
+        if fair {
+            header.extend(["Best-score plan", "Its share"]);
+        }
+        let mut shares = table(&header);
+        for d in &districts {
+            let mut row = vec![
+                d.district.clone(),
+                d.families.to_string(),
+                d.served.to_string(),
+                Number::PERCENT.show(d.share),
+            ];
+            if fair {
+                row.push(d.served_without_equity.to_string());
+                row.push(Number::PERCENT.show(d.share_without_equity));
+            }
+            shares.add_row(row);
+        }
+        right_align(&mut shares, &[1, 2, 3, 4, 5]);
+        let _ = writeln!(
+            out,
+            "\nDistricts ({}): families some supporter with room could take this week, and those served\n{shares}",
+            districts.len()
+        );
     }
 }
 
@@ -398,6 +478,12 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
         })
         .collect();
     to_csv(&rows)
+}
+
+/// Every area's districts as CSV: the families some supporter with room could take
+/// this week, those served, and the same in the best-score plan before equity.
+pub fn districts_csv(plan: &Plan) -> anyhow::Result<String> {
+    to_csv(&plan.equity.districts)
 }
 
 /// Every supporter's load after the week as CSV, with the shares of hours and case

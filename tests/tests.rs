@@ -6,6 +6,7 @@ mod allocate;
 mod bad_input;
 mod coordinator;
 mod decisions;
+mod equity;
 mod families;
 mod funding;
 mod report;

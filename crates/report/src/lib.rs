@@ -42,7 +42,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{Caseload, Referral};
 use caseload_solve::{
-    Assignment, BalanceReport, DecisionReport, Marks, Plan, SupporterLoad, WaitingEntry,
+    Assignment, BalanceReport, DecisionReport, DistrictShare, EquityReport, Marks, Plan,
+    SupporterLoad, WaitingEntry,
 };
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -92,15 +93,16 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                     p.lead { (summary_line(plan)) }
                     p.clock { (clock_counts(&plan.summary.clock)) }
                     p.balance { (balance_sentence(&plan.balance)) }
+                    @if let Some(sentence) = equity_sentence(&plan.equity) { p.equity { (sentence) } }
                 }
                 (alerts(plan, &referrals, options))
                 @if let Some(report) = &plan.decisions { (decisions(report)) }
                 @if areas.0.len() > 1 { (area_overview(&areas)) }
                 @for (area, part) in &areas.0 {
-                    (area_section(area, part, &referrals))
+                    (area_section(area, part, &referrals, &plan.equity))
                 }
                 footer {
-                    p { "Scores: priority weight (1, 2, 4, 8, 16) × urgency (1 + weeks on the 20-week clock / 20, up to 2), plus 0.05 with a supporter who knows the area. The plan has the highest total score any plan can have within every supporter's hours and case slots." }
+                    p { "Scores: priority weight (1, 2, 4, 8, 16) × urgency (1 + weeks on the 20-week clock / 20, up to 2), plus 0.05 with a supporter who knows the area. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
                 }
             }
         }
@@ -291,7 +293,12 @@ fn area_name(area: &str) -> String {
     }
 }
 
-fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral>) -> Markup {
+fn area_section(
+    area: &str,
+    part: &AreaPart,
+    referrals: &HashMap<&str, &Referral>,
+    equity: &EquityReport,
+) -> Markup {
     let mut new_by_supporter: BTreeMap<&str, Vec<&Assignment>> = BTreeMap::new();
     for a in &part.new {
         new_by_supporter
@@ -353,7 +360,7 @@ fn area_section(area: &str, part: &AreaPart, referrals: &HashMap<&str, &Referral
                     }
                 }
             }
-            (districts(part, referrals))
+            (districts(area, part, referrals, equity))
         }
     }
 }
@@ -383,7 +390,12 @@ fn decisions(report: &DecisionReport) -> Markup {
     }
 }
 
-fn districts(part: &AreaPart, referrals: &HashMap<&str, &Referral>) -> Markup {
+fn districts(
+    area: &str,
+    part: &AreaPart,
+    referrals: &HashMap<&str, &Referral>,
+    equity: &EquityReport,
+) -> Markup {
     // Active families by district: supported (kept or new) or waiting.
     let mut by_district: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let district = |id: &str| {
@@ -398,10 +410,31 @@ fn districts(part: &AreaPart, referrals: &HashMap<&str, &Referral>) -> Markup {
     for w in &part.waiting {
         by_district.entry(district(&w.referral_id)).or_default().1 += 1;
     }
+    // This week's shares: families some supporter with room could take, and served.
+    let this_week: HashMap<&str, &DistrictShare> = equity
+        .districts
+        .iter()
+        .filter(|d| d.area == area)
+        .map(|d| (d.district.as_str(), d))
+        .collect();
+    let fair = equity.method == "max_min";
+    let percent = |share: f64| format!("{:.0}%", 100.0 * share);
     html! {
         h3 { "Coverage by district" }
         table.districts {
-            thead { tr { th { "District" } th.num { "Active families" } th.num { "Supported" } th.num { "Waiting" } th.num { "Share supported" } } }
+            thead {
+                tr {
+                    th { }
+                    th.group colspan="4" { "Active families" }
+                    th.group colspan=(if fair { "3" } else { "2" }) { "This week's waiting families" }
+                }
+                tr {
+                    th { "District" } th.num { "All" } th.num { "Supported" } th.num { "Waiting" } th.num { "Share" }
+                    th.num title="Families some supporter with room could take this week" { "Could be taken" }
+                    th.num { "Served" }
+                    @if fair { th.num title="Served by the best-score plan, before equity" { "Without equity" } }
+                }
+            }
             tbody {
                 @for (name, (supported, waiting)) in &by_district {
                     tr {
@@ -409,12 +442,42 @@ fn districts(part: &AreaPart, referrals: &HashMap<&str, &Referral>) -> Markup {
                         td.num { (supported + waiting) }
                         td.num { (supported) }
                         td.num { (waiting) }
-                        td.num { (format!("{:.0}%", 100.0 * *supported as f64 / (supported + waiting) as f64)) }
+                        td.num { (percent(*supported as f64 / (supported + waiting) as f64)) }
+                        @match this_week.get(name.as_str()) {
+                            Some(d) => {
+                                td.num { (d.families) }
+                                td.num { (d.served) " (" (percent(d.share)) ")" }
+                                @if fair { td.num { (d.served_without_equity) " (" (percent(d.share_without_equity)) ")" } }
+                            }
+                            None => {
+                                td.num { "–" } td.num { "–" }
+                                @if fair { td.num { "–" } }
+                            }
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// The lowest share of a district's families served this week, and what equity did
+/// (`None` when no family's district is known).
+fn equity_sentence(e: &EquityReport) -> Option<String> {
+    let lowest = e.lowest_share?;
+    let served = format!(
+        "The district served least this week has {:.0}% of the families a supporter with room could take.",
+        100.0 * lowest
+    );
+    Some(match e.method {
+        "max_min" => format!(
+            "{served} Equity across districts put it first (policy `district_equity = \"max_min\"`): {:.0}% in the best-score plan; {} moved, {} of the total score given up.",
+            100.0 * e.lowest_share_without_equity.unwrap_or(lowest),
+            count(e.families_moved, "family", "families"),
+            e.score_given_up
+        ),
+        _ => format!("{served} Equity across districts is off (policy `district_equity = \"none\"`)."),
+    })
 }
 
 fn status(s: &SupporterLoad) -> &'static str {

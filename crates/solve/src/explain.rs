@@ -150,26 +150,46 @@ pub fn explain(
         (Some(a), _) => (
             "assigned",
             format!(
-                "Assigned to {} with score {}{}. The plan maximises the total score of all new assignments; this family is part of that best plan.",
+                "Assigned to {} with score {}{}. {}",
                 a.supporter_id,
                 a.score,
-                if a.reallocated { " (reallocated: the previous supporter has left)" } else { "" }
+                if a.reallocated { " (reallocated: the previous supporter has left)" } else { "" },
+                if plan.equity.method == "max_min" {
+                    "The plan first serves the lowest share of a district's families as high as capacity allows, then maximises the total score of all new assignments; this family is part of that plan."
+                } else {
+                    "The plan maximises the total score of all new assignments; this family is part of that best plan."
+                }
             ),
         ),
         (None, Some(w)) => ("waiting", waiting_story(referral, w.reason, w.rank, hours, &verdicts)),
         (None, None) => ("not_active", not_active_story(referral, week)),
+    };
+    // Where the stages after the best score would otherwise have put the family.
+    let whereabouts = |other: &str| {
+        if other == "waiting" {
+            "waiting".to_string()
+        } else {
+            format!("with {other}")
+        }
+    };
+    let without_equity = assignment
+        .and_then(|a| a.without_equity.as_deref())
+        .or_else(|| waiting.and_then(|w| w.without_equity.as_deref()));
+    let outcome = match without_equity {
+        Some(other) => format!(
+            "{outcome} Equity across districts moved this family: the best-score plan had it {}; {} Policy `district_equity = \"max_min\"` first serves the lowest share of a district's families as high as capacity allows, then the best score.",
+            whereabouts(other),
+            district_shares(plan, referral)
+        ),
+        None => outcome,
     };
     let without_balance = assignment
         .and_then(|a| a.without_balance.as_deref())
         .or_else(|| waiting.and_then(|w| w.without_balance.as_deref()));
     let outcome = match without_balance {
         Some(other) => format!(
-            "{outcome} Balance moved this family: the best-score plan before balancing had it {}; among the plans with the same total score, this one spreads supporters' hours more evenly (policy `balance = \"hours\"`).",
-            if other == "waiting" {
-                "waiting".to_string()
-            } else {
-                format!("with {other}")
-            }
+            "{outcome} Balance moved this family: the plan before balancing had it {}; among the plans with the same total score, this one spreads supporters' hours more evenly (policy `balance = \"hours\"`).",
+            whereabouts(other)
         ),
         None => outcome,
     };
@@ -434,4 +454,39 @@ fn not_active_story(referral: &Referral, week: PlanningWeek) -> String {
             referral.closed.map_or(String::new(), |d| d.to_string())
         )
     }
+}
+
+/// The family's district and the area's lowest district share, with and without
+/// equity, in words.
+fn district_shares(plan: &Plan, referral: &Referral) -> String {
+    let here: Vec<&crate::DistrictShare> = plan
+        .equity
+        .districts
+        .iter()
+        .filter(|d| d.area == referral.area)
+        .collect();
+    let percent = |share: f64| format!("{:.1}%", 100.0 * share);
+    let lowest = |of: fn(&crate::DistrictShare) -> f64| {
+        here.iter().map(|d| of(d)).reduce(f64::min).unwrap_or(0.0)
+    };
+    let own = referral
+        .district
+        .as_deref()
+        .and_then(|name| here.iter().find(|d| d.district == name))
+        .map_or_else(
+            || "its district is not counted".to_string(),
+            |d| {
+                format!(
+                    "its district {} has {} served ({} in the best-score plan)",
+                    d.district,
+                    percent(d.share),
+                    percent(d.share_without_equity)
+                )
+            },
+        );
+    format!(
+        "{own}; the area's lowest district share is {} ({} in the best-score plan).",
+        percent(lowest(|d| d.share)),
+        percent(lowest(|d| d.share_without_equity))
+    )
 }

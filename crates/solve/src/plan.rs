@@ -295,7 +295,7 @@ pub struct BalanceReport {
     pub spread: Spread,
     /// The sum over supporters of f(share of hours), as planned.
     pub sum_f: f64,
-    /// The same sum in the best-score plan before balancing.
+    /// The same sum in the plan before balancing.
     pub sum_f_unbalanced: f64,
     /// Score given up for balance (0 unless the policy's `score_tolerance` allows it).
     pub score_given_up: f64,

@@ -1,0 +1,156 @@
+//! Equity across districts (`district_equity = "max_min"`) end to end: the plan, its
+//! tables, `--explain`, and a bad setting.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::util::{allocate, json, scratch, stderr, stdout};
+
+/// The provider week's referrals: district by referral id.
+fn districts() -> HashMap<String, String> {
+    let mut reader =
+        csv::Reader::from_path(crate::util::root().join("fixtures/provider-week/referrals.csv"))
+            .unwrap();
+    let header = reader.headers().unwrap().clone();
+    let (id, district) = (
+        header.iter().position(|h| h == "referral_id").unwrap(),
+        header.iter().position(|h| h == "district").unwrap(),
+    );
+    reader
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[id].to_string(), r[district].to_string()))
+        .collect()
+}
+
+#[test]
+fn issue_10_equity_serves_the_district_served_least_first() {
+    let dir = scratch("equity");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let tables = dir.as_ref().join("tables");
+    let policy = policy.to_str().unwrap();
+    let output = allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--policy",
+            policy,
+            "--tables",
+            tables.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let fair = json(&output);
+    let best = json(&allocate("provider-week", &["--format", "json"]));
+    let equity = &fair["equity"];
+    assert_eq!(equity["method"], "max_min");
+    assert_eq!(best["equity"]["method"], "none");
+
+    // Each district's served count is the plan's new assignments there.
+    let district = districts();
+    let mut served: BTreeMap<&str, u64> = BTreeMap::new();
+    for a in fair["assignments"].as_array().unwrap() {
+        if a["open_case"] == false {
+            *served
+                .entry(district[a["referral_id"].as_str().unwrap()].as_str())
+                .or_default() += 1;
+        }
+    }
+    let rows = equity["districts"].as_array().unwrap();
+    assert!(rows.len() >= 2);
+    let mut lowest = f64::INFINITY;
+    for row in rows {
+        let name = row["district"].as_str().unwrap();
+        assert_eq!(
+            row["served"],
+            served.get(name).copied().unwrap_or(0),
+            "{name}"
+        );
+        let share = row["share"].as_f64().unwrap();
+        let families = row["families"].as_f64().unwrap();
+        assert!((share - row["served"].as_f64().unwrap() / families).abs() < 1e-6);
+        lowest = lowest.min(share);
+    }
+    // Equity raises the lowest share on this week, at a price in score.
+    let with = equity["lowest_share"].as_f64().unwrap();
+    let without = equity["lowest_share_without_equity"].as_f64().unwrap();
+    assert!((with - lowest).abs() < 1e-9);
+    assert!(with > without, "{with} vs {without}");
+    let best_lowest = best["equity"]["lowest_share"].as_f64().unwrap();
+    assert!(with > best_lowest);
+    let given_up = equity["score_given_up"].as_f64().unwrap();
+    let objectives = (
+        best["solver"]["objective"].as_f64().unwrap(),
+        fair["solver"]["objective"].as_f64().unwrap(),
+    );
+    assert!(given_up > 0.0);
+    assert!((given_up - (objectives.0 - objectives.1)).abs() < 1e-6);
+
+    // Every family equity moved says where it would have been.
+    let moved: Vec<&serde_json::Value> = fair["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(fair["waiting"].as_array().unwrap())
+        .filter(|e| e.get("without_equity").is_some())
+        .collect();
+    assert_eq!(
+        moved.len() as u64,
+        equity["families_moved"].as_u64().unwrap()
+    );
+    assert!(!moved.is_empty());
+
+    // The districts table is the JSON's.
+    let mut reader = csv::Reader::from_path(tables.join("districts.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "area",
+            "district",
+            "families",
+            "served",
+            "share",
+            "served_without_equity",
+            "share_without_equity"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), rows.len());
+    for (record, row) in records.iter().zip(rows) {
+        assert_eq!(&record[1], row["district"].as_str().unwrap());
+        assert_eq!(
+            record[3].parse::<u64>().unwrap(),
+            row["served"].as_u64().unwrap()
+        );
+    }
+
+    // `--explain` tells a moved family's story.
+    let id = moved[0]["referral_id"].as_str().unwrap();
+    let explained = allocate(
+        "provider-week",
+        &["--format", "table", "--policy", policy, "--explain", id],
+    );
+    assert!(explained.status.success(), "{}", stderr(&explained));
+    let text = stdout(&explained);
+    assert!(
+        text.contains("Equity across districts moved this family"),
+        "{text}"
+    );
+    let other = moved[0]["without_equity"].as_str().unwrap();
+    assert!(text.contains(other), "{text}");
+}
+
+#[test]
+fn issue_10_a_bad_equity_setting_is_located() {
+    let dir = scratch("equity-bad");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(&policy, "balance = \"hours\"\ndistrict_equity = \"fair\"\n").unwrap();
+    let output = allocate("provider-week", &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("policy.toml:2:19"), "{message}");
+    assert!(message.contains("max_min"), "{message}");
+    assert!(stdout(&output).is_empty());
+}
