@@ -8,7 +8,7 @@ use anyhow::Context;
 use caseload_model::files::write_atomically;
 use caseload_sim::{
     builtin, rows_csv, simulate, wait_chart, write_tables, Estimate, PolicyResult, ReferralPolicy,
-    Results, Scenario, BUILTIN,
+    Results, Scenario, BUILTIN, DEFAULT_POLICIES,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -146,6 +146,11 @@ const SHOWN: &[Shown] = &[
         Number::RATIO,
     ),
     (
+        "score per week (the weekly objective)",
+        |p| &p.metrics.score_per_week,
+        Number::RATIO,
+    ),
+    (
         "run-out weeks after the horizon",
         |p| &p.metrics.run_out_weeks,
         Number::COUNT,
@@ -181,7 +186,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .collect(),
-        None => BUILTIN.to_vec(),
+        None => DEFAULT_POLICIES.to_vec(),
     };
     let mut policies: Vec<&dyn ReferralPolicy> = Vec::new();
     for name in &names {

@@ -117,6 +117,8 @@ pub(crate) struct Run {
     pub proofs: WeeklyProofs,
     /// Weeks simulated after the horizon.
     pub run_out_weeks: u32,
+    /// The scores of the assignments made in the horizon's weeks, summed.
+    pub score: f64,
     /// Per week simulated.
     pub ledger: Vec<LedgerWeek>,
 }
@@ -157,6 +159,7 @@ pub(crate) fn run(
         volunteer_hours: (0.0, 0.0),
         proofs: WeeklyProofs::default(),
         run_out_weeks: 0,
+        score: 0.0,
         ledger: Vec::new(),
     };
     // Families arrive in week order: those before `next` have arrived.
@@ -238,6 +241,9 @@ pub(crate) fn run(
                 run.proofs.record(optimised.route, optimised.proven);
             }
             for case in area.new_cases(&placement) {
+                if horizon.contains(&week) {
+                    run.score += case.score;
+                }
                 let supporter = &caseload.supporters[case.supporter];
                 caseload.referrals[case.referral].supporter_id = Some(supporter.id.clone());
                 if first_support[case.referral].is_none() {

@@ -55,7 +55,8 @@ pub use chart::wait_chart;
 pub use engine::{Outcome, WeeklyProofs};
 pub use metrics::{estimate, Estimate, Kind, Metrics, PriorityMetrics, RunMetrics};
 pub use policy::{
-    builtin, Deadline, Fifo, Lottery, OptimalPolicy, Priority, ReferralPolicy, WeekState, BUILTIN,
+    builtin, Deadline, Fifo, Lottery, OptimalEquity, OptimalPolicy, Priority, ReferralPolicy,
+    WeekState, BUILTIN, DEFAULT_POLICIES,
 };
 pub use scenario::{
     Arrivals, Ehc, Families, LoadedScenario, Scenario, Sources, SupporterPlan, TransferWave,

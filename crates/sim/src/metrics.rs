@@ -25,13 +25,15 @@ pub enum Kind {
     Share,
     /// Weeks: never negative.
     Weeks,
+    /// A sum of scores: never negative.
+    Score,
 }
 
 impl Kind {
     /// The values possible for a measure of this kind.
     pub fn range(self) -> (f64, f64) {
         match self {
-            Kind::Count | Kind::Weeks => (0.0, f64::INFINITY),
+            Kind::Count | Kind::Weeks | Kind::Score => (0.0, f64::INFINITY),
             Kind::Share => (0.0, 1.0),
         }
     }
@@ -127,6 +129,10 @@ measures! {
         lowest_district_coverage: Kind::Share,
         /// Lowest district coverage / highest.
         district_coverage_ratio: Kind::Share,
+        /// The week's objective: the scores of the new assignments made in a week
+        /// (priority weight × urgency, plus the local bonus), mean over the horizon's
+        /// weeks.
+        score_per_week: Kind::Score,
         /// Weeks simulated after the horizon until every measured family had left.
         run_out_weeks: Kind::Weeks,
     }
@@ -286,6 +292,7 @@ pub(crate) fn of_run(stream: &Stream, run: &Run, scenario: &crate::Scenario) -> 
             (Some(l), Some(h)) => ratio(l, h),
             _ => f64::NAN,
         },
+        score_per_week: ratio(run.score, f64::from(end - warm_up)),
         run_out_weeks: f64::from(run.run_out_weeks),
     };
     let by_priority = priorities.map(|mut group| {

@@ -165,6 +165,20 @@ impl ReferralPolicy for OptimalPolicy {
     }
 }
 
+/// The weekly MIP with `district_equity = "max_min"`: first the highest lowest share of
+/// a district's waiting families served, then the best total score given it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OptimalEquity;
+
+impl ReferralPolicy for OptimalEquity {
+    fn name(&self) -> &str {
+        "optimal_equity"
+    }
+    fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Placement, SimError> {
+        Ok(week.area.fill_equitably(week.effort)?)
+    }
+}
+
 /// The built-in policies by name, in the order results are shown.
 pub fn builtin(name: &str) -> Option<&'static dyn ReferralPolicy> {
     match name {
@@ -173,9 +187,21 @@ pub fn builtin(name: &str) -> Option<&'static dyn ReferralPolicy> {
         "deadline" => Some(&Deadline),
         "lottery" => Some(&Lottery),
         "optimal" => Some(&OptimalPolicy),
+        "optimal_equity" => Some(&OptimalEquity),
         _ => None,
     }
 }
 
 /// The names of the built-in policies.
-pub const BUILTIN: [&str; 5] = ["fifo", "priority", "deadline", "lottery", "optimal"];
+pub const BUILTIN: [&str; 6] = [
+    "fifo",
+    "priority",
+    "deadline",
+    "lottery",
+    "optimal",
+    "optimal_equity",
+];
+
+/// The policies a simulation compares when none are named: the five referral rules
+/// (`optimal_equity` is asked for by name).
+pub const DEFAULT_POLICIES: [&str; 5] = ["fifo", "priority", "deadline", "lottery", "optimal"];

@@ -6,6 +6,7 @@ use caseload_model::{Caseload, PlanningWeek, Policy, WeekView};
 
 use crate::allocator::{optimal_area, Route};
 use crate::decisions::Resolved;
+use crate::equity::{equity_area, Districts};
 use crate::greedy::{assign_in_order, respects_capacity, Choice};
 use crate::instance::{build_instances, AreaInstance};
 use crate::mip::Limits;
@@ -17,6 +18,7 @@ use crate::SolveError;
 #[derive(Debug, Clone)]
 pub struct AreaWeek {
     instance: AreaInstance,
+    districts: Districts,
 }
 
 /// The weekly problems of `caseload` in `week`, one per area, by area code.
@@ -24,7 +26,10 @@ pub fn area_weeks(caseload: &Caseload, week: PlanningWeek, policy: &Policy) -> V
     let view = WeekView::new(caseload, week);
     build_instances(caseload, &view, policy, &Resolved::default(), None)
         .into_iter()
-        .map(|instance| AreaWeek { instance })
+        .map(|instance| AreaWeek {
+            districts: Districts::of(caseload, &instance),
+            instance,
+        })
         .collect()
 }
 
@@ -70,6 +75,8 @@ pub struct NewCase {
     pub supporter: usize,
     /// Hours per week the case needs.
     pub hours: f64,
+    /// `score(r, s)` of the assignment this week.
+    pub score: f64,
 }
 
 /// A supporter's hours in the week after a placement.
@@ -126,6 +133,44 @@ impl AreaWeek {
         })
     }
 
+    /// The placement of `district_equity = "max_min"`: first the highest lowest share
+    /// of a district's families served (of those some supporter with room could take),
+    /// then the best total score given it; searched within `effort` (each stage under
+    /// the node limit). When the best-score stage is not proven, its plan is kept.
+    ///
+    /// # Errors
+    ///
+    /// [`SolveError`] if HiGHS fails.
+    pub fn fill_equitably(&self, effort: Effort) -> Result<Placement, SolveError> {
+        let limits = Limits {
+            seconds: None,
+            nodes: effort.node_limit,
+        };
+        let solution = optimal_area(&self.instance, limits)?;
+        if !solution.proven {
+            return Ok(Placement {
+                choice: solution.choice,
+                optimised: Some(Optimised {
+                    route: solution.route,
+                    proven: false,
+                }),
+            });
+        }
+        let fair = equity_area(&self.instance, &self.districts, &solution.choice, limits)?;
+        let route = if fair.choice == solution.choice {
+            solution.route
+        } else {
+            Route::Mip
+        };
+        Ok(Placement {
+            choice: fair.choice,
+            optimised: Some(Optimised {
+                route,
+                proven: fair.proven,
+            }),
+        })
+    }
+
     /// Whether `placement` belongs to this week's problem and respects every
     /// supporter's free hours and case slots.
     pub fn admits(&self, placement: &Placement) -> bool {
@@ -151,6 +196,7 @@ impl AreaWeek {
                     referral: candidate.referral,
                     supporter: self.instance.rooms[arc.slot].supporter,
                     hours: candidate.hours,
+                    score: arc.score,
                 })
             })
     }

@@ -12,8 +12,8 @@ use caseload_model::{
     Referral, ReferralKind, Source, Supporter, SupporterStatus,
 };
 use caseload_solve::{
-    allocate, export_model, recommend, Greedy, ModelScope, Optimal, Options, Plan, Route,
-    SolveError,
+    allocate, area_weeks, export_model, recommend, Effort, Greedy, ModelScope, Optimal, Options,
+    Plan, Route, SolveError,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -1335,6 +1335,52 @@ fn fixture_equity_matches_an_independent_model() {
         );
     }
     assert!(raised >= 1, "equity changed none of the fixture areas");
+}
+
+/// The simulator's `optimal_equity` placement of each area week is the plan `allocate`
+/// makes with `district_equity = "max_min"` (and no balance, which the simulator does
+/// not run): the same families with the same supporters, on every area of the
+/// national week.
+#[test]
+fn fill_equitably_is_the_plan_of_allocate_with_equity() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/national-week");
+    let caseload =
+        Caseload::load(&root.join("supporters.csv"), &root.join("referrals.csv")).unwrap();
+    let week = PlanningWeek::parse(WEEK).unwrap();
+    let policy = Policy {
+        district_equity: DistrictEquity::MaxMin,
+        balance: Balance::None,
+        ..Policy::default()
+    };
+    let plan = allocate(&caseload, week, &policy, &Optimal, &Options::default()).unwrap();
+    let planned: HashSet<(String, String)> = plan
+        .assignments
+        .iter()
+        .filter(|a| !a.open_case)
+        .map(|a| (a.referral_id.clone(), a.supporter_id.clone()))
+        .collect();
+    let mut placed = HashSet::new();
+    let mut moved_areas = 0;
+    for area in area_weeks(&caseload, week, &policy) {
+        let fair = area.fill_equitably(Effort::default()).unwrap();
+        let best = area.fill_optimally(Effort::default()).unwrap();
+        assert!(area.admits(&fair), "{}", area.area());
+        assert!(fair.optimised().unwrap().proven, "{}", area.area());
+        let score = |p: &caseload_solve::Placement| area.new_cases(p).map(|c| c.score).sum::<f64>();
+        assert!(score(&fair) <= score(&best) + 1e-9, "{}", area.area());
+        if fair != best {
+            moved_areas += 1;
+        }
+        for case in area.new_cases(&fair) {
+            placed.insert((
+                caseload.referrals[case.referral].id.clone(),
+                caseload.supporters[case.supporter].id.clone(),
+            ));
+        }
+    }
+    assert_eq!(placed, planned);
+    assert!(moved_areas > 0, "equity moved no family in any area");
+    println!("equity changed the placement in {moved_areas} areas");
 }
 
 /// One area's week as an independent per-family model, from the contract's rules (this
