@@ -25,7 +25,7 @@ use good_lp::{variable, Expression};
 use caseload_model::Caseload;
 
 use crate::classes::classes_by;
-use crate::greedy::Choice;
+use crate::greedy::{objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
 use crate::mip::{ClassModel, Limits};
 use crate::SolveError;
@@ -206,9 +206,16 @@ pub(crate) fn equity_area(
         let pinned = f64::from(districts.pinned[d]);
         model.constraints.push((served - eligible * z).geq(-pinned));
     }
-    // Distinct shares s/e differ by at least 1 / (e1 * e2): a gap well below that.
-    let biggest = districts.eligible.iter().copied().max().unwrap_or(1).max(1);
-    let gap = 0.1 / (f64::from(biggest) * f64::from(biggest));
+    // Two different shares s1/e1 and s2/e2 differ by at least 1 / (e1 * e2), so once the
+    // bound is less than that above the incumbent, no better share is left: an
+    // absolute gap just below it stops HiGHS as soon as the lowest share is proven.
+    let mut sizes = districts.eligible.clone();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let (e1, e2) = (
+        f64::from(sizes.first().copied().unwrap_or(1).max(1)),
+        f64::from(sizes.get(1).copied().unwrap_or(1).max(1)),
+    );
+    let gap = 0.9 / (e1 * e2);
     let first = model.solve(
         instance,
         &classes,
@@ -218,6 +225,11 @@ pub(crate) fn equity_area(
         Some(gap),
         limits,
     )?;
+    // Stopped by a limit, HiGHS returns its best plan; one that breaks a row (never
+    // seen) is not used.
+    if !respects_capacity(instance, &first.choice) {
+        return Ok(unchanged(false));
+    }
     let fairest = districts.lowest(&first.choice).unwrap_or(lowest_start);
     if fairest <= lowest_start {
         return Ok(unchanged(first.proven));
@@ -231,20 +243,11 @@ pub(crate) fn equity_area(
             model.constraints.push(placed.geq(f64::from(floors.min[d])));
         }
     }
-    let objective = std::mem::take(&mut model.objective);
-    let second = model.solve(
-        instance,
-        &classes,
-        objective,
-        &first.choice,
-        &[],
-        None,
-        limits,
-    )?;
+    let score = std::mem::take(&mut model.objective);
+    let second = model.solve(instance, &classes, score, &first.choice, &[], None, limits)?;
     let choice = if floors.met_by(&second.choice)
-        && crate::greedy::respects_capacity(instance, &second.choice)
-        && crate::greedy::objective(instance, &second.choice)
-            >= crate::greedy::objective(instance, &first.choice) - 1e-9
+        && respects_capacity(instance, &second.choice)
+        && objective(instance, &second.choice) >= objective(instance, &first.choice) - 1e-9
     {
         second.choice
     } else {
