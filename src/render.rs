@@ -189,10 +189,20 @@ fn equity_line(e: &caseload_solve::EquityReport) -> Option<String> {
         .filter(|d| (d.share - lowest).abs() < 1e-9)
         .map(|d| d.district.as_str())
         .collect::<Vec<_>>();
-    let served = format!(
-        "lowest share of a district's families served {} ({})",
-        Number::PERCENT.show(lowest),
+    // A national week can have dozens of districts at the lowest share: name a few.
+    const NAMED: usize = 5;
+    let named = if least.len() > NAMED {
+        format!(
+            "{} and {} more",
+            least[..NAMED].join(", "),
+            least.len() - NAMED
+        )
+    } else {
         least.join(", ")
+    };
+    let served = format!(
+        "lowest share of a district's families served {} ({named})",
+        Number::PERCENT.show(lowest),
     );
     if e.method == "none" {
         return Some(format!("Equity across districts: none (policy); {served}"));

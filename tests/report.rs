@@ -76,6 +76,16 @@ fn issue_8_the_report_renders_in_a_browser_with_every_family() {
     for taken in plan["decisions"]["taken"].as_array().unwrap() {
         assert!(dom.contains(taken["effect"].as_str().unwrap()), "{taken}");
     }
+    // This week's district shares, and the district served least.
+    assert!(dom.contains("The district served least this week has "));
+    assert!(dom.contains("Could be taken"));
+    for d in plan["equity"]["districts"].as_array().unwrap() {
+        let share = (100.0 * d["share"].as_f64().unwrap()).round();
+        assert!(
+            dom.contains(&format!("{} ({share}%)", d["served"])),
+            "{d} is not in the DOM"
+        );
+    }
     let waiting = plan["waiting"].as_array().unwrap();
     let new: Vec<&serde_json::Value> = plan["assignments"]
         .as_array()
