@@ -73,7 +73,8 @@ pub struct FundingArgs {
     /// With --simulate: replications per area.
     #[arg(long, value_name = "N", default_value_t = 20, requires = "simulate")]
     pub replications: u32,
-    /// With --simulate: the referral policy (fifo, priority, deadline, lottery, optimal).
+    /// With --simulate: the referral policy (fifo, priority, deadline, lottery, optimal,
+    /// optimal_equity).
     #[arg(
         long,
         value_name = "NAME",
@@ -91,7 +92,8 @@ pub struct SimulateArgs {
     /// The scenario (TOML): supporters, arrivals, families, the EHC clock.
     #[arg(long, value_name = "FILE")]
     pub scenario: PathBuf,
-    /// Policies to compare, comma-separated [default: fifo,priority,deadline,lottery,optimal].
+    /// Policies to compare, comma-separated [default: fifo,priority,deadline,lottery,optimal;
+    /// also optimal_equity].
     #[arg(long, value_name = "LIST")]
     pub policies: Option<String>,
     /// Replications (overrides the scenario).
