@@ -19,7 +19,9 @@ agree and prints, per instance and seed:
   plan: eligibility, models, HiGHS); the peer's is its solve only, not Python's start;
 - peak memory (maximum resident set) of each process, from `wait4`;
 - ratio = peer seconds / caseload seconds (`--threads 1`), the issue's goal being >= 10;
-- whether caseload proved the optimum.
+- whether caseload proved the optimum;
+- with `--balance hours`, caseload's sum of f(share) (the balance stage's objective),
+  to compare two caseload binaries by.
 
 A per-solve cap (`--cap`, seconds) keeps the table finite: caseload gets it as
 `--time-limit` (and then reports `feasible`), the peer is stopped at the cap plus its
@@ -269,11 +271,11 @@ def main() -> int:
           f"{cores} cores; solve seconds from the JSON, peak RSS in MiB\n")
     if args.national:
         print("| instance | eligible pairs | caseload 1 thread s | caseload default s | peer s | "
-              "ratio | caseload MiB | peer MiB | proven | objective |")
+              "ratio | caseload MiB | peer MiB | proven | objective | sum of f |")
     else:
         print("| instance | seed | caseload 1 thread s | caseload default s | peer s | ratio | "
-          "caseload MiB | peer MiB | proven | objective |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "caseload MiB | peer MiB | proven | objective | sum of f |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         weeks = [(f"national {scale}x", None, scale) for scale in args.national or []] or [
@@ -312,10 +314,13 @@ def main() -> int:
             elif proven:
                 ratio = f">{args.cap / max(ours['solver']['seconds'], 1e-3):.1f}"
             objective = f"{ours['solver']['objective']:.2f}" if ours else "-"
+            # The balance stage's result (--balance hours): the least sum of f(share)
+            # among the best plans, to compare binaries by (the peer has no such stage).
+            spread = f"{ours['balance']['sum_f']:.6f}" if ours and args.balance == "hours" else "-"
             print(f"| {name} | {pairs if seed is None else seed} | {secs(ours, args.cap)} | "
                   f"{secs(default, args.cap) if not args.no_default_threads else '-'} | "
                   f"{secs(peer, args.cap)} | {ratio} | {ours_mib:.0f} | {peer_mib:.0f} | "
-                  f"{'yes' if proven else 'no'} | {objective} |", flush=True)
+                  f"{'yes' if proven else 'no'} | {objective} | {spread} |", flush=True)
     return 1 if failed else 0
 
 

@@ -206,9 +206,18 @@ impl ClassModel {
         }
     }
 
+    /// Every column's variable, by column number (to write rows over the `y`s and
+    /// `z`s of [`columns`](Self::columns)).
+    pub fn variables(&self) -> Vec<Variable> {
+        self.vars
+            .iter_variables_with_def()
+            .map(|(v, _)| v)
+            .collect()
+    }
+
     /// The values of the class columns for the plan `start`, followed by `extra` (the
     /// columns added after the class model's own).
-    fn initial(
+    pub(crate) fn initial(
         &self,
         instance: &AreaInstance,
         classes: &[Class],
