@@ -171,8 +171,17 @@ fn balance_line(b: &caseload_solve::BalanceReport) -> String {
     } else {
         String::new()
     };
+    let unproven = if b.unproven_areas.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the time limit stopped it before a proof in {}: {}",
+            count(b.unproven_areas.len() as i64, "area", "areas"),
+            b.unproven_areas.join(", ")
+        )
+    };
     format!(
-        "Balance: hours; {spread}; {} moved among plans with the same score (sum of f(share) {}, {} before{given_up})",
+        "Balance: hours; {spread}; {} moved among plans with the same score (sum of f(share) {}, {} before{given_up}){unproven}",
         count(b.families_moved as i64, "family", "families"),
         Number::RATIO.show(b.sum_f),
         Number::RATIO.show(b.sum_f_unbalanced)

@@ -118,14 +118,24 @@ fn balance_sentence(b: &BalanceReport) -> String {
         b.spread.max * 100.0,
         b.spread.gini
     );
-    match (b.method, b.families_moved) {
+    let unproven = if b.unproven_areas.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " In {} the week's time limit stopped balancing before a proof: the score there is still the best, the spread as even as found ({}).",
+            count(b.unproven_areas.len(), "area", "areas"),
+            b.unproven_areas.join(", ")
+        )
+    };
+    let sentence = match (b.method, b.families_moved) {
         ("none", _) => format!("{spread} Balance is off (policy `balance = \"none\"`)."),
         (_, 0) => format!("{spread} The best plan found was already the most even one."),
         (_, moved) => format!(
             "{spread} Among the plans with the best total score, the most even one was kept: {} moved.",
             count(moved, "family", "families")
         ),
-    }
+    };
+    format!("{sentence}{unproven}")
 }
 
 fn summary_line(plan: &Plan) -> String {

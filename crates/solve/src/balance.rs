@@ -99,9 +99,12 @@ pub(crate) fn balance_area(
     tolerance: f64,
     floors: &Floors,
     deadline: Instant,
-) -> Result<Choice, SolveError> {
+) -> Result<Balanced, SolveError> {
     if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
-        return Ok(start.clone());
+        return Ok(Balanced {
+            choice: start.clone(),
+            proven: true,
+        });
     }
     let best = objective(instance, start);
     let least = best * (1.0 - tolerance) - 1e-9;
@@ -109,12 +112,26 @@ pub(crate) fn balance_area(
     // alone costs about a millisecond an area, only gets those it gives up on.
     let searched = search(instance, capacity, start, least, floors, SEARCH_NODES);
     let incumbent = match searched {
-        Searched::Optimal(choice) => return Ok(choice),
+        Searched::Optimal(choice) => {
+            return Ok(Balanced {
+                choice,
+                proven: true,
+            })
+        }
         Searched::GaveUp(choice) => choice,
     };
     balance_classes(
         instance, capacity, start, &incumbent, tolerance, floors, deadline,
     )
+}
+
+/// The balance stage's plan, and whether it is proven the most even one (HiGHS may
+/// stop at the week's time limit first; the plan then keeps the best score and is as
+/// even as found).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Balanced {
+    pub choice: Choice,
+    pub proven: bool,
 }
 
 /// Nodes the exact search may visit before handing an area to HiGHS.
@@ -458,7 +475,7 @@ fn balance_classes(
     tolerance: f64,
     floors: &Floors,
     deadline: Instant,
-) -> Result<Choice, SolveError> {
+) -> Result<Balanced, SolveError> {
     let best = objective(instance, start);
     // Scores are sums of a few decimals: a floor a hair below the optimum lets the
     // solver keep every plan with the same score, and the check below refuses any
@@ -592,10 +609,13 @@ fn balance_classes(
     let fits = respects_capacity(instance, &choice) && floors.met_by(&choice);
     let scores = objective(instance, &choice) >= best * (1.0 - tolerance) - 1e-9;
     let better = sum_f(instance, capacity, &choice) < sum_f(instance, capacity, incumbent) - 1e-12;
-    Ok(if fits && scores && better {
-        choice
-    } else {
-        incumbent.clone()
+    Ok(Balanced {
+        choice: if fits && scores && better {
+            choice
+        } else {
+            incumbent.clone()
+        },
+        proven: outcome.proven,
     })
 }
 
@@ -819,9 +839,12 @@ mod tests {
                 &instance, &capacity, &start, &start, tolerance, &floors, deadline,
             )
             .unwrap();
-            check(&by_highs, "classes");
+            assert!(by_highs.proven);
+            check(&by_highs.choice, "classes");
             let balanced =
                 balance_area(&instance, &capacity, &start, tolerance, &floors, deadline).unwrap();
+            assert!(balanced.proven);
+            let balanced = balanced.choice;
             check(&balanced, "balance_area");
             moved += usize::from(balanced != start);
             // With one node the search gives up, with a plan no worse than `start`.

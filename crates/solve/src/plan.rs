@@ -301,6 +301,9 @@ pub struct BalanceReport {
     pub score_given_up: f64,
     /// Families whose supporter (or waiting) balancing changed.
     pub families_moved: usize,
+    /// Areas whose balance stage the week's time limit stopped before a proof: their
+    /// plan keeps the best score and is as even as found.
+    pub unproven_areas: Vec<String>,
 }
 
 /// Plans `week`: keeps open cases, and chooses new assignments with `allocator`, one
@@ -381,11 +384,17 @@ pub(crate) fn plan_week(
     let optimal = allocator.name() == "optimal";
     let balancing = policy.balance == Balance::Hours && optimal;
     let fair = policy.district_equity == DistrictEquity::MaxMin && optimal;
+    // Every area's best score first, then the stages after it: a slow balance in one
+    // area must not take the time another area needs to prove its optimum.
     let solve = || -> Result<Vec<(AreaSolution, Stages)>, SolveError> {
+        let best: Vec<AreaSolution> = instances
+            .par_iter()
+            .map(|instance| allocator.allocate_area(instance, deadline))
+            .collect::<Result<_, _>>()?;
         instances
             .par_iter()
-            .map(|instance| {
-                let mut solution = allocator.allocate_area(instance, deadline)?;
+            .zip(best)
+            .map(|(instance, mut solution)| {
                 let mut stages = Stages::default();
                 if fair && solution.proven {
                     let districts = Districts::of(caseload, instance);
@@ -415,8 +424,10 @@ pub(crate) fn plan_week(
                     &stages.floors,
                     deadline,
                 )?;
-                if balanced != solution.choice {
-                    stages.unbalanced = Some(std::mem::replace(&mut solution.choice, balanced));
+                stages.balance_proven = balanced.proven;
+                if balanced.choice != solution.choice {
+                    stages.unbalanced =
+                        Some(std::mem::replace(&mut solution.choice, balanced.choice));
                 }
                 Ok((solution, stages))
             })
@@ -842,6 +853,8 @@ struct Stages {
     unbalanced: Option<Choice>,
     /// The district floors the plan keeps (none without equity).
     floors: Floors,
+    /// The balance stage ran and proved its plan the most even one.
+    balance_proven: bool,
 }
 
 /// Records in `moved`, for each family whose supporter differs between `before` and
@@ -896,6 +909,13 @@ fn balance_report(
         given_up += choice_score(instance, first) - choice_score(instance, &solution.choice);
         record_moves(caseload, instance, first, &solution.choice, &mut moved);
     }
+    let unproven_areas = instances
+        .iter()
+        .zip(solutions)
+        .zip(stages)
+        .filter(|((_, solution), stage)| balancing && solution.proven && !stage.balance_proven)
+        .map(|((instance, _), _)| instance.area.clone())
+        .collect();
     let families_moved = moved.len();
     for a in &mut plan.assignments {
         a.without_balance = moved.remove(a.referral_id.as_str());
@@ -919,6 +939,7 @@ fn balance_report(
         sum_f_unbalanced: round(before),
         score_given_up: round(given_up) + 0.0,
         families_moved,
+        unproven_areas,
     }
 }
 
