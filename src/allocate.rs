@@ -70,25 +70,32 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     // Every file of the run is written all or none: staged beside its target first (a
     // missing folder fails here, before anything is in place), then renamed together.
     let mut files = Staged::default();
-    let mut stage = |file: &Path, bytes: &[u8]| {
+    let stage = |files: &mut Staged, file: &Path, bytes: &[u8]| {
         files
             .add(file, bytes)
             .with_context(|| format!("cannot write {}", file.display()))
     };
     if let Some(file) = &args.register_out {
-        stage(file, &register(&caseload, &plan, &args.input.referrals)?)?;
+        stage(
+            &mut files,
+            file,
+            &register(&caseload, &plan, &args.input.referrals)?,
+        )?;
     }
     if let Some(file) = &args.report {
         let options = caseload_report::ReportOptions {
             long_wait_weeks: args.alert_after_weeks,
         };
         stage(
+            &mut files,
             file,
             caseload_report::render(&caseload, &plan, &options).as_bytes(),
         )?;
     }
     if let Some(dir) = &args.tables {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        files
+            .create_dir(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let tables = [
             render::assignments_csv(&plan)?,
             render::waiting_csv(&plan)?,
@@ -96,12 +103,12 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             render::districts_csv(&plan)?,
         ];
         for (name, table) in TABLES.iter().zip(&tables) {
-            stage(&dir.join(name), table.as_bytes())?;
+            stage(&mut files, &dir.join(name), table.as_bytes())?;
         }
     }
     let out = args.out.as_deref().filter(|file| !is_stdio(file));
     if let Some(file) = out {
-        stage(file, text.as_bytes())?;
+        stage(&mut files, file, text.as_bytes())?;
     }
     if let Some(file) = &args.export_model {
         let scope = if args.export_reduced {

@@ -261,6 +261,44 @@ fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
 }
 
 #[test]
+fn a_run_that_fails_leaves_no_tables_folder_behind() {
+    let dir = scratch("tables-none");
+    let tables = dir.join("new").join("week");
+    // The tables' folders are made, then --out cannot be written: all or none.
+    let out = dir.join("no-such-folder").join("plan.json");
+    let output = allocate(
+        "provider-week",
+        &[
+            "--tables",
+            tables.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
+    let left: Vec<_> = std::fs::read_dir(&*dir).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    // A folder that was there already stays, with nothing added.
+    std::fs::create_dir(dir.join("kept")).unwrap();
+    let output = allocate(
+        "provider-week",
+        &[
+            "--tables",
+            dir.join("kept").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(output.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(dir.join("kept")).unwrap().count(), 0);
+}
+
+#[test]
 fn issue_8_every_table_of_the_plan_is_a_csv_file() {
     let dir = scratch("tables");
     let tables = dir.join("week");

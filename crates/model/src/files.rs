@@ -43,9 +43,14 @@ pub fn write_atomically(
 
 /// Several output files of one run, written all or none: each is written to a
 /// temporary file beside its target as it is added, and all are renamed into place by
-/// [`Staged::commit`]. Dropped without a commit, it leaves nothing behind.
+/// [`Staged::commit`]. Dropped without a commit, it leaves nothing behind: neither its
+/// temporary files nor the folders [`Staged::create_dir`] made.
 #[derive(Debug, Default)]
-pub struct Staged(Vec<(tempfile::NamedTempFile, std::path::PathBuf)>);
+pub struct Staged {
+    files: Vec<(tempfile::NamedTempFile, std::path::PathBuf)>,
+    /// Folders created for the run, parents first.
+    created: Vec<std::path::PathBuf>,
+}
 
 impl Staged {
     /// Writes `bytes` for `path`, not yet in place.
@@ -56,7 +61,26 @@ impl Staged {
     /// full disk): nothing of the run is in place then.
     pub fn add(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         let temporary = staged(path, |file| file.write_all(bytes))?;
-        self.0.push((temporary, path.to_path_buf()));
+        self.files.push((temporary, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Creates the folder `dir` and any missing parents, to be removed again if the
+    /// run is not committed.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error of creating a folder (those made before it are removed on drop).
+    pub fn create_dir(&mut self, dir: &Path) -> io::Result<()> {
+        let mut missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+        missing.reverse();
+        for folder in missing {
+            if folder.as_os_str().is_empty() {
+                continue;
+            }
+            std::fs::create_dir(folder)?;
+            self.created.push(folder.to_path_buf());
+        }
         Ok(())
     }
 
@@ -65,11 +89,23 @@ impl Staged {
     /// # Errors
     ///
     /// The first rename that fails, with the path it was for.
-    pub fn commit(self) -> Result<(), (std::path::PathBuf, io::Error)> {
-        for (temporary, path) in self.0 {
+    pub fn commit(mut self) -> Result<(), (std::path::PathBuf, io::Error)> {
+        self.created.clear();
+        for (temporary, path) in std::mem::take(&mut self.files) {
             temporary.persist(&path).map_err(|e| (path, e.error))?;
         }
         Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // The temporary files first (dropping one deletes it), then the folders made
+        // for them, innermost first; a folder that is not empty stays.
+        self.files.clear();
+        for folder in self.created.iter().rev() {
+            let _ = std::fs::remove_dir(folder);
+        }
     }
 }
 
