@@ -8,11 +8,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use caseload_model::files::write_atomically;
-use caseload_model::{Caseload, PlanningWeek, SupporterStatus, WeekView};
+use caseload_model::{Caseload, DecisionKind, PlanningWeek, Policy, SupporterStatus, WeekView};
 use caseload_report::words::count;
+use caseload_solve::{check_decisions, SolveError};
 use clap::Args;
 
-use crate::cli::BadArgument;
+use crate::allocate::decisions;
+use crate::cli::{BadArgument, DecisionArgs};
 use crate::output::emit;
 
 #[derive(Debug, Args)]
@@ -27,6 +29,14 @@ pub struct ValidateArgs {
     /// waiting or reallocated, and the warnings that depend on the week.
     #[arg(long, short = 'w', value_name = "DATE")]
     pub week: Option<String>,
+    /// With --week: the policy the decisions are checked under (eligibility rules such
+    /// as `volunteers_take_high`) [default: the contract's defaults].
+    #[arg(long, value_name = "FILE", requires = "week")]
+    pub policy: Option<PathBuf>,
+    /// With --week: check the coordinator's decisions too (--pin, --forbid,
+    /// --decisions), as `allocate` would before planning.
+    #[command(flatten)]
+    pub decided: DecisionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +59,17 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
         .map(PlanningWeek::parse)
         .transpose()
         .context("--week")?;
+    let policy = match &args.policy {
+        Some(file) => Policy::load(file)?,
+        None => Policy::default(),
+    };
+    let decided = decisions(&args.decided)?;
+    if week.is_none() && !decided.is_empty() {
+        return Err(BadArgument(
+            "decisions hold for one week: give the --week they are for".into(),
+        )
+        .into());
+    }
     let caseload = Caseload::load(&args.supporters, &args.referrals)?;
     let mut warnings = caseload.warnings.clone();
     if let Some(week) = week {
@@ -108,6 +129,19 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
             reallocated,
             count(view.ignored, "row", "rows"),
         );
+        if !decided.is_empty() {
+            check_decisions(&caseload, week, &policy, &decided).map_err(SolveError::Decisions)?;
+            let pins = decided
+                .iter()
+                .filter(|d| d.decision == DecisionKind::Pin)
+                .count();
+            let _ = writeln!(
+                out,
+                "Decisions: {} and {} can all hold this week",
+                count(pins, "pin", "pins"),
+                count(decided.len() - pins, "forbid", "forbids"),
+            );
+        }
     }
     if warnings.is_empty() {
         let _ = writeln!(out, "No problems and no warnings.");

@@ -439,3 +439,56 @@ fn issue_8_recommend_keeps_the_weeks_decisions_about_other_areas() {
     assert_eq!(answer["planned"], "BH-S01");
     assert!(!answer["candidates"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn validate_checks_decisions_as_allocate_would_without_planning() {
+    let base = [
+        "validate",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        crate::util::caseload(&args)
+    };
+    let good = run(&[
+        "-w",
+        "2015-11-02",
+        "--pin",
+        "BH-R0071=BH-S01",
+        "--forbid",
+        "BH-R0004=BH-S10",
+    ]);
+    assert!(good.status.success(), "{}", stderr(&good));
+    assert!(stdout(&good).contains("Decisions: 1 pin and 1 forbid can all hold this week"));
+    // The same refusals as allocate's, every one listed, exit 2.
+    let bad_args = [
+        "-w",
+        "2015-11-02",
+        "--pin",
+        "BH-R0071=BH-S02",
+        "--pin",
+        "BH-R9999=BH-S01",
+    ];
+    let bad = run(&bad_args);
+    assert_eq!(bad.status.code(), Some(2));
+    let message = stderr(&bad);
+    assert!(message.contains("2 decisions cannot hold"), "{message}");
+    let planned = allocate("provider-week", &bad_args[2..]);
+    assert_eq!(planned.status.code(), Some(2));
+    let refusals = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("  --pin"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(refusals(&message), refusals(&stderr(&planned)));
+    assert_eq!(refusals(&message).len(), 2);
+    // Decisions are for one week.
+    let weekless = run(&["--pin", "BH-R0071=BH-S01"]);
+    assert_eq!(weekless.status.code(), Some(2));
+    assert!(stderr(&weekless).contains("--week"));
+}

@@ -224,6 +224,24 @@ pub(crate) fn resolve(
     Ok((week, resolved))
 }
 
+/// Whether `decisions` can all hold in `week`, without planning it: every check
+/// `allocate` makes before solving (ids, activity, contradictions, eligibility, room).
+///
+/// # Errors
+///
+/// [`DecisionError`] listing every decision that cannot hold, and why.
+pub fn check_decisions(
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+    decisions: &[Decision],
+) -> Result<(), DecisionError> {
+    let view = WeekView::new(caseload, week);
+    let (view, decided) = resolve(caseload, &view, policy, decisions)?;
+    let instances = crate::instance::build_instances(caseload, &view, policy, &decided, None);
+    room_problems(caseload, week, &instances, decisions)
+}
+
 /// Pins that do not fit their supporter's room after open cases (all pins to one
 /// supporter together).
 pub(crate) fn room_problems(

@@ -69,7 +69,9 @@ pub mod words;
 
 pub use allocator::{AreaAllocator, Greedy, Optimal, Route};
 pub use clock::{is_late, ClockCounts};
-pub use decisions::{DecisionEffect, DecisionError, DecisionProblem, DecisionReport};
+pub use decisions::{
+    check_decisions, DecisionEffect, DecisionError, DecisionProblem, DecisionReport,
+};
 pub use eligibility::WaitReason;
 pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::{export_model, ModelScope};
