@@ -116,7 +116,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         } else {
             ModelScope::Full
         };
-        export_model(&caseload, week, &policy, scope, file)?;
+        export_model(&caseload, week, &policy, scope, &options.decisions, file)?;
     }
     files.commit().map_err(|(file, err)| {
         anyhow::Error::new(err).context(format!("cannot write {}", file.display()))

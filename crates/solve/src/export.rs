@@ -12,9 +12,9 @@ use std::io::Write;
 use std::path::Path;
 
 use caseload_model::files::write_atomically;
-use caseload_model::{Caseload, PlanningWeek, Policy, WeekView};
+use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy, WeekView};
 
-use crate::decisions::Resolved;
+use crate::decisions::{resolve, room_problems, Resolved};
 use crate::instance::{build_instances, Arc, AreaInstance};
 use crate::mip::WeeklyModel;
 use crate::reduce::kept;
@@ -38,16 +38,21 @@ pub enum ModelScope {
 
 /// Writes the weekly MIP (every area, named after referrals and supporters) to
 /// `file`, in LP format for `.lp` and MPS for `.mps`, with a comment at the top saying
-/// which model it is. The file appears whole or not at all.
+/// which model it is. With the coordinator's `decisions`, it is the model `allocate`
+/// solves under them: a pinned family is fixed with its supporter (its hours and slot
+/// taken from the supporter's room, its score, given in the comment, left out of the
+/// objective), a forbidden pair has no variable. The file appears whole or not at all.
 ///
 /// # Errors
 ///
-/// [`SolveError::Export`] for another extension or when the file cannot be written.
+/// [`SolveError::Export`] for another extension or when the file cannot be written;
+/// [`SolveError::Decisions`] when the decisions cannot all hold.
 pub fn export_model(
     caseload: &Caseload,
     week: PlanningWeek,
     policy: &Policy,
     scope: ModelScope,
+    decisions: &[Decision],
     file: &Path,
 ) -> Result<(), SolveError> {
     let fail = |reason: String| SolveError::Export {
@@ -61,7 +66,22 @@ pub fn export_model(
         )));
     }
     let view = WeekView::new(caseload, week);
-    let instances = build_instances(caseload, &view, policy, &Resolved::default(), None);
+    let (view, decided) = if decisions.is_empty() {
+        (view, Resolved::default())
+    } else {
+        resolve(caseload, &view, policy, decisions).map_err(SolveError::Decisions)?
+    };
+    let instances = build_instances(caseload, &view, policy, &decided, None);
+    room_problems(caseload, week, &instances, decisions).map_err(SolveError::Decisions)?;
+    let pinned: f64 = instances
+        .iter()
+        .flat_map(|i| &i.pinned)
+        .map(|p| p.score)
+        .sum();
+    let forbidden = decisions
+        .iter()
+        .filter(|d| d.decision == DecisionKind::Forbid)
+        .count();
     let mut weekly = WeeklyModel::new(true);
     let ids = |r: usize, s: usize| {
         (
@@ -123,7 +143,15 @@ pub fn export_model(
     let body = written.map_err(io)?;
     let comment = if extension == "lp" { "\\" } else { "*" };
     let mut header = String::new();
-    for line in describe(scope, week) {
+    let mut lines = describe(scope, week);
+    if !decisions.is_empty() {
+        let pins = instances.iter().map(|i| i.pinned.len()).sum::<usize>();
+        lines.push(format!(
+            "With the coordinator's decisions: {pins} pinned families fixed with their supporters (room taken; their scores, {}, are not in this objective: add them to get the plan's objective); {forbidden} forbidden pairs have no variable.",
+            crate::plan::round(pinned)
+        ));
+    }
+    for line in lines {
         header.push_str(comment);
         header.push(' ');
         header.push_str(&line);

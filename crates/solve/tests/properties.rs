@@ -805,7 +805,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         for (scope, name) in [(ModelScope::Full, "week.lp"), (ModelScope::Full, "week.mps"), (ModelScope::Reduced, "reduced.lp")] {
             let file = dir.path().join(name);
-            export_model(&caseload, week, &Policy::default(), scope, &file).unwrap();
+            export_model(&caseload, week, &Policy::default(), scope, &[], &file).unwrap();
             let (objective, columns, rows) = solve_file(&file);
             prop_assert!((objective - oracle.best).abs() < 1e-6,
                 "{}: HiGHS on the file {} vs brute force {}", name, objective, oracle.best);
@@ -890,7 +890,7 @@ fn fixture_weeks_exported_models_give_the_plans_objective() {
             (ModelScope::Reduced, "reduced.lp"),
         ] {
             let file = dir.path().join(format!("{fixture}-{name}"));
-            export_model(&caseload, week, &Policy::default(), scope, &file).unwrap();
+            export_model(&caseload, week, &Policy::default(), scope, &[], &file).unwrap();
             let (objective, _, _) = solve_file(&file);
             assert!(
                 (objective - plan.solver.objective).abs() < 1e-6,
@@ -899,6 +899,74 @@ fn fixture_weeks_exported_models_give_the_plans_objective() {
             );
         }
     }
+}
+
+/// With decisions, the exported model is the one `allocate` solves under them: its
+/// optimum plus the pinned families' scores is the plan's objective.
+#[test]
+fn exported_models_with_decisions_give_the_plans_objective() {
+    let caseload = fixture_area("provider-week", "E06000043");
+    let week = PlanningWeek::parse(WEEK).unwrap();
+    let decisions = vec![
+        Decision::new(DecisionKind::Pin, "BH-R0071", "BH-S01"),
+        Decision::new(DecisionKind::Forbid, "BH-R0082", "BH-S08"),
+    ];
+    let options = Options {
+        threads: Some(1),
+        decisions: decisions.clone(),
+        ..Options::default()
+    };
+    let plan = allocate(&caseload, week, &Policy::default(), &Optimal, &options).unwrap();
+    let pinned: f64 = plan
+        .assignments
+        .iter()
+        .filter(|a| a.marks.decision.as_deref() == Some("pinned"))
+        .map(|a| a.score)
+        .sum();
+    assert!(pinned > 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    for (scope, name) in [
+        (ModelScope::Full, "full.lp"),
+        (ModelScope::Reduced, "reduced.mps"),
+    ] {
+        let file = dir.path().join(name);
+        export_model(
+            &caseload,
+            week,
+            &Policy::default(),
+            scope,
+            &decisions,
+            &file,
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("1 pinned families fixed"), "{name}");
+        assert!(
+            !text.contains("x(BH_R0082,BH_S08)"),
+            "{name}: a forbidden pair"
+        );
+        let (objective, _, _) = solve_file(&file);
+        assert!(
+            (objective + pinned - plan.solver.objective).abs() < 1e-6,
+            "{name}: {objective} + {pinned} vs plan {}",
+            plan.solver.objective
+        );
+    }
+    // Decisions that cannot hold write no model.
+    let file = dir.path().join("refused.lp");
+    let refused = vec![Decision::new(DecisionKind::Pin, "BH-R0071", "BH-S02")];
+    assert!(matches!(
+        export_model(
+            &caseload,
+            week,
+            &Policy::default(),
+            ModelScope::Full,
+            &refused,
+            &file
+        ),
+        Err(SolveError::Decisions(_))
+    ));
+    assert!(!file.exists());
 }
 
 /// A tiny week and one to three decisions on its families and supporters (half pins,
