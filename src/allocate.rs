@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
+use caseload_model::config::did_you_mean;
 use caseload_model::files::Staged;
 use caseload_model::register::record_assignments;
 use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy};
@@ -239,8 +240,12 @@ pub fn known_referral(
         return Ok(());
     }
     Err(BadArgument(format!(
-        "{flag}: no referral `{referral_id}` in {}",
-        input.referrals.display()
+        "{flag}: no referral `{referral_id}` in {}{}",
+        input.referrals.display(),
+        did_you_mean(
+            referral_id,
+            caseload.referrals.iter().map(|r| r.id.as_str())
+        )
     )))
 }
 

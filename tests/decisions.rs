@@ -228,6 +228,15 @@ fn issue_8_decisions_that_cannot_hold_exit_2_with_the_reason_and_write_nothing()
     let cases: &[(&[&str], &str)] = &[
         (&["--pin", "NOPE=BH-S01"], "no referral `NOPE`"),
         (&["--forbid", "BH-R0071=BH-S99"], "no supporter `BH-S99`"),
+        // A typo in an id gets the id it most likely meant.
+        (
+            &["--pin", "BH-R071=BH-S01"],
+            "no referral `BH-R071` in fixtures/provider-week/referrals.csv; did you mean `BH-R0071`?",
+        ),
+        (
+            &["--forbid", "BH-R0071=bh-s1"],
+            "no supporter `bh-s1` in the supporters file; did you mean `BH-S01`?",
+        ),
         (&["--pin", "BH-R0002=BH-S01"], "BH-R0002 is not active in the week of 2015-11-02"),
         (
             &["--pin", "BH-R0071=BH-S02"],

@@ -380,6 +380,15 @@ fn syntax_words(message: &str) -> String {
     format!("not valid TOML: {line}")
 }
 
+/// `; did you mean `X`?` for the known id or name closest to `name`, if close enough to
+/// be a typo (an empty string otherwise): for messages about an unknown id.
+pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let known: Vec<&str> = known.into_iter().collect();
+    nearest(name, &known)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default()
+}
+
 /// The known name closest to `name` by edit distance, if close enough to be a typo.
 pub(crate) fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     let normal = |s: &str| s.to_lowercase().replace([' ', '-'], "_");

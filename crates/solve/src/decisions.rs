@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use caseload_model::config::did_you_mean;
 use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy, Waiting, WeekView};
 use serde::Serialize;
 
@@ -105,15 +106,23 @@ pub(crate) fn resolve(
         let supporter = supporters.get(decision.supporter_id.as_str()).copied();
         if referral.is_none() {
             problems.push(say(format!(
-                "no referral `{}` in {}",
+                "no referral `{}` in {}{}",
                 decision.referral_id,
-                caseload.origins.referrals_file.display()
+                caseload.origins.referrals_file.display(),
+                did_you_mean(
+                    &decision.referral_id,
+                    caseload.referrals.iter().map(|r| r.id.as_str())
+                )
             )));
         }
         if supporter.is_none() {
             problems.push(say(format!(
-                "no supporter `{}` in the supporters file",
-                decision.supporter_id
+                "no supporter `{}` in the supporters file{}",
+                decision.supporter_id,
+                did_you_mean(
+                    &decision.supporter_id,
+                    caseload.supporters.iter().map(|s| s.id.as_str())
+                )
             )));
         }
         let (Some(r), Some(s)) = (referral, supporter) else {
