@@ -217,4 +217,15 @@ mod tests {
         assert_eq!(decisions[1].origin.to_string(), "d.csv:3");
         assert_eq!(decisions[0].note, None);
     }
+
+    #[test]
+    fn an_unquoted_comma_in_a_note_says_how_to_write_it() {
+        let text = "referral_id,supporter_id,decision,note\nR1,S1,pin,knows mum, from school\n";
+        let err = Decision::from_bytes(Path::new("d.csv"), text.as_bytes()).unwrap_err();
+        let problems: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            ["d.csv:2:5: the row has 5 fields, the header has 4 (a value holding a comma must be in double quotes: \"a, b\")"]
+        );
+    }
 }

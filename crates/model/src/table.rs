@@ -146,12 +146,18 @@ impl Table {
                         continue; // a blank line (or a line of spaces)
                     }
                     if record.len() != names.len() {
-                        let message = format!(
+                        let mut message = format!(
                             "the row has {} field{}, the header has {}",
                             record.len(),
                             if record.len() == 1 { "" } else { "s" },
                             names.len()
                         );
+                        if record.len() > names.len() {
+                            // The usual cause: a comma inside a value, such as a note.
+                            message.push_str(
+                                " (a value holding a comma must be in double quotes: \"a, b\")",
+                            );
+                        }
                         table.problem(line, record.len().min(names.len()) + 1, message);
                         continue;
                     }
