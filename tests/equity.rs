@@ -182,3 +182,39 @@ fn issue_10_equity_keeps_within_the_time_limit() {
     let seconds = json(&output)["solver"]["seconds"].as_f64().unwrap();
     assert!(seconds < 3.5, "{seconds} s with a 3 s time limit");
 }
+
+#[test]
+fn issue_10_a_family_equity_sent_back_to_wait_is_not_told_the_best_plan_left_it_out() {
+    // BH-R0088 is with BH-S12 in the best-score plan and waits with equity: the plan
+    // without it scores less than one with it, so the story must name the districts'
+    // floors, not claim that no plan with the family scores more.
+    let dir = scratch("equity-explain-waiting");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let policy = policy.to_str().unwrap();
+    let output = allocate(
+        "provider-week",
+        &[
+            "--format",
+            "table",
+            "--policy",
+            policy,
+            "--explain",
+            "BH-R0088",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Equity across districts moved this family"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("at least as high as any plan that includes this one."),
+        "{text}"
+    );
+    assert!(
+        text.contains("any plan that includes this one and serves every district of the area"),
+        "{text}"
+    );
+}
