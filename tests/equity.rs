@@ -218,3 +218,42 @@ fn issue_10_a_family_equity_sent_back_to_wait_is_not_told_the_best_plan_left_it_
         "{text}"
     );
 }
+
+#[test]
+fn issue_10_a_family_balance_put_back_is_not_marked_as_moved_by_equity() {
+    // With these decisions, equity moves BH-R0082 and BH-R0089 and balance puts them
+    // back where the best-score plan had them: no family may be marked as moved by
+    // equity to where it already is, and the count is of the families marked.
+    let dir = scratch("equity-balance-back");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let output = allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--pin",
+            "BH-R0088=BH-S12",
+            "--forbid",
+            "BH-R0064=BH-S04",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan = json(&output);
+    let mut marked = 0;
+    for a in plan["assignments"].as_array().unwrap() {
+        if let Some(other) = a.get("without_equity") {
+            marked += 1;
+            assert_ne!(other, &a["supporter_id"], "{a}");
+        }
+    }
+    for w in plan["waiting"].as_array().unwrap() {
+        if let Some(other) = w.get("without_equity") {
+            marked += 1;
+            assert_ne!(other, "waiting", "{w}");
+        }
+    }
+    assert_eq!(plan["equity"]["families_moved"], marked);
+}
