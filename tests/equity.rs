@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::util::{allocate, json, scratch, stderr, stdout};
+use crate::util::{allocate, allocate_files, json, scratch, stderr, stdout};
 
 /// The provider week's referrals: district by referral id.
 fn districts() -> HashMap<String, String> {
@@ -256,4 +256,58 @@ fn issue_10_a_family_balance_put_back_is_not_marked_as_moved_by_equity() {
         }
     }
     assert_eq!(plan["equity"]["families_moved"], marked);
+}
+
+#[test]
+fn issue_10_a_family_without_a_district_moved_by_equity_is_told_so() {
+    // R5 has no district: equity sends it back to wait so that D2 and D3 are served.
+    let dir = scratch("equity-no-district");
+    let supporters = dir.as_ref().join("supporters.csv");
+    let referrals = dir.as_ref().join("referrals.csv");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(
+        &supporters,
+        "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to\n\
+         S1,E06000043,paid,4,2,,,true,,,\n\
+         S2,E06000043,paid,2,1,,,true,,,\n",
+    )
+    .unwrap();
+    let mut rows = String::from("referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed\n");
+    for (id, district, priority) in [
+        ("R1", "BN1", 5),
+        ("R2", "BN1", 5),
+        ("R3", "BN2", 1),
+        ("R4", "BN3", 1),
+        ("R5", "", 5),
+    ] {
+        rows.push_str(&format!(
+            "{id},E06000043,{district},2015-10-01,la,true,new,,{priority},medium,2,,,,,\n"
+        ));
+    }
+    std::fs::write(&referrals, rows).unwrap();
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let output = allocate_files(
+        &supporters,
+        &referrals,
+        "2015-11-02",
+        &[
+            "--format",
+            "table",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--explain",
+            "R5",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Equity across districts moved this family"),
+        "{text}"
+    );
+    assert!(!text.contains("its district is not counted"), "{text}");
+    assert!(
+        text.contains("it has no district recorded, so it is counted in no district"),
+        "{text}"
+    );
 }

@@ -488,21 +488,18 @@ fn district_shares(plan: &Plan, referral: &Referral) -> String {
     let lowest = |of: fn(&crate::DistrictShare) -> f64| {
         here.iter().map(|d| of(d)).reduce(f64::min).unwrap_or(0.0)
     };
-    let own = referral
-        .district
-        .as_deref()
-        .and_then(|name| here.iter().find(|d| d.district == name))
-        .map_or_else(
-            || "its district is not counted".to_string(),
-            |d| {
-                format!(
-                    "its district {} has {} served ({} in the best-score plan)",
-                    d.district,
-                    percent(d.share),
-                    percent(d.share_without_equity)
-                )
-            },
-        );
+    let own = match referral.district.as_deref() {
+        None => "it has no district recorded, so it is counted in no district".to_string(),
+        Some(name) => match here.iter().find(|d| d.district == name) {
+            Some(d) => format!(
+                "its district {} has {} served ({} in the best-score plan)",
+                d.district,
+                percent(d.share),
+                percent(d.share_without_equity)
+            ),
+            None => format!("its district {name} is not counted"),
+        },
+    };
     format!(
         "{own}; the area's lowest district share is {} ({} in the best-score plan).",
         percent(lowest(|d| d.share)),
