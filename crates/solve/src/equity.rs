@@ -19,6 +19,7 @@
 //! is kept as it is.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use good_lp::{variable, Expression};
 
@@ -162,13 +163,15 @@ pub(crate) struct EquityOutcome {
 }
 
 /// The max-min plan of one area from `start`, the best-score plan (which it returns
-/// unchanged when it already meets the best floors).
+/// unchanged when it already meets the best floors). `limits.seconds` is the time for
+/// both stages together; the node limit holds for each.
 pub(crate) fn equity_area(
     instance: &AreaInstance,
     districts: &Districts,
     start: &Choice,
     limits: Limits,
 ) -> Result<EquityOutcome, SolveError> {
+    let started = Instant::now();
     let Some(lowest_start) = districts.lowest(start) else {
         return Ok(EquityOutcome {
             choice: start.clone(),
@@ -244,6 +247,13 @@ pub(crate) fn equity_area(
         }
     }
     let score = std::mem::take(&mut model.objective);
+    // Stage 2 has what stage 1 left of the time.
+    let limits = Limits {
+        seconds: limits
+            .seconds
+            .map(|s| (s - started.elapsed().as_secs_f64()).max(0.0)),
+        ..limits
+    };
     let second = model.solve(instance, &classes, score, &first.choice, &[], None, limits)?;
     let choice = if floors.met_by(&second.choice)
         && respects_capacity(instance, &second.choice)

@@ -161,7 +161,17 @@ pub fn explain(
                 }
             ),
         ),
-        (None, Some(w)) => ("waiting", waiting_story(referral, w.reason, w.rank, hours, &verdicts)),
+        (None, Some(w)) => (
+            "waiting",
+            waiting_story(
+                referral,
+                w.reason,
+                w.rank,
+                hours,
+                &verdicts,
+                plan.equity.method == "max_min",
+            ),
+        ),
         (None, None) => ("not_active", not_active_story(referral, week)),
     };
     // Where the stages after the best score would otherwise have put the family.
@@ -339,6 +349,7 @@ fn waiting_story(
     rank: usize,
     hours: f64,
     verdicts: &[SupporterVerdict],
+    fair: bool,
 ) -> String {
     match reason {
         WaitReason::Capacity => {
@@ -360,10 +371,18 @@ fn waiting_story(
                     )
                 })
                 .collect();
+            // With equity, the plan is the best only among those that keep every
+            // district at the lowest share: a plan with this family may score more.
+            let among = if fair {
+                " and serves every district of the area at least the lowest share of this plan (policy `district_equity = \"max_min\"`)"
+            } else {
+                ""
+            };
             format!(
-                "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: the best plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one.",
+                "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: the {}plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one{among}.",
                 count(eligible.len(), "supporter", "supporters"),
-                eligible.join("; ")
+                eligible.join("; "),
+                if fair { "" } else { "best " }
             )
         }
         WaitReason::NoConsent => format!(
@@ -469,21 +488,18 @@ fn district_shares(plan: &Plan, referral: &Referral) -> String {
     let lowest = |of: fn(&crate::DistrictShare) -> f64| {
         here.iter().map(|d| of(d)).reduce(f64::min).unwrap_or(0.0)
     };
-    let own = referral
-        .district
-        .as_deref()
-        .and_then(|name| here.iter().find(|d| d.district == name))
-        .map_or_else(
-            || "its district is not counted".to_string(),
-            |d| {
-                format!(
-                    "its district {} has {} served ({} in the best-score plan)",
-                    d.district,
-                    percent(d.share),
-                    percent(d.share_without_equity)
-                )
-            },
-        );
+    let own = match referral.district.as_deref() {
+        None => "it has no district recorded, so it is counted in no district".to_string(),
+        Some(name) => match here.iter().find(|d| d.district == name) {
+            Some(d) => format!(
+                "its district {} has {} served ({} in the best-score plan)",
+                d.district,
+                percent(d.share),
+                percent(d.share_without_equity)
+            ),
+            None => format!("its district {name} is not counted"),
+        },
+    };
     format!(
         "{own}; the area's lowest district share is {} ({} in the best-score plan).",
         percent(lowest(|d| d.share)),

@@ -963,7 +963,15 @@ fn equity_report(
         let best = stage.best.as_ref().unwrap_or(fair_plan);
         if let Some(best) = &stage.best {
             given_up += choice_score(instance, best) - choice_score(instance, fair_plan);
-            record_moves(caseload, instance, best, fair_plan, &mut moved);
+            // A family balance put back where the best-score plan had it is not marked.
+            let (mut by_equity, mut in_the_end) = (HashMap::new(), HashMap::new());
+            record_moves(caseload, instance, best, fair_plan, &mut by_equity);
+            record_moves(caseload, instance, best, &solution.choice, &mut in_the_end);
+            moved.extend(
+                by_equity
+                    .into_iter()
+                    .filter(|(id, _)| in_the_end.contains_key(id)),
+            );
         }
         let found = Districts::of(caseload, instance);
         let served = found.served(&solution.choice);
