@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use caseload_report::words::{
-    clock, clock_counts, count, decision_cost, exception, marks, RANK_RULE,
+    self, clock, clock_counts, count, decision_cost, exception, marks, RANK_RULE,
 };
 use caseload_solve::{Explanation, Plan, Route, WaitReason};
 use comfy_table::{presets, CellAlignment, Table};
@@ -171,15 +171,8 @@ fn balance_line(b: &caseload_solve::BalanceReport) -> String {
     } else {
         String::new()
     };
-    let unproven = if b.unproven_areas.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the time limit stopped it before a proof in {}: {}",
-            count(b.unproven_areas.len() as i64, "area", "areas"),
-            b.unproven_areas.join(", ")
-        )
-    };
+    let unproven =
+        words::stopped_short(&b.unproven_areas).map_or(String::new(), |a| format!("; {a}"));
     format!(
         "Balance: hours; {spread}; {} moved among plans with the same score (sum of f(share) {}, {} before{given_up}){unproven}",
         count(b.families_moved as i64, "family", "families"),
@@ -191,7 +184,11 @@ fn balance_line(b: &caseload_solve::BalanceReport) -> String {
 /// The lowest share of a district's families served, and what equity did, in one
 /// line (`None` when no family's district is known).
 fn equity_line(e: &caseload_solve::EquityReport) -> Option<String> {
-    let lowest = e.lowest_share?;
+    let Some(lowest) = e.lowest_share else {
+        return (e.method != "none").then(|| {
+            "Equity across districts: max_min; no family's district is recorded (or none could be taken this week): nothing to even out".to_string()
+        });
+    };
     let least = e
         .districts
         .iter()
@@ -216,8 +213,11 @@ fn equity_line(e: &caseload_solve::EquityReport) -> Option<String> {
     if e.method == "none" {
         return Some(format!("Equity across districts: none (policy); {served}"));
     }
+    let areas = words::areas_raised(e).map_or(String::new(), |a| format!("; {a}"));
+    let unproven =
+        words::stopped_short(&e.unproven_areas).map_or(String::new(), |a| format!("; {a}"));
     Some(format!(
-        "Equity across districts: max_min; {served}, {} in the best-score plan; {} of the score given up, {} moved",
+        "Equity across districts: max_min; {served}, {} in the best-score plan; {} of the score given up, {} moved{areas}{unproven}",
         Number::PERCENT.show(e.lowest_share_without_equity.unwrap_or(lowest)),
         e.score_given_up,
         count(e.families_moved as i64, "family", "families"),
@@ -431,6 +431,8 @@ pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
         decision: Option<&'p str>,
         note: Option<&'p str>,
         moved_from: Option<&'p str>,
+        without_equity: Option<&'p str>,
+        without_balance: Option<&'p str>,
     }
     let rows: Vec<Row> = plan
         .assignments
@@ -446,6 +448,8 @@ pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
             decision: a.marks.decision.as_deref(),
             note: a.marks.note.as_deref(),
             moved_from: a.marks.moved_from.as_deref(),
+            without_equity: a.without_equity.as_deref(),
+            without_balance: a.without_balance.as_deref(),
         })
         .collect();
     to_csv(&rows)
@@ -470,6 +474,8 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
         decision: Option<&'p str>,
         note: Option<&'p str>,
         moved_from: Option<&'p str>,
+        without_equity: Option<&'p str>,
+        without_balance: Option<&'p str>,
         exception: Option<char>,
         exception_noted: Option<String>,
     }
@@ -492,6 +498,8 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
             decision: w.marks.decision.as_deref(),
             note: w.marks.note.as_deref(),
             moved_from: w.marks.moved_from.as_deref(),
+            without_equity: w.without_equity.as_deref(),
+            without_balance: w.without_balance.as_deref(),
             exception: w.exception.map(|e| e.letter()),
             exception_noted: w.exception_noted.map(|d| d.to_string()),
         })

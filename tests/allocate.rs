@@ -162,7 +162,7 @@ fn csv_lists_every_assignment() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from")
+        Some("referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from,without_equity,without_balance")
     );
     let plan = json(&allocate("provider-week", &["--format", "json"]));
     assert_eq!(lines.count(), plan["assignments"].as_array().unwrap().len());

@@ -100,10 +100,10 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     // The tables carry the marks.
     let assignments = std::fs::read_to_string(tables.join("assignments.csv")).unwrap();
     assert!(assignments.starts_with(
-        "referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from\n"
+        "referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from,without_equity,without_balance\n"
     ));
-    assert!(assignments.contains(",pinned,knows the family from school,\n"));
-    assert!(assignments.contains(",pinned,\"moves to BN1, closer to S01\",BH-S06\n"));
+    assert!(assignments.contains(",pinned,knows the family from school,,,\n"));
+    assert!(assignments.contains(",pinned,\"moves to BN1, closer to S01\",BH-S06,,\n"));
 
     // Next week's register records the moves.
     let text = std::fs::read_to_string(&register).unwrap();

@@ -118,15 +118,9 @@ fn balance_sentence(b: &BalanceReport) -> String {
         b.spread.max * 100.0,
         b.spread.gini
     );
-    let unproven = if b.unproven_areas.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " In {} the week's time limit stopped balancing before a proof: the score there is still the best, the spread as even as found ({}).",
-            count(b.unproven_areas.len(), "area", "areas"),
-            b.unproven_areas.join(", ")
-        )
-    };
+    let unproven = words::stopped_short(&b.unproven_areas).map_or(String::new(), |a| {
+        format!(" Balance: {a}; the score there is still the best, the spread as even as found.")
+    });
     let sentence = match (b.method, b.families_moved) {
         ("none", _) => format!("{spread} Balance is off (policy `balance = \"none\"`)."),
         (_, 0) => format!("{spread} The best plan found was already the most even one."),
@@ -474,20 +468,30 @@ fn districts(
 /// The lowest share of a district's families served this week, and what equity did
 /// (`None` when no family's district is known).
 fn equity_sentence(e: &EquityReport) -> Option<String> {
-    let lowest = e.lowest_share?;
+    let Some(lowest) = e.lowest_share else {
+        return (e.method != "none").then(|| {
+            "Equity across districts is on, but no family's district is recorded (or none could be taken this week): there was nothing to even out.".to_string()
+        });
+    };
     let served = format!(
         "The district served least this week has {:.0}% of the families a supporter with room could take.",
         100.0 * lowest
     );
-    Some(match e.method {
-        "max_min" => format!(
-            "{served} Equity across districts put it first (policy `district_equity = \"max_min\"`): {:.0}% in the best-score plan; {} moved, {} of the total score given up.",
-            100.0 * e.lowest_share_without_equity.unwrap_or(lowest),
-            count(e.families_moved, "family", "families"),
-            e.score_given_up
-        ),
-        _ => format!("{served} Equity across districts is off (policy `district_equity = \"none\"`)."),
-    })
+    if e.method != "max_min" {
+        return Some(format!(
+            "{served} Equity across districts is off (policy `district_equity = \"none\"`)."
+        ));
+    }
+    let areas = words::areas_raised(e).map_or(String::new(), |a| format!(" Area by area, {a}."));
+    let unproven = words::stopped_short(&e.unproven_areas).map_or(String::new(), |a| {
+        format!(" Equity: {a}; their plans are feasible, not proven.")
+    });
+    Some(format!(
+        "{served} Equity across districts put it first (policy `district_equity = \"max_min\"`): {:.0}% in the best-score plan; {} moved, {} of the total score given up.{areas}{unproven}",
+        100.0 * e.lowest_share_without_equity.unwrap_or(lowest),
+        count(e.families_moved, "family", "families"),
+        e.score_given_up
+    ))
 }
 
 fn status(s: &SupporterLoad) -> &'static str {

@@ -282,6 +282,13 @@ pub struct EquityReport {
     pub score_given_up: f64,
     /// Families whose supporter (or waiting) equity changed.
     pub families_moved: usize,
+    /// Areas with at least one district counted (equity works area by area).
+    pub areas_with_districts: usize,
+    /// Of them, the areas whose lowest district share equity raised.
+    pub areas_raised: usize,
+    /// Areas where equity was asked for but the week's time limit stopped it (or the
+    /// best-score stage before it) short of a proof: their plan is `feasible`.
+    pub unproven_areas: Vec<String>,
     /// Every area's districts, by area then district.
     pub districts: Vec<DistrictShare>,
 }
@@ -407,6 +414,7 @@ pub(crate) fn plan_week(
                     };
                     let outcome = equity_area(instance, &districts, &solution.choice, limits)?;
                     solution.proven = outcome.proven;
+                    stages.equity_proven = outcome.proven;
                     stages.floors = outcome.floors;
                     if outcome.choice != solution.choice {
                         stages.best = Some(std::mem::replace(&mut solution.choice, outcome.choice));
@@ -855,6 +863,8 @@ struct Stages {
     floors: Floors,
     /// The balance stage ran and proved its plan the most even one.
     balance_proven: bool,
+    /// The equity stages ran and proved their plan.
+    equity_proven: bool,
 }
 
 /// Records in `moved`, for each family whose supporter differs between `before` and
@@ -956,6 +966,8 @@ fn equity_report(
     let mut districts = Vec::new();
     let mut given_up = 0.0;
     let mut moved: HashMap<&str, String> = HashMap::new();
+    let (mut areas_with_districts, mut areas_raised) = (0, 0);
+    let mut unproven_areas = Vec::new();
     for ((instance, solution), stage) in instances.iter().zip(solutions).zip(stages) {
         // The plan equity made (before balance, which keeps its floors), and the
         // best-score plan it started from.
@@ -976,6 +988,15 @@ fn equity_report(
         let found = Districts::of(caseload, instance);
         let served = found.served(&solution.choice);
         let served_without = found.served(best);
+        if !found.names.is_empty() {
+            areas_with_districts += 1;
+            if found.lowest(&solution.choice) > found.lowest(best) {
+                areas_raised += 1;
+            }
+            if fair && !stage.equity_proven {
+                unproven_areas.push(instance.area.clone());
+            }
+        }
         for (d, name) in found.names.iter().enumerate() {
             let eligible = found.eligible[d];
             districts.push(DistrictShare {
@@ -1003,6 +1024,9 @@ fn equity_report(
         lowest_share_without_equity: lowest(|d| d.share_without_equity),
         score_given_up: round(given_up) + 0.0,
         families_moved,
+        areas_with_districts,
+        areas_raised,
+        unproven_areas,
         districts,
     }
 }

@@ -5,7 +5,7 @@
 use caseload_model::ClockException;
 use chrono::NaiveDate;
 
-use crate::{ClockCounts, DecisionReport, Marks};
+use crate::{ClockCounts, DecisionReport, EquityReport, Marks};
 
 /// `n` with the singular or plural noun: "1 week", "3 weeks", "0 weeks".
 pub fn count(n: impl TryInto<i64>, singular: &str, plural: &str) -> String {
@@ -88,6 +88,29 @@ pub fn marks(marks: &Marks) -> String {
         words.push(format!("moved from {from}"));
     }
     words.join("; ")
+}
+
+/// Equity's reach in a week of several areas: "it raised the lowest share in 23 of the
+/// 144 areas with districts" (`None` with one area or none).
+pub fn areas_raised(equity: &EquityReport) -> Option<String> {
+    (equity.areas_with_districts > 1).then(|| {
+        format!(
+            "it raised the lowest share in {} of the {} areas with districts",
+            equity.areas_raised, equity.areas_with_districts
+        )
+    })
+}
+
+/// Areas a stage did not finish: "the time limit stopped it short of a proof in 2
+/// areas: E1, E2" (`None` when there are none).
+pub fn stopped_short(areas: &[String]) -> Option<String> {
+    (!areas.is_empty()).then(|| {
+        format!(
+            "the time limit stopped it short of a proof in {}: {}",
+            count(areas.len(), "area", "areas"),
+            areas.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
