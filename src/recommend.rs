@@ -37,7 +37,10 @@ pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
     };
     let recommendation = recommend(&caseload, week, &policy, &options, &args.referral)?;
     let text = match format {
-        Format::Table => render(&recommendation),
+        Format::Table => render(
+            &recommendation,
+            policy.district_equity == caseload_model::DistrictEquity::MaxMin,
+        ),
         _ => to_json(&recommendation)?,
     };
     emit(&text, args.out.as_deref())
@@ -68,8 +71,9 @@ fn output_format(args: &RecommendArgs) -> Result<Format, BadArgument> {
     }
 }
 
-/// The candidates ranked, for the coordinator on the phone.
-fn render(r: &Recommendation) -> String {
+/// The candidates ranked, for the coordinator on the phone; `fair`: the week is planned
+/// with equity across districts, so its score is the best given the districts' floors.
+fn render(r: &Recommendation, fair: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -81,9 +85,14 @@ fn render(r: &Recommendation) -> String {
         (None, Some(planned)) => format!("this week's plan places the family with {planned}"),
         (None, None) => "this week's plan leaves the family waiting".to_string(),
     };
+    let best = if fair {
+        "best total score (given equity across districts)"
+    } else {
+        "best total score"
+    };
     let _ = writeln!(
         out,
-        "Now: {now}. The week's best total score is {} with the plan, {} without this family.",
+        "Now: {now}. The week's {best} is {} with the plan, {} without this family.",
         r.plan_objective, r.without_family
     );
     if r.candidates.is_empty() {

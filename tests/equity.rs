@@ -336,3 +336,31 @@ fn issue_10_a_family_without_a_district_moved_by_equity_is_told_so() {
         "{text}"
     );
 }
+
+#[test]
+fn issue_10_recommend_under_equity_names_it() {
+    let dir = scratch("equity-recommend");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let output = crate::util::caseload(&[
+        "recommend",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--referral",
+        "BH-R0088",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "table",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("The week's best total score (given equity across districts) is 79.8"),
+        "{text}"
+    );
+}
