@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::util::{allocate, json, scratch, stderr, stdout};
+use crate::util::{allocate, json, recommend, scratch, stderr, stdout};
 
 const DECISIONS: &str = "\
 referral_id,supporter_id,decision,note
@@ -274,22 +274,6 @@ fn issue_8_decisions_that_cannot_hold_exit_2_with_the_reason_and_write_nothing()
         assert!(!message.contains("panicked"), "{message}");
         assert!(!out.exists(), "{args:?} wrote the plan");
     }
-}
-
-fn recommend(referral: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "recommend",
-        "-s",
-        "fixtures/provider-week/supporters.csv",
-        "-r",
-        "fixtures/provider-week/referrals.csv",
-        "-w",
-        "2015-11-02",
-        "--referral",
-        referral,
-    ];
-    args.extend_from_slice(extra);
-    crate::util::caseload(&args)
 }
 
 #[test]

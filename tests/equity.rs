@@ -342,21 +342,10 @@ fn issue_10_recommend_under_equity_names_it() {
     let dir = scratch("equity-recommend");
     let policy = dir.as_ref().join("policy.toml");
     std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
-    let output = crate::util::caseload(&[
-        "recommend",
-        "-s",
-        "fixtures/provider-week/supporters.csv",
-        "-r",
-        "fixtures/provider-week/referrals.csv",
-        "-w",
-        "2015-11-02",
-        "--referral",
+    let output = crate::util::recommend(
         "BH-R0088",
-        "--policy",
-        policy.to_str().unwrap(),
-        "--format",
-        "table",
-    ]);
+        &["--policy", policy.to_str().unwrap(), "--format", "table"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(

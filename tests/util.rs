@@ -47,6 +47,23 @@ pub fn allocate_files(supporters: &Path, referrals: &Path, monday: &str, extra: 
     caseload(&args)
 }
 
+/// `recommend` for `referral` on the provider week, plus `extra` args.
+pub fn recommend(referral: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "recommend",
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+        "-w",
+        "2015-11-02",
+        "--referral",
+        referral,
+    ];
+    args.extend_from_slice(extra);
+    caseload(&args)
+}
+
 /// A regular expression matching `text` literally (for insta's filters).
 pub fn regex_literal(text: &str) -> String {
     text.chars()
