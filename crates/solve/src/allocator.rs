@@ -97,16 +97,7 @@ impl AreaAllocator for Optimal {
         instance: &AreaInstance,
         deadline: Instant,
     ) -> Result<AreaSolution, SolveError> {
-        let seconds = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        optimal_area(
-            instance,
-            Limits {
-                seconds: Some(seconds),
-                nodes: None,
-            },
-        )
+        optimal_area(instance, Limits::until(deadline))
     }
 }
 

@@ -596,14 +596,8 @@ fn balance_classes(
                 .push((Expression::from(t) - load.clone() * slope).geq(constant));
         }
     }
-    let seconds = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64();
-    let limits = Limits {
-        seconds: Some(seconds),
-        nodes: None,
-    };
     // Minimise the spread: maximise its opposite.
+    let limits = Limits::until(deadline);
     let outcome = model.solve(instance, &classes, -spread, incumbent, &extra, None, limits)?;
     let choice = outcome.choice;
     let fits = respects_capacity(instance, &choice) && floors.met_by(&choice);

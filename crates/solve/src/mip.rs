@@ -134,6 +134,20 @@ pub(crate) struct Limits {
     pub nodes: Option<u32>,
 }
 
+impl Limits {
+    /// The time left until `deadline`, and no node limit.
+    pub fn until(deadline: std::time::Instant) -> Limits {
+        Limits {
+            seconds: Some(
+                deadline
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_secs_f64(),
+            ),
+            nodes: None,
+        }
+    }
+}
+
 /// The aggregated model of one area (see [`crate::classes`]): per class, an integer
 /// `y(k, s)` per slot and `z(k, g)` per group of equal bases.
 pub(crate) struct ClassModel {

@@ -405,13 +405,7 @@ pub(crate) fn plan_week(
                 let mut stages = Stages::default();
                 if fair && solution.proven {
                     let districts = Districts::of(caseload, instance);
-                    let seconds = deadline
-                        .saturating_duration_since(Instant::now())
-                        .as_secs_f64();
-                    let limits = Limits {
-                        seconds: Some(seconds),
-                        nodes: None,
-                    };
+                    let limits = Limits::until(deadline);
                     let outcome = equity_area(instance, &districts, &solution.choice, limits)?;
                     solution.proven = outcome.proven;
                     stages.equity_proven = outcome.proven;
