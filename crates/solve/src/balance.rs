@@ -683,8 +683,8 @@ fn reduced_cost_bounds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classes::tests::{candidate, room_with};
-    use crate::instance::{Candidate, Room};
+    use crate::classes::tests::{draws, random_area, room_with};
+    use crate::instance::Room;
 
     /// Every plan of a tiny area that fits and meets `floors`, by trying them all.
     fn plans(instance: &AreaInstance, floors: &Floors) -> Vec<Choice> {
@@ -727,13 +727,7 @@ mod tests {
     /// enough.
     #[test]
     fn every_path_reaches_the_brute_force_balance() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut draw = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut draw = draws(0x2545_f491_4f6c_dd1d);
         let (mut moved, mut gave_up, mut floored) = (0, 0, 0);
         for _ in 0..400 {
             let hours_per_week: Vec<f64> = (0..1 + draw(3))
@@ -752,25 +746,7 @@ mod tests {
                     ..room_with(0)
                 })
                 .collect();
-            let local: Vec<bool> = rooms.iter().map(|_| draw(2) == 0).collect();
-            let candidates: Vec<Candidate> = (0..1 + draw(6))
-                .map(|_| {
-                    let base = [1.0, 2.0, 2.2, 4.0][draw(4) as usize];
-                    let hours = [0.5, 1.0, 1.5, 2.0, 3.0][draw(5) as usize];
-                    let slots: Vec<(usize, f64)> = (0..rooms.len())
-                        .filter(|_| draw(3) > 0)
-                        .map(|s| (s, if local[s] { 0.05 } else { 0.0 }))
-                        .collect();
-                    candidate(base, hours, &slots)
-                })
-                .collect();
-            let instance = AreaInstance {
-                area: "A".into(),
-                rooms,
-                candidates,
-                unplaceable: vec![],
-                pinned: vec![],
-            };
+            let instance = random_area(&mut draw, rooms, 6, &[0.5, 1.0, 1.5, 2.0, 3.0]);
             if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
                 continue;
             }

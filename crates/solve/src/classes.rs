@@ -202,6 +202,47 @@ pub(crate) mod tests {
         room_with(5)
     }
 
+    /// A seeded xorshift stream: each call draws a number below `n`.
+    pub(crate) fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed;
+        move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        }
+    }
+
+    /// A random tiny area on `rooms`: 1 to `most` families, few bases, `hours` to
+    /// draw from, each reaching about two thirds of the supporters (with the local
+    /// bonus where the supporter is local), so that many are interchangeable.
+    pub(crate) fn random_area(
+        draw: &mut impl FnMut(u64) -> u64,
+        rooms: Vec<Room>,
+        most: u64,
+        hours: &[f64],
+    ) -> AreaInstance {
+        let local: Vec<bool> = rooms.iter().map(|_| draw(2) == 0).collect();
+        let candidates: Vec<Candidate> = (0..1 + draw(most))
+            .map(|_| {
+                let base = [1.0, 2.0, 2.2, 4.0][draw(4) as usize];
+                let hours = hours[draw(hours.len() as u64) as usize];
+                let slots: Vec<(usize, f64)> = (0..rooms.len())
+                    .filter(|_| draw(3) > 0)
+                    .map(|s| (s, if local[s] { 0.05 } else { 0.0 }))
+                    .collect();
+                candidate(base, hours, &slots)
+            })
+            .collect();
+        AreaInstance {
+            area: "A".into(),
+            rooms,
+            candidates,
+            unplaceable: vec![],
+            pinned: vec![],
+        }
+    }
+
     /// The best plan of a tiny instance, by trying every one.
     fn brute_force(instance: &AreaInstance) -> f64 {
         fn go(instance: &AreaInstance, choice: &mut Choice, c: usize) -> f64 {
@@ -228,13 +269,7 @@ pub(crate) mod tests {
     /// empty start and from the greedy plan, and its plan fits.
     #[test]
     fn the_class_model_reaches_the_brute_force_optimum() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut draw = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut draw = draws(0x9e37_79b9_7f4a_7c15);
         let mut aggregated = 0;
         for _ in 0..300 {
             let rooms: Vec<Room> = (0..1 + draw(3))
@@ -244,25 +279,7 @@ pub(crate) mod tests {
                     ..room()
                 })
                 .collect();
-            let local: Vec<bool> = rooms.iter().map(|_| draw(2) == 0).collect();
-            let candidates: Vec<Candidate> = (0..1 + draw(7))
-                .map(|_| {
-                    let base = [1.0, 2.0, 2.2, 4.0][draw(4) as usize];
-                    let hours = [0.5, 1.0, 2.0][draw(3) as usize];
-                    let slots: Vec<(usize, f64)> = (0..rooms.len())
-                        .filter(|_| draw(3) > 0)
-                        .map(|s| (s, if local[s] { 0.05 } else { 0.0 }))
-                        .collect();
-                    candidate(base, hours, &slots)
-                })
-                .collect();
-            let instance = AreaInstance {
-                area: "A".into(),
-                rooms,
-                candidates,
-                unplaceable: vec![],
-                pinned: vec![],
-            };
+            let instance = random_area(&mut draw, rooms, 7, &[0.5, 1.0, 2.0]);
             if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
                 continue; // No choice: the allocator never calls the solver.
             }
