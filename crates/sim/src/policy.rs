@@ -175,7 +175,7 @@ impl ReferralPolicy for OptimalEquity {
         "optimal_equity"
     }
     fn choose(&self, week: &WeekState, _: &mut ChaCha8Rng) -> Result<Placement, SimError> {
-        Ok(week.area.fill_equitably(week.effort)?)
+        Ok(week.area.fill_equitably(week.caseload, week.effort)?)
     }
 }
 

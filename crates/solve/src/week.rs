@@ -18,7 +18,6 @@ use crate::SolveError;
 #[derive(Debug, Clone)]
 pub struct AreaWeek {
     instance: AreaInstance,
-    districts: Districts,
 }
 
 /// The weekly problems of `caseload` in `week`, one per area, by area code.
@@ -26,10 +25,7 @@ pub fn area_weeks(caseload: &Caseload, week: PlanningWeek, policy: &Policy) -> V
     let view = WeekView::new(caseload, week);
     build_instances(caseload, &view, policy, &Resolved::default(), None)
         .into_iter()
-        .map(|instance| AreaWeek {
-            districts: Districts::of(caseload, &instance),
-            instance,
-        })
+        .map(|instance| AreaWeek { instance })
         .collect()
 }
 
@@ -137,11 +133,17 @@ impl AreaWeek {
     /// of a district's families served (of those some supporter with room could take),
     /// then the best total score given it; searched within `effort` (each stage under
     /// the node limit). When the best-score stage is not proven, its plan is kept.
+    /// `caseload` is the one the week was built from (it holds the families'
+    /// districts).
     ///
     /// # Errors
     ///
     /// [`SolveError`] if HiGHS fails.
-    pub fn fill_equitably(&self, effort: Effort) -> Result<Placement, SolveError> {
+    pub fn fill_equitably(
+        &self,
+        caseload: &Caseload,
+        effort: Effort,
+    ) -> Result<Placement, SolveError> {
         let limits = Limits {
             seconds: None,
             nodes: effort.node_limit,
@@ -156,7 +158,8 @@ impl AreaWeek {
                 }),
             });
         }
-        let fair = equity_area(&self.instance, &self.districts, &solution.choice, limits)?;
+        let districts = Districts::of(caseload, &self.instance);
+        let fair = equity_area(&self.instance, &districts, &solution.choice, limits)?;
         let route = if fair.choice == solution.choice {
             solution.route
         } else {

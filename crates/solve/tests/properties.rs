@@ -1430,7 +1430,7 @@ fn fill_equitably_is_the_plan_of_allocate_with_equity() {
     let mut placed = HashSet::new();
     let mut moved_areas = 0;
     for area in area_weeks(&caseload, week, &policy) {
-        let fair = area.fill_equitably(Effort::default()).unwrap();
+        let fair = area.fill_equitably(&caseload, Effort::default()).unwrap();
         let best = area.fill_optimally(Effort::default()).unwrap();
         assert!(area.admits(&fair), "{}", area.area());
         assert!(fair.optimised().unwrap().proven, "{}", area.area());
