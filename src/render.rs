@@ -5,7 +5,7 @@ use std::fmt::Write;
 use caseload_report::words::{
     self, clock, clock_counts, count, decision_cost, exception, marks, RANK_RULE,
 };
-use caseload_solve::{Explanation, Plan, Route, WaitReason};
+use caseload_solve::{Explanation, Otherwise, Plan, Route, WaitReason};
 use comfy_table::{presets, CellAlignment, Table};
 
 pub fn table(header: &[&str]) -> Table {
@@ -225,15 +225,15 @@ fn equity_line(e: &caseload_solve::EquityReport) -> Option<String> {
 }
 
 /// Where equity or balance would otherwise have put a family, as notes.
-fn moves(without_equity: Option<&str>, without_balance: Option<&str>) -> [String; 2] {
+fn moves(otherwise: &Otherwise) -> [String; 2] {
     let note = |stage: &str, other: Option<&str>| match other {
         Some("waiting") => format!("{stage}: else waiting"),
         Some(s) => format!("{stage}: else with {s}"),
         None => String::new(),
     };
     [
-        note("equity", without_equity),
-        note("balance", without_balance),
+        note("equity", otherwise.without_equity.as_deref()),
+        note("balance", otherwise.without_balance.as_deref()),
     ]
 }
 
@@ -287,10 +287,7 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
                 marks(&a.marks),
             ]
             .into_iter()
-            .chain(moves(
-                a.without_equity.as_deref(),
-                a.without_balance.as_deref(),
-            ))
+            .chain(moves(&a.otherwise))
             .filter(|n| !n.is_empty())
             .collect::<Vec<_>>()
             .join("; "),
@@ -363,10 +360,7 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
                 exception(w.exception, w.exception_noted),
             ]
             .into_iter()
-            .chain(moves(
-                w.without_equity.as_deref(),
-                w.without_balance.as_deref(),
-            ))
+            .chain(moves(&w.otherwise))
             .filter(|n| !n.is_empty())
             .collect::<Vec<_>>()
             .join("; "),
@@ -448,8 +442,8 @@ pub fn assignments_csv(plan: &Plan) -> anyhow::Result<String> {
             decision: a.marks.decision.as_deref(),
             note: a.marks.note.as_deref(),
             moved_from: a.marks.moved_from.as_deref(),
-            without_equity: a.without_equity.as_deref(),
-            without_balance: a.without_balance.as_deref(),
+            without_equity: a.otherwise.without_equity.as_deref(),
+            without_balance: a.otherwise.without_balance.as_deref(),
         })
         .collect();
     to_csv(&rows)
@@ -498,8 +492,8 @@ pub fn waiting_csv(plan: &Plan) -> anyhow::Result<String> {
             decision: w.marks.decision.as_deref(),
             note: w.marks.note.as_deref(),
             moved_from: w.marks.moved_from.as_deref(),
-            without_equity: w.without_equity.as_deref(),
-            without_balance: w.without_balance.as_deref(),
+            without_equity: w.otherwise.without_equity.as_deref(),
+            without_balance: w.otherwise.without_balance.as_deref(),
             exception: w.exception.map(|e| e.letter()),
             exception_noted: w.exception_noted.map(|d| d.to_string()),
         })

@@ -182,9 +182,10 @@ pub fn explain(
             format!("with {other}")
         }
     };
-    let without_equity = assignment
-        .and_then(|a| a.without_equity.as_deref())
-        .or_else(|| waiting.and_then(|w| w.without_equity.as_deref()));
+    let otherwise = assignment
+        .map(|a| &a.otherwise)
+        .or_else(|| waiting.map(|w| &w.otherwise));
+    let without_equity = otherwise.and_then(|o| o.without_equity.as_deref());
     let outcome = match without_equity {
         Some(other) => format!(
             "{outcome} Equity across districts moved this family: the best-score plan had it {}; {} Policy `district_equity = \"max_min\"` first serves the lowest share of a district's families as high as capacity allows, then the best score.",
@@ -193,9 +194,7 @@ pub fn explain(
         ),
         None => outcome,
     };
-    let without_balance = assignment
-        .and_then(|a| a.without_balance.as_deref())
-        .or_else(|| waiting.and_then(|w| w.without_balance.as_deref()));
+    let without_balance = otherwise.and_then(|o| o.without_balance.as_deref());
     let outcome = match without_balance {
         Some(other) => format!(
             "{outcome} Balance moved this family: the plan before balancing had it {}; among the plans with the same total score, this one spreads supporters' hours more evenly (policy `balance = \"hours\"`).",

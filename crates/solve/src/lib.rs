@@ -77,7 +77,7 @@ pub use explain::{explain, Explanation, SupporterVerdict};
 pub use export::{export_model, ModelScope};
 pub use plan::{
     allocate, in_pool, AreaReport, Assignment, BalanceReport, DistrictShare, EquityReport, Marks,
-    Options, Plan, SolverReport, Spread, Summary, SupporterLoad, WaitingEntry,
+    Options, Otherwise, Plan, SolverReport, Spread, Summary, SupporterLoad, WaitingEntry,
 };
 pub use recommend::{recommend, Candidate, Move, Recommendation, Unable};
 pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};

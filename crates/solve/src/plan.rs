@@ -74,12 +74,19 @@ pub struct Assignment {
     /// What the coordinator decided about the family, if anything.
     #[serde(flatten)]
     pub marks: Marks,
-    /// Where the family would have been (a supporter id, or `waiting`) in the plan
-    /// before balance, when balancing moved it.
+    /// Where balance or equity moved the family from, if either did.
+    #[serde(flatten)]
+    pub otherwise: Otherwise,
+}
+
+/// Where the stages after the best score would otherwise have put a family: a
+/// supporter id, or `waiting`, for each stage that moved it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Otherwise {
+    /// In the plan before balance, when balancing moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_balance: Option<String>,
-    /// Where the family would have been (a supporter id, or `waiting`) in the
-    /// best-score plan, when equity across districts moved it.
+    /// In the best-score plan, when equity across districts moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_equity: Option<String>,
 }
@@ -123,14 +130,9 @@ pub struct WaitingEntry {
     /// What the coordinator decided about the family, if anything.
     #[serde(flatten)]
     pub marks: Marks,
-    /// Where the family would have been (a supporter id, or `waiting`) in the plan
-    /// before balance, when balancing moved it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub without_balance: Option<String>,
-    /// Where the family would have been (a supporter id, or `waiting`) in the
-    /// best-score plan, when equity across districts moved it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub without_equity: Option<String>,
+    /// Where balance or equity moved the family from, if either did.
+    #[serde(flatten)]
+    pub otherwise: Otherwise,
     /// A recorded exception to the 20-week limit (reg 10(4)(a)-(d)), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<ClockException>,
@@ -646,8 +648,7 @@ fn assemble(
             open_case: true,
             reallocated: false,
             marks: marks_of(&referral.id),
-            without_balance: None,
-            without_equity: None,
+            otherwise: Otherwise::default(),
         });
     }
 
@@ -695,8 +696,7 @@ fn assemble(
                 open_case: false,
                 reallocated,
                 marks: marks_of(&referral.id),
-                without_balance: None,
-                without_equity: None,
+                otherwise: Otherwise::default(),
             });
         }
         let unplaced = instance
@@ -888,6 +888,21 @@ fn record_moves<'a>(
     }
 }
 
+/// Writes each moved family's previous place (`moved`, by referral id) into the
+/// field `stage` picks, on its assignment or waiting entry.
+fn mark_moves(
+    plan: &mut Plan,
+    mut moved: HashMap<&str, String>,
+    stage: fn(&mut Otherwise) -> &mut Option<String>,
+) {
+    for a in &mut plan.assignments {
+        *stage(&mut a.otherwise) = moved.remove(a.referral_id.as_str());
+    }
+    for w in &mut plan.waiting {
+        *stage(&mut w.otherwise) = moved.remove(w.referral_id.as_str());
+    }
+}
+
 /// What balancing did, area by area, and the spread of the finished plan; marks the
 /// families it moved.
 fn balance_report(
@@ -921,12 +936,7 @@ fn balance_report(
         .map(|((instance, _), _)| instance.area.clone())
         .collect();
     let families_moved = moved.len();
-    for a in &mut plan.assignments {
-        a.without_balance = moved.remove(a.referral_id.as_str());
-    }
-    for w in &mut plan.waiting {
-        w.without_balance = moved.remove(w.referral_id.as_str());
-    }
+    mark_moves(plan, moved, |o| &mut o.without_balance);
     let shares: Vec<f64> = plan
         .supporters
         .iter()
@@ -1005,12 +1015,7 @@ fn equity_report(
         }
     }
     let families_moved = moved.len();
-    for a in &mut plan.assignments {
-        a.without_equity = moved.remove(a.referral_id.as_str());
-    }
-    for w in &mut plan.waiting {
-        w.without_equity = moved.remove(w.referral_id.as_str());
-    }
+    mark_moves(plan, moved, |o| &mut o.without_equity);
     let lowest = |of: fn(&DistrictShare) -> f64| districts.iter().map(of).reduce(f64::min);
     EquityReport {
         method: if fair { "max_min" } else { "none" },
@@ -1067,8 +1072,7 @@ fn waiting_entry(
         eligible_supporters,
         reallocated,
         marks,
-        without_balance: None,
-        without_equity: None,
+        otherwise: Otherwise::default(),
         exception: referral.exception,
         exception_noted: referral.exception_noted,
     }
