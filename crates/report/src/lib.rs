@@ -125,7 +125,7 @@ fn balance_sentence(b: &BalanceReport) -> String {
         ("none", _) => format!("{spread} Balance is off (policy `balance = \"none\"`)."),
         (_, 0) => format!("{spread} The best plan found was already the most even one."),
         (_, moved) => format!(
-            "{spread} Among the plans with the best total score, the most even one was kept: {} moved.",
+            "{spread} Among the plans with the same total score, the most even one was kept: {} moved.",
             count(moved, "family", "families")
         ),
     };
