@@ -1,15 +1,15 @@
 //! `caseload allocate`: load, plan, print.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
 use caseload_model::config::did_you_mean;
 use caseload_model::files::Staged;
-use caseload_model::register::record_assignments;
 use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy};
+use caseload_report::tables;
 use caseload_solve::{
-    allocate, explain, export_model, AreaAllocator, Greedy, ModelScope, Optimal, Options,
+    allocate, explain, export_model, next_register, AreaAllocator, Greedy, ModelScope, Optimal,
+    Options,
 };
 
 use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
@@ -63,7 +63,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
         }
         None => match format {
             Format::Json => to_json(&plan)?,
-            Format::Csv => render::assignments_csv(&plan)?,
+            Format::Csv => tables::assignments_csv(&plan)?,
             Format::Table => render::plan(&plan),
         },
     };
@@ -77,11 +77,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", file.display()))
     };
     if let Some(file) = &args.register_out {
-        stage(
-            &mut files,
-            file,
-            &register(&caseload, &plan, &args.input.referrals)?,
-        )?;
+        stage(&mut files, file, &next_register(&caseload, &plan)?)?;
     }
     if let Some(file) = &args.report {
         let options = caseload_report::ReportOptions {
@@ -98,10 +94,10 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .create_dir(dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let tables = [
-            render::assignments_csv(&plan)?,
-            render::waiting_csv(&plan)?,
-            render::supporters_csv(&plan)?,
-            render::districts_csv(&plan)?,
+            tables::assignments_csv(&plan)?,
+            tables::waiting_csv(&plan)?,
+            tables::supporters_csv(&plan)?,
+            tables::districts_csv(&plan)?,
         ];
         for (name, table) in TABLES.iter().zip(&tables) {
             stage(&mut files, &dir.join(name), table.as_bytes())?;
@@ -266,32 +262,6 @@ fn require_extension(flag: &str, file: Option<&Path>, allowed: &[&str]) -> Resul
         file.display(),
         names.join(" or ")
     )))
-}
-
-/// Next week's register: this week's new assignments (reallocated and moved cases
-/// included) become open cases, and an open case a decision took from its supporter
-/// that is still waiting loses its `supporter_id`; nothing else in the file changes.
-fn register(
-    caseload: &Caseload,
-    plan: &caseload_solve::Plan,
-    referrals: &Path,
-) -> anyhow::Result<Vec<u8>> {
-    let new_holders = plan
-        .assignments
-        .iter()
-        .filter(|a| !a.open_case)
-        .map(|a| (a.referral_id.clone(), a.supporter_id.clone()));
-    let returned = plan
-        .waiting
-        .iter()
-        .filter(|w| w.marks.moved_from.is_some())
-        .map(|w| (w.referral_id.clone(), String::new()));
-    let holders: BTreeMap<String, String> = new_holders.chain(returned).collect();
-    Ok(record_assignments(
-        referrals,
-        &caseload.origins.register,
-        &holders,
-    )?)
 }
 
 /// The format to write: `--format`, else by `--out`'s extension, else by the terminal.

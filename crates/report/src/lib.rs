@@ -38,6 +38,8 @@
 
 pub use caseload_solve::words;
 
+pub mod tables;
+
 use std::collections::{BTreeMap, HashMap};
 
 use caseload_model::{Caseload, Referral};

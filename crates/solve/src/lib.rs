@@ -62,6 +62,7 @@ mod mip;
 mod plan;
 mod recommend;
 mod reduce;
+mod register;
 pub mod score;
 mod settings;
 mod week;
@@ -80,6 +81,7 @@ pub use plan::{
     Options, Otherwise, Plan, SolverReport, Spread, Summary, SupporterLoad, WaitingEntry,
 };
 pub use recommend::{recommend, Candidate, Move, Recommendation, Unable};
+pub use register::next_register;
 pub use week::{area_weeks, AreaWeek, Effort, NewCase, Optimised, Placement, SupporterHours};
 
 /// Why an allocation could not be completed.
