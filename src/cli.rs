@@ -28,6 +28,27 @@ pub enum Command {
     /// Write empty supporters.csv and referrals.csv with their headers, an example row
     /// each and a README of the columns, to start from a spreadsheet.
     Template(crate::validate::TemplateArgs),
+    /// The coordinator's week in a browser: import, plan, explain, pin and forbid,
+    /// recommend, accept, history; the register kept in one SQLite file.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The database file, created with its schema on first run.
+    #[arg(long, value_name = "FILE.sqlite")]
+    pub db: PathBuf,
+    /// The address to listen on. Anything but loopback needs --token or --token-file.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// A token (at least 16 characters) every request must carry, as
+    /// `Authorization: Bearer TOKEN` or through `/login?token=TOKEN` in the browser.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
+    pub token: Option<String>,
+    /// Reads the token from a file (its first line), so that it is not in the shell's
+    /// history or the process list.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod funding;
 mod output;
 mod recommend;
 mod render;
+mod serve;
 mod simulate;
 mod validate;
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Recommend(args) => recommend::run(&args),
         cli::Command::Validate(args) => validate::validate(&args),
         cli::Command::Template(args) => validate::template(&args),
+        cli::Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,6 +67,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         cause.is::<caseload_model::LoadError>()
             || cause.is::<caseload_model::WeekError>()
             || cause.is::<cli::BadArgument>()
+            || cause
+                .downcast_ref::<caseload_serve::ServeError>()
+                .is_some_and(|e| matches!(e, caseload_serve::ServeError::Config(_)))
             || cause
                 .downcast_ref::<caseload_solve::SolveError>()
                 .is_some_and(|e| matches!(e, caseload_solve::SolveError::Decisions(_)))

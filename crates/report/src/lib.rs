@@ -57,11 +57,31 @@ pub struct ReportOptions {
     /// Families waiting at least this many weeks since their referral was received
     /// are listed as alerts (default 8).
     pub long_wait_weeks: i64,
+    /// When set, every family's id links to this prefix followed by the id (the web
+    /// app's page of the family); the printed report has no links.
+    pub family_link: Option<String>,
+    /// The prefix of the links from the areas' overview to each area (`#area-` when
+    /// unset: the area's section further down the report).
+    pub area_link: Option<String>,
 }
 
 impl Default for ReportOptions {
     fn default() -> Self {
-        ReportOptions { long_wait_weeks: 8 }
+        ReportOptions {
+            long_wait_weeks: 8,
+            family_link: None,
+            area_link: None,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// A family's id, as a link when [`ReportOptions::family_link`] is set.
+    fn family(&self, id: &str) -> Markup {
+        match &self.family_link {
+            Some(prefix) => html! { a.family href={ (prefix) (id) } { (id) } },
+            None => html! { (id) },
+        }
     }
 }
 
@@ -69,16 +89,11 @@ impl Default for ReportOptions {
 /// draft plan is due at week 16.
 pub const DRAFT_PLAN_WEEK: i64 = 16;
 
-const STYLE: &str = include_str!("report.css");
+/// The report's stylesheet (embedded in the report; the web app serves it too).
+pub const STYLE: &str = include_str!("report.css");
 
 /// The report of `plan`, made from `caseload`, as a whole HTML document.
 pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> String {
-    let referrals: HashMap<&str, &Referral> = caseload
-        .referrals
-        .iter()
-        .map(|r| (r.id.as_str(), r))
-        .collect();
-    let areas = Areas::of(plan);
     let title = format!("Allocation for the week of Monday {}", plan.week);
     let page = html! {
         (DOCTYPE)
@@ -90,19 +105,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                header {
-                    h1 { (title) }
-                    p.lead { (summary_line(plan)) }
-                    p.clock { (clock_counts(&plan.summary.clock)) }
-                    p.balance { (balance_sentence(&plan.balance)) }
-                    @if let Some(sentence) = equity_sentence(&plan.equity) { p.equity { (sentence) } }
-                }
-                (alerts(plan, &referrals, options))
-                @if let Some(report) = &plan.decisions { (decisions(report)) }
-                @if areas.0.len() > 1 { (area_overview(&areas)) }
-                @for (area, part) in &areas.0 {
-                    (area_section(area, part, &referrals, &plan.equity))
-                }
+                (sections(caseload, plan, options))
                 footer {
                     p { "Scores: priority weight (1, 2, 4, 8, 16) × urgency (1 + weeks on the 20-week clock / 20, up to 2), plus 0.05 with a supporter who knows the area. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
                 }
@@ -110,6 +113,61 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
         }
     };
     page.into_string()
+}
+
+/// The report's content without the page around it or its footer: [`summary`], then
+/// every area's [`area`] section (the web app shows it inside its own page).
+pub fn sections(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Markup {
+    let referrals = by_id(caseload);
+    let areas = Areas::of(plan);
+    html! {
+        (summary(caseload, plan, options))
+        @for (area, part) in &areas.0 {
+            (area_section(area, part, &referrals, &plan.equity, options))
+        }
+    }
+}
+
+/// The week as a whole: the summary, alerts, decisions, and (with more than one area)
+/// the areas by pressure.
+pub fn summary(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Markup {
+    let referrals = by_id(caseload);
+    let areas = Areas::of(plan);
+    let title = format!("Allocation for the week of Monday {}", plan.week);
+    html! {
+        header {
+            h1 { (title) }
+            p.lead { (summary_line(plan)) }
+            p.clock { (clock_counts(&plan.summary.clock)) }
+            p.balance { (balance_sentence(&plan.balance)) }
+            @if let Some(sentence) = equity_sentence(&plan.equity) { p.equity { (sentence) } }
+        }
+        (alerts(plan, &referrals, options))
+        @if let Some(report) = &plan.decisions { (decisions(report, options)) }
+        @if areas.0.len() > 1 { (area_overview(&areas, options)) }
+    }
+}
+
+/// One area's section: who takes whom, supporters' loads, the waiting list with reasons
+/// in words, and its districts; `None` if the plan has no such area.
+pub fn area(
+    caseload: &Caseload,
+    plan: &Plan,
+    area: &str,
+    options: &ReportOptions,
+) -> Option<Markup> {
+    let referrals = by_id(caseload);
+    let areas = Areas::of(plan);
+    let part = areas.0.get(area)?;
+    Some(area_section(area, part, &referrals, &plan.equity, options))
+}
+
+fn by_id(caseload: &Caseload) -> HashMap<&str, &Referral> {
+    caseload
+        .referrals
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect()
 }
 
 /// How evenly supporters' hours are used, and what balancing did.
@@ -236,7 +294,7 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
                 ul {
                     @for w in &late {
                         li {
-                            strong { (w.referral_id) } " (" (w.area) "), " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
+                            strong { (options.family(&w.referral_id)) } " (" (w.area) "), " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
                             @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
                         }
                     }
@@ -254,7 +312,7 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
                 h3 { (count(long.len(), "family", "families")) " waiting " (options.long_wait_weeks) " weeks or more since referral" }
                 ul {
                     @for (w, weeks) in &long {
-                        li { strong { (w.referral_id) } " (" (w.area) "): " (count(*weeks, "week", "weeks")) " since referral, " (w.reason.words()) }
+                        li { strong { (options.family(&w.referral_id)) } " (" (w.area) "): " (count(*weeks, "week", "weeks")) " since referral, " (w.reason.words()) }
                     }
                 }
             }
@@ -262,7 +320,8 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
     }
 }
 
-fn area_overview(areas: &Areas) -> Markup {
+fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
+    let link = options.area_link.as_deref().unwrap_or("#area-");
     let mut rows: Vec<(&str, &AreaPart)> = areas.0.iter().map(|(a, p)| (*a, p)).collect();
     rows.sort_by(|a, b| b.1.pressure().total_cmp(&a.1.pressure()).then(a.0.cmp(b.0)));
     html! {
@@ -274,7 +333,7 @@ fn area_overview(areas: &Areas) -> Markup {
                 tbody {
                     @for (area, part) in &rows {
                         tr {
-                            td { a href={ "#area-" (area) } { (area_name(area)) } }
+                            td { a href={ (link) (area) } { (area_name(area)) } }
                             td.num { (part.supporters.len()) }
                             td.num { (part.open.len()) }
                             td.num { (part.new.len()) }
@@ -304,6 +363,7 @@ fn area_section(
     part: &AreaPart,
     referrals: &HashMap<&str, &Referral>,
     equity: &EquityReport,
+    options: &ReportOptions,
 ) -> Markup {
     let mut new_by_supporter: BTreeMap<&str, Vec<&Assignment>> = BTreeMap::new();
     for a in &part.new {
@@ -328,7 +388,7 @@ fn area_section(
                                 @if let Some(new) = new_by_supporter.get(s.supporter_id.as_str()) {
                                     @for (i, a) in new.iter().enumerate() {
                                         @if i > 0 { ", " }
-                                        span.assigned { (a.referral_id) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
+                                        span.assigned { (options.family(&a.referral_id)) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
                                         @if a.marks != Marks::default() { " " span.decision { (marks(&a.marks)) } }
                                     }
                                 } @else { span.none { "none" } }
@@ -352,7 +412,7 @@ fn area_section(
                         @for w in &part.waiting {
                             tr.late[w.weeks_on_clock >= DRAFT_PLAN_WEEK] {
                                 td.num { (w.rank) }
-                                td.id { (w.referral_id) @if w.reallocated { " (supporter left)" } }
+                                td.id { (options.family(&w.referral_id)) @if w.reallocated { " (supporter left)" } }
                                 td.num { (w.priority) }
                                 td { (clock(w.weeks_on_clock)) }
                                 td.num { (w.score) }
@@ -372,7 +432,7 @@ fn area_section(
 }
 
 /// The decisions taken for the week, what each did, and what they cost.
-fn decisions(report: &DecisionReport) -> Markup {
+fn decisions(report: &DecisionReport, options: &ReportOptions) -> Markup {
     html! {
         section.decisions {
             h2 { "Decisions taken" }
@@ -383,7 +443,7 @@ fn decisions(report: &DecisionReport) -> Markup {
                     @for d in &report.taken {
                         tr {
                             td { (d.decision.code()) }
-                            td.id { (d.referral_id) }
+                            td.id { (options.family(&d.referral_id)) }
                             td.id { (d.supporter_id) }
                             td { (d.effect) }
                             td { (d.note.as_deref().unwrap_or("")) }

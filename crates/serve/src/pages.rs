@@ -1,0 +1,438 @@
+//! The pages, rendered on the server. Families and supporters appear by their ids only.
+
+use caseload_report::words::{clock, count};
+use caseload_report::ReportOptions;
+use caseload_solve::{Explanation, Recommendation};
+use maud::{html, Markup, DOCTYPE};
+
+use crate::db::{Import, WeekLine};
+use crate::web::{path_segment, WeekNow};
+
+/// A whole page around `body`.
+pub(crate) fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                // htmx's own indicator styles would be an inline <style>, which the
+                // pages' Content-Security-Policy refuses; app.css has them.
+                meta name="htmx-config" content=r#"{"includeIndicatorStyles":false}"#;
+                title { (title) " · caseload" }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/htmx.min.js" defer {}
+            }
+            body {
+                nav.top {
+                    a.brand href="/" { "caseload" }
+                    a href="/" { "Weeks" }
+                    a href="/history" { "History" }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// An error, with every line of what is wrong.
+pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
+    page(
+        title,
+        html! {
+            section.problem role="alert" {
+                h1 { (title) }
+                ul { @for line in lines { li { code { (line) } } } }
+                p { a href="/" { "All weeks" } }
+            }
+        },
+    )
+}
+
+fn by_field(by: &str) -> Markup {
+    html! {
+        label.by {
+            "Your initials "
+            input type="text" name="by" value=(by) required maxlength="40" size="6" autocomplete="off";
+        }
+    }
+}
+
+/// The weeks, and the import form.
+pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: &str) -> Markup {
+    let next_monday = latest
+        .and_then(|i| chrono::NaiveDate::parse_from_str(&i.files.week, "%Y-%m-%d").ok())
+        .map(|d| (d + chrono::Duration::days(7)).to_string())
+        .unwrap_or_default();
+    page(
+        "Weeks",
+        html! {
+            h1 { "The coordinator's weeks" }
+            section.import {
+                h2 { "Import a week" }
+                p.note { "The supporters file and the register of families (referrals), as for "
+                    code { "caseload allocate" } ". Every row is checked first: if any is wrong, nothing is stored and each problem is listed by file, line and column." }
+                form method="post" action="/import" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p { label { "Week of Monday " input type="date" name="week" value=(next_monday) required; } }
+                    p { label { "Register (referrals.csv) " input type="file" name="referrals" accept=".csv,text/csv" required; } }
+                    p {
+                        label { "Supporters (supporters.csv) " input type="file" name="supporters" accept=".csv,text/csv" required[latest.is_none()]; }
+                        @if let Some(latest) = latest {
+                            br; span.note { "Leave empty to keep " code { (latest.files.supporters_name) } " from the week of " (latest.files.week) "." }
+                        }
+                    }
+                    p { label { "Policy (policy.toml, optional) " input type="file" name="policy" accept=".toml"; } }
+                    p { (by_field(by)) " " button type="submit" { "Import" } }
+                }
+            }
+            section.weeks {
+                h2 { "Weeks" }
+                @if weeks.is_empty() {
+                    p { "No week imported yet." }
+                } @else {
+                    table {
+                        thead { tr { th { "Week of" } th { "Imported" } th.num { "Decisions" } th { "State" } } }
+                        tbody {
+                            @for w in weeks {
+                                tr {
+                                    td { a href={ "/weeks/" (w.id) } { (w.week) } }
+                                    td { (w.imported_by) ", " (w.imported_at) }
+                                    td.num { (w.decisions) }
+                                    td {
+                                        @match &w.accepted {
+                                            Some(a) => { "accepted by " (a.by) ", " (a.at) }
+                                            None => { span.open { "open" } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Accepted weeks: what was decided, by whom, when, and at what cost.
+pub(crate) fn history(weeks: &[WeekLine]) -> Markup {
+    page(
+        "History",
+        html! {
+            h1 { "History of accepted weeks" }
+            p.note { "An accepted week is a record, not a draft: it cannot be changed. The cost of decisions is what the families waiting gave up for the coordinator's pins and forbids (score points)." }
+            table.history {
+                thead { tr { th { "Week of" } th { "Accepted by" } th { "At" } th.num { "New assignments" } th.num { "Waiting" } th.num { "Total score" } th.num { "Decisions" } th.num { "Their cost" } th { "Files" } } }
+                tbody {
+                    @for w in weeks {
+                        @if let Some(a) = &w.accepted {
+                            tr {
+                                td { a href={ "/weeks/" (w.id) } { (w.week) } }
+                                td { (a.by) }
+                                td { (a.at) }
+                                td.num { (a.newly_assigned) }
+                                td.num { (a.waiting) }
+                                td.num { (format!("{:.2}", a.objective)) }
+                                td.num { (a.decisions) }
+                                td.num { (format!("{:.2}", a.decisions_cost)) }
+                                td { a href={ "/weeks/" (w.id) "/files/register.csv" } { "register" } " · " a href={ "/weeks/" (w.id) "/report" } { "report" } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if weeks.iter().all(|w| w.accepted.is_none()) { p { "No week accepted yet." } }
+        },
+    )
+}
+
+fn report_options(id: i64) -> ReportOptions {
+    ReportOptions {
+        family_link: Some(format!("/weeks/{id}/families/")),
+        area_link: Some(format!("/weeks/{id}/areas/")),
+        ..ReportOptions::default()
+    }
+}
+
+fn status_banner(now: &WeekNow) -> Markup {
+    html! {
+        @match &now.accepted {
+            Some(a) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is ready below." }
+            None => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
+        }
+    }
+}
+
+fn downloads(now: &WeekNow) -> Markup {
+    let id = now.import.id;
+    html! {
+        section.files {
+            h2 { "Files" }
+            ul.files {
+                @if now.accepted.is_some() {
+                    li { a href={ "/weeks/" (id) "/files/register.csv" } { "register.csv" } " — next week's register: this week's assignments recorded as open cases" }
+                }
+                li { a href={ "/weeks/" (id) "/report" } { "The printable report" } }
+                @for name in ["assignments.csv", "waiting.csv", "supporters.csv", "districts.csv", "decisions.csv"] {
+                    li { a href={ "/weeks/" (id) "/files/" (name) } { (name) } }
+                }
+            }
+        }
+    }
+}
+
+fn find_form(id: i64) -> Markup {
+    html! {
+        form.find method="get" action={ "/weeks/" (id) "/find" } {
+            label { "Family (referral id) " input type="text" name="referral" required size="10"; }
+            " " button type="submit" { "Explain" }
+        }
+    }
+}
+
+/// The week: its state, decisions, accept, files, and the plan (all areas when few,
+/// else the overview with a page per area).
+pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
+    let id = now.import.id;
+    let plan = &now.planned.plan;
+    let caseload = &now.planned.loaded.caseload;
+    let options = report_options(id);
+    let warnings = now.planned.loaded.warnings();
+    let few_areas = plan.areas.len() <= 3;
+    page(
+        &format!("Week of {}", now.import.files.week),
+        html! {
+            (status_banner(now))
+            p.note { "Imported by " (now.import.files.imported_by) " at " (now.import.imported_at) " from "
+                code { (now.import.files.supporters_name) } " and " code { (now.import.files.referrals_name) }
+                @if let Some((name, _)) = &now.import.files.policy { " with " code { (name) } }
+                ". Solver: " (plan.solver.status) ", objective " (format!("{:.2}", plan.solver.objective)) "." }
+            @if !warnings.is_empty() {
+                details.warnings {
+                    summary { (count(warnings.len(), "remark", "remarks")) " on the files" }
+                    ul { @for w in &warnings { li { code { (w.to_string()) } } } }
+                }
+            }
+            div.actions {
+                (find_form(id))
+                (decisions_panel(now, csrf, by, ""))
+                @if now.accepted.is_none() {
+                    section.accept {
+                        h2 { "Accept the week" }
+                        p.note { "Records this plan's new assignments in the register for next week. Once accepted, the week cannot change." }
+                        form method="post" action={ "/weeks/" (id) "/accept" } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="revision" value=(now.import.revision);
+                            (by_field(by)) " "
+                            button.accept type="submit" { "Accept the week of " (now.import.files.week) }
+                        }
+                    }
+                }
+                (downloads(now))
+            }
+            @if few_areas {
+                (caseload_report::sections(caseload, plan, &options))
+            } @else {
+                (caseload_report::summary(caseload, plan, &options))
+            }
+        },
+    )
+}
+
+/// One area of the week.
+pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
+    let id = now.import.id;
+    let plan = &now.planned.plan;
+    let section = caseload_report::area(
+        &now.planned.loaded.caseload,
+        plan,
+        area,
+        &report_options(id),
+    );
+    page(
+        &format!("{area}, week of {}", now.import.files.week),
+        html! {
+            p { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
+            (status_banner(now))
+            (find_form(id))
+            @if let Some(section) = section { (section) }
+        },
+    )
+}
+
+/// The decisions in force (and withdrawn), with the forms to change them while open.
+fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
+    let id = now.import.id;
+    let open = now.accepted.is_none();
+    html! {
+        section.decisions-panel {
+            h2 { "Decisions" }
+            @if now.decisions.is_empty() {
+                p { "No pin or forbid this week." }
+            } @else {
+                table {
+                    thead { tr { th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th {} } }
+                    tbody {
+                        @for d in &now.decisions {
+                            tr.withdrawn[d.withdrawn.is_some()] {
+                                td { (d.kind) }
+                                td.id { a href={ "/weeks/" (id) "/families/" (path_segment(&d.referral_id)) } { (d.referral_id) } }
+                                td.id { (d.supporter_id) }
+                                td { (d.note) }
+                                td { (d.made_by) }
+                                td { (d.made_at) }
+                                td {
+                                    @if let Some((who, at)) = &d.withdrawn {
+                                        "withdrawn by " (who) ", " (at)
+                                    } @else if open {
+                                        form method="post" action={ "/weeks/" (id) "/decisions/" (d.id) "/withdraw" } {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            input type="hidden" name="revision" value=(now.import.revision);
+                                            input type="hidden" name="by" value=(by);
+                                            input type="hidden" name="back" value=(back);
+                                            button type="submit" { "Withdraw" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn decision_form(
+    now: &WeekNow,
+    csrf: &str,
+    by: &str,
+    referral: &str,
+    supporters: &[&str],
+) -> Markup {
+    let id = now.import.id;
+    html! {
+        form.decide method="post" action={ "/weeks/" (id) "/decisions" } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="revision" value=(now.import.revision);
+            input type="hidden" name="referral_id" value=(referral);
+            input type="hidden" name="back" value={ "/weeks/" (id) "/families/" (path_segment(referral)) };
+            label { select name="kind" { option value="pin" { "Pin" } option value="forbid" { "Forbid" } } }
+            " " (referral) " to "
+            label { select name="supporter_id" { @for s in supporters { option value=(s) { (s) } } } }
+            " "
+            label { "Note " input type="text" name="note" size="30" placeholder="why (no names)"; }
+            " " (by_field(by)) " "
+            button type="submit" { "Decide" }
+        }
+    }
+}
+
+/// Why a family was or was not given a supporter, and what the coordinator can do.
+pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Markup {
+    let id = now.import.id;
+    let supporters: Vec<&str> = e
+        .supporters
+        .iter()
+        .map(|s| s.supporter_id.as_str())
+        .collect();
+    page(
+        &format!("{}, week of {}", e.referral_id, now.import.files.week),
+        html! {
+            p { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } " · " a href={ "/weeks/" (id) "/areas/" (path_segment(&e.area)) } { "Area " (e.area) } }
+            h1 { "Family " (e.referral_id) }
+            p.lead.outcome { (e.outcome) }
+            table.facts {
+                tbody {
+                    tr { th { "Area" } td { (e.area) } }
+                    tr { th { "Priority" } td { (e.priority) " (weight " (e.weight) ")" } }
+                    tr { th { "On the 20-week clock" } td { (clock(e.weeks_on_clock)) " (urgency " (format!("{:.2}", e.urgency)) ")" } }
+                    tr { th { "Score before any local bonus" } td { (format!("{:.2}", e.base_score)) } }
+                    tr { th { "Hours a week" } td { (e.hours) } }
+                    @if let Some(s) = &e.supporter_id { tr { th { "Supporter" } td { (s) } } }
+                    @if let Some(reason) = e.reason { tr { th { "Waiting because" } td { (reason.words()) } } }
+                    @if let Some(rank) = e.rank { tr { th { "Place in the area's waiting list" } td { (rank) } } }
+                }
+            }
+            @if !e.decisions.is_empty() {
+                h2 { "Decisions about this family" }
+                ul { @for d in &e.decisions { li { (d.decision.code()) " " (d.supporter_id) ": " (d.effect) @if let Some(note) = &d.note { " (" (note) ")" } } } }
+            }
+            h2 { "The area's supporters" }
+            table.verdicts {
+                thead { tr { th { "Supporter" } th { "Status" } th { "Could take the family?" } th.num { "Score" } th.num { "Hours free after the week" } th.num { "Case slots free" } th { "New cases this week" } } }
+                tbody {
+                    @for s in &e.supporters {
+                        tr.ineligible[!s.eligible] {
+                            td.id { (s.supporter_id) }
+                            td { (format!("{:?}", s.status).to_lowercase()) }
+                            td { (s.detail) }
+                            td.num { @if let Some(score) = s.score { (format!("{score:.2}")) } }
+                            td.num { (format!("{:.1}", s.free_hours_after)) }
+                            td.num { (s.free_cases_after) }
+                            td { @for (i, (r, _)) in s.new_cases.iter().enumerate() { @if i > 0 { ", " } (r) } }
+                        }
+                    }
+                }
+            }
+            section.recommend {
+                h2 { "Who should take this family?" }
+                p.note { "Re-plans the area's week with the family placed with each supporter in turn, and ranks the weeks (this can take a few seconds)." }
+                a.button href={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" }
+                    hx-get={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" }
+                    hx-target="#recommendation" hx-indicator="#recommend-busy" { "Rank the supporters" }
+                span #recommend-busy .htmx-indicator { " working…" }
+                div #recommendation {}
+            }
+            @if now.accepted.is_none() && !supporters.is_empty() {
+                section.decide {
+                    h2 { "Pin or forbid" }
+                    p.note { "A pin gives the family to that supporter this week; a forbid keeps them apart. The plan is re-optimised around it; a decision that cannot hold is refused with the reason." }
+                    (decision_form(now, csrf, by, &e.referral_id, &supporters))
+                }
+            }
+            (decisions_panel(now, csrf, by, &format!("/weeks/{id}/families/{}", path_segment(&e.referral_id))))
+        },
+    )
+}
+
+/// The supporters ranked for one family (a fragment, for htmx or inside a page).
+pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
+    html! {
+        div.recommendation {
+            p { "Week's total score now " (format!("{:.2}", r.plan_objective)) "; without the family at all " (format!("{:.2}", r.without_family)) "."
+                @match &r.planned { Some(s) => { " This week's plan gives the family to " strong { (s) } "." } None => { " In this week's plan the family waits." } } }
+            @if r.candidates.is_empty() {
+                p { "No supporter of the area can take the family this week." }
+            } @else {
+                table.candidates {
+                    thead { tr { th.num { "Rank" } th { "Supporter" } th.num { "Score" } th.num { "Week's total" } th.num { "Against the plan" } th.num { "Hours after" } th.num { "Cases after" } th { "Who else changes" } } }
+                    tbody {
+                        @for c in &r.candidates {
+                            tr {
+                                td.num { (c.rank) }
+                                td.id { (c.supporter_id) }
+                                td.num { (format!("{:.2}", c.score)) }
+                                td.num { (format!("{:.2}", c.total)) }
+                                td.num { (format!("{:+.2}", c.against_plan)) }
+                                td.num { (format!("{:.1} / {:.1}", c.hours_used, c.hours_per_week)) }
+                                td.num { (c.cases) " / " (c.max_cases) }
+                                td {
+                                    @for (i, m) in c.moves.iter().enumerate() {
+                                        @if i > 0 { "; " }
+                                        a href={ "/weeks/" (id) "/families/" (path_segment(&m.referral_id)) } { (m.referral_id) }
+                                        ": " (m.from.as_deref().unwrap_or("waiting")) " → " (m.to.as_deref().unwrap_or("waiting"))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !r.unable.is_empty() {
+                p.note { "Cannot take the family: " @for (i, u) in r.unable.iter().enumerate() { @if i > 0 { "; " } (u.supporter_id) " (" (u.why) ")" } }
+            }
+        }
+    }
+}

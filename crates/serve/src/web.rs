@@ -1,0 +1,837 @@
+//! Routes, the guard in front of them, and the handlers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use caseload_solve::{explain, recommend};
+use maud::Markup;
+use rand::Rng;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use crate::db::{Db, DbError, DecisionRow, Import, NewDecision, NewImport};
+use crate::pages;
+use crate::week::{Loaded, Planned, WeekError};
+
+const TOKEN_COOKIE: &str = "caseload_token";
+const CSRF_COOKIE: &str = "caseload_csrf";
+const BY_COOKIE: &str = "caseload_by";
+/// Uploads up to this size (the national week's register is a few hundred kB).
+const BODY_LIMIT: usize = 64 * 1024 * 1024;
+/// Planned weeks kept in memory.
+const CACHED_PLANS: usize = 8;
+
+/// What every handler shares: the store, the token, and the latest plans.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    token: Option<String>,
+    plans: Mutex<Vec<(PlanKey, Arc<Planned>)>>,
+}
+
+/// A week's id and the revision of its decisions.
+type PlanKey = (i64, i64);
+
+impl AppState {
+    /// The app over `db`; with `token`, every request must carry it.
+    pub fn new(db: Db, token: Option<String>) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                db,
+                token,
+                plans: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    fn cached(&self, key: PlanKey) -> Option<Arc<Planned>> {
+        let plans = self.inner.plans.lock().ok()?;
+        plans
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn cache(&self, key: PlanKey, planned: Arc<Planned>) {
+        if let Ok(mut plans) = self.inner.plans.lock() {
+            plans.retain(|(k, _)| *k != key);
+            plans.insert(0, (key, planned));
+            plans.truncate(CACHED_PLANS);
+        }
+    }
+
+    /// A week, its decisions, and its plan at the current revision.
+    async fn week(&self, id: i64) -> Result<WeekNow, AppError> {
+        let db = self.db().clone();
+        let (import, decisions) = blocking(move || Ok((db.import(id)?, db.decisions(id)?))).await?;
+        let key = (id, import.revision);
+        let planned = match self.cached(key) {
+            Some(planned) => planned,
+            None => {
+                let (for_plan, rows) = (import.clone(), decisions.clone());
+                let planned = blocking(move || {
+                    Ok(Arc::new(Planned::new(Loaded::of(&for_plan.files)?, &rows)?))
+                })
+                .await?;
+                self.cache(key, planned.clone());
+                planned
+            }
+        };
+        let db = self.db().clone();
+        let accepted = blocking(move || Ok(db.accepted(id)?)).await?;
+        Ok(WeekNow {
+            import,
+            decisions,
+            planned,
+            accepted,
+        })
+    }
+}
+
+/// A week as it stands.
+pub(crate) struct WeekNow {
+    pub import: Import,
+    pub decisions: Vec<DecisionRow>,
+    pub planned: Arc<Planned>,
+    pub accepted: Option<crate::db::Accepted>,
+}
+
+/// Runs blocking work (SQLite, the solver) off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(format!("a worker stopped: {e}")))?
+}
+
+/// What a request could not do, as the page (and status) the user sees.
+#[derive(Debug)]
+pub(crate) enum AppError {
+    /// The user's input is wrong: what, located.
+    BadInput(String, Vec<String>),
+    /// Another tab changed the week first.
+    Conflict(String),
+    /// No such week, family or file.
+    NotFound(String),
+    /// A form without a valid CSRF token, or a request without the app's token.
+    Forbidden(String),
+    /// Something on our side.
+    Internal(String),
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> AppError {
+        match err {
+            DbError::Conflict(c) => AppError::Conflict(c.to_string()),
+            DbError::NotFound(what) => AppError::NotFound(format!("no such {what}")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<WeekError> for AppError {
+    fn from(err: WeekError) -> AppError {
+        if err.is_bad_input() {
+            AppError::BadInput(
+                "The week cannot be planned as asked".into(),
+                err.to_string().lines().map(str::to_string).collect(),
+            )
+        } else {
+            AppError::Internal(err.to_string())
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, lines) = match self {
+            AppError::BadInput(title, lines) => (StatusCode::UNPROCESSABLE_ENTITY, title, lines),
+            AppError::Conflict(message) => (
+                StatusCode::CONFLICT,
+                "Someone else changed this week first".into(),
+                vec![message],
+            ),
+            AppError::NotFound(message) => {
+                (StatusCode::NOT_FOUND, "Not found".into(), vec![message])
+            }
+            AppError::Forbidden(message) => {
+                (StatusCode::FORBIDDEN, "Not allowed".into(), vec![message])
+            }
+            AppError::Internal(message) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on the server; nothing was changed".into(),
+                vec![message],
+            ),
+        };
+        (status, pages::error(&title, &lines)).into_response()
+    }
+}
+
+/// The request's CSRF token (from its cookie, or new and set on the response).
+#[derive(Clone)]
+pub(crate) struct Csrf(pub String);
+
+/// The coordinator's initials, remembered from their last form.
+pub(crate) fn remembered_by(jar: &CookieJar) -> String {
+    jar.get(BY_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default()
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// The app: every route behind the guard.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/import", post(import))
+        .route("/history", get(history))
+        .route("/login", get(login))
+        .route("/weeks/{id}", get(week_page))
+        .route("/weeks/{id}/areas/{area}", get(area_page))
+        .route("/weeks/{id}/families/{referral}", get(family_page))
+        .route(
+            "/weeks/{id}/families/{referral}/recommend",
+            get(recommend_page),
+        )
+        .route("/weeks/{id}/find", get(find_family))
+        .route("/weeks/{id}/decisions", post(add_decision))
+        .route(
+            "/weeks/{id}/decisions/{decision}/withdraw",
+            post(withdraw_decision),
+        )
+        .route("/weeks/{id}/accept", post(accept))
+        .route("/weeks/{id}/files/{name}", get(download))
+        .route("/weeks/{id}/report", get(report))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/static/app.css", get(css))
+        .fallback(|| async { AppError::NotFound("no such page".into()) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+/// In front of every route: the token (when one is set), the CSRF cookie, and headers
+/// that keep the pages to themselves.
+async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    if let Some(token) = &state.inner.token {
+        let bearer = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let cookie = jar.get(TOKEN_COOKIE).map(|c| c.value());
+        let allowed = bearer.or(cookie).is_some_and(|given| same(given, token))
+            || request.uri().path() == "/login";
+        if !allowed {
+            return (
+                StatusCode::UNAUTHORIZED,
+                pages::error(
+                    "This app needs its token",
+                    &["Open /login?token=… with the token the app was started with, or send it as Authorization: Bearer ….".to_string()],
+                ),
+            )
+                .into_response();
+        }
+    }
+    let (csrf, new) = match jar.get(CSRF_COOKIE) {
+        Some(c) if c.value().len() == 32 => (c.value().to_string(), false),
+        _ => (random_hex(), true),
+    };
+    request.extensions_mut().insert(Csrf(csrf.clone()));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if new {
+        let cookie = Cookie::build((CSRF_COOKIE, csrf))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .build();
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
+fn random_hex() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn check_csrf(csrf: &Csrf, given: &str) -> Result<(), AppError> {
+    if same(&csrf.0, given) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "the form's security token does not match this browser's (it may have been opened from another site, or before the app restarted with a new database): reload the page and try again; nothing was done".into(),
+        ))
+    }
+}
+
+/// The coordinator's initials from a form: required, short, printable.
+fn initials(by: &str) -> Result<String, AppError> {
+    let by = by.trim();
+    if by.is_empty() || by.chars().count() > 40 || by.chars().any(char::is_control) {
+        return Err(AppError::BadInput(
+            "Who is this?".into(),
+            vec!["\"Your initials\" must be filled in (at most 40 characters): the week's record says who did what. Initials are enough; never a family's name.".into()],
+        ));
+    }
+    Ok(by.to_string())
+}
+
+/// A redirect that also remembers the coordinator's initials.
+fn done(jar: CookieJar, by: &str, to: &str) -> Response {
+    let cookie = Cookie::build((BY_COOKIE, by.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
+    (jar.add(cookie), Redirect::to(to)).into_response()
+}
+
+async fn home(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+) -> Result<Markup, AppError> {
+    let db = state.db().clone();
+    let (weeks, latest) = blocking(move || Ok((db.weeks()?, db.latest_import()?))).await?;
+    Ok(pages::home(
+        &weeks,
+        latest.as_ref(),
+        &csrf.0,
+        &remembered_by(&jar),
+    ))
+}
+
+async fn history(State(state): State<AppState>) -> Result<Markup, AppError> {
+    let db = state.db().clone();
+    let weeks = blocking(move || Ok(db.weeks()?)).await?;
+    Ok(pages::history(&weeks))
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    token: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, AppError> {
+    let Some(token) = &state.inner.token else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    if !same(&query.token, token) {
+        return Err(AppError::Forbidden("that is not the app's token".into()));
+    }
+    let cookie = Cookie::build((TOKEN_COOKIE, token.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
+    Ok((jar.add(cookie), Redirect::to("/")).into_response())
+}
+
+/// An uploaded file: its name and bytes.
+struct Upload {
+    name: String,
+    bytes: Bytes,
+}
+
+async fn import(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut files: HashMap<String, Upload> = HashMap::new();
+    let bad_upload = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadInput(
+            "The upload did not arrive whole".into(),
+            vec![e.to_string()],
+        )
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad_upload)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(bad_upload)?;
+                if !bytes.is_empty() {
+                    files.insert(
+                        name,
+                        Upload {
+                            name: file_name,
+                            bytes,
+                        },
+                    );
+                }
+            }
+            None => {
+                let text = field.text().await.map_err(bad_upload)?;
+                fields.insert(name, text);
+            }
+        }
+    }
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    check_csrf(&csrf, field("csrf"))?;
+    let by = initials(field("by"))?;
+    let week = field("week").trim().to_string();
+    let db = state.db().clone();
+    let previous = blocking(move || Ok(db.latest_import()?)).await?;
+    let supporters = match (files.remove("supporters"), &previous) {
+        (Some(upload), _) => (upload.name, upload.bytes.to_vec()),
+        (None, Some(previous)) => (
+            previous.files.supporters_name.clone(),
+            previous.files.supporters.clone(),
+        ),
+        (None, None) => {
+            return Err(AppError::BadInput(
+                "The import needs both files".into(),
+                vec![
+                    "Choose the supporters file (there is no earlier week to take it from).".into(),
+                ],
+            ))
+        }
+    };
+    let Some(referrals) = files.remove("referrals") else {
+        return Err(AppError::BadInput(
+            "The import needs the register".into(),
+            vec!["Choose the referrals file (the register of families).".into()],
+        ));
+    };
+    let policy = match files.remove("policy") {
+        Some(upload) => Some((
+            upload.name,
+            String::from_utf8(upload.bytes.to_vec()).map_err(|_| {
+                AppError::BadInput(
+                    "The policy cannot be read".into(),
+                    vec!["The policy file is not UTF-8 text.".into()],
+                )
+            })?,
+        )),
+        None => None,
+    };
+    let new = NewImport {
+        week,
+        supporters_name: supporters.0,
+        supporters: supporters.1,
+        referrals_name: referrals.name,
+        referrals: referrals.bytes.to_vec(),
+        policy,
+        imported_by: by.clone(),
+    };
+    let db = state.db().clone();
+    let id = blocking(move || {
+        // Checked in full before anything is stored.
+        Loaded::of(&new).map_err(|err| {
+            AppError::BadInput(
+                "Nothing was imported: the files have problems".into(),
+                err.to_string().lines().map(str::to_string).collect(),
+            )
+        })?;
+        Ok(db.add_import(&new)?)
+    })
+    .await?;
+    Ok(done(jar, &by, &format!("/weeks/{id}")))
+}
+
+async fn week_page(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    let now = state.week(id).await?;
+    Ok(pages::week(&now, &csrf.0, &remembered_by(&jar)))
+}
+
+async fn area_page(
+    State(state): State<AppState>,
+    Path((id, area)): Path<(i64, String)>,
+) -> Result<Markup, AppError> {
+    let now = state.week(id).await?;
+    if !now.planned.plan.areas.iter().any(|a| a.area == area) {
+        return Err(AppError::NotFound(format!(
+            "no area {area} in the week's plan"
+        )));
+    }
+    Ok(pages::area(&now, &area))
+}
+
+fn known_family(now: &WeekNow, referral: &str) -> Result<(), AppError> {
+    if now
+        .planned
+        .loaded
+        .caseload
+        .referrals
+        .iter()
+        .any(|r| r.id == referral)
+    {
+        return Ok(());
+    }
+    Err(AppError::NotFound(format!(
+        "no referral `{referral}` in this week's register{}",
+        caseload_model::config::did_you_mean(
+            referral,
+            now.planned
+                .loaded
+                .caseload
+                .referrals
+                .iter()
+                .map(|r| r.id.as_str())
+        )
+    )))
+}
+
+async fn family_page(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    Path((id, referral)): Path<(i64, String)>,
+) -> Result<Markup, AppError> {
+    let now = state.week(id).await?;
+    known_family(&now, &referral)?;
+    let planned = now.planned.clone();
+    let explanation = explain(
+        &planned.loaded.caseload,
+        &planned.loaded.policy,
+        &planned.plan,
+        &referral,
+    )
+    .ok_or_else(|| AppError::NotFound(format!("no referral `{referral}`")))?;
+    Ok(pages::family(
+        &now,
+        &explanation,
+        &csrf.0,
+        &remembered_by(&jar),
+    ))
+}
+
+async fn recommend_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, referral)): Path<(i64, String)>,
+) -> Result<Markup, AppError> {
+    let now = state.week(id).await?;
+    known_family(&now, &referral)?;
+    let planned = now.planned.clone();
+    let family = referral.clone();
+    let recommendation = blocking(move || {
+        let options = planned.options()?;
+        Ok(recommend(
+            &planned.loaded.caseload,
+            planned.loaded.week,
+            &planned.loaded.policy,
+            &options,
+            &family,
+        )
+        .map_err(WeekError::from)?)
+    })
+    .await?;
+    let fragment = pages::recommendation(id, &recommendation);
+    // htmx asks for the fragment; a browser without it gets the whole page.
+    if headers.contains_key("hx-request") {
+        Ok(fragment)
+    } else {
+        Ok(pages::page(
+            &format!("Who should take {referral}?"),
+            fragment,
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct FindQuery {
+    referral: String,
+}
+
+async fn find_family(Path(id): Path<i64>, Query(query): Query<FindQuery>) -> Response {
+    let referral = query.referral.trim();
+    Redirect::to(&format!("/weeks/{id}/families/{}", path_segment(referral))).into_response()
+}
+
+/// `text` safe as one path segment.
+pub(crate) fn path_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    revision: i64,
+    by: String,
+    kind: String,
+    referral_id: String,
+    supporter_id: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn add_decision(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&csrf, &form.csrf)?;
+    let by = initials(&form.by)?;
+    if form.kind != "pin" && form.kind != "forbid" {
+        return Err(AppError::BadInput(
+            "Pin or forbid?".into(),
+            vec![format!("`{}` is neither pin nor forbid", form.kind)],
+        ));
+    }
+    let decision = NewDecision {
+        kind: form.kind.clone(),
+        referral_id: form.referral_id.trim().to_string(),
+        supporter_id: form.supporter_id.trim().to_string(),
+        note: form.note.trim().to_string(),
+        made_by: by.clone(),
+    };
+    let now = state.week(id).await?;
+    still_open(&now)?;
+    // The decision must hold with the others before it is stored.
+    let mut trial = now.decisions.clone();
+    trial.push(DecisionRow {
+        id: 0,
+        kind: decision.kind.clone(),
+        referral_id: decision.referral_id.clone(),
+        supporter_id: decision.supporter_id.clone(),
+        note: decision.note.clone(),
+        made_by: by.clone(),
+        made_at: String::new(),
+        withdrawn: None,
+    });
+    let loaded = now.planned.loaded.clone();
+    let planned = blocking(move || Ok(Arc::new(Planned::new(loaded, &trial)?))).await?;
+    let db = state.db().clone();
+    let revision = form.revision;
+    blocking(move || Ok(db.add_decision(id, revision, &decision)?)).await?;
+    state.cache((id, revision + 1), planned);
+    Ok(done(jar, &by, &back_to(id, &form.back)))
+}
+
+/// An accepted week cannot change: say by whom and when it was accepted.
+fn still_open(now: &WeekNow) -> Result<(), AppError> {
+    match &now.accepted {
+        Some(accepted) => Err(DbError::Conflict(crate::db::Conflict::Accepted {
+            by: accepted.accepted_by.clone(),
+            at: accepted.accepted_at.clone(),
+        })
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// Where a form returns: a page of the same week, else the week.
+fn back_to(id: i64, back: &str) -> String {
+    let week = format!("/weeks/{id}");
+    if back.starts_with(&format!("{week}/")) && !back.contains("//") {
+        back.to_string()
+    } else {
+        week
+    }
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    csrf: String,
+    revision: i64,
+    by: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn withdraw_decision(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    Path((id, decision)): Path<(i64, i64)>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&csrf, &form.csrf)?;
+    let by = initials(&form.by)?;
+    let db = state.db().clone();
+    let who = by.clone();
+    blocking(move || Ok(db.withdraw_decision(id, decision, form.revision, &who)?)).await?;
+    Ok(done(jar, &by, &back_to(id, &form.back)))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&csrf, &form.csrf)?;
+    let by = initials(&form.by)?;
+    let now = state.week(id).await?;
+    still_open(&now)?;
+    if now.import.revision != form.revision {
+        return Err(DbError::Conflict(crate::db::Conflict::Changed {
+            seen: form.revision,
+            now: now.import.revision,
+        })
+        .into());
+    }
+    let planned = now.planned.clone();
+    let db = state.db().clone();
+    let who = by.clone();
+    blocking(move || {
+        let record = planned.record(form.revision, &who)?;
+        // The store checks the revision again inside the transaction: of two tabs
+        // accepting at once, one wins and the other gets the conflict.
+        Ok(db.accept(id, form.revision, &record)?)
+    })
+    .await?;
+    Ok(done(jar, &by, &format!("/weeks/{id}")))
+}
+
+/// The files of a week: while open, the tables as planned now; once accepted, those
+/// recorded, and the register carried forward.
+async fn download(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let now = state.week(id).await?;
+    let bytes = match &now.accepted {
+        Some(a) => match name.as_str() {
+            "register.csv" => a.register.clone(),
+            "decisions.csv" => a.decisions_csv.clone(),
+            "assignments.csv" => a.assignments_csv.clone(),
+            "waiting.csv" => a.waiting_csv.clone(),
+            "supporters.csv" => a.supporters_csv.clone(),
+            "districts.csv" => a.districts_csv.clone(),
+            _ => return Err(AppError::NotFound(format!("no file {name}"))),
+        },
+        None => {
+            let plan = &now.planned.plan;
+            let table = |t: Result<String, caseload_report::tables::TableError>| {
+                t.map(String::into_bytes)
+                    .map_err(|e| AppError::Internal(e.to_string()))
+            };
+            match name.as_str() {
+                "register.csv" => {
+                    return Err(AppError::Conflict(
+                        "next week's register is written when the week is accepted: accept the week first".into(),
+                    ))
+                }
+                "decisions.csv" => now.planned.decisions_csv.clone(),
+                "assignments.csv" => table(caseload_report::tables::assignments_csv(plan))?,
+                "waiting.csv" => table(caseload_report::tables::waiting_csv(plan))?,
+                "supporters.csv" => table(caseload_report::tables::supporters_csv(plan))?,
+                "districts.csv" => table(caseload_report::tables::districts_csv(plan))?,
+                _ => return Err(AppError::NotFound(format!("no file {name}"))),
+            }
+        }
+    };
+    let disposition = format!(
+        "attachment; filename=\"week-{}-{name}\"",
+        now.import.files.week
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The printable report: recorded once accepted, as planned now before.
+async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let now = state.week(id).await?;
+    let html = match &now.accepted {
+        Some(a) => a.report_html.clone(),
+        None => caseload_report::render(
+            &now.planned.loaded.caseload,
+            &now.planned.plan,
+            &caseload_report::ReportOptions::default(),
+        )
+        .into_bytes(),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // The report is one self-contained file with its own <style>.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+async fn htmx() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        include_str!("../assets/htmx.min.js"),
+    )
+        .into_response()
+}
+
+async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        [caseload_report::STYLE, include_str!("../assets/app.css")].concat(),
+    )
+        .into_response()
+}

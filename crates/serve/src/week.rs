@@ -1,0 +1,213 @@
+//! A stored week, planned: the engine run on an import and its decisions in force,
+//! exactly as `caseload allocate --decisions decisions.csv` runs on the same files.
+
+use std::path::Path;
+
+use caseload_model::{Caseload, Decision, LoadError, PlanningWeek, Policy, Warning};
+use caseload_report::tables::{self, TableError};
+use caseload_solve::{allocate, Optimal, Options, Plan, SolveError};
+
+use crate::db::{Accepted, DecisionRow, NewImport};
+
+/// The file name a week's decisions are given under, in messages and downloads.
+pub const DECISIONS_FILE: &str = "decisions.csv";
+
+/// Why a week cannot be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum WeekError {
+    /// The files (or decisions) hold invalid data: every problem, located.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The week's date is not a Monday or cannot be read.
+    #[error(transparent)]
+    Week(#[from] caseload_model::WeekError),
+    /// The solver failed, or the decisions cannot all hold.
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+    /// A table of the plan could not be written.
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+impl WeekError {
+    /// True when the user's input is at fault (a 422, not a 500).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            WeekError::Load(_) | WeekError::Week(_) => true,
+            WeekError::Solve(e) => matches!(e, SolveError::Decisions(_)),
+            WeekError::Table(_) => false,
+        }
+    }
+}
+
+/// An import's files, loaded and checked (what an import must pass to be stored).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The week planned.
+    pub week: PlanningWeek,
+    /// The policy (the file's, or the default).
+    pub policy: Policy,
+    /// Supporters and the register.
+    pub caseload: Caseload,
+}
+
+impl Loaded {
+    /// Loads the two files and the policy as `allocate` does, with the same located
+    /// messages.
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError`] listing every problem found.
+    pub fn new(
+        week: &str,
+        supporters: (&str, &[u8]),
+        referrals: (&str, &[u8]),
+        policy: Option<(&str, &str)>,
+    ) -> Result<Loaded, WeekError> {
+        let week = PlanningWeek::parse(week)?;
+        let policy = match policy {
+            Some((name, text)) => Policy::from_toml(Path::new(name), text)?,
+            None => Policy::default(),
+        };
+        let caseload = Caseload::from_bytes(
+            Path::new(supporters.0),
+            supporters.1,
+            Path::new(referrals.0),
+            referrals.1,
+        )?;
+        Ok(Loaded {
+            week,
+            policy,
+            caseload,
+        })
+    }
+
+    /// An import's files, loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError`] listing every problem (a stored import has none).
+    pub fn of(import: &NewImport) -> Result<Loaded, WeekError> {
+        Loaded::new(
+            &import.week,
+            (&import.supporters_name, &import.supporters),
+            (&import.referrals_name, &import.referrals),
+            import
+                .policy
+                .as_ref()
+                .map(|(name, text)| (name.as_str(), text.as_str())),
+        )
+    }
+
+    /// Remarks on the files: the loader's, and those of the week's active rows.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = self.caseload.warnings.clone();
+        warnings.extend(self.caseload.week_warnings(self.week.monday()));
+        warnings
+    }
+}
+
+/// The decisions in force, as a decisions file (`referral_id,supporter_id,decision,note`),
+/// in the order they were made: what the app plans with and what it exports.
+pub fn decisions_csv(decisions: &[DecisionRow]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let rows = decisions.iter().filter(|d| d.withdrawn.is_none()).map(|d| {
+        [
+            d.referral_id.as_str(),
+            d.supporter_id.as_str(),
+            d.kind.as_str(),
+            d.note.as_str(),
+        ]
+    });
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(["referral_id", "supporter_id", "decision", "note"]);
+    for row in rows {
+        let _ = writer.write_record(row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// A week planned with its decisions in force.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The files.
+    pub loaded: Loaded,
+    /// The decisions file planned with.
+    pub decisions_csv: Vec<u8>,
+    /// The plan.
+    pub plan: Plan,
+}
+
+impl Planned {
+    /// Plans `loaded` under `decisions` (those withdrawn left out).
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError`] if the decisions cannot all hold, or the solver fails.
+    pub fn new(loaded: Loaded, decisions: &[DecisionRow]) -> Result<Planned, WeekError> {
+        let decisions_csv = decisions_csv(decisions);
+        let options = Options {
+            threads: None,
+            time_limit_seconds: None,
+            decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), &decisions_csv)?,
+        };
+        let plan = allocate(
+            &loaded.caseload,
+            loaded.week,
+            &loaded.policy,
+            &Optimal,
+            &options,
+        )?;
+        Ok(Planned {
+            loaded,
+            decisions_csv,
+            plan,
+        })
+    }
+
+    /// The solver options the week was planned with (for recommendations).
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError`] if the decisions no longer read (they did when planned).
+    pub fn options(&self) -> Result<Options, WeekError> {
+        Ok(Options {
+            threads: None,
+            time_limit_seconds: None,
+            decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), &self.decisions_csv)?,
+        })
+    }
+
+    /// What accepting the week records: the plan's figures and every file it gives.
+    ///
+    /// # Errors
+    ///
+    /// [`WeekError`] if a file cannot be written.
+    pub fn record(&self, revision: i64, by: &str) -> Result<Accepted, WeekError> {
+        let plan = &self.plan;
+        let register = caseload_solve::next_register(&self.loaded.caseload, plan)?;
+        let decisions = plan.decisions.as_ref();
+        Ok(Accepted {
+            revision,
+            accepted_by: by.to_string(),
+            accepted_at: String::new(),
+            objective: plan.solver.objective,
+            newly_assigned: plan.summary.newly_assigned as i64,
+            waiting: plan.summary.waiting as i64,
+            decisions: decisions.map_or(0, |d| d.taken.len() as i64),
+            decisions_cost: decisions.map_or(0.0, |d| d.cost),
+            register,
+            decisions_csv: self.decisions_csv.clone(),
+            assignments_csv: tables::assignments_csv(plan)?.into_bytes(),
+            waiting_csv: tables::waiting_csv(plan)?.into_bytes(),
+            supporters_csv: tables::supporters_csv(plan)?.into_bytes(),
+            districts_csv: tables::districts_csv(plan)?.into_bytes(),
+            report_html: caseload_report::render(
+                &self.loaded.caseload,
+                plan,
+                &caseload_report::ReportOptions::default(),
+            )
+            .into_bytes(),
+        })
+    }
+}

@@ -1,0 +1,590 @@
+//! Every route and its errors, through the router in process (no socket).
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use caseload_serve::db::Db;
+use caseload_serve::{router, AppState};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/provider-week")
+        .join(name);
+    std::fs::read(file).unwrap()
+}
+
+/// The app over a fresh database, and the browser's CSRF token and cookie.
+struct App {
+    router: Router,
+    db: Db,
+    csrf: String,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl App {
+    async fn new(token: Option<&str>) -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("week.sqlite")).unwrap();
+        let router = router(AppState::new(db.clone(), token.map(str::to_string)));
+        let mut app = App {
+            router,
+            db,
+            csrf: String::new(),
+            _dir: dir,
+        };
+        let mut request = Request::get("/");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let response = app
+            .router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("caseload_csrf="))
+            .expect("the first page sets the CSRF cookie");
+        app.csrf = cookie.split(';').next().unwrap().to_string();
+        app
+    }
+
+    async fn send(&self, request: axum::http::request::Builder, body: Body) -> Reply {
+        let request = request
+            .header(header::COOKIE, format!("caseload_csrf={}", self.csrf))
+            .body(body)
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path), Body::empty()).await
+    }
+
+    async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
+            .collect();
+        self.send(
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body.join("&")),
+        )
+        .await
+    }
+
+    async fn import(&self, week: &str, files: &[(&str, &str, &[u8])], csrf: &str) -> Reply {
+        let boundary = "caseloadtestboundary";
+        let mut body = Vec::new();
+        for (name, value) in [("csrf", csrf), ("by", "AB"), ("week", week)] {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        for (field, file, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post("/import").header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ),
+            Body::from(body),
+        )
+        .await
+    }
+
+    async fn import_provider_week(&self) -> i64 {
+        let reply = self
+            .import(
+                "2015-11-02",
+                &[
+                    ("supporters", "supporters.csv", &fixture("supporters.csv")),
+                    ("referrals", "referrals.csv", &fixture("referrals.csv")),
+                ],
+                &self.csrf.clone(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = reply.location.unwrap();
+        location.strip_prefix("/weeks/").unwrap().parse().unwrap()
+    }
+
+    fn revision(&self, id: i64) -> String {
+        self.db.import(id).unwrap().revision.to_string()
+    }
+}
+
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn integrity(app: &App) {
+    assert_eq!(app.db.integrity_check().unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn import_plan_explain_recommend_decide_and_accept() {
+    let app = App::new(None).await;
+    let id = app.import_provider_week().await;
+
+    let week = app.get(&format!("/weeks/{id}")).await;
+    assert_eq!(week.status, StatusCode::OK);
+    assert!(week
+        .body
+        .contains("Allocation for the week of Monday 2015-11-02"));
+    assert!(week.body.contains("Accept the week of 2015-11-02"));
+    // Families link to their explanation.
+    assert!(week
+        .body
+        .contains(&format!("href=\"/weeks/{id}/families/BH-R")));
+
+    let area = app.get(&format!("/weeks/{id}/areas/E06000043")).await;
+    assert_eq!(area.status, StatusCode::OK);
+    assert!(area.body.contains("Waiting list"));
+    assert_eq!(
+        app.get(&format!("/weeks/{id}/areas/E09999999"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A waiting family: its explanation, and who should take it.
+    let plan = app.get(&format!("/weeks/{id}/files/waiting.csv")).await;
+    let waiting_family = plan
+        .body
+        .lines()
+        .nth(1)
+        .and_then(|row| row.split(',').nth(2))
+        .unwrap()
+        .to_string();
+    let family = app
+        .get(&format!("/weeks/{id}/families/{waiting_family}"))
+        .await;
+    assert_eq!(family.status, StatusCode::OK);
+    assert!(family.body.contains("Who should take this family?"));
+    let found = app
+        .get(&format!("/weeks/{id}/find?referral={waiting_family}"))
+        .await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER);
+    let ranked = app
+        .send(
+            Request::get(format!("/weeks/{id}/families/{waiting_family}/recommend"))
+                .header("HX-Request", "true"),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(ranked.status, StatusCode::OK);
+    assert!(!ranked.body.contains("<html"), "htmx gets a fragment");
+    assert!(ranked.body.contains("Week's total score now"));
+    let whole = app
+        .get(&format!("/weeks/{id}/families/{waiting_family}/recommend"))
+        .await;
+    assert!(whole.body.contains("<html"), "a plain link gets the page");
+    let unknown = app.get(&format!("/weeks/{id}/families/BH-R9999")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.body.contains("no referral `BH-R9999`"));
+
+    // Pin the waiting family to its best candidate.
+    let best = ranked
+        .body
+        .split("<td class=\"id\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_string();
+    let pinned = app
+        .post_form(
+            &format!("/weeks/{id}/decisions"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", &app.revision(id)),
+                ("by", "AB"),
+                ("kind", "pin"),
+                ("referral_id", &waiting_family),
+                ("supporter_id", &best),
+                ("note", "asked for by the family's school"),
+            ],
+        )
+        .await;
+    assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
+    assert_eq!(app.revision(id), "1");
+    let assignments = app.get(&format!("/weeks/{id}/files/assignments.csv")).await;
+    assert!(
+        assignments
+            .body
+            .lines()
+            .any(|row| row.starts_with(&format!("{waiting_family},{best},"))
+                && row.contains("pinned"))
+    );
+    let decisions = app.get(&format!("/weeks/{id}/files/decisions.csv")).await;
+    assert_eq!(
+        decisions.body,
+        format!("referral_id,supporter_id,decision,note\n{waiting_family},{best},pin,asked for by the family's school\n")
+    );
+
+    // Not yet accepted: no register to carry forward.
+    assert_eq!(
+        app.get(&format!("/weeks/{id}/files/register.csv"))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let accepted = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[("csrf", &app.csrf), ("revision", "1"), ("by", "CD")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let register = app.get(&format!("/weeks/{id}/files/register.csv")).await;
+    assert_eq!(register.status, StatusCode::OK);
+    assert!(register
+        .body
+        .lines()
+        .any(|row| row.starts_with(&format!("{waiting_family},")) && row.contains(&best)));
+    let history = app.get("/history").await;
+    assert!(history.body.contains("CD"));
+    let report = app.get(&format!("/weeks/{id}/report")).await;
+    assert!(report.body.contains("Decisions taken"));
+
+    // Accepted is final.
+    let again = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[("csrf", &app.csrf), ("revision", "1"), ("by", "EF")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.body.contains("already accepted by CD"));
+    let late = app
+        .post_form(
+            &format!("/weeks/{id}/decisions"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "1"),
+                ("by", "AB"),
+                ("kind", "forbid"),
+                ("referral_id", &waiting_family),
+                ("supporter_id", &best),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    integrity(&app);
+}
+
+#[tokio::test]
+async fn a_bad_import_stores_nothing_and_says_where() {
+    let app = App::new(None).await;
+    let bad = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/bad/many-problems/referrals.csv"),
+    );
+    let bad = bad.unwrap_or_else(|_| b"referral_id,area\nR1,E06000043\n".to_vec());
+    let reply = app
+        .import(
+            "2015-11-02",
+            &[
+                ("supporters", "supporters.csv", &fixture("supporters.csv")),
+                ("referrals", "referrals.csv", &bad),
+            ],
+            &app.csrf.clone(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Nothing was imported"));
+    assert!(reply.body.contains("referrals.csv:"), "{}", reply.body);
+    // Not a Monday.
+    let reply = app
+        .import(
+            "2015-11-03",
+            &[
+                ("supporters", "supporters.csv", &fixture("supporters.csv")),
+                ("referrals", "referrals.csv", &fixture("referrals.csv")),
+            ],
+            &app.csrf.clone(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Monday"), "{}", reply.body);
+    // No register at all; no supporters and no earlier week to take them from.
+    let reply = app
+        .import(
+            "2015-11-02",
+            &[("supporters", "supporters.csv", &fixture("supporters.csv"))],
+            &app.csrf.clone(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reply = app
+        .import(
+            "2015-11-02",
+            &[("referrals", "referrals.csv", &fixture("referrals.csv"))],
+            &app.csrf.clone(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.db.weeks().unwrap().is_empty());
+    integrity(&app);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = App::new(None).await;
+    let reply = app
+        .import(
+            "2015-11-02",
+            &[
+                ("supporters", "supporters.csv", &fixture("supporters.csv")),
+                ("referrals", "referrals.csv", &fixture("referrals.csv")),
+            ],
+            "forged",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(app.db.weeks().unwrap().is_empty());
+    let id = app.import_provider_week().await;
+    for path in [
+        format!("/weeks/{id}/accept"),
+        format!("/weeks/{id}/decisions"),
+        format!("/weeks/{id}/decisions/1/withdraw"),
+    ] {
+        let reply = app
+            .post_form(
+                &path,
+                &[
+                    ("csrf", "0123456789abcdef0123456789abcdef"),
+                    ("revision", "0"),
+                    ("by", "AB"),
+                    ("kind", "pin"),
+                    ("referral_id", "BH-R0001"),
+                    ("supporter_id", "BH-S01"),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert!(app.db.accepted(id).unwrap().is_none());
+    assert_eq!(app.revision(id), "0");
+}
+
+#[tokio::test]
+async fn a_decision_that_cannot_hold_or_comes_late_is_refused_and_nothing_changes() {
+    let app = App::new(None).await;
+    let id = app.import_provider_week().await;
+    let decide = |revision: &str, supporter: &str| {
+        vec![
+            ("csrf", app.csrf.clone()),
+            ("revision", revision.to_string()),
+            ("by", "AB".to_string()),
+            ("kind", "pin".to_string()),
+            ("referral_id", "BH-R0002".to_string()),
+            ("supporter_id", supporter.to_string()),
+        ]
+    };
+    let fields = decide("0", "BH-S99");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let unknown = app
+        .post_form(&format!("/weeks/{id}/decisions"), &fields)
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("BH-S99"));
+    assert_eq!(app.revision(id), "0");
+    assert!(app.db.decisions(id).unwrap().is_empty());
+
+    // Two tabs on revision 0: the first forbid lands, the second is stale.
+    let forbid = |supporter: &str| {
+        vec![
+            ("csrf", app.csrf.clone()),
+            ("revision", "0".to_string()),
+            ("by", "AB".to_string()),
+            ("kind", "forbid".to_string()),
+            ("referral_id", "BH-R0003".to_string()),
+            ("supporter_id", supporter.to_string()),
+        ]
+    };
+    for (supporter, status) in [
+        ("BH-S01", StatusCode::SEE_OTHER),
+        ("BH-S02", StatusCode::CONFLICT),
+    ] {
+        let fields = forbid(supporter);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let reply = app
+            .post_form(&format!("/weeks/{id}/decisions"), &fields)
+            .await;
+        assert_eq!(reply.status, status, "{}", reply.body);
+    }
+    assert_eq!(app.db.decisions(id).unwrap().len(), 1);
+    // The stale tab cannot accept either.
+    let stale = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[("csrf", &app.csrf), ("revision", "0"), ("by", "AB")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("changed since your page was loaded"));
+    // Withdraw, then the withdrawn decision no longer binds.
+    let decision = app.db.decisions(id).unwrap()[0].id;
+    let withdrawn = app
+        .post_form(
+            &format!("/weeks/{id}/decisions/{decision}/withdraw"),
+            &[("csrf", &app.csrf), ("revision", "1"), ("by", "AB")],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let csv = app.get(&format!("/weeks/{id}/files/decisions.csv")).await;
+    assert_eq!(csv.body, "referral_id,supporter_id,decision,note\n");
+    let twice = app
+        .post_form(
+            &format!("/weeks/{id}/decisions/{decision}/withdraw"),
+            &[("csrf", &app.csrf), ("revision", "2"), ("by", "AB")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    // Initials are required.
+    let nobody = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[("csrf", &app.csrf), ("revision", "2"), ("by", "  ")],
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.db.accepted(id).unwrap().is_none());
+    integrity(&app);
+}
+
+#[tokio::test]
+async fn with_a_token_every_request_needs_it() {
+    let token = "0123456789abcdef-token";
+    let app = App::new(Some(token)).await;
+    let denied = app.get("/").await;
+    assert_eq!(denied.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/static/htmx.min.js").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = app.get("/login?token=wrong").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let login = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/login?token={token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    let cookie = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("caseload_token="))
+        .unwrap()
+        .to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let with_cookie = app
+        .send(
+            Request::get("/").header(header::COOKIE, cookie.split(';').next().unwrap()),
+            Body::empty(),
+        )
+        .await;
+    // `send` adds its own Cookie header after this one; both reach the guard.
+    assert_ne!(with_cookie.status, StatusCode::FORBIDDEN);
+    let bearer = app
+        .send(
+            Request::get("/").header(header::AUTHORIZATION, format!("Bearer {token}")),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(bearer.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn pages_are_self_contained_and_name_no_one() {
+    let app = App::new(None).await;
+    let id = app.import_provider_week().await;
+    let htmx = app.get("/static/htmx.min.js").await;
+    assert_eq!(htmx.status, StatusCode::OK);
+    assert!(htmx.body.contains("htmx"));
+    assert_eq!(app.get("/static/app.css").await.status, StatusCode::OK);
+    assert_eq!(app.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/weeks/99").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/weeks/{id}/files/secrets.csv"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/weeks/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'"));
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(
+        !body.contains("http://") && !body.contains("https://"),
+        "no outside assets"
+    );
+    assert!(
+        !body.to_lowercase().contains("name=\"name\""),
+        "the app asks for no names"
+    );
+}
