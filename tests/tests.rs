@@ -10,4 +10,5 @@ mod equity;
 mod families;
 mod funding;
 mod report;
+mod serve;
 mod simulate;

@@ -385,6 +385,28 @@ impl Db {
         Ok(lines.join("; "))
     }
 
+    /// True while a write transaction is open on the file (another connection holds
+    /// its write lock): what a backup or a test waits on.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] if the file cannot be opened.
+    pub fn write_locked(&self) -> Result<bool, DbError> {
+        let conn = Connection::open(&self.file).map_err(|e| self.sqlite(e))?;
+        // Ask, do not wait: rusqlite's connections wait 5 s on a lock by default.
+        conn.busy_timeout(Duration::ZERO)
+            .map_err(|e| self.sqlite(e))?;
+        match conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;") {
+            Ok(()) => Ok(false),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Ok(true)
+            }
+            Err(e) => Err(self.sqlite(e)),
+        }
+    }
+
     /// Stores an import; returns its id.
     ///
     /// # Errors
