@@ -42,7 +42,8 @@ pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
         html! {
             section.problem role="alert" {
                 h1 { (title) }
-                ul { @for line in lines { li { code { (line) } } } }
+                @for line in lines.iter().map(|l| l.trim()).filter(|l| l.ends_with(':')) { p { (line) } }
+                ul { @for line in lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty() && !l.ends_with(':')) { li { code { (line) } } } }
                 p { a href="/" { "All weeks" } }
             }
         },
