@@ -109,6 +109,16 @@ impl Tab {
         (response.status(), response.text().unwrap())
     }
 
+    /// The plan digest the week's page puts in its accept form.
+    fn plan(&self, id: i64) -> String {
+        let (_, page) = self.get(&format!("/weeks/{id}"));
+        page.split("name=\"plan\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("an open week's page has the accept form")
+            .to_string()
+    }
+
     fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
         let mut form: Vec<(&str, &str)> = vec![("csrf", &self.csrf), ("by", "AB")];
         form.extend_from_slice(fields);
@@ -249,7 +259,11 @@ fn monday_to_monday_the_app_gives_the_register_of_allocate() {
             ],
         );
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-        let (status, body) = tab.post(&format!("/weeks/{id}/accept"), &[("revision", "2")]);
+        let plan = tab.plan(id);
+        let (status, body) = tab.post(
+            &format!("/weeks/{id}/accept"),
+            &[("revision", "2"), ("plan", &plan)],
+        );
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 
         let (_, register) = tab.get(&format!("/weeks/{id}/files/register.csv"));
@@ -346,10 +360,16 @@ fn killing_the_server_mid_import_or_mid_accept_loses_nothing() {
     let server = Server::start(&file, &[(HOLD_COMMIT_ENV, "5000")]);
     let probe = Db::open(&file).unwrap();
     let tab = server.tab();
+    let plan = tab.plan(id);
     let accepting = std::thread::spawn(move || {
         tab.client
             .post(format!("{}/weeks/{id}/accept", tab.base))
-            .form(&[("csrf", tab.csrf.as_str()), ("by", "AB"), ("revision", "1")])
+            .form(&[
+                ("csrf", tab.csrf.as_str()),
+                ("by", "AB"),
+                ("revision", "1"),
+                ("plan", plan.as_str()),
+            ])
             .send()
             .is_err()
     });
@@ -367,9 +387,12 @@ fn killing_the_server_mid_import_or_mid_accept_loses_nothing() {
 
     // And the week can still be accepted afterwards.
     let server = Server::start(&file, &[]);
-    let (status, _) = server
-        .tab()
-        .post(&format!("/weeks/{id}/accept"), &[("revision", "1")]);
+    let tab = server.tab();
+    let plan = tab.plan(id);
+    let (status, _) = tab.post(
+        &format!("/weeks/{id}/accept"),
+        &[("revision", "1"), ("plan", &plan)],
+    );
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(db.accepted(id).unwrap().is_some());
     assert_eq!(db.integrity_check().unwrap(), "ok");
@@ -399,16 +422,20 @@ fn of_tabs_accepting_the_same_week_at_once_exactly_one_wins() {
         ],
     );
     // Plan it once, so that the tabs race on the write, not on the solve.
-    let _ = server.tab().get(&format!("/weeks/{id}"));
+    let plan = server.tab().plan(id);
     let tabs = 8;
     let barrier = Arc::new(Barrier::new(tabs));
     let outcomes: Vec<(StatusCode, String)> = (0..tabs)
         .map(|_| {
             let tab = server.tab();
             let barrier = barrier.clone();
+            let plan = plan.clone();
             std::thread::spawn(move || {
                 barrier.wait();
-                tab.post(&format!("/weeks/{id}/accept"), &[("revision", "0")])
+                tab.post(
+                    &format!("/weeks/{id}/accept"),
+                    &[("revision", "0"), ("plan", &plan)],
+                )
             })
         })
         .collect::<Vec<_>>()

@@ -79,10 +79,23 @@ impl ReportOptions {
     /// A family's id, as a link when [`ReportOptions::family_link`] is set.
     fn family(&self, id: &str) -> Markup {
         match &self.family_link {
-            Some(prefix) => html! { a.family href={ (prefix) (id) } { (id) } },
+            Some(prefix) => html! { a.family href={ (prefix) (path_segment(id)) } { (id) } },
             None => html! { (id) },
         }
     }
+}
+
+/// `text` safe as one segment of a URL path: every byte but letters, digits and
+/// `-_.~` percent-encoded (ids are free text and may hold `/`, `#` or `?`).
+pub fn path_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The week on the 20-week clock after which a family still waiting is an alert: the
@@ -333,7 +346,7 @@ fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
                 tbody {
                     @for (area, part) in &rows {
                         tr {
-                            td { a href={ (link) (area) } { (area_name(area)) } }
+                            td { a href={ (link) (path_segment(area)) } { (area_name(area)) } }
                             td.num { (part.supporters.len()) }
                             td.num { (part.open.len()) }
                             td.num { (part.new.len()) }

@@ -411,9 +411,23 @@ impl Db {
     ///
     /// # Errors
     ///
-    /// [`DbError`] if it cannot be written (nothing is).
+    /// [`DbError::Conflict`] if the same Monday was already accepted; [`DbError`] if it
+    /// cannot be written (nothing is).
     pub fn add_import(&self, import: &NewImport) -> Result<i64, DbError> {
         self.write(|tx| {
+            // A week is accepted once: its register is next week's input.
+            let accepted: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT a.accepted_by, a.accepted_at FROM accepted a
+                     JOIN imports i ON i.id = a.import_id WHERE i.week = ?1",
+                    [&import.week],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| self.sqlite(e))?;
+            if let Some((by, at)) = accepted {
+                return Err(DbError::Conflict(Conflict::Accepted { by, at }));
+            }
             let (policy_name, policy) = match &import.policy {
                 Some((name, text)) => (Some(name.as_str()), Some(text.as_str())),
                 None => (None, None),

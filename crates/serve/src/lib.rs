@@ -11,7 +11,7 @@
 //!
 //! Safety: every change is one SQLite transaction ([`db`]); a change made on an older
 //! view of the week loses with a clear conflict; every form carries a CSRF token
-//! (double-submit cookie, `SameSite=Strict`); bound to anything but loopback, the app
+//! (double-submit cookie, and forms from another origin refused); bound to anything but loopback, the app
 //! needs a token on every request ([`Config::token`]). The register's ids are
 //! pseudonymous, and the app never asks for a name beyond the coordinator's initials.
 #![deny(missing_docs)]

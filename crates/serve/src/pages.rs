@@ -6,7 +6,9 @@ use caseload_solve::{Explanation, Recommendation};
 use maud::{html, Markup, DOCTYPE};
 
 use crate::db::{Import, WeekLine};
-use crate::web::{path_segment, WeekNow};
+use caseload_report::path_segment;
+
+use crate::web::WeekNow;
 
 /// A whole page around `body`.
 pub(crate) fn page(title: &str, body: Markup) -> Markup {
@@ -157,10 +159,26 @@ fn report_options(id: i64) -> ReportOptions {
 }
 
 fn status_banner(now: &WeekNow) -> Markup {
+    let differs = now
+        .accepted
+        .as_ref()
+        .is_some_and(|a| crate::week::digest(&a.assignments_csv) != now.planned.digest());
     html! {
         @match &now.accepted {
             Some(a) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is ready below." }
             None => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
+        }
+        @if differs {
+            p.banner.warning { "The plan shown here was solved again and differs from the one accepted (the solver stopped at its time limit): the files under Files, and the report, are the record." }
+        }
+    }
+}
+
+/// A refusal, as a fragment (for htmx, which swaps only what answers 200).
+pub(crate) fn refusal(lines: &[String]) -> Markup {
+    html! {
+        div.refusal role="alert" {
+            @for line in lines { p { (line) } }
         }
     }
 }
@@ -225,6 +243,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                         form method="post" action={ "/weeks/" (id) "/accept" } {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="revision" value=(now.import.revision);
+                            input type="hidden" name="plan" value=(now.planned.digest());
                             (by_field(by)) " "
                             button.accept type="submit" { "Accept the week of " (now.import.files.week) }
                         }
@@ -290,8 +309,8 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                                         form method="post" action={ "/weeks/" (id) "/decisions/" (d.id) "/withdraw" } {
                                             input type="hidden" name="csrf" value=(csrf);
                                             input type="hidden" name="revision" value=(now.import.revision);
-                                            input type="hidden" name="by" value=(by);
                                             input type="hidden" name="back" value=(back);
+                                            (by_field(by)) " "
                                             button type="submit" { "Withdraw" }
                                         }
                                     }

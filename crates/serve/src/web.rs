@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use caseload_report::path_segment;
 use caseload_solve::{explain, recommend};
 use maud::Markup;
 use rand::Rng;
@@ -161,13 +162,33 @@ impl From<WeekError> for AppError {
     }
 }
 
+impl AppError {
+    /// What the user is told, line by line.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        match self {
+            AppError::BadInput(title, lines) => std::iter::once(title.clone())
+                .chain(lines.iter().cloned())
+                .collect(),
+            AppError::Conflict(m) | AppError::NotFound(m) | AppError::Forbidden(m) => {
+                vec![m.clone()]
+            }
+            AppError::Internal(_) => {
+                vec![
+                    "Something went wrong on the server; the server's terminal has the details."
+                        .into(),
+                ]
+            }
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, lines) = match self {
             AppError::BadInput(title, lines) => (StatusCode::UNPROCESSABLE_ENTITY, title, lines),
             AppError::Conflict(message) => (
                 StatusCode::CONFLICT,
-                "Someone else changed this week first".into(),
+                "Nothing was done: the week has changed".into(),
                 vec![message],
             ),
             AppError::NotFound(message) => {
@@ -176,11 +197,14 @@ impl IntoResponse for AppError {
             AppError::Forbidden(message) => {
                 (StatusCode::FORBIDDEN, "Not allowed".into(), vec![message])
             }
-            AppError::Internal(message) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on the server; nothing was changed".into(),
-                vec![message],
-            ),
+            AppError::Internal(message) => {
+                eprintln!("caseload serve: error: {message}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on the server; nothing was changed".into(),
+                    vec!["The server's terminal has the details.".into()],
+                )
+            }
         };
         (status, pages::error(&title, &lines)).into_response()
     }
@@ -236,6 +260,13 @@ pub fn router(state: AppState) -> Router {
 /// that keep the pages to themselves.
 async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let jar = CookieJar::from_headers(request.headers());
+    if let Some(refused) = foreign(&request, state.inner.token.is_some()) {
+        return (
+            StatusCode::FORBIDDEN,
+            pages::error("Not allowed", &[refused]),
+        )
+            .into_response();
+    }
     if let Some(token) = &state.inner.token {
         let bearer = request
             .headers()
@@ -267,7 +298,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         let cookie = Cookie::build((CSRF_COOKIE, csrf))
             .path("/")
             .http_only(true)
-            .same_site(SameSite::Strict)
+            .same_site(SameSite::Lax)
             .build();
         if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
             headers.append(header::SET_COOKIE, value);
@@ -280,7 +311,9 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         ),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: with it, browsers send `Origin: null` on the app's own
+        // forms, and the origin check above needs the real one.
+        (header::REFERRER_POLICY, "same-origin"),
         (header::CACHE_CONTROL, "no-store"),
     ] {
         headers
@@ -288,6 +321,48 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             .or_insert(HeaderValue::from_static(value));
     }
     response
+}
+
+/// Why a request that did not come from the app's own pages is refused, if it did not.
+///
+/// Without a token the app trusts the machine it runs on, so a page from elsewhere must
+/// not reach it through the browser: a `Host` other than a loopback name is refused (a
+/// site whose name was pointed at 127.0.0.1, "DNS rebinding", would otherwise read and
+/// post with the browser's cookies), and so is a POST whose `Origin` is another site or
+/// that the browser marks cross-site.
+fn foreign(request: &Request, with_token: bool) -> Option<String> {
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = text(header::HOST);
+    if !with_token {
+        if let Some(host) = host {
+            let name = match host.rsplit_once(':') {
+                Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+                _ => host,
+            };
+            if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+                return Some(format!(
+                    "this app answers on this machine only (127.0.0.1 or localhost), not as `{host}`; to open it from elsewhere, start it with --bind and --token"
+                ));
+            }
+        }
+    }
+    if request.method() == axum::http::Method::POST {
+        let cross_site = text(header::HeaderName::from_static("sec-fetch-site"))
+            .is_some_and(|site| site == "cross-site" || site == "same-site");
+        let other_origin = match (text(header::ORIGIN).filter(|o| *o != "null"), host) {
+            (Some(origin), Some(host)) => origin
+                .split_once("://")
+                .is_none_or(|(_, rest)| rest != host),
+            _ => false,
+        };
+        if cross_site || other_origin {
+            return Some(
+                "a form from another site cannot change the register; nothing was done".into(),
+            );
+        }
+    }
+    None
 }
 
 fn random_hex() -> String {
@@ -322,7 +397,7 @@ fn done(jar: CookieJar, by: &str, to: &str) -> Response {
     let cookie = Cookie::build((BY_COOKIE, by.to_string()))
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(SameSite::Lax)
         .build();
     (jar.add(cookie), Redirect::to(to)).into_response()
 }
@@ -367,7 +442,7 @@ async fn login(
     let cookie = Cookie::build((TOKEN_COOKIE, token.clone()))
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Strict)
+        .same_site(SameSite::Lax)
         .build();
     Ok((jar.add(cookie), Redirect::to("/")).into_response())
 }
@@ -568,17 +643,19 @@ async fn recommend_page(
         )
         .map_err(WeekError::from)?)
     })
-    .await?;
-    let fragment = pages::recommendation(id, &recommendation);
-    // htmx asks for the fragment; a browser without it gets the whole page.
+    .await;
+    // htmx asks for the fragment (and swaps only a 200 into the page, so a refusal
+    // comes as a 200 fragment that says so); a browser without it gets the whole page.
     if headers.contains_key("hx-request") {
-        Ok(fragment)
-    } else {
-        Ok(pages::page(
-            &format!("Who should take {referral}?"),
-            fragment,
-        ))
+        return Ok(match recommendation {
+            Ok(r) => pages::recommendation(id, &r),
+            Err(err) => pages::refusal(&err.lines()),
+        });
     }
+    Ok(pages::page(
+        &format!("Who should take {referral}?"),
+        pages::recommendation(id, &recommendation?),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -589,18 +666,6 @@ struct FindQuery {
 async fn find_family(Path(id): Path<i64>, Query(query): Query<FindQuery>) -> Response {
     let referral = query.referral.trim();
     Redirect::to(&format!("/weeks/{id}/families/{}", path_segment(referral))).into_response()
-}
-
-/// `text` safe as one path segment.
-pub(crate) fn path_segment(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Deserialize)]
@@ -641,6 +706,7 @@ async fn add_decision(
     };
     let now = state.week(id).await?;
     still_open(&now)?;
+    unchanged(&now, form.revision)?;
     // The decision must hold with the others before it is stored.
     let mut trial = now.decisions.clone();
     trial.push(DecisionRow {
@@ -658,7 +724,7 @@ async fn add_decision(
     let db = state.db().clone();
     let revision = form.revision;
     blocking(move || Ok(db.add_decision(id, revision, &decision)?)).await?;
-    state.cache((id, revision + 1), planned);
+    state.cache((id, now.import.revision + 1), planned);
     Ok(done(jar, &by, &back_to(id, &form.back)))
 }
 
@@ -674,10 +740,25 @@ fn still_open(now: &WeekNow) -> Result<(), AppError> {
     }
 }
 
+/// A change made on the page of revision `seen` must find the week still there.
+fn unchanged(now: &WeekNow, seen: i64) -> Result<(), AppError> {
+    if now.import.revision == seen {
+        return Ok(());
+    }
+    Err(DbError::Conflict(crate::db::Conflict::Changed {
+        seen,
+        now: now.import.revision,
+    })
+    .into())
+}
+
 /// Where a form returns: a page of the same week, else the week.
 fn back_to(id: i64, back: &str) -> String {
     let week = format!("/weeks/{id}");
-    if back.starts_with(&format!("{week}/")) && !back.contains("//") {
+    let path_only = back
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-_.~%".contains(&b));
+    if back.starts_with(&format!("{week}/")) && !back.contains("//") && path_only {
         back.to_string()
     } else {
         week
@@ -691,6 +772,9 @@ struct ChangeForm {
     by: String,
     #[serde(default)]
     back: String,
+    /// The digest of the plan the page showed (accept only).
+    #[serde(default)]
+    plan: String,
 }
 
 async fn withdraw_decision(
@@ -719,14 +803,15 @@ async fn accept(
     let by = initials(&form.by)?;
     let now = state.week(id).await?;
     still_open(&now)?;
-    if now.import.revision != form.revision {
-        return Err(DbError::Conflict(crate::db::Conflict::Changed {
-            seen: form.revision,
-            now: now.import.revision,
-        })
-        .into());
-    }
+    unchanged(&now, form.revision)?;
     let planned = now.planned.clone();
+    // What is accepted is the plan the coordinator read: a plan solved again since (a
+    // solver stopped by its time limit can find another) must be read again first.
+    if planned.digest() != form.plan {
+        return Err(AppError::Conflict(
+            "the plan is not the one your page showed (it was planned again since, and the solver found a different plan): nothing was done; reload the week, read it, and accept again".into(),
+        ));
+    }
     let db = state.db().clone();
     let who = by.clone();
     blocking(move || {
@@ -764,7 +849,7 @@ async fn download(
             };
             match name.as_str() {
                 "register.csv" => {
-                    return Err(AppError::Conflict(
+                    return Err(AppError::NotFound(
                         "next week's register is written when the week is accepted: accept the week first".into(),
                     ))
                 }

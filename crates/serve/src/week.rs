@@ -107,6 +107,16 @@ impl Loaded {
     }
 }
 
+/// A short digest (16 hex digits of SHA-256) of a table.
+pub fn digest(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The decisions in force, as a decisions file (`referral_id,supporter_id,decision,note`),
 /// in the order they were made: what the app plans with and what it exports.
 pub fn decisions_csv(decisions: &[DecisionRow]) -> Vec<u8> {
@@ -163,6 +173,16 @@ impl Planned {
             decisions_csv,
             plan,
         })
+    }
+
+    /// A short digest of the plan's assignments: the accept form carries the one its
+    /// page showed, so that only the plan the coordinator read can be accepted.
+    pub fn digest(&self) -> String {
+        digest(
+            caseload_report::tables::assignments_csv(&self.plan)
+                .unwrap_or_default()
+                .as_bytes(),
+        )
     }
 
     /// The solver options the week was planned with (for recommendations).

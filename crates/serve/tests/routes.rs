@@ -140,6 +140,16 @@ impl App {
         location.strip_prefix("/weeks/").unwrap().parse().unwrap()
     }
 
+    /// The plan digest the week's page puts in its accept form.
+    async fn plan(&self, id: i64) -> String {
+        let page = self.get(&format!("/weeks/{id}")).await.body;
+        page.split("name=\"plan\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("an open week's page has the accept form")
+            .to_string()
+    }
+
     fn revision(&self, id: i64) -> String {
         self.db.import(id).unwrap().revision.to_string()
     }
@@ -265,12 +275,32 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         app.get(&format!("/weeks/{id}/files/register.csv"))
             .await
             .status,
-        StatusCode::CONFLICT
+        StatusCode::NOT_FOUND
     );
+    // Accepting needs the plan the page showed.
+    let stale = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "1"),
+                ("by", "CD"),
+                ("plan", "0123"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("not the one your page showed"));
+    let plan = app.plan(id).await;
     let accepted = app
         .post_form(
             &format!("/weeks/{id}/accept"),
-            &[("csrf", &app.csrf), ("revision", "1"), ("by", "CD")],
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "1"),
+                ("by", "CD"),
+                ("plan", &plan),
+            ],
         )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
@@ -294,6 +324,19 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.body.contains("already accepted by CD"));
+    // The same Monday cannot be imported again once accepted.
+    let reimport = app
+        .import(
+            "2015-11-02",
+            &[
+                ("supporters", "supporters.csv", &fixture("supporters.csv")),
+                ("referrals", "referrals.csv", &fixture("referrals.csv")),
+            ],
+            &app.csrf.clone(),
+        )
+        .await;
+    assert_eq!(reimport.status, StatusCode::CONFLICT);
+    assert!(reimport.body.contains("already accepted by CD"));
     let late = app
         .post_form(
             &format!("/weeks/{id}/decisions"),
@@ -478,6 +521,16 @@ async fn a_decision_that_cannot_hold_or_comes_late_is_refused_and_nothing_change
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
     let csv = app.get(&format!("/weeks/{id}/files/decisions.csv")).await;
     assert_eq!(csv.body, "referral_id,supporter_id,decision,note\n");
+    // A stale tab is refused before the week is planned with its decision.
+    let stale_decision = forbid("BH-S03");
+    let fields: Vec<(&str, &str)> = stale_decision
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    let reply = app
+        .post_form(&format!("/weeks/{id}/decisions"), &fields)
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
     let twice = app
         .post_form(
             &format!("/weeks/{id}/decisions/{decision}/withdraw"),
@@ -528,7 +581,7 @@ async fn with_a_token_every_request_needs_it() {
         .find(|v| v.starts_with("caseload_token="))
         .unwrap()
         .to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     let with_cookie = app
         .send(
             Request::get("/").header(header::COOKIE, cookie.split(';').next().unwrap()),
@@ -544,6 +597,47 @@ async fn with_a_token_every_request_needs_it() {
         )
         .await;
     assert_eq!(bearer.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn other_sites_cannot_reach_the_app_through_the_browser() {
+    let app = App::new(None).await;
+    // A name pointed at 127.0.0.1 by another site ("DNS rebinding").
+    let rebound = app
+        .send(
+            Request::get("/").header(header::HOST, "evil.example:8080"),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(rebound.status, StatusCode::FORBIDDEN);
+    for host in [
+        "127.0.0.1:8080",
+        "localhost:8080",
+        "[::1]:8080",
+        "localhost",
+    ] {
+        let ok = app
+            .send(Request::get("/").header(header::HOST, host), Body::empty())
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{host}");
+    }
+    // A form posted from another origin, or marked cross-site by the browser.
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let reply = app
+            .send(
+                Request::post("/weeks/1/accept")
+                    .header(header::HOST, "127.0.0.1:8080")
+                    .header(name, value)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+                Body::from(format!("csrf={}&revision=0&by=AB", app.csrf)),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{name}");
+        assert!(reply.body.contains("another site"));
+    }
 }
 
 #[tokio::test]
