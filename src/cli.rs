@@ -31,6 +31,53 @@ pub enum Command {
     /// The coordinator's week in a browser: import, plan, explain, pin and forbid,
     /// recommend, accept, history; the register kept in one SQLite file.
     Serve(ServeArgs),
+    /// Sweeps beyond one machine: plan a study's tasks, run one shard of them (a Slurm
+    /// array task, a Kubernetes Indexed Job pod), merge the shards' results.
+    #[command(subcommand)]
+    Study(StudyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StudyCommand {
+    /// Print the study's tasks, and write its manifest (with the content hash) into
+    /// --out.
+    Plan {
+        /// The study file (TOML).
+        study: PathBuf,
+        /// The results folder, to write `manifest.json` into.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Show which shard runs each task when split N ways.
+        #[arg(long, value_name = "N")]
+        of: Option<u32>,
+    },
+    /// Run shard I of N: the tasks whose index is I modulo N; each task's rows go to
+    /// DIR/task=NNNNNN/part-I.parquet, written whole or not at all.
+    Run {
+        /// The study file (TOML).
+        study: PathBuf,
+        /// This shard, 0 to N-1 [default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX].
+        #[arg(long, value_name = "I")]
+        shard: Option<u32>,
+        /// The number of shards [default: SLURM_ARRAY_TASK_COUNT].
+        #[arg(long, value_name = "N")]
+        of: Option<u32>,
+        /// The results folder (shared by every shard).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Worker threads [default: one per core].
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Check the results folder against its manifest, name missing tasks and the
+    /// shards to run again, and write the summary (JSON, CSV, charts) into DIR/summary.
+    Merge {
+        /// The results folder.
+        dir: PathBuf,
+        /// Also write the summary JSON here.
+        #[arg(long, value_name = "FILE.json")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

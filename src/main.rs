@@ -12,6 +12,7 @@ mod recommend;
 mod render;
 mod serve;
 mod simulate;
+mod study;
 mod validate;
 
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(args) => validate::validate(&args),
         cli::Command::Template(args) => validate::template(&args),
         cli::Command::Serve(args) => serve::run(&args),
+        cli::Command::Study(command) => study::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -67,6 +69,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         cause.is::<caseload_model::LoadError>()
             || cause.is::<caseload_model::WeekError>()
             || cause.is::<cli::BadArgument>()
+            || cause
+                .downcast_ref::<caseload_study::StudyError>()
+                .is_some_and(caseload_study::StudyError::is_bad_input)
             || cause
                 .downcast_ref::<caseload_serve::ServeError>()
                 .is_some_and(|e| matches!(e, caseload_serve::ServeError::Config(_)))

@@ -12,3 +12,4 @@ mod funding;
 mod report;
 mod serve;
 mod simulate;
+mod study;

@@ -263,20 +263,8 @@ pub fn with_parameter(
     value: f64,
 ) -> Result<FundingScenario, FundingError> {
     let mut table: toml::Table = config::parse(file, text)?;
-    let parts: Vec<&str> = key.split('.').collect();
-    let (last, parents) = parts
-        .split_last()
-        .ok_or_else(|| FundingError::Sweep("an empty key".into()))?;
-    let mut current = &mut table;
-    for part in parents {
-        current = current
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            .as_table_mut()
-            .ok_or_else(|| FundingError::Sweep(format!("`{key}`: `{part}` is not a table")))?;
-    }
     // Whole-number parameters (none at present) would reject a float; keep floats.
-    current.insert(last.to_string(), toml::Value::Float(value));
+    config::set_key(&mut table, key, toml::Value::Float(value)).map_err(FundingError::Sweep)?;
     let scenario: FundingScenario =
         toml::Value::Table(table)
             .try_into()

@@ -108,6 +108,29 @@ pub fn check_values<K: AsRef<str>>(
     ))
 }
 
+/// Sets the dotted `key` (`supporters.paid`) of a TOML table to `value`, making the
+/// tables on the way as needed.
+///
+/// # Errors
+///
+/// A message when the key is empty or a part of its path is a value, not a table.
+pub fn set_key(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let Some((last, parents)) = parts.split_last().filter(|_| !key.is_empty()) else {
+        return Err("an empty key".into());
+    };
+    let mut current = table;
+    for part in parents {
+        current = current
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| format!("`{key}`: `{part}` is not a table"))?;
+    }
+    current.insert(last.to_string(), value);
+    Ok(())
+}
+
 /// A problem with the value of the dotted `key` (for example `families.languages`),
 /// located where the parser found that key; at the start of its table, or line 1, if
 /// the file does not set it (a default out of range).

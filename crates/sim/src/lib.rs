@@ -61,7 +61,7 @@ pub use policy::{
 pub use scenario::{
     Arrivals, Ehc, Families, LoadedScenario, Scenario, Sources, SupporterPlan, TransferWave,
 };
-pub use tables::{rows_csv, write_tables};
+pub use tables::{rows_csv, rows_frame, write_tables};
 
 /// Why a scenario cannot be simulated as given: bad input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -219,17 +219,14 @@ pub fn simulate(
             .into());
         }
     }
-    let run_all = || -> Result<Vec<Vec<PolicyRun>>, SimError> {
-        (0..scenario.replications)
-            .into_par_iter()
-            .map(|replication| {
-                let result = replicate(scenario, staff, policies, replication);
-                progress();
-                result
-            })
-            .collect()
-    };
-    let replications = caseload_solve::in_pool(threads, run_all).map_err(SimError::Threads)??;
+    let replications = run_replications(
+        scenario,
+        staff,
+        policies,
+        0..scenario.replications,
+        threads,
+        progress,
+    )?;
 
     let mut results = Results {
         scenario: scenario.name.clone(),
@@ -254,6 +251,48 @@ pub fn simulate(
         .map(|run| run.row)
         .collect();
     Ok(results)
+}
+
+/// The measures of replications `replications` of `scenario` under each policy, in
+/// parallel, ordered by replication and then policy. Replication r's random streams
+/// depend only on the scenario's seed and r, so any split of the replications gives the
+/// same rows as one run of them all (what a sharded study relies on).
+///
+/// # Errors
+///
+/// [`SimError`] if the scenario cannot be simulated or a policy fails.
+pub fn replications(
+    scenario: &Scenario,
+    staff: Option<&[Supporter]>,
+    policies: &[&dyn ReferralPolicy],
+    replications: std::ops::Range<u32>,
+    threads: Option<usize>,
+) -> Result<Vec<RunRow>, SimError> {
+    let runs = run_replications(scenario, staff, policies, replications, threads, &|| {})?;
+    Ok(runs.into_iter().flatten().map(|run| run.row).collect())
+}
+
+/// Replications `replications` under each policy, in parallel, in replication order;
+/// `progress` is called after each.
+fn run_replications(
+    scenario: &Scenario,
+    staff: Option<&[Supporter]>,
+    policies: &[&dyn ReferralPolicy],
+    replications: std::ops::Range<u32>,
+    threads: Option<usize>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Vec<PolicyRun>>, SimError> {
+    let run_all = || -> Result<Vec<Vec<PolicyRun>>, SimError> {
+        replications
+            .into_par_iter()
+            .map(|replication| {
+                let result = replicate(scenario, staff, policies, replication);
+                progress();
+                result
+            })
+            .collect()
+    };
+    caseload_solve::in_pool(threads, run_all).map_err(SimError::Threads)?
 }
 
 /// One policy's results; `runs` (one per replication) is not empty.

@@ -52,6 +52,13 @@ macro_rules! measures {
             $( $(#[$doc])* pub $field: T, )*
         }
 
+        impl $name<()> {
+            /// Each measure's name and kind, in output order.
+            pub fn kinds() -> Vec<(&'static str, Kind)> {
+                vec![$( (stringify!($field), $kind), )*]
+            }
+        }
+
         impl<T> $name<T> {
             /// Each measure's name and kind with its value, in output order.
             pub fn each(&self) -> Vec<(&'static str, Kind, &T)> {

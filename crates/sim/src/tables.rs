@@ -7,15 +7,23 @@ use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
 use crate::{Results, RunRow, SimError};
 
-/// The rows of `results` as a table: `replication`, `policy`, then one column per
+/// The rows of `results` as a table (see [`rows_frame`]).
+fn frame(results: &Results) -> Result<DataFrame, SimError> {
+    rows_frame(&results.rows)
+}
+
+/// Per-replication rows as a table: `replication`, `policy`, then one column per
 /// measure, overall and then per priority (`coverage_priority_5`), null where a
 /// measure is undefined in a replication.
-fn frame(results: &Results) -> Result<DataFrame, SimError> {
+///
+/// # Errors
+///
+/// [`SimError::Output`] if polars cannot build the table.
+pub fn rows_frame(rows: &[RunRow]) -> Result<DataFrame, SimError> {
     let table_error = |e: polars::error::PolarsError| SimError::Output {
         file: PathBuf::from("replications"),
         source: Box::new(e),
     };
-    let rows = &results.rows;
     let mut columns = vec![
         Column::new(
             "replication".into(),

@@ -1,0 +1,465 @@
+//! Merging the shards' parts into the study's summary.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use caseload_model::files::write_atomically;
+use caseload_sim::chart::{
+    line_chart_legend_beside, percent, Line, LineChart, SeriesLabelPosition,
+};
+use caseload_sim::{estimate, Estimate, Kind, Metrics};
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use serde::Serialize;
+
+use crate::run::{manifest_file, short, task_dir};
+use crate::spec::{Manifest, Task};
+use crate::StudyError;
+
+/// The study's results: per simulation, point and policy, every measure's mean and 95%
+/// confidence interval over the replications. Holds no timings and no paths, so any
+/// split into shards gives the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The study's name.
+    pub study: String,
+    /// Its content hash.
+    pub hash: String,
+    /// Replications per point and policy.
+    pub replications: u32,
+    /// Per simulation.
+    pub simulations: Vec<SimulationSummary>,
+}
+
+/// One simulation's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulationSummary {
+    /// Its name.
+    pub name: String,
+    /// The swept parameter, if any.
+    pub parameter: Option<String>,
+    /// Per point of the sweep, in order.
+    pub points: Vec<PointSummary>,
+}
+
+/// One point's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointSummary {
+    /// The parameter's value.
+    pub x: f64,
+    /// Per policy, in the study's order.
+    pub policies: Vec<PolicySummary>,
+}
+
+/// One policy's results at one point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicySummary {
+    /// The policy.
+    pub policy: String,
+    /// Every measure's mean and 95% confidence interval, by name.
+    pub metrics: BTreeMap<String, Estimate>,
+}
+
+/// What a merge wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// The summary.
+    pub summary: Summary,
+    /// The files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// The measures charted against a swept parameter.
+const CHARTED: [&str; 3] = ["supported_by_week_6", "supported_by_week_16", "coverage"];
+
+fn read_part(file: &Path) -> Result<DataFrame, StudyError> {
+    let handle = File::open(file).map_err(|source| StudyError::Io {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    ParquetReader::new(handle)
+        .finish()
+        .map_err(|e| StudyError::Table {
+            file: file.to_path_buf(),
+            message: e.to_string(),
+        })
+}
+
+/// Two parts of one task hold the same results: every column equal but those that say
+/// which shard of which split wrote them.
+fn same_results(a: &DataFrame, b: &DataFrame) -> bool {
+    a.height() == b.height()
+        && a.width() == b.width()
+        && a.columns()
+            .iter()
+            .zip(b.columns())
+            .filter(|(x, _)| x.name() != "shard" && x.name() != "of")
+            .all(|(x, y)| x.name() == y.name() && x.equals_missing(y))
+}
+
+/// Checks the parts in `dir` against its manifest and summarises them; writes
+/// `dir/summary/` (summary.json, summary.csv, and a chart of each charted measure
+/// against each swept parameter) and, if given, `out` (the JSON).
+///
+/// # Errors
+///
+/// [`StudyError::Results`] naming missing tasks (and the shard to run again), clashing
+/// parts, or parts of another version of the study; [`StudyError::Io`] or
+/// [`StudyError::Table`] for files that cannot be read or written.
+pub fn merge(dir: &Path, out: Option<&Path>) -> Result<Merged, StudyError> {
+    let manifest_path = manifest_file(dir);
+    let bytes = std::fs::read(&manifest_path).map_err(|_| {
+        StudyError::Results(format!(
+            "{} has no manifest.json: run `caseload study plan STUDY --out {}` or a shard first",
+            dir.display(),
+            dir.display()
+        ))
+    })?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        StudyError::Results(format!(
+            "{}: not a study manifest: {e}",
+            manifest_path.display()
+        ))
+    })?;
+
+    let mut frames: BTreeMap<u32, DataFrame> = BTreeMap::new();
+    let mut missing: Vec<&Task> = Vec::new();
+    let mut shards_of: BTreeMap<u32, usize> = BTreeMap::new();
+    for task in &manifest.tasks {
+        let folder = task_dir(dir, task.task);
+        let mut parts: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("part-") && n.ends_with(".parquet"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        parts.sort();
+        let Some((first, rest)) = parts.split_first() else {
+            missing.push(task);
+            continue;
+        };
+        let frame = read_part(first)?;
+        check_part(first, &frame, &manifest, task)?;
+        if let Ok(of) = frame.column("of").and_then(|c| c.u32().cloned()) {
+            if let Some(n) = of.get(0) {
+                *shards_of.entry(n).or_default() += 1;
+            }
+        }
+        for other in rest {
+            let again = read_part(other)?;
+            if !same_results(&frame, &again) {
+                return Err(StudyError::Results(format!(
+                    "task {} has two different results, {} and {}: they come from runs of different versions or splits that disagree; delete the folder {} and run its shard again",
+                    task.task,
+                    first.display(),
+                    other.display(),
+                    folder.display()
+                )));
+            }
+        }
+        frames.insert(task.task, frame);
+    }
+    if !missing.is_empty() {
+        let of = shards_of
+            .iter()
+            .max_by_key(|(_, count)| **count)
+            .map(|(n, _)| *n);
+        let lines: Vec<String> = missing
+            .iter()
+            .take(20)
+            .map(|t| {
+                let rerun = match of {
+                    Some(n) => format!("; run shard {} of {n} again", t.task % n),
+                    None => String::new(),
+                };
+                format!("{t}{rerun}")
+            })
+            .collect();
+        let more = missing.len().saturating_sub(lines.len());
+        return Err(StudyError::Results(format!(
+            "{} of {} tasks have no results in {}:\n  {}{}",
+            missing.len(),
+            manifest.tasks.len(),
+            dir.display(),
+            lines.join("\n  "),
+            if more > 0 {
+                format!("\n  and {more} more")
+            } else {
+                String::new()
+            }
+        )));
+    }
+
+    let summary = summarise(&manifest, &frames, dir)?;
+    let files = write_summary(&summary, &manifest, dir, out)?;
+    Ok(Merged { summary, files })
+}
+
+/// A part must be this study's, this task's, and hold its replications.
+fn check_part(
+    file: &Path,
+    frame: &DataFrame,
+    manifest: &Manifest,
+    task: &Task,
+) -> Result<(), StudyError> {
+    let hash = frame
+        .column("study_hash")
+        .ok()
+        .and_then(|c| c.str().ok().and_then(|s| s.get(0).map(str::to_string)));
+    if hash.as_deref() != Some(manifest.hash.as_str()) {
+        return Err(StudyError::Results(format!(
+            "{} was written by another version of the study (hash {}, the manifest's is {}): delete it and run its shard again",
+            file.display(),
+            hash.as_deref().map_or("none", short),
+            short(&manifest.hash)
+        )));
+    }
+    let expected = (task.to - task.from) as usize;
+    if frame.height() != expected {
+        return Err(StudyError::Results(format!(
+            "{} holds {} rows where task {} has {expected} replications",
+            file.display(),
+            frame.height(),
+            task.task
+        )));
+    }
+    Ok(())
+}
+
+fn summarise(
+    manifest: &Manifest,
+    frames: &BTreeMap<u32, DataFrame>,
+    dir: &Path,
+) -> Result<Summary, StudyError> {
+    let table_error = |e: polars::error::PolarsError| StudyError::Table {
+        file: dir.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut simulations: Vec<SimulationSummary> = Vec::new();
+    for sim in &manifest.simulations {
+        let mut points: Vec<PointSummary> = Vec::new();
+        let tasks: Vec<&Task> = manifest
+            .tasks
+            .iter()
+            .filter(|t| t.simulation == sim.name)
+            .collect();
+        let mut point_ids: Vec<u32> = tasks.iter().map(|t| t.point).collect();
+        point_ids.dedup();
+        for point in point_ids {
+            let here: Vec<&&Task> = tasks.iter().filter(|t| t.point == point).collect();
+            let mut policies: Vec<String> = here.iter().map(|t| t.policy.clone()).collect();
+            policies.dedup();
+            let mut results = Vec::new();
+            for policy in &policies {
+                // The policy's blocks in replication order.
+                let mut blocks: Vec<&&&Task> =
+                    here.iter().filter(|t| &t.policy == policy).collect();
+                blocks.sort_by_key(|t| t.from);
+                let mut columns: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+                for task in blocks {
+                    let frame = &frames[&task.task];
+                    for (name, _) in Metrics::<()>::kinds() {
+                        let column = frame.column(name).map_err(table_error)?;
+                        let values = column.f64().map_err(table_error)?;
+                        columns
+                            .entry(name)
+                            .or_default()
+                            .extend(values.iter().map(|v| v.unwrap_or(f64::NAN)));
+                    }
+                }
+                let metrics = Metrics::<()>::kinds()
+                    .into_iter()
+                    .map(|(name, kind): (&str, Kind)| {
+                        let values = columns.get(name).map(Vec::as_slice).unwrap_or(&[]);
+                        (name.to_string(), estimate(values, kind))
+                    })
+                    .collect();
+                results.push(PolicySummary {
+                    policy: policy.clone(),
+                    metrics,
+                });
+            }
+            points.push(PointSummary {
+                x: here.first().map_or(0.0, |t| t.x),
+                policies: results,
+            });
+        }
+        simulations.push(SimulationSummary {
+            name: sim.name.clone(),
+            parameter: sim.parameter.clone(),
+            points,
+        });
+    }
+    Ok(Summary {
+        study: manifest.study.clone(),
+        hash: manifest.hash.clone(),
+        replications: manifest.replications,
+        simulations,
+    })
+}
+
+fn write(file: &Path, bytes: &[u8]) -> Result<PathBuf, StudyError> {
+    write_atomically(file, |f| std::io::Write::write_all(f, bytes)).map_err(|source| {
+        StudyError::Io {
+            file: file.to_path_buf(),
+            source,
+        }
+    })?;
+    Ok(file.to_path_buf())
+}
+
+fn write_summary(
+    summary: &Summary,
+    manifest: &Manifest,
+    dir: &Path,
+    out: Option<&Path>,
+) -> Result<Vec<PathBuf>, StudyError> {
+    let folder = dir.join("summary");
+    std::fs::create_dir_all(&folder).map_err(|source| StudyError::Io {
+        file: folder.clone(),
+        source,
+    })?;
+    let mut json =
+        serde_json::to_string_pretty(summary).map_err(|e| StudyError::Results(e.to_string()))?;
+    json.push('\n');
+    let mut files = vec![write(&folder.join("summary.json"), json.as_bytes())?];
+    if let Some(out) = out {
+        files.push(write(out, json.as_bytes())?);
+    }
+    files.push(write(
+        &folder.join("summary.csv"),
+        summary_csv(summary).as_bytes(),
+    )?);
+    for sim in &summary.simulations {
+        let Some(parameter) = &sim.parameter else {
+            continue;
+        };
+        if sim.points.len() < 2 {
+            continue;
+        }
+        for measure in CHARTED {
+            let svg = chart(sim, parameter, measure, manifest)?;
+            let name = format!("{}-{measure}.svg", file_safe(&sim.name));
+            files.push(write(&folder.join(name), svg.as_bytes())?);
+        }
+    }
+    Ok(files)
+}
+
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// One row per simulation, point, policy and measure.
+fn summary_csv(summary: &Summary) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "simulation",
+        "parameter",
+        "x",
+        "policy",
+        "measure",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "n",
+    ]);
+    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    for sim in &summary.simulations {
+        for point in &sim.points {
+            for policy in &point.policies {
+                for (measure, e) in &policy.metrics {
+                    let _ = writer.write_record([
+                        sim.name.clone(),
+                        sim.parameter.clone().unwrap_or_default(),
+                        format!("{}", point.x),
+                        policy.policy.clone(),
+                        measure.clone(),
+                        number(e.mean),
+                        number(e.ci95.map(|c| c[0])),
+                        number(e.ci95.map(|c| c[1])),
+                        e.n.to_string(),
+                    ]);
+                }
+            }
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn chart(
+    sim: &SimulationSummary,
+    parameter: &str,
+    measure: &str,
+    manifest: &Manifest,
+) -> Result<String, StudyError> {
+    let xs: Vec<f64> = sim.points.iter().map(|p| p.x).collect();
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        });
+    let policies: Vec<&str> = sim.points[0]
+        .policies
+        .iter()
+        .map(|p| p.policy.as_str())
+        .collect();
+    let lines = policies
+        .iter()
+        .map(|policy| Line {
+            label: policy.to_string(),
+            points: sim
+                .points
+                .iter()
+                .filter_map(|point| {
+                    let e = point
+                        .policies
+                        .iter()
+                        .find(|p| p.policy == *policy)?
+                        .metrics
+                        .get(measure)?;
+                    Some((point.x, e.mean?))
+                })
+                .collect(),
+            width: 2,
+        })
+        .collect();
+    let words = match measure {
+        "supported_by_week_6" => "supported by week 6 of the 20-week clock",
+        "supported_by_week_16" => "supported by week 16 (the draft plan)",
+        _ => "coverage (supported / referred)",
+    };
+    line_chart_legend_beside(&LineChart {
+        title: format!(
+            "{}: families {words}, mean of {} replications",
+            sim.name, manifest.replications
+        ),
+        x_desc: parameter,
+        y_desc: words,
+        x_range: lo..hi,
+        y_range: 0.0..1.0,
+        x_labels: |x| format!("{x}"),
+        y_labels: percent,
+        legend: SeriesLabelPosition::UpperLeft,
+        lines,
+    })
+    .map_err(|message| StudyError::Table {
+        file: PathBuf::from(format!("{}-{measure}.svg", sim.name)),
+        message,
+    })
+}

@@ -1,0 +1,356 @@
+//! `caseload study`: any split into shards, in any order, a shard run twice, merges to
+//! the same bytes; a killed shard leaves no partial part and merge names what is missing.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::util::{caseload, root, scratch, stderr, stdout};
+
+/// A small study: Rutland, 3 staffing levels, 2 policies, 6 replications in blocks of 2
+/// (18 tasks).
+fn small_study(dir: &Path) -> PathBuf {
+    let scenario = root().join("fixtures/sim/small-area.toml");
+    let file = dir.join("small.study.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"name = "Rutland, paid supporters"
+master_seed = 7
+replications = 6
+replications_per_task = 2
+
+[[simulation]]
+name = "rutland"
+scenario = "{}"
+policies = ["fifo", "optimal"]
+
+[simulation.sweep]
+parameter = "supporters.paid"
+x = [1, 2, 4]
+"#,
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    file
+}
+
+fn run_shard(study: &Path, shard: u32, of: u32, out: &Path) {
+    let output = caseload(&[
+        "study",
+        "run",
+        study.to_str().unwrap(),
+        "--shard",
+        &shard.to_string(),
+        "--of",
+        &of.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "1",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+fn merged(dir: &Path) -> Vec<u8> {
+    let output = caseload(&["study", "merge", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    std::fs::read(dir.join("summary/summary.json")).unwrap()
+}
+
+#[test]
+fn any_split_in_any_order_merges_to_the_same_bytes() {
+    let dir = scratch("study-splits");
+    let study = small_study(&dir);
+    let plan = caseload(&["study", "plan", study.to_str().unwrap(), "--of", "3"]);
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("18 tasks"), "{}", stdout(&plan));
+
+    let mut summaries = Vec::new();
+    for (of, order) in [
+        (1, vec![0]),
+        (3, vec![2, 0, 1, 2]),
+        (7, vec![6, 3, 0, 5, 1, 4, 2, 3]),
+    ] {
+        let out = dir.join(format!("results-{of}"));
+        for shard in order {
+            run_shard(&study, shard, of, &out);
+        }
+        summaries.push((of, merged(&out)));
+    }
+    let (_, single) = &summaries[0];
+    for (of, summary) in &summaries[1..] {
+        assert!(
+            summary == single,
+            "{of} shards merge to other bytes than one"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_slice(single).unwrap();
+    let text = String::from_utf8(single.clone()).unwrap();
+    assert!(!text.contains("seconds") && !text.contains(dir.to_str().unwrap()));
+    let points = json["simulations"][0]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    // Common random numbers: the same families are referred at every staffing level and
+    // under every policy.
+    let referred: Vec<&serde_json::Value> = points
+        .iter()
+        .flat_map(|p| p["policies"].as_array().unwrap())
+        .map(|p| &p["metrics"]["referred"]["mean"])
+        .collect();
+    assert!(referred.windows(2).all(|w| w[0] == w[1]), "{referred:?}");
+    // More paid supporters never serve fewer families under the optimal policy here.
+    let coverage: Vec<f64> = points
+        .iter()
+        .map(|p| {
+            p["policies"][1]["metrics"]["coverage"]["mean"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert!(coverage[0] <= coverage[2], "{coverage:?}");
+    assert!(dir.join("results-3/summary/summary.csv").exists());
+    assert!(dir.join("results-3/summary/rutland-coverage.svg").exists());
+
+    // Results of one split merged with another split's: the same rows, so still fine.
+    let mixed = dir.join("results-7");
+    run_shard(&study, 1, 3, &mixed);
+    assert!(merged(&mixed) == *single);
+}
+
+#[test]
+fn a_killed_shard_leaves_no_partial_part_and_merge_names_the_missing_tasks() {
+    let dir = scratch("study-kill");
+    let study = small_study(&dir);
+    let out = dir.join("results");
+    run_shard(&study, 0, 2, &out);
+    // Shard 1 killed after its first task.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args([
+            "study",
+            "run",
+            study.to_str().unwrap(),
+            "--shard",
+            "1",
+            "--of",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "1",
+        ])
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("task 1 ("), "{first}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Every part there is whole (a part is renamed into place only when written).
+    for entry in walk(&out) {
+        let name = entry.file_name().unwrap().to_str().unwrap().to_string();
+        if name.starts_with("part-") {
+            assert!(name.ends_with(".parquet"), "{name}");
+            let bytes = std::fs::read(&entry).unwrap();
+            assert!(
+                bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+                "{name}"
+            );
+        }
+    }
+    let merge = caseload(&["study", "merge", out.to_str().unwrap()]);
+    assert_eq!(merge.status.code(), Some(1));
+    let message = stderr(&merge);
+    assert!(message.contains("tasks have no results"), "{message}");
+    assert!(
+        message
+            .contains("task 3 (rutland, x = 1, optimal, replications 0-1); run shard 1 of 2 again"),
+        "{message}"
+    );
+    assert!(!out.join("summary/summary.json").exists());
+
+    // Run it again: everything merges, as one unsharded run does.
+    run_shard(&study, 1, 2, &out);
+    let whole = dir.join("whole");
+    run_shard(&study, 0, 1, &whole);
+    assert!(merged(&out) == merged(&whole));
+}
+
+#[test]
+fn a_folder_of_another_study_and_bad_shards_are_refused() {
+    let dir = scratch("study-refused");
+    let study = small_study(&dir);
+    let out = dir.join("results");
+    run_shard(&study, 0, 4, &out);
+    let text = std::fs::read_to_string(&study).unwrap();
+    std::fs::write(&study, text.replace("master_seed = 7", "master_seed = 8")).unwrap();
+    let other = caseload(&[
+        "study",
+        "run",
+        study.to_str().unwrap(),
+        "--shard",
+        "1",
+        "--of",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        stderr(&other).contains("another version of a study"),
+        "{}",
+        stderr(&other)
+    );
+    let bad = caseload(&[
+        "study",
+        "run",
+        study.to_str().unwrap(),
+        "--shard",
+        "4",
+        "--of",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("from 0 to 3"), "{}", stderr(&bad));
+    let slurm = Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(["study", "run", study.to_str().unwrap(), "--out"])
+        .arg(dir.join("slurm"))
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_COUNT", "3")
+        .env("JOB_COMPLETION_INDEX", "0")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(slurm.status.success(), "{}", stderr(&slurm));
+    assert!(
+        stderr(&slurm).contains("shard 2 of 3"),
+        "{}",
+        stderr(&slurm)
+    );
+    std::fs::write(&study, text.replace("\"optimal\"]", "\"optimum\"]")).unwrap();
+    let typo = caseload(&["study", "plan", study.to_str().unwrap()]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("did you mean `optimal`"),
+        "{}",
+        stderr(&typo)
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The example study plans, and its sbatch script and Kubernetes Job run it as the
+/// shards it is split into.
+#[test]
+fn the_slurm_and_kubernetes_examples_run_the_example_study() {
+    let study = root().join("examples/kent-staffing.study.toml");
+    let plan = caseload(&["study", "plan", study.to_str().unwrap(), "--of", "8"]);
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("120 tasks"), "{}", stdout(&plan));
+
+    // sbatch: valid bash, directives before the first command, an array of 8 shards,
+    // and a `study run` of the example study that takes its shard from Slurm.
+    let sbatch = root().join("examples/slurm/kent-staffing.sbatch");
+    let syntax = Command::new("bash")
+        .arg("-n")
+        .arg(&sbatch)
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "{}", stderr(&syntax));
+    let text = std::fs::read_to_string(&sbatch).unwrap();
+    let first_command = text
+        .lines()
+        .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .unwrap();
+    let directives: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("#SBATCH"))
+        .map(|(i, l)| {
+            assert!(i < first_command, "#SBATCH after the first command: {l}");
+            l.trim_start_matches("#SBATCH").trim()
+        })
+        .collect();
+    let array = directives
+        .iter()
+        .find_map(|d| d.strip_prefix("--array="))
+        .expect("an --array directive");
+    let (from, to) = array.split_once('-').unwrap();
+    assert_eq!(
+        (from.parse::<u32>().unwrap(), to.parse::<u32>().unwrap()),
+        (0, 7)
+    );
+    let run = text
+        .lines()
+        .skip(first_command)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let run = run
+        .split("caseload study run")
+        .nth(1)
+        .expect("the script runs a shard");
+    assert!(run
+        .trim_start()
+        .starts_with("examples/kent-staffing.study.toml"));
+    assert!(
+        !run.contains("--shard") && !run.contains("--of"),
+        "from Slurm's environment"
+    );
+
+    // The Job: Indexed, as many completions as the shards its pods are told of, each pod
+    // given its shard by JOB_COMPLETION_INDEX.
+    let job: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(root().join("examples/kubernetes/kent-staffing-job.yaml"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(job["apiVersion"].as_str(), Some("batch/v1"));
+    assert_eq!(job["kind"].as_str(), Some("Job"));
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    let completions = spec["completions"].as_u64().unwrap();
+    assert!(spec["parallelism"].as_u64().unwrap() <= completions);
+    let pod = &spec["template"]["spec"];
+    assert_eq!(pod["restartPolicy"].as_str(), Some("Never"));
+    let container = &pod["containers"][0];
+    let command: Vec<&str> = container["command"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &command[..4],
+        [
+            "caseload",
+            "study",
+            "run",
+            "examples/kent-staffing.study.toml"
+        ]
+    );
+    assert!(root().join(command[3]).exists());
+    let of = command.iter().position(|a| *a == "--of").unwrap();
+    assert_eq!(command[of + 1].parse::<u64>().unwrap(), completions);
+    assert!(!command.contains(&"--shard"), "from JOB_COMPLETION_INDEX");
+    let out = command.iter().position(|a| *a == "--out").unwrap();
+    let mount = container["volumeMounts"][0]["mountPath"].as_str().unwrap();
+    assert!(
+        command[out + 1].starts_with(mount),
+        "results on the shared volume"
+    );
+}
