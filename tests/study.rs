@@ -354,3 +354,70 @@ fn the_slurm_and_kubernetes_examples_run_the_example_study() {
         "results on the shared volume"
     );
 }
+
+/// Funding sweeps as study tasks: the first budget that reaches the target, per rule,
+/// the same whatever the split, and the LP's split never below the flat rule's.
+#[test]
+fn funding_sweeps_find_the_budget_that_reaches_a_target() {
+    let dir = scratch("study-funding");
+    let study = dir.join("budget.study.toml");
+    let fixture = |name: &str| root().join("fixtures/funding").join(name);
+    std::fs::write(
+        &study,
+        format!(
+            r#"name = "budget"
+[[funding]]
+name = "flat"
+scenario = "{}"
+sweep = {{ parameter = "budget_gbp", x = [5e6, 15e6, 30e6] }}
+target_coverage = 0.3
+
+[[funding]]
+name = "lp"
+scenario = "{}"
+sweep = {{ parameter = "budget_gbp", x = [5e6, 15e6, 30e6] }}
+target_coverage = 0.3
+"#,
+            fixture("2016-17-flat.toml").display(),
+            fixture("2016-17-max-families.toml").display()
+        ),
+    )
+    .unwrap();
+    let split = dir.join("split");
+    for shard in [1, 0] {
+        run_shard(&study, shard, 2, &split);
+    }
+    let whole = dir.join("whole");
+    run_shard(&study, 0, 1, &whole);
+    let summary = merged(&split);
+    assert!(summary == merged(&whole));
+    let json: serde_json::Value = serde_json::from_slice(&summary).unwrap();
+    let funding = json["funding"].as_array().unwrap();
+    assert_eq!(funding.len(), 2);
+    let coverage = |f: &serde_json::Value| -> Vec<f64> {
+        f["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["coverage"].as_f64().unwrap())
+            .collect()
+    };
+    let (flat, lp) = (coverage(&funding[0]), coverage(&funding[1]));
+    for (f, l) in flat.iter().zip(&lp) {
+        assert!(
+            l + 1e-9 >= *f,
+            "the LP optimum is below the flat rule: {lp:?} {flat:?}"
+        );
+    }
+    for (f, values) in funding.iter().zip([&flat, &lp]) {
+        let xs = [5e6, 15e6, 30e6];
+        let expected = xs
+            .iter()
+            .zip(values.iter())
+            .find(|(_, c)| **c >= 0.3)
+            .map(|(x, _)| *x);
+        assert_eq!(f["reaches_target"].as_f64(), expected, "{f}");
+    }
+    assert!(split.join("summary/funding.csv").exists());
+    assert!(split.join("summary/funding-coverage.svg").exists());
+}

@@ -21,7 +21,10 @@ mod spec;
 
 use std::path::PathBuf;
 
-pub use merge::{merge, Merged, PointSummary, PolicySummary, SimulationSummary, Summary};
+pub use merge::{
+    merge, FundingPoint, FundingSummary, Merged, PointSummary, PolicySummary, SimulationSummary,
+    Summary,
+};
 pub use run::{run, shard_from_env, write_manifest, ShardRun};
 pub use spec::{
     Manifest, ManifestSimulation, Point, SimulationSpec, Study, StudyFile, Sweep, Task,

@@ -13,7 +13,7 @@ use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use serde::Serialize;
 
 use crate::run::{manifest_file, short, task_dir};
-use crate::spec::{Manifest, Task};
+use crate::spec::{Manifest, Task, TaskKind};
 use crate::StudyError;
 
 /// The study's results: per simulation, point and policy, every measure's mean and 95%
@@ -29,6 +29,49 @@ pub struct Summary {
     pub replications: u32,
     /// Per simulation.
     pub simulations: Vec<SimulationSummary>,
+    /// Per funding sweep.
+    pub funding: Vec<FundingSummary>,
+}
+
+/// A funding sweep's results: the split at every value, and the first value that
+/// reaches the target coverage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FundingSummary {
+    /// Its name.
+    pub name: String,
+    /// The split's rule.
+    pub rule: String,
+    /// The swept key.
+    pub parameter: String,
+    /// The national coverage asked for.
+    pub target_coverage: f64,
+    /// The smallest swept value whose split reaches the target (closed form).
+    pub reaches_target: Option<f64>,
+    /// The smallest swept value whose simulated coverage (mean) reaches it, if simulated.
+    pub reaches_target_simulated: Option<f64>,
+    /// Every value, in order.
+    pub points: Vec<FundingPoint>,
+}
+
+/// One value of a funding sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FundingPoint {
+    /// The swept value.
+    pub x: f64,
+    /// Spent by the areas.
+    pub spend_gbp: f64,
+    /// Families supported (closed form).
+    pub families_supported: f64,
+    /// Families who would use a supporter.
+    pub demand_families: f64,
+    /// Supported / demand, nationally.
+    pub coverage: f64,
+    /// The area served least.
+    pub min_coverage: f64,
+    /// Simulated families supported: mean and 95% CI, if simulated.
+    pub simulated_families_supported: Option<Estimate>,
+    /// Simulated coverage (the mean over demand), if simulated.
+    pub simulated_coverage: Option<f64>,
 }
 
 /// One simulation's results.
@@ -221,7 +264,10 @@ fn check_part(
             short(&manifest.hash)
         )));
     }
-    let expected = (task.to - task.from) as usize;
+    let expected = match task.kind {
+        TaskKind::Simulation => (task.to - task.from) as usize,
+        TaskKind::Funding => 1,
+    };
     if frame.height() != expected {
         return Err(StudyError::Results(format!(
             "{} holds {} rows where task {} has {expected} replications",
@@ -248,7 +294,7 @@ fn summarise(
         let tasks: Vec<&Task> = manifest
             .tasks
             .iter()
-            .filter(|t| t.simulation == sim.name)
+            .filter(|t| t.kind == TaskKind::Simulation && t.simulation == sim.name)
             .collect();
         let mut point_ids: Vec<u32> = tasks.iter().map(|t| t.point).collect();
         point_ids.dedup();
@@ -297,11 +343,75 @@ fn summarise(
             points,
         });
     }
+    let mut funding = Vec::new();
+    for f in &manifest.funding {
+        let mut rule = String::new();
+        let mut points = Vec::new();
+        for task in manifest
+            .tasks
+            .iter()
+            .filter(|t| t.kind == TaskKind::Funding && t.simulation == f.name)
+        {
+            let frame = &frames[&task.task];
+            let value = |name: &str| -> Result<Option<f64>, StudyError> {
+                Ok(frame
+                    .column(name)
+                    .map_err(table_error)?
+                    .f64()
+                    .map_err(table_error)?
+                    .get(0))
+            };
+            rule = frame
+                .column("rule")
+                .map_err(table_error)?
+                .str()
+                .map_err(table_error)?
+                .get(0)
+                .unwrap_or_default()
+                .to_string();
+            let demand = value("demand_families")?.unwrap_or(f64::NAN);
+            let simulated = value("simulated_families_supported")?;
+            let ci = value("simulated_families_supported_ci95_low")?
+                .zip(value("simulated_families_supported_ci95_high")?);
+            points.push(FundingPoint {
+                x: task.x,
+                spend_gbp: value("spend_gbp")?.unwrap_or(f64::NAN),
+                families_supported: value("families_supported")?.unwrap_or(f64::NAN),
+                demand_families: demand,
+                coverage: value("coverage")?.unwrap_or(f64::NAN),
+                min_coverage: value("min_coverage")?.unwrap_or(f64::NAN),
+                simulated_families_supported: simulated.map(|mean| Estimate {
+                    mean: Some(mean),
+                    ci95: ci.map(|(lo, hi)| [lo, hi]),
+                    n: (task.to - task.from) as usize,
+                }),
+                simulated_coverage: simulated.map(|mean| mean / demand),
+            });
+        }
+        let first = |reached: &dyn Fn(&FundingPoint) -> bool| {
+            points
+                .iter()
+                .filter(|p| reached(p))
+                .map(|p| p.x)
+                .min_by(f64::total_cmp)
+        };
+        let target = f.target_coverage;
+        funding.push(FundingSummary {
+            name: f.name.clone(),
+            rule,
+            parameter: f.parameter.clone(),
+            target_coverage: target,
+            reaches_target: first(&|p| p.coverage >= target),
+            reaches_target_simulated: first(&|p| p.simulated_coverage.is_some_and(|c| c >= target)),
+            points,
+        });
+    }
     Ok(Summary {
         study: manifest.study.clone(),
         hash: manifest.hash.clone(),
         replications: manifest.replications,
         simulations,
+        funding,
     })
 }
 
@@ -337,6 +447,15 @@ fn write_summary(
         &folder.join("summary.csv"),
         summary_csv(summary).as_bytes(),
     )?);
+    if !summary.funding.is_empty() {
+        files.push(write(
+            &folder.join("funding.csv"),
+            funding_csv(summary).as_bytes(),
+        )?);
+        if let Some(svg) = funding_chart(summary)? {
+            files.push(write(&folder.join("funding-coverage.svg"), svg.as_bytes())?);
+        }
+    }
     for sim in &summary.simulations {
         let Some(parameter) = &sim.parameter else {
             continue;
@@ -400,6 +519,98 @@ fn summary_csv(summary: &Summary) -> String {
         }
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// One row per funding sweep and value.
+fn funding_csv(summary: &Summary) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "funding",
+        "rule",
+        "parameter",
+        "x",
+        "spend_gbp",
+        "families_supported",
+        "demand_families",
+        "coverage",
+        "min_coverage",
+        "target_coverage",
+        "reaches_target",
+        "simulated_families_supported",
+        "simulated_ci95_low",
+        "simulated_ci95_high",
+        "simulated_coverage",
+    ]);
+    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    for f in &summary.funding {
+        for p in &f.points {
+            let sim = p.simulated_families_supported.as_ref();
+            let _ = writer.write_record([
+                f.name.clone(),
+                f.rule.clone(),
+                f.parameter.clone(),
+                format!("{}", p.x),
+                format!("{}", p.spend_gbp),
+                format!("{}", p.families_supported),
+                format!("{}", p.demand_families),
+                format!("{}", p.coverage),
+                format!("{}", p.min_coverage),
+                format!("{}", f.target_coverage),
+                (p.coverage >= f.target_coverage).to_string(),
+                number(sim.and_then(|e| e.mean)),
+                number(sim.and_then(|e| e.ci95).map(|c| c[0])),
+                number(sim.and_then(|e| e.ci95).map(|c| c[1])),
+                number(p.simulated_coverage),
+            ]);
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// National coverage against the swept value, one line per funding sweep (a rule).
+fn funding_chart(summary: &Summary) -> Result<Option<String>, StudyError> {
+    let Some(first) = summary.funding.first() else {
+        return Ok(None);
+    };
+    let xs = summary
+        .funding
+        .iter()
+        .flat_map(|f| f.points.iter().map(|p| p.x));
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+        return Ok(None);
+    }
+    let lines = summary
+        .funding
+        .iter()
+        .map(|f| Line {
+            label: format!("{} ({})", f.name, f.rule),
+            points: f.points.iter().map(|p| (p.x, p.coverage)).collect(),
+            width: 2,
+        })
+        .collect();
+    line_chart_legend_beside(&LineChart {
+        title: format!(
+            "National coverage by {} (target {:.0}%)",
+            first.parameter,
+            first.target_coverage * 100.0
+        ),
+        x_desc: &first.parameter,
+        y_desc: "families supported / families who would use a supporter",
+        x_range: lo..hi,
+        y_range: 0.0..1.0,
+        x_labels: |x| format!("{x:.3e}"),
+        y_labels: percent,
+        legend: SeriesLabelPosition::UpperLeft,
+        lines,
+    })
+    .map(Some)
+    .map_err(|message| StudyError::Table {
+        file: PathBuf::from("funding-coverage.svg"),
+        message,
+    })
 }
 
 fn chart(

@@ -6,7 +6,7 @@ use caseload_model::files::write_atomically;
 use caseload_sim::rows_frame;
 use polars::prelude::{Column, DataFrame, ParquetWriter};
 
-use crate::spec::{Manifest, Study, Task};
+use crate::spec::{Manifest, Study, Task, TaskKind};
 use crate::StudyError;
 
 /// What a shard ran and wrote.
@@ -213,8 +213,12 @@ fn table(file: &Path, e: polars::error::PolarsError) -> StudyError {
     }
 }
 
-/// One task's rows: its replications of its point under its policy.
+/// One task's rows: its replications of its point under its policy, or a funding
+/// point's one row.
 fn task_rows(study: &Study, task: &Task, threads: Option<usize>) -> Result<DataFrame, StudyError> {
+    if task.kind == TaskKind::Funding {
+        return funding_row(study, task, threads);
+    }
     let s = study
         .spec
         .simulation
@@ -233,4 +237,66 @@ fn task_rows(study: &Study, task: &Task, threads: Option<usize>) -> Result<DataF
     let rows =
         caseload_sim::replications(&scenario, staff, &[policy], task.from..task.to, threads)?;
     Ok(rows_frame(&rows)?)
+}
+
+/// A funding point: the split's national figures at the point, and with `simulate`,
+/// the simulated families supported (mean and 95% CI over replications).
+fn funding_row(
+    study: &Study,
+    task: &Task,
+    threads: Option<usize>,
+) -> Result<DataFrame, StudyError> {
+    let f = study
+        .spec
+        .funding
+        .iter()
+        .position(|f| f.name == task.simulation)
+        .ok_or_else(|| StudyError::Results(format!("no funding sweep `{}`", task.simulation)))?;
+    let spec = &study.spec.funding[f];
+    let (file, text) = &study.funding_scenarios[f];
+    let failed = |e: caseload_funding::FundingError| StudyError::Point {
+        simulation: spec.name.clone(),
+        parameter: spec.sweep.parameter.clone(),
+        x: task.x,
+        message: e.to_string(),
+    };
+    let scenario = caseload_funding::with_parameter(file, text, &spec.sweep.parameter, task.x)
+        .map_err(failed)?;
+    let areas = caseload_funding::AreasTable::embedded();
+    let split = caseload_funding::compare(std::slice::from_ref(&scenario), &areas)
+        .map_err(failed)?
+        .remove(0);
+    let summary = &split.summary;
+    let (mut mean, mut low, mut high) = (None, None, None);
+    if let Some(sim) = &spec.simulate {
+        let policy = caseload_sim::builtin(&sim.policy)
+            .ok_or_else(|| StudyError::Results(format!("no policy `{}`", sim.policy)))?;
+        let seed = study.seed(&spec.name) >> 1;
+        let run =
+            || caseload_funding::simulate_split(&scenario, &split, policy, sim.replications, seed);
+        let simulated = caseload_solve::in_pool(threads, run)
+            .map_err(|e| StudyError::Results(format!("cannot start worker threads: {e}")))?
+            .map_err(failed)?;
+        mean = simulated.families_supported.mean;
+        low = simulated.families_supported.ci95.map(|c| c[0]);
+        high = simulated.families_supported.ci95.map(|c| c[1]);
+    }
+    let one = |name: &str, value: f64| Column::new(name.into(), vec![value]);
+    let maybe = |name: &str, value: Option<f64>| Column::new(name.into(), vec![value]);
+    DataFrame::new(
+        1,
+        vec![
+            Column::new("rule".into(), vec![split.rule]),
+            one("budget_gbp", summary.budget_gbp),
+            one("spend_gbp", summary.spend_gbp),
+            one("families_supported", summary.families_supported),
+            one("demand_families", summary.demand_families),
+            one("coverage", summary.coverage),
+            one("min_coverage", summary.min_coverage),
+            maybe("simulated_families_supported", mean),
+            maybe("simulated_families_supported_ci95_low", low),
+            maybe("simulated_families_supported_ci95_high", high),
+        ],
+    )
+    .map_err(|e| table(file, e))
 }

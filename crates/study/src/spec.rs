@@ -29,6 +29,67 @@ pub struct StudyFile {
     /// The simulations.
     #[serde(default)]
     pub simulation: Vec<SimulationSpec>,
+    /// The funding splits.
+    #[serde(default)]
+    pub funding: Vec<FundingSpec>,
+}
+
+/// A funding scenario swept over a parameter (the budget, say): at each value the
+/// split's coverage, and the first value that reaches a target coverage, optionally
+/// checked by simulating every funded area.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingSpec {
+    /// Its name (unique in the study).
+    pub name: String,
+    /// The funding scenario file, relative to the study file.
+    pub scenario: PathBuf,
+    /// The swept numeric key of the scenario (`budget_gbp`, `costs.paid_hourly_gbp`)
+    /// and its values.
+    pub sweep: FundingSweep,
+    /// The national coverage (families supported / families who would use a
+    /// supporter) the question asks for, 0 to 1.
+    pub target_coverage: f64,
+    /// Also run every funded area through the weekly simulation at every value.
+    #[serde(default)]
+    pub simulate: Option<FundingSimulation>,
+}
+
+/// The swept key of a funding scenario.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingSweep {
+    /// A numeric key of the scenario (`budget_gbp`).
+    pub parameter: String,
+    /// Its values.
+    pub x: Vec<f64>,
+}
+
+/// How a funding split is checked by simulation.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingSimulation {
+    /// The referral policy (default `optimal`).
+    #[serde(default = "default_policy")]
+    pub policy: String,
+    /// Replications per area (default 10).
+    #[serde(default = "default_block")]
+    pub replications: u32,
+}
+
+fn default_policy() -> String {
+    "optimal".into()
+}
+
+/// Which kind of work a task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Replications of a simulation.
+    #[default]
+    Simulation,
+    /// One point of a funding sweep.
+    Funding,
 }
 
 fn default_seed() -> u64 {
@@ -88,15 +149,19 @@ pub struct Point {
 /// simulation under one policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
-    /// Its index in the study's order (simulation, point, policy, block).
+    /// Its index in the study's order (simulations: simulation, point, policy, block;
+    /// then funding sweeps: sweep, point).
     pub task: u32,
-    /// The simulation's name.
+    /// A simulation, or a point of a funding sweep.
+    #[serde(default)]
+    pub kind: TaskKind,
+    /// The simulation's (or funding sweep's) name.
     pub simulation: String,
     /// The point's index in the simulation's sweep.
     pub point: u32,
     /// The swept parameter's value (0 without a sweep).
     pub x: f64,
-    /// The policy.
+    /// The policy (for a funding point: the policy simulated, or `closed_form`).
     pub policy: String,
     /// First replication.
     pub from: u32,
@@ -107,6 +172,20 @@ pub struct Task {
 impl std::fmt::Display for Task {
     /// `task 3 (rutland, x = 1, optimal, replications 0-1)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind == TaskKind::Funding {
+            return write!(
+                f,
+                "task {} ({}, x = {}, funding split{})",
+                self.task,
+                self.simulation,
+                self.x,
+                if self.to > 0 {
+                    format!(", simulated under {} x {}", self.policy, self.to)
+                } else {
+                    String::new()
+                }
+            );
+        }
         write!(
             f,
             "task {} ({}, x = {}, {}, replications {}-{})",
@@ -127,6 +206,8 @@ pub struct Study {
     pub spec: StudyFile,
     /// Per simulation: its scenario file and text, and the supporters it names (if any).
     pub scenarios: Vec<(PathBuf, String, Option<Vec<Supporter>>)>,
+    /// Per funding sweep: its scenario file and text.
+    pub funding_scenarios: Vec<(PathBuf, String)>,
     /// The content hash: the study file, every scenario and supporters file, and
     /// caseload's version.
     pub hash: String,
@@ -193,13 +274,53 @@ impl StudyFile {
         if self.replications_per_task == 0 {
             bad.push(("replications_per_task".into(), "must be at least 1".into()));
         }
-        if self.simulation.is_empty() {
+        if self.simulation.is_empty() && self.funding.is_empty() {
             bad.push((
                 "simulation".into(),
-                "the study names no [[simulation]]".into(),
+                "the study names no [[simulation]] and no [[funding]]".into(),
             ));
         }
         let mut names = std::collections::BTreeSet::new();
+        for f in &self.funding {
+            if !names.insert(f.name.as_str()) {
+                bad.push((
+                    "funding".into(),
+                    format!("two entries are named `{}`: names must differ", f.name),
+                ));
+            }
+            if !(0.0..=1.0).contains(&f.target_coverage) {
+                bad.push((
+                    "funding".into(),
+                    format!("{}: target_coverage must be from 0 to 1", f.name),
+                ));
+            }
+            if f.sweep.x.is_empty() || f.sweep.x.iter().any(|x| !x.is_finite()) {
+                bad.push((
+                    "funding".into(),
+                    format!("{}: the sweep needs numbers in `x`", f.name),
+                ));
+            }
+            if let Some(sim) = &f.simulate {
+                if caseload_sim::builtin(&sim.policy).is_none() {
+                    bad.push((
+                        "funding".into(),
+                        format!(
+                            "{}: unknown policy `{}` (known: {}){}",
+                            f.name,
+                            sim.policy,
+                            caseload_sim::BUILTIN.join(", "),
+                            config::did_you_mean(&sim.policy, caseload_sim::BUILTIN)
+                        ),
+                    ));
+                }
+                if sim.replications == 0 {
+                    bad.push((
+                        "funding".into(),
+                        format!("{}: simulate.replications must be at least 1", f.name),
+                    ));
+                }
+            }
+        }
         for sim in &self.simulation {
             if !names.insert(sim.name.as_str()) {
                 bad.push((
@@ -290,6 +411,28 @@ impl Study {
             }
             scenarios.push((scenario_file, scenario_text, loaded.supporters));
         }
+        let mut funding_scenarios = Vec::new();
+        for f in &spec.funding {
+            let scenario_file = base.join(&f.scenario);
+            let scenario_text = config::read(&scenario_file)?;
+            hasher.update([0]);
+            hasher.update(scenario_text.as_bytes());
+            for &x in &f.sweep.x {
+                caseload_funding::with_parameter(
+                    &scenario_file,
+                    &scenario_text,
+                    &f.sweep.parameter,
+                    x,
+                )
+                .map_err(|e| StudyError::Point {
+                    simulation: f.name.clone(),
+                    parameter: f.sweep.parameter.clone(),
+                    x,
+                    message: e.to_string(),
+                })?;
+            }
+            funding_scenarios.push((scenario_file, scenario_text));
+        }
         let hash: String = hasher
             .finalize()
             .iter()
@@ -298,6 +441,7 @@ impl Study {
         let study = Study {
             spec,
             scenarios,
+            funding_scenarios,
             hash,
         };
         for (s, sim) in study.spec.simulation.iter().enumerate() {
@@ -371,6 +515,7 @@ impl Study {
                         let to = (from + block).min(self.spec.replications);
                         tasks.push(Task {
                             task: tasks.len() as u32,
+                            kind: TaskKind::Simulation,
                             simulation: sim.name.clone(),
                             point: p as u32,
                             x: point.x,
@@ -381,6 +526,23 @@ impl Study {
                         from = to;
                     }
                 }
+            }
+        }
+        for f in &self.spec.funding {
+            for (p, &x) in f.sweep.x.iter().enumerate() {
+                tasks.push(Task {
+                    task: tasks.len() as u32,
+                    kind: TaskKind::Funding,
+                    simulation: f.name.clone(),
+                    point: p as u32,
+                    x,
+                    policy: f
+                        .simulate
+                        .as_ref()
+                        .map_or("closed_form".to_string(), |s| s.policy.clone()),
+                    from: 0,
+                    to: f.simulate.as_ref().map_or(0, |s| s.replications),
+                });
             }
         }
         tasks
@@ -402,6 +564,16 @@ impl Study {
                     parameter: sim.parameter().map(str::to_string),
                 })
                 .collect(),
+            funding: self
+                .spec
+                .funding
+                .iter()
+                .map(|f| ManifestFunding {
+                    name: f.name.clone(),
+                    parameter: f.sweep.parameter.clone(),
+                    target_coverage: f.target_coverage,
+                })
+                .collect(),
             tasks: self.tasks(),
         }
     }
@@ -421,8 +593,22 @@ pub struct Manifest {
     pub replications: u32,
     /// The simulations, in order, with their swept parameters.
     pub simulations: Vec<ManifestSimulation>,
+    /// The funding sweeps, in order.
+    #[serde(default)]
+    pub funding: Vec<ManifestFunding>,
     /// Every task.
     pub tasks: Vec<Task>,
+}
+
+/// A funding sweep as the manifest names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestFunding {
+    /// Its name.
+    pub name: String,
+    /// The swept key.
+    pub parameter: String,
+    /// The coverage asked for.
+    pub target_coverage: f64,
 }
 
 /// A simulation as the manifest names it.
