@@ -421,3 +421,47 @@ target_coverage = 0.3
     assert!(split.join("summary/funding.csv").exists());
     assert!(split.join("summary/funding-coverage.svg").exists());
 }
+
+/// A second swept parameter: two simulations of one scenario sharing `streams` see the
+/// same families, replication by replication; without it they do not.
+#[test]
+fn simulations_sharing_streams_see_the_same_families() {
+    let dir = scratch("study-streams");
+    let scenario = root().join("fixtures/sim/small-area.toml");
+    let study = dir.join("grid.study.toml");
+    let simulation = |name: &str, volunteers: u32, streams: &str| {
+        format!(
+            r#"
+[[simulation]]
+name = "{name}"
+scenario = "{}"
+policies = ["fifo"]
+{streams}
+[simulation.sweep]
+parameter = "supporters.paid"
+x = [1, 3]
+set."supporters.paid" = [1, 3]
+set."supporters.volunteer" = [{volunteers}, {volunteers}]
+"#,
+            scenario.display()
+        )
+    };
+    std::fs::write(
+        &study,
+        format!(
+            "name = \"grid\"\nreplications = 4\nreplications_per_task = 4\n{}{}{}",
+            simulation("no volunteers", 0, "streams = \"rutland\""),
+            simulation("two volunteers", 2, "streams = \"rutland\""),
+            simulation("own streams", 2, ""),
+        ),
+    )
+    .unwrap();
+    let out = dir.join("results");
+    run_shard(&study, 0, 1, &out);
+    let json: serde_json::Value = serde_json::from_slice(&merged(&out)).unwrap();
+    let referred = |s: usize| {
+        json["simulations"][s]["points"][0]["policies"][0]["metrics"]["referred"]["mean"].clone()
+    };
+    assert_eq!(referred(0), referred(1));
+    assert_ne!(referred(0), referred(2));
+}

@@ -119,6 +119,12 @@ pub struct SimulationSpec {
     /// The swept parameter (none: one point, the scenario as written).
     #[serde(default)]
     pub sweep: Option<Sweep>,
+    /// The name whose random streams the simulation draws (default: its own name).
+    /// Simulations that share it see the same families, replication by replication:
+    /// a second swept parameter is several `[[simulation]]`s of one scenario, each with
+    /// a value of it set in `sweep.set`, sharing `streams`.
+    #[serde(default)]
+    pub streams: Option<String>,
 }
 
 /// A parameter swept over values, setting one or more scenario keys at each.
@@ -325,7 +331,7 @@ impl StudyFile {
             if !names.insert(sim.name.as_str()) {
                 bad.push((
                     "simulation".into(),
-                    format!("two simulations are named `{}`: names must differ (each seeds its own streams)", sim.name),
+                    format!("two simulations are named `{}`: names must differ (simulations that should see the same families share `streams`)", sim.name),
                 ));
             }
             for policy in sim.policies() {
@@ -452,7 +458,8 @@ impl Study {
         Ok(study)
     }
 
-    /// The seed of simulation `name`'s streams: from the master seed and the name only.
+    /// The seed of the streams named `name` (a simulation's name, or its `streams`):
+    /// from the master seed and the name only.
     pub fn seed(&self, name: &str) -> u64 {
         let digest = Sha256::digest(format!("{}/{name}", self.spec.master_seed).as_bytes());
         let mut bytes = [0u8; 8];
@@ -480,7 +487,9 @@ impl Study {
         let mut set = point.set.clone();
         set.insert(
             "seed".into(),
-            toml::Value::Integer((self.seed(&sim.name) >> 1) as i64),
+            toml::Value::Integer(
+                (self.seed(sim.streams.as_deref().unwrap_or(&sim.name)) >> 1) as i64,
+            ),
         );
         set.insert(
             "replications".into(),
