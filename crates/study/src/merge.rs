@@ -452,8 +452,13 @@ fn write_summary(
             &folder.join("funding.csv"),
             funding_csv(summary).as_bytes(),
         )?);
-        if let Some(svg) = funding_chart(summary)? {
-            files.push(write(&folder.join("funding-coverage.svg"), svg.as_bytes())?);
+        for (simulated, name) in [
+            (false, "funding-coverage.svg"),
+            (true, "funding-coverage-simulated.svg"),
+        ] {
+            if let Some(svg) = funding_chart(summary, simulated)? {
+                files.push(write(&folder.join(name), svg.as_bytes())?);
+            }
         }
     }
     for sim in &summary.simulations {
@@ -567,8 +572,9 @@ fn funding_csv(summary: &Summary) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// National coverage against the swept value, one line per funding sweep (a rule).
-fn funding_chart(summary: &Summary) -> Result<Option<String>, StudyError> {
+/// National coverage against the swept value, one line per funding sweep (a rule):
+/// the closed form's, or with `simulated` the simulation's (none if not simulated).
+fn funding_chart(summary: &Summary, simulated: bool) -> Result<Option<String>, StudyError> {
     let Some(first) = summary.funding.first() else {
         return Ok(None);
     };
@@ -582,26 +588,44 @@ fn funding_chart(summary: &Summary) -> Result<Option<String>, StudyError> {
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return Ok(None);
     }
-    let lines = summary
+    let lines: Vec<Line> = summary
         .funding
         .iter()
         .map(|f| Line {
-            label: format!("{} ({})", f.name, f.rule),
-            points: f.points.iter().map(|p| (p.x, p.coverage)).collect(),
+            label: f.name.clone(),
+            points: f
+                .points
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.x,
+                        if simulated {
+                            p.simulated_coverage?
+                        } else {
+                            p.coverage
+                        },
+                    ))
+                })
+                .collect(),
             width: 2,
         })
+        .filter(|line| !line.points.is_empty())
         .collect();
+    if lines.is_empty() {
+        return Ok(None);
+    }
     line_chart_legend_beside(&LineChart {
         title: format!(
-            "National coverage by {} (target {:.0}%)",
+            "National coverage by {}{} (target {:.0}%)",
             first.parameter,
+            if simulated { ", simulated" } else { "" },
             first.target_coverage * 100.0
         ),
         x_desc: &first.parameter,
         y_desc: "families supported / families who would use a supporter",
         x_range: lo..hi,
-        y_range: 0.0..1.0,
-        x_labels: |x| format!("{x:.3e}"),
+        y_range: 0.0..1.1,
+        x_labels: compact,
         y_labels: percent,
         legend: SeriesLabelPosition::UpperLeft,
         lines,
@@ -611,6 +635,17 @@ fn funding_chart(summary: &Summary) -> Result<Option<String>, StudyError> {
         file: PathBuf::from("funding-coverage.svg"),
         message,
     })
+}
+
+/// Tick labels in thousands or millions (`15m`).
+fn compact(x: &f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{}m", x / 1e6)
+    } else if x.abs() >= 1e3 {
+        format!("{}k", x / 1e3)
+    } else {
+        format!("{x}")
+    }
 }
 
 fn chart(
