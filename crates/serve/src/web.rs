@@ -292,7 +292,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         _ => (random_hex(), true),
     };
     request.extensions_mut().insert(Csrf(csrf.clone()));
-    let mut response = next.run(request).await;
+    let mut response = as_page(next.run(request).await).await;
     let headers = response.headers_mut();
     if new {
         let cookie = Cookie::build((CSRF_COOKIE, csrf))
@@ -363,6 +363,31 @@ fn foreign(request: &Request, with_token: bool) -> Option<String> {
         }
     }
     None
+}
+
+/// axum's own refusals (a malformed id in a path, a form missing a field, a query
+/// without its parameter) come as plain text; the user gets them as the app's error
+/// page, with the same status.
+async fn as_page(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !plain || !response.status().is_client_error() {
+        return response;
+    }
+    let status = response.status();
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    };
+    let title = match status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::METHOD_NOT_ALLOWED => "Not a way to use this page",
+        _ => "The request cannot be read",
+    };
+    (status, pages::error(title, &[text])).into_response()
 }
 
 fn random_hex() -> String {

@@ -649,6 +649,17 @@ async fn pages_are_self_contained_and_name_no_one() {
     assert!(htmx.body.contains("htmx"));
     assert_eq!(app.get("/static/app.css").await.status, StatusCode::OK);
     assert_eq!(app.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
+    // axum's own refusals come as the app's page, with their status.
+    let malformed = app.get("/weeks/abc").await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.body.contains("<html") && malformed.body.contains("cannot be read"));
+    let no_field = app
+        .post_form(&format!("/weeks/{id}/accept"), &[("csrf", &app.csrf)])
+        .await;
+    assert_eq!(no_field.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_field.body.contains("<html") && no_field.body.contains("revision"));
+    let get_only = app.post_form("/history", &[]).await;
+    assert_eq!(get_only.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(app.get("/weeks/99").await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.get(&format!("/weeks/{id}/files/secrets.csv"))
