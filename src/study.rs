@@ -13,13 +13,18 @@ pub fn run(command: &StudyCommand) -> anyhow::Result<()> {
             let manifest = study.manifest();
             let mut text = String::new();
             text.push_str(&format!(
-                "Study `{}` (hash {}): {} tasks, {} replications per point and policy, {} per task\n",
+                "Study `{}` (hash {}): {} tasks",
                 manifest.study,
                 &manifest.hash[..12],
-                manifest.tasks.len(),
-                study.spec.replications,
-                study.spec.replications_per_task
+                manifest.tasks.len()
             ));
+            if !study.spec.simulation.is_empty() {
+                text.push_str(&format!(
+                    ", {} replications per point and policy, {} per task",
+                    study.spec.replications, study.spec.replications_per_task
+                ));
+            }
+            text.push('\n');
             for task in &manifest.tasks {
                 text.push_str(&task.to_string());
                 if let Some(n) = of {
