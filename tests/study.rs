@@ -169,6 +169,7 @@ fn a_killed_shard_leaves_no_partial_part_and_merge_names_the_missing_tasks() {
             .contains("task 3 (rutland, x = 1, optimal, replications 0-1); run shard 1 of 2 again"),
         "{message}"
     );
+    assert!(message.contains("shards 1 of 2"), "{message}");
     assert!(!out.join("summary/summary.json").exists());
 
     // Run it again: everything merges, as one unsharded run does.

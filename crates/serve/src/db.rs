@@ -119,6 +119,15 @@ pub enum Conflict {
         /// When.
         at: String,
     },
+    /// Another import of the same Monday was accepted (by `by`, at `at`).
+    MondayAccepted {
+        /// The Monday.
+        week: String,
+        /// Who accepted it.
+        by: String,
+        /// When.
+        at: String,
+    },
     /// The week's decisions changed since the page was loaded.
     Changed {
         /// The revision the page showed.
@@ -134,6 +143,10 @@ impl std::fmt::Display for Conflict {
             Conflict::Accepted { by, at } => write!(
                 f,
                 "this week was already accepted by {by} at {at}: an accepted week cannot change; nothing was done"
+            ),
+            Conflict::MondayAccepted { week, by, at } => write!(
+                f,
+                "the week of {week} was already accepted by {by} at {at}: a Monday is accepted once, and its register is next week's input; nothing was done (import the next Monday from that week's register instead)"
             ),
             Conflict::Changed { seen, now } => write!(
                 f,
@@ -415,19 +428,7 @@ impl Db {
     /// cannot be written (nothing is).
     pub fn add_import(&self, import: &NewImport) -> Result<i64, DbError> {
         self.write(|tx| {
-            // A week is accepted once: its register is next week's input.
-            let accepted: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT a.accepted_by, a.accepted_at FROM accepted a
-                     JOIN imports i ON i.id = a.import_id WHERE i.week = ?1",
-                    [&import.week],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()
-                .map_err(|e| self.sqlite(e))?;
-            if let Some((by, at)) = accepted {
-                return Err(DbError::Conflict(Conflict::Accepted { by, at }));
-            }
+            self.monday_not_accepted(tx, &import.week)?;
             let (policy_name, policy) = match &import.policy {
                 Some((name, text)) => (Some(name.as_str()), Some(text.as_str())),
                 None => (None, None),
@@ -653,6 +654,28 @@ impl Db {
         Ok(())
     }
 
+    /// Within a write: a Monday is accepted once (its register is next week's input),
+    /// whichever of its imports was accepted.
+    fn monday_not_accepted(&self, tx: &rusqlite::Transaction, week: &str) -> Result<(), DbError> {
+        let accepted: Option<(String, String)> = tx
+            .query_row(
+                "SELECT a.accepted_by, a.accepted_at FROM accepted a
+                 JOIN imports i ON i.id = a.import_id WHERE i.week = ?1",
+                [week],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        match accepted {
+            Some((by, at)) => Err(DbError::Conflict(Conflict::MondayAccepted {
+                week: week.to_string(),
+                by,
+                at,
+            })),
+            None => Ok(()),
+        }
+    }
+
     fn bump(&self, tx: &rusqlite::Transaction, import_id: i64) -> Result<(), DbError> {
         tx.execute(
             "UPDATE imports SET revision = revision + 1 WHERE id = ?1",
@@ -728,10 +751,19 @@ impl Db {
     ///
     /// # Errors
     ///
-    /// [`DbError::Conflict`] if the week was accepted or changed since.
+    /// [`DbError::Conflict`] if the week was accepted or changed since, or another
+    /// import of its Monday was accepted.
     pub fn accept(&self, import_id: i64, seen: i64, accepted: &Accepted) -> Result<(), DbError> {
         self.write(|tx| {
             self.check_open(tx, import_id, seen)?;
+            let week: String = tx
+                .query_row(
+                    "SELECT week FROM imports WHERE id = ?1",
+                    [import_id],
+                    |row| row.get(0),
+                )
+                .map_err(|e| self.sqlite(e))?;
+            self.monday_not_accepted(tx, &week)?;
             tx.execute(
                 "INSERT INTO accepted (import_id, revision, accepted_by, accepted_at, objective,
                      newly_assigned, waiting, decisions, decisions_cost, register, decisions_csv,

@@ -165,7 +165,7 @@ fn status_banner(now: &WeekNow) -> Markup {
         .is_some_and(|a| crate::week::digest(&a.assignments_csv) != now.planned.digest());
     html! {
         @match &now.accepted {
-            Some(a) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is ready below." }
+            Some(a) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
             None => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
         }
         @if differs {

@@ -129,8 +129,9 @@ async fn blocking<T: Send + 'static>(
 pub(crate) enum AppError {
     /// The user's input is wrong: what, located.
     BadInput(String, Vec<String>),
-    /// Another tab changed the week first.
-    Conflict(String),
+    /// The week changed first (another tab), or was accepted: the page's title, and
+    /// what happened.
+    Conflict(&'static str, String),
     /// No such week, family or file.
     NotFound(String),
     /// A form without a valid CSRF token, or a request without the app's token.
@@ -142,7 +143,13 @@ pub(crate) enum AppError {
 impl From<DbError> for AppError {
     fn from(err: DbError) -> AppError {
         match err {
-            DbError::Conflict(c) => AppError::Conflict(c.to_string()),
+            DbError::Conflict(c) => AppError::Conflict(
+                match c {
+                    crate::db::Conflict::Changed { .. } => "Nothing was done: the week has changed",
+                    _ => "Nothing was done: this week is already accepted",
+                },
+                c.to_string(),
+            ),
             DbError::NotFound(what) => AppError::NotFound(format!("no such {what}")),
             other => AppError::Internal(other.to_string()),
         }
@@ -169,7 +176,7 @@ impl AppError {
             AppError::BadInput(title, lines) => std::iter::once(title.clone())
                 .chain(lines.iter().cloned())
                 .collect(),
-            AppError::Conflict(m) | AppError::NotFound(m) | AppError::Forbidden(m) => {
+            AppError::Conflict(_, m) | AppError::NotFound(m) | AppError::Forbidden(m) => {
                 vec![m.clone()]
             }
             AppError::Internal(_) => {
@@ -186,11 +193,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, lines) = match self {
             AppError::BadInput(title, lines) => (StatusCode::UNPROCESSABLE_ENTITY, title, lines),
-            AppError::Conflict(message) => (
-                StatusCode::CONFLICT,
-                "Nothing was done: the week has changed".into(),
-                vec![message],
-            ),
+            AppError::Conflict(title, message) => {
+                (StatusCode::CONFLICT, title.into(), vec![message])
+            }
             AppError::NotFound(message) => {
                 (StatusCode::NOT_FOUND, "Not found".into(), vec![message])
             }
@@ -566,7 +571,7 @@ async fn import(
         // Checked in full before anything is stored.
         Loaded::of(&new).map_err(|err| {
             AppError::BadInput(
-                "Nothing was imported: the files have problems".into(),
+                "Nothing was imported".into(),
                 err.to_string().lines().map(str::to_string).collect(),
             )
         })?;
@@ -834,6 +839,7 @@ async fn accept(
     // solver stopped by its time limit can find another) must be read again first.
     if planned.digest() != form.plan {
         return Err(AppError::Conflict(
+            "Nothing was done: the plan has changed",
             "the plan is not the one your page showed (it was planned again since, and the solver found a different plan): nothing was done; reload the week, read it, and accept again".into(),
         ));
     }

@@ -336,7 +336,9 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         )
         .await;
     assert_eq!(reimport.status, StatusCode::CONFLICT);
-    assert!(reimport.body.contains("already accepted by CD"));
+    assert!(reimport
+        .body
+        .contains("the week of 2015-11-02 was already accepted by CD"));
     let late = app
         .post_form(
             &format!("/weeks/{id}/decisions"),
@@ -692,4 +694,47 @@ async fn pages_are_self_contained_and_name_no_one() {
         !body.to_lowercase().contains("name=\"name\""),
         "the app asks for no names"
     );
+}
+
+#[tokio::test]
+async fn a_monday_is_accepted_once_whichever_import_of_it() {
+    let app = App::new(None).await;
+    let first = app.import_provider_week().await;
+    let second = app.import_provider_week().await;
+    assert_ne!(first, second);
+    let plan = app.plan(first).await;
+    let accepted = app
+        .post_form(
+            &format!("/weeks/{first}/accept"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "0"),
+                ("by", "AB"),
+                ("plan", &plan),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    let plan = app.plan(second).await;
+    let again = app
+        .post_form(
+            &format!("/weeks/{second}/accept"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "0"),
+                ("by", "CD"),
+                ("plan", &plan),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.body.contains("this week is already accepted"),
+        "{}",
+        again.body
+    );
+    assert!(again
+        .body
+        .contains("the week of 2015-11-02 was already accepted by AB"));
+    assert!(app.db.accepted(second).unwrap().is_none());
 }

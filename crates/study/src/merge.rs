@@ -226,8 +226,22 @@ pub fn merge(dir: &Path, out: Option<&Path>) -> Result<Merged, StudyError> {
             })
             .collect();
         let more = missing.len().saturating_sub(lines.len());
+        let rerun = match of {
+            Some(n) => {
+                let mut shards: Vec<u32> = missing.iter().map(|t| t.task % n).collect();
+                shards.sort_unstable();
+                shards.dedup();
+                let list: Vec<String> = shards.iter().map(u32::to_string).collect();
+                format!(
+                    "\nRun again (or for the first time) shards {} of {n}: `caseload study run STUDY --shard I --of {n} --out {}`",
+                    list.join(", "),
+                    dir.display()
+                )
+            }
+            None => "\nNo shard has written results yet: run the shards.".to_string(),
+        };
         return Err(StudyError::Results(format!(
-            "{} of {} tasks have no results in {}:\n  {}{}",
+            "{} of {} tasks have no results in {}:\n  {}{}{rerun}",
             missing.len(),
             manifest.tasks.len(),
             dir.display(),
