@@ -20,13 +20,18 @@ pub enum WeekError {
     #[error("`{0}` is not a date in the form YYYY-MM-DD")]
     NotADate(String),
     /// A date, but not a Monday.
-    #[error("{date} is a {weekday}; a planning week starts on a Monday")]
+    #[error("{date} is a {weekday}; a planning week starts on a Monday (that week's is {})", monday_of(.date))]
     NotAMonday {
         /// The date given.
         date: NaiveDate,
         /// Its day of the week.
         weekday: Weekday,
     },
+}
+
+/// The Monday of `date`'s week.
+fn monday_of(date: &NaiveDate) -> NaiveDate {
+    *date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }
 
 impl PlanningWeek {
@@ -159,7 +164,7 @@ mod tests {
         assert!(PlanningWeek::parse("2015-11-02").is_ok());
         assert_eq!(
             PlanningWeek::parse("2015-11-03").unwrap_err().to_string(),
-            "2015-11-03 is a Tue; a planning week starts on a Monday"
+            "2015-11-03 is a Tue; a planning week starts on a Monday (that week's is 2015-11-02)"
         );
         assert!(matches!(
             PlanningWeek::parse("2015-02-30"),
