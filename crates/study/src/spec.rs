@@ -248,7 +248,7 @@ impl SimulationSpec {
                     sweep
                         .set
                         .iter()
-                        .map(|(key, values)| (key.clone(), values[i].clone()))
+                        .filter_map(|(key, values)| Some((key.clone(), values.get(i)?.clone())))
                         .collect()
                 };
                 Point { x, set }
