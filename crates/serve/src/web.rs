@@ -82,7 +82,8 @@ impl AppState {
     /// A week, its decisions, and its plan at the current revision.
     async fn week(&self, id: i64) -> Result<WeekNow, AppError> {
         let db = self.db().clone();
-        let (import, decisions) = blocking(move || Ok((db.import(id)?, db.decisions(id)?))).await?;
+        let (import, decisions, accepted) =
+            blocking(move || Ok((db.import(id)?, db.decisions(id)?, db.accepted(id)?))).await?;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
@@ -96,8 +97,6 @@ impl AppState {
                 planned
             }
         };
-        let db = self.db().clone();
-        let accepted = blocking(move || Ok(db.accepted(id)?)).await?;
         Ok(WeekNow {
             import,
             decisions,

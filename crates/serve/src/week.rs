@@ -146,6 +146,17 @@ pub struct Planned {
     pub decisions_csv: Vec<u8>,
     /// The plan.
     pub plan: Plan,
+    /// The digest of the plan's assignments (see [`Planned::digest`]).
+    digest: String,
+}
+
+/// The solver options of a week planned under `decisions_csv`.
+fn options_for(decisions_csv: &[u8]) -> Result<Options, WeekError> {
+    Ok(Options {
+        threads: None,
+        time_limit_seconds: None,
+        decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), decisions_csv)?,
+    })
 }
 
 impl Planned {
@@ -156,11 +167,7 @@ impl Planned {
     /// [`WeekError`] if the decisions cannot all hold, or the solver fails.
     pub fn new(loaded: Loaded, decisions: &[DecisionRow]) -> Result<Planned, WeekError> {
         let decisions_csv = decisions_csv(decisions);
-        let options = Options {
-            threads: None,
-            time_limit_seconds: None,
-            decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), &decisions_csv)?,
-        };
+        let options = options_for(&decisions_csv)?;
         let plan = allocate(
             &loaded.caseload,
             loaded.week,
@@ -168,21 +175,19 @@ impl Planned {
             &Optimal,
             &options,
         )?;
+        let digest = digest(tables::assignments_csv(&plan)?.as_bytes());
         Ok(Planned {
             loaded,
             decisions_csv,
             plan,
+            digest,
         })
     }
 
     /// A short digest of the plan's assignments: the accept form carries the one its
     /// page showed, so that only the plan the coordinator read can be accepted.
-    pub fn digest(&self) -> String {
-        digest(
-            caseload_report::tables::assignments_csv(&self.plan)
-                .unwrap_or_default()
-                .as_bytes(),
-        )
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// The solver options the week was planned with (for recommendations).
@@ -191,11 +196,7 @@ impl Planned {
     ///
     /// [`WeekError`] if the decisions no longer read (they did when planned).
     pub fn options(&self) -> Result<Options, WeekError> {
-        Ok(Options {
-            threads: None,
-            time_limit_seconds: None,
-            decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), &self.decisions_csv)?,
-        })
+        options_for(&self.decisions_csv)
     }
 
     /// What accepting the week records: the plan's figures and every file it gives.

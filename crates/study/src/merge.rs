@@ -503,6 +503,11 @@ fn file_safe(name: &str) -> String {
         .collect()
 }
 
+/// A CSV cell of an optional number: empty when there is none.
+fn number(v: Option<f64>) -> String {
+    v.map(|v| format!("{v}")).unwrap_or_default()
+}
+
 /// One row per simulation, point, policy and measure.
 fn summary_csv(summary: &Summary) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -517,7 +522,6 @@ fn summary_csv(summary: &Summary) -> String {
         "ci95_high",
         "n",
     ]);
-    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
     for sim in &summary.simulations {
         for point in &sim.points {
             for policy in &point.policies {
@@ -560,7 +564,6 @@ fn funding_csv(summary: &Summary) -> String {
         "simulated_ci95_high",
         "simulated_coverage",
     ]);
-    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
     for f in &summary.funding {
         for p in &f.points {
             let sim = p.simulated_families_supported.as_ref();

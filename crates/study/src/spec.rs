@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use caseload_model::config;
-use caseload_model::{Caseload, LoadError, Supporter};
+use caseload_model::{LoadError, Supporter};
 use caseload_sim::{Scenario, DEFAULT_POLICIES};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -412,8 +412,6 @@ impl Study {
                 })?;
                 hasher.update([0]);
                 hasher.update(&bytes);
-                // Loaded again to be sure it holds (Scenario::load did).
-                let _: Vec<Supporter> = Caseload::load_supporters(&staff_file)?;
             }
             scenarios.push((scenario_file, scenario_text, loaded.supporters));
         }
