@@ -1,10 +1,9 @@
 //! `caseload study`: plan, run a shard of, and merge a study.
 
-use std::io::Write;
-
 use caseload_study::{merge, shard_from_env, Study};
 
 use crate::cli::StudyCommand;
+use crate::output::emit;
 
 pub fn run(command: &StudyCommand) -> anyhow::Result<()> {
     match command {
@@ -39,8 +38,7 @@ pub fn run(command: &StudyCommand) -> anyhow::Result<()> {
                     dir.join("manifest.json").display()
                 ));
             }
-            std::io::stdout().write_all(text.as_bytes())?;
-            Ok(())
+            emit(&text, None)
         }
         StudyCommand::Run {
             study,

@@ -7,11 +7,6 @@ use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
 use crate::{Results, RunRow, SimError};
 
-/// The rows of `results` as a table (see [`rows_frame`]).
-fn frame(results: &Results) -> Result<DataFrame, SimError> {
-    rows_frame(&results.rows)
-}
-
 /// Per-replication rows as a table: `replication`, `policy`, then one column per
 /// measure, overall and then per priority (`coverage_priority_5`), null where a
 /// measure is undefined in a replication.
@@ -69,7 +64,7 @@ pub fn rows_frame(rows: &[RunRow]) -> Result<DataFrame, SimError> {
 ///
 /// [`SimError::Output`] if polars cannot build or write the table.
 pub fn rows_csv(results: &Results) -> Result<String, SimError> {
-    let mut df = frame(results)?;
+    let mut df = rows_frame(&results.rows)?;
     let mut bytes = Vec::new();
     let output = |source: Box<dyn std::error::Error + Send + Sync>| SimError::Output {
         file: PathBuf::from("replications.csv"),
@@ -88,7 +83,7 @@ pub fn rows_csv(results: &Results) -> Result<String, SimError> {
 ///
 /// [`SimError::Output`] if a file cannot be written.
 pub fn write_tables(results: &Results, dir: &Path) -> Result<Vec<PathBuf>, SimError> {
-    let mut df = frame(results)?;
+    let mut df = rows_frame(&results.rows)?;
     let csv = dir.join("replications.csv");
     atomic_write(&csv, |file| {
         CsvWriter::new(file)

@@ -69,13 +69,19 @@ pub fn shard_from_env(shard: Option<u32>, of: Option<u32>) -> Result<(u32, u32),
             )
         })?,
     };
+    in_range(shard, of)?;
+    Ok((shard, of))
+}
+
+/// Shard `shard` of `of` exists: `of` is at least 1 and `shard` below it.
+fn in_range(shard: u32, of: u32) -> Result<(), StudyError> {
     if of == 0 || shard >= of {
         return Err(StudyError::Shard(format!(
             "shard {shard} of {of}: the shard must be from 0 to {}",
             of.saturating_sub(1)
         )));
     }
-    Ok((shard, of))
+    Ok(())
 }
 
 /// Writes the study's manifest into `out`, or checks that the one there is this
@@ -148,12 +154,7 @@ pub fn run(
     threads: Option<usize>,
     progress: &dyn Fn(&Task),
 ) -> Result<ShardRun, StudyError> {
-    if of == 0 || shard >= of {
-        return Err(StudyError::Shard(format!(
-            "shard {shard} of {of}: the shard must be from 0 to {}",
-            of.saturating_sub(1)
-        )));
-    }
+    in_range(shard, of)?;
     let manifest = ensure_manifest(study, out)?;
     let mut ran = ShardRun {
         shard,
