@@ -134,7 +134,7 @@ pub fn sections(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Ma
     let referrals = by_id(caseload);
     let areas = Areas::of(plan);
     html! {
-        (summary(caseload, plan, options))
+        (week_summary(plan, &referrals, &areas, options))
         @for (area, part) in &areas.0 {
             (area_section(area, part, &referrals, &plan.equity, options))
         }
@@ -144,8 +144,16 @@ pub fn sections(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Ma
 /// The week as a whole: the summary, alerts, decisions, and (with more than one area)
 /// the areas by pressure.
 pub fn summary(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Markup {
-    let referrals = by_id(caseload);
-    let areas = Areas::of(plan);
+    week_summary(plan, &by_id(caseload), &Areas::of(plan), options)
+}
+
+/// [`summary`], from the referrals by id and the plan's areas already gathered.
+fn week_summary(
+    plan: &Plan,
+    referrals: &HashMap<&str, &Referral>,
+    areas: &Areas,
+    options: &ReportOptions,
+) -> Markup {
     let title = format!("Allocation for the week of Monday {}", plan.week);
     html! {
         header {
@@ -155,9 +163,9 @@ pub fn summary(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Mar
             p.balance { (balance_sentence(&plan.balance)) }
             @if let Some(sentence) = equity_sentence(&plan.equity) { p.equity { (sentence) } }
         }
-        (alerts(plan, &referrals, options))
+        (alerts(plan, referrals, options))
         @if let Some(report) = &plan.decisions { (decisions(report, options)) }
-        @if areas.0.len() > 1 { (area_overview(&areas, options)) }
+        @if areas.0.len() > 1 { (area_overview(areas, options)) }
     }
 }
 
