@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use caseload_report::path_segment;
-use caseload_solve::{explain, recommend};
+use caseload_solve::{explain, recommend, SolveError};
 use maud::Markup;
 use rand::Rng;
 use serde::Deserialize;
@@ -157,6 +157,21 @@ impl From<DbError> for AppError {
 
 impl From<WeekError> for AppError {
     fn from(err: WeekError) -> AppError {
+        // The decisions file is the app's own, written from the decisions list: its
+        // line numbers mean nothing to the coordinator, so each refusal names the
+        // decision and why.
+        if let WeekError::Solve(SolveError::Decisions(e)) = &err {
+            let title = match e.problems.len() {
+                1 => "This decision cannot hold".to_string(),
+                n => format!("{n} decisions cannot hold"),
+            };
+            let lines = e
+                .problems
+                .iter()
+                .map(|p| format!("{}: {}", p.decision, p.why))
+                .collect();
+            return AppError::BadInput(title, lines);
+        }
         if err.is_bad_input() {
             AppError::BadInput(
                 "The week cannot be planned as asked".into(),

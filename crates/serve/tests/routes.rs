@@ -477,6 +477,9 @@ async fn a_decision_that_cannot_hold_or_comes_late_is_refused_and_nothing_change
         unknown.body
     );
     assert!(unknown.body.contains("BH-S99"));
+    assert!(unknown.body.contains("This decision cannot hold"));
+    // The decisions file is the app's own: the refusal does not cite its lines.
+    assert!(!unknown.body.contains("decisions.csv"), "{}", unknown.body);
     assert_eq!(app.revision(id), "0");
     assert!(app.db.decisions(id).unwrap().is_empty());
 

@@ -32,7 +32,10 @@ pub struct DecisionError {
 /// One decision that cannot hold, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionProblem {
-    /// The decision as given: `ORIGIN: pin R=S`.
+    /// Where it was given (`decisions.csv:3`, `--pin`), or empty when the decision was
+    /// not given by the user as such (a recommendation's trial pin).
+    pub origin: String,
+    /// The decision: `pin R=S`.
     pub decision: String,
     /// Why it cannot hold.
     pub why: String,
@@ -40,6 +43,9 @@ pub struct DecisionProblem {
 
 impl std::fmt::Display for DecisionProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.origin.is_empty() {
+            write!(f, "{}: ", self.origin)?;
+        }
         write!(f, "{}: {}", self.decision, self.why)
     }
 }
@@ -324,9 +330,9 @@ pub(crate) fn room_problems(
 
 fn say(decision: &Decision, why: &str) -> DecisionProblem {
     DecisionProblem {
+        origin: decision.origin.to_string(),
         decision: format!(
-            "{}: {} {}={}",
-            decision.origin,
+            "{} {}={}",
             decision.decision.code(),
             decision.referral_id,
             decision.supporter_id

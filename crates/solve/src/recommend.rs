@@ -100,6 +100,7 @@ pub struct Recommendation {
 fn problem(referral_id: &str, why: String) -> SolveError {
     SolveError::Decisions(DecisionError {
         problems: vec![DecisionProblem {
+            origin: String::new(),
             decision: format!("recommend {referral_id}"),
             why,
         }],
