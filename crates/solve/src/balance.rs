@@ -20,8 +20,7 @@
 
 use std::time::Instant;
 
-use good_lp::{solvers::highs::highs, variable, Expression, SolverModel};
-use highs::HighsModelStatus;
+use good_lp::{variable, Expression};
 
 use caseload_model::Caseload;
 
@@ -29,7 +28,7 @@ use crate::classes::{classes_by, counts};
 use crate::equity::Floors;
 use crate::greedy::{objective, respects_capacity, Choice};
 use crate::instance::{AreaInstance, HOURS_EPS};
-use crate::mip::{ClassModel, Limits};
+use crate::mip::{ClassModel, Limits, Stops};
 use crate::SolveError;
 
 /// The grid of f: share² is exact at multiples of this.
@@ -598,7 +597,15 @@ fn balance_classes(
     }
     // Minimise the spread: maximise its opposite.
     let limits = Limits::until(deadline);
-    let outcome = model.solve(instance, &classes, -spread, incumbent, &extra, None, limits)?;
+    let outcome = model.solve(
+        instance,
+        &classes,
+        -spread,
+        incumbent,
+        &extra,
+        Stops::default(),
+        limits,
+    )?;
     let choice = outcome.choice;
     let fits = respects_capacity(instance, &choice) && floors.met_by(&choice);
     let scores = objective(instance, &choice) >= best * (1.0 - tolerance) - 1e-9;
@@ -628,39 +635,18 @@ fn reduced_cost_bounds(
 ) -> Result<Option<Vec<Bounds>>, SolveError> {
     let mut model = ClassModel::new(instance, classes);
     let objective = std::mem::take(&mut model.objective);
-    let defs: Vec<(f64, f64)> = model
-        .vars
-        .iter_variables_with_def()
-        .map(|(_, d)| (d.get_min(), d.get_max()))
-        .collect();
-    let problem = highs(model.vars.maximise(objective)).with_all(model.constraints);
-    let mut lp = problem.try_into_inner().map_err(SolveError::Build)?;
-    lp.make_quiet();
-    let option = |name: &str| SolveError::Option {
-        area: instance.area.clone(),
-        option: name.to_string(),
-    };
-    lp.try_set_option("solve_relaxation", true)
-        .map_err(|_| option("solve_relaxation"))?;
-    lp.try_set_option("threads", 1)
-        .map_err(|_| option("threads"))?;
-    let solved = lp.try_solve().map_err(|status| SolveError::Highs {
-        area: instance.area.clone(),
-        status: format!("{status:?}"),
-    })?;
-    if solved.status() != HighsModelStatus::Optimal {
+    let Some(lp) = model.relax(instance, objective)? else {
         return Ok(None);
-    }
-    let value = solved.objective_value();
-    let solution = solved.get_solution();
-    let gap = value - floor;
-    let margin = 1e-6 * value.abs().max(1.0);
+    };
+    let gap = lp.value - floor;
+    let margin = 1e-6 * lp.value.abs().max(1.0);
     if gap.is_nan() || gap < -margin {
         return Ok(None);
     }
-    let bounds = defs
+    let bounds = lp
+        .bounds
         .iter()
-        .zip(solution.columns().iter().zip(solution.dual_columns()))
+        .zip(lp.values.iter().zip(&lp.reduced_costs))
         .map(|(&(lo, hi), (&x, &d))| {
             let d = d.abs();
             if d <= gap + margin {

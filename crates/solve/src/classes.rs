@@ -244,7 +244,7 @@ pub(crate) mod tests {
     }
 
     /// The best plan of a tiny instance, by trying every one.
-    fn brute_force(instance: &AreaInstance) -> f64 {
+    pub(crate) fn brute_force(instance: &AreaInstance) -> f64 {
         fn go(instance: &AreaInstance, choice: &mut Choice, c: usize) -> f64 {
             if c == choice.len() {
                 return if respects_capacity(instance, choice) {

@@ -28,7 +28,7 @@ use caseload_model::Caseload;
 use crate::classes::classes_by;
 use crate::greedy::{objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
-use crate::mip::{ClassModel, Limits};
+use crate::mip::{ClassModel, Limits, Stops};
 use crate::SolveError;
 
 /// An area's districts and which families each one counts.
@@ -225,7 +225,10 @@ pub(crate) fn equity_area(
         Expression::from(z),
         start,
         &[lowest_start],
-        Some(gap),
+        Stops {
+            abs_gap: Some(gap),
+            ..Stops::default()
+        },
         limits,
     )?;
     // Stopped by a limit, HiGHS returns its best plan; one that breaks a row (never
@@ -254,7 +257,15 @@ pub(crate) fn equity_area(
             .map(|s| (s - started.elapsed().as_secs_f64()).max(0.0)),
         ..limits
     };
-    let second = model.solve(instance, &classes, score, &first.choice, &[], None, limits)?;
+    let second = model.solve(
+        instance,
+        &classes,
+        score,
+        &first.choice,
+        &[],
+        Stops::default(),
+        limits,
+    )?;
     let choice = if floors.met_by(&second.choice)
         && respects_capacity(instance, &second.choice)
         && objective(instance, &second.choice) >= objective(instance, &first.choice) - 1e-9

@@ -6,8 +6,10 @@ use good_lp::{
 };
 use highs::HighsModelStatus;
 
+use std::time::Instant;
+
 use crate::classes::{classes, counts, expand, Class};
-use crate::greedy::Choice;
+use crate::greedy::{objective as greedy_objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
 use crate::settings::configure;
 use crate::SolveError;
@@ -263,8 +265,8 @@ impl ClassModel {
 
     /// Maximises `objective` (the score, or any other expression over the model's
     /// columns) from the plan `start` within `limits`; `extra` gives the starting
-    /// values of columns added after the class model's own. `abs_gap`: HiGHS's
-    /// absolute gap, where its default (1e-6) is too coarse for the objective.
+    /// values of columns added after the class model's own; `stops` says when HiGHS may
+    /// stop short of its own proof.
     #[allow(clippy::too_many_arguments)]
     pub fn solve(
         self,
@@ -273,34 +275,15 @@ impl ClassModel {
         objective: Expression,
         start: &Choice,
         extra: &[f64],
-        abs_gap: Option<f64>,
+        stops: Stops,
         limits: Limits,
     ) -> Result<MipOutcome, SolveError> {
         let initial = self.initial(instance, classes, start, extra);
-        let problem = highs(self.vars.maximise(objective)).with_all(self.constraints);
-        let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
-        model.make_quiet();
-        configure(
-            &mut model,
-            &instance.area,
-            limits.seconds,
-            limits.nodes,
-            &initial,
-        )?;
-        if let Some(gap) = abs_gap {
-            model
-                .try_set_option("mip_abs_gap", gap)
-                .map_err(|_| SolveError::Option {
-                    area: instance.area.clone(),
-                    option: "mip_abs_gap".to_string(),
-                })?;
-        }
-        let solved = model.try_solve().map_err(|status| SolveError::Highs {
-            area: instance.area.clone(),
-            status: format!("{status:?}"),
-        })?;
-        let proven = match solved.status() {
+        let run = self.run(instance, classes, objective, Some(&initial), stops, limits)?;
+        let proven = match run.status {
             HighsModelStatus::Optimal => true,
+            // Only asked for when a plan reaching the target is known to be optimal.
+            HighsModelStatus::ObjectiveTarget => stops.enough.is_some(),
             HighsModelStatus::ReachedTimeLimit
             | HighsModelStatus::ReachedIterationLimit
             | HighsModelStatus::ReachedSolutionLimit
@@ -314,6 +297,60 @@ impl ClassModel {
                 })
             }
         };
+        Ok(MipOutcome {
+            choice: run.choice,
+            proven,
+            bound: run.bound,
+        })
+    }
+
+    /// Runs HiGHS on the model, from `initial` if given, and reads back its status,
+    /// its dual bound and the plan of its best solution (empty if it has none).
+    fn run(
+        self,
+        instance: &AreaInstance,
+        classes: &[Class],
+        objective: Expression,
+        initial: Option<&[f64]>,
+        stops: Stops,
+        limits: Limits,
+    ) -> Result<Run, SolveError> {
+        let problem = highs(self.vars.maximise(objective)).with_all(self.constraints);
+        let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
+        model.make_quiet();
+        configure(
+            &mut model,
+            &instance.area,
+            limits.seconds,
+            limits.nodes,
+            initial,
+        )?;
+        let option = |name: &str| SolveError::Option {
+            area: instance.area.clone(),
+            option: name.to_string(),
+        };
+        if let Some(gap) = stops.abs_gap {
+            model
+                .try_set_option("mip_abs_gap", gap)
+                .map_err(|_| option("mip_abs_gap"))?;
+        }
+        if let Some(cutoff) = stops.cutoff {
+            // HiGHS minimises internally: its objective bound is a cutoff on minus the
+            // score.
+            model
+                .try_set_option("objective_bound", -cutoff)
+                .map_err(|_| option("objective_bound"))?;
+        }
+        if let Some(enough) = stops.enough {
+            model
+                .try_set_option("objective_target", enough)
+                .map_err(|_| option("objective_target"))?;
+        }
+        let solved = model.try_solve().map_err(|status| SolveError::Highs {
+            area: instance.area.clone(),
+            status: format!("{status:?}"),
+        })?;
+        let status = solved.status();
         let bound = solved
             .double_info_value(c"mip_dual_bound")
             .unwrap_or(f64::INFINITY);
@@ -324,30 +361,289 @@ impl ClassModel {
             .iter()
             .map(|(ys, _)| {
                 ys.iter()
-                    .map(|&y| values[y].round().max(0.0) as u32)
+                    .map(|&y| values.get(y).map_or(0, |v| v.round().max(0.0) as u32))
                     .collect()
             })
             .collect();
-        Ok(MipOutcome {
-            choice: expand(instance, classes, &found),
-            proven,
+        Ok(Run {
+            status,
             bound,
+            choice: expand(instance, classes, &found),
         })
     }
+
+    /// The LP relaxation of the model, maximising `objective`: `None` when HiGHS does
+    /// not solve it to optimality.
+    pub fn relax(
+        self,
+        instance: &AreaInstance,
+        objective: Expression,
+    ) -> Result<Option<Relaxation>, SolveError> {
+        let bounds: Vec<(f64, f64)> = self
+            .vars
+            .iter_variables_with_def()
+            .map(|(_, d)| (d.get_min(), d.get_max()))
+            .collect();
+        let problem = highs(self.vars.maximise(objective)).with_all(self.constraints);
+        let mut lp = problem.try_into_inner().map_err(SolveError::Build)?;
+        lp.make_quiet();
+        let option = |name: &str| SolveError::Option {
+            area: instance.area.clone(),
+            option: name.to_string(),
+        };
+        lp.try_set_option("solve_relaxation", true)
+            .map_err(|_| option("solve_relaxation"))?;
+        lp.try_set_option("threads", 1)
+            .map_err(|_| option("threads"))?;
+        let solved = lp.try_solve().map_err(|status| SolveError::Highs {
+            area: instance.area.clone(),
+            status: format!("{status:?}"),
+        })?;
+        if solved.status() != HighsModelStatus::Optimal {
+            return Ok(None);
+        }
+        let solution = solved.get_solution();
+        Ok(Some(Relaxation {
+            value: solved.objective_value(),
+            values: solution.columns().to_vec(),
+            reduced_costs: solution.dual_columns().to_vec(),
+            bounds,
+        }))
+    }
+}
+
+/// The LP relaxation of a class model: its optimum, and per column its value, reduced
+/// cost and bounds.
+pub(crate) struct Relaxation {
+    pub value: f64,
+    pub values: Vec<f64>,
+    pub reduced_costs: Vec<f64>,
+    pub bounds: Vec<(f64, f64)>,
+}
+
+/// When HiGHS may stop short of its own proof.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stops {
+    /// HiGHS's absolute gap, where its default (1e-6) is too fine for the objective.
+    pub abs_gap: Option<f64>,
+    /// Only plans scoring more than this are searched for (none found: none exists).
+    pub cutoff: Option<f64>,
+    /// Stop as soon as a plan scores more than this (one that does is known to be
+    /// optimal).
+    pub enough: Option<f64>,
+}
+
+/// What HiGHS made of one model.
+struct Run {
+    status: HighsModelStatus,
+    bound: f64,
+    choice: Choice,
 }
 
 /// Column numbers of one class's `y(k, s)` (in slot order) and `z(k, g)`.
 type ClassColumns = (Vec<usize>, Vec<usize>);
 
+/// Rounds from the LP bound at most (see [`solve_area`]).
+const ROUNDS: usize = 3;
+/// Branch-and-bound nodes a round may take before the rounds give way to the full MIP:
+/// a node limit, not a time limit, so the plan is the same on every machine.
+const ROUND_NODES: u32 = 200;
+
+/// The step of the score grid: every arc's score is a whole multiple of it (weights
+/// times twentieths plus the local bonus, by default multiples of 0.05), so every
+/// plan's total is too. `None` when no step 1/q with q up to 1000 fits.
+pub(crate) fn score_grid(instance: &AreaInstance) -> Option<f64> {
+    (1..=1000u32).map(f64::from).find_map(|q| {
+        let fits = instance
+            .candidates
+            .iter()
+            .flat_map(|c| &c.arcs)
+            .all(|a| ((a.score * q) - (a.score * q).round()).abs() <= 1e-6);
+        fits.then_some(1.0 / q)
+    })
+}
+
 /// Solves one area's MIP from the `start` plan, within `limits`: the aggregated model
 /// of [`crate::classes`], whose optimum is the per-family model's.
+///
+/// Plans score on a grid (see [`score_grid`]), so the LP relaxation's bound rounded
+/// down to it, `top`, bounds every plan. On tight weeks the optimum is often `top`
+/// itself or a step or two below, and the hard part is finding that plan, not proving
+/// it. So the MIP is first run with a cutoff half a step below `top`: HiGHS then
+/// searches only plans reaching `top`, pruning everything else from the start. A plan
+/// found is optimal; none found lowers `top` by a step, for a few rounds of at most a
+/// few hundred nodes each. Then the full MIP runs from `start`, stopping as soon as a
+/// plan reaches `top` (which the rounds have shown nothing beats).
 pub(crate) fn solve_area(
     instance: &AreaInstance,
     start: &Choice,
     limits: Limits,
 ) -> Result<MipOutcome, SolveError> {
+    solve_area_with(instance, start, limits, ROUNDS)
+}
+
+/// [`solve_area`] with at most `rounds` rounds from the LP bound.
+fn solve_area_with(
+    instance: &AreaInstance,
+    start: &Choice,
+    limits: Limits,
+    rounds: usize,
+) -> Result<MipOutcome, SolveError> {
+    let started = Instant::now();
+    let left = |limits: Limits| Limits {
+        seconds: limits
+            .seconds
+            .map(|s| (s - started.elapsed().as_secs_f64()).max(0.0)),
+        ..limits
+    };
     let classes = classes(instance);
+    let have = greedy_objective(instance, start);
+    let mut stops = Stops::default();
+    let mut top = f64::INFINITY;
+    if let Some(step) = score_grid(instance) {
+        let mut model = ClassModel::new(instance, &classes);
+        let objective = std::mem::take(&mut model.objective);
+        if let Some(lp) = model.relax(instance, objective)? {
+            // A thousandth of a step of room for the LP's tolerances.
+            top = (lp.value / step + 1e-3).floor() * step;
+            let margin = 1e-3 * step;
+            for _ in 0..rounds {
+                if have >= top - margin {
+                    // The start reaches the bound: nothing is left to find.
+                    return Ok(MipOutcome {
+                        choice: start.clone(),
+                        proven: true,
+                        bound: have,
+                    });
+                }
+                let mut model = ClassModel::new(instance, &classes);
+                let objective = std::mem::take(&mut model.objective);
+                let round = Stops {
+                    abs_gap: Some(0.99 * step),
+                    cutoff: Some(top - step / 2.0),
+                    enough: None,
+                };
+                let nodes = limits.nodes.map_or(ROUND_NODES, |n| n.min(ROUND_NODES));
+                let round_limits = Limits {
+                    nodes: Some(nodes),
+                    ..left(limits)
+                };
+                let run = model.run(instance, &classes, objective, None, round, round_limits)?;
+                let found = greedy_objective(instance, &run.choice);
+                let searched = matches!(
+                    run.status,
+                    HighsModelStatus::Optimal
+                        | HighsModelStatus::Infeasible
+                        | HighsModelStatus::ObjectiveBound
+                );
+                if searched && found >= top - margin && respects_capacity(instance, &run.choice) {
+                    // The best plan above the cutoff, and nothing scores more than top.
+                    return Ok(MipOutcome {
+                        bound: found,
+                        choice: run.choice,
+                        proven: true,
+                    });
+                }
+                if !searched {
+                    break; // out of nodes (or time): the full MIP takes over
+                }
+                // Searched to the end and no plan reaches top: the bound drops a step.
+                top -= step;
+            }
+            stops = Stops {
+                abs_gap: Some(0.99 * step),
+                cutoff: None,
+                enough: Some(top - step / 2.0),
+            };
+        }
+    }
     let mut model = ClassModel::new(instance, &classes);
     let objective = std::mem::take(&mut model.objective);
-    model.solve(instance, &classes, objective, start, &[], None, limits)
+    let outcome = model.solve(
+        instance,
+        &classes,
+        objective,
+        start,
+        &[],
+        stops,
+        left(limits),
+    )?;
+    Ok(MipOutcome {
+        bound: outcome.bound.min(top),
+        ..outcome
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classes::tests::{brute_force, draws, random_area, room_with};
+    use crate::greedy::{greedy, objective};
+    use crate::instance::Room;
+
+    /// Every way through `solve_area` (no round, so the full MIP stops at the LP's
+    /// grid point; one round; the default; rounds until a plan is found) reaches the
+    /// brute-force optimum on random tiny areas, proves it, and reports it as the
+    /// bound; and areas whose scores are off any grid take the plain MIP.
+    #[test]
+    fn every_way_from_the_lp_bound_reaches_the_brute_force_optimum() {
+        let mut draw = draws(0x2545_f491_4f6c_dd1d);
+        let mut off_grid = 0;
+        for trial in 0..300 {
+            let rooms: Vec<Room> = (0..1 + draw(3))
+                .map(|_| Room {
+                    free_hours: 0.5 * (1 + draw(8)) as f64,
+                    ..room_with(draw(4) as u32)
+                })
+                .collect();
+            let mut instance = random_area(&mut draw, rooms, 7, &[0.5, 1.0, 1.5, 2.0]);
+            let with_arcs = instance.candidates.iter().position(|c| !c.arcs.is_empty());
+            if let Some(c) = with_arcs.filter(|_| trial % 10 == 0) {
+                // A score no grid of 1/q, q <= 1000, holds.
+                for arc in &mut instance.candidates[c].arcs {
+                    arc.score += 1.0 / 3001.0;
+                }
+                assert_eq!(score_grid(&instance), None);
+                off_grid += 1;
+            } else {
+                // Bases 1, 2, 2.2 and 4, bonus 0.05: a step of 0.05 at the finest.
+                let step = score_grid(&instance).unwrap();
+                assert!(step >= 0.05 - 1e-12, "{step}");
+            }
+            if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
+                continue;
+            }
+            let best = brute_force(&instance);
+            for rounds in [0, 1, ROUNDS, 1000] {
+                for start in [vec![None; instance.candidates.len()], greedy(&instance)] {
+                    let outcome =
+                        solve_area_with(&instance, &start, Limits::default(), rounds).unwrap();
+                    let value = objective(&instance, &outcome.choice);
+                    assert!(outcome.proven, "rounds {rounds}: {instance:?}");
+                    assert!(respects_capacity(&instance, &outcome.choice));
+                    assert!(
+                        (value - best).abs() < 1e-9,
+                        "rounds {rounds}: {value} vs {best}: {instance:?}"
+                    );
+                    assert!((outcome.bound - best).abs() < 1e-6, "{}", outcome.bound);
+                }
+            }
+        }
+        assert!(off_grid > 20);
+    }
+
+    #[test]
+    fn the_score_grid_is_the_coarsest_step_every_score_is_a_multiple_of() {
+        let mut draw = draws(7);
+        let mut instance = random_area(&mut draw, vec![room_with(3); 2], 5, &[1.0]);
+        for (c, candidate) in instance.candidates.iter_mut().enumerate() {
+            for arc in &mut candidate.arcs {
+                // Weight 1.5 by twentieths of urgency: multiples of 1.5 / 20 = 0.075.
+                arc.score = 1.5 * (1.0 + (c % 20) as f64 / 20.0);
+            }
+        }
+        let step = score_grid(&instance).unwrap();
+        // 0.075 = 3/40: the coarsest 1/q step holding every such score is 1/40.
+        assert!((step - 1.0 / 40.0).abs() < 1e-12, "{step}");
+    }
 }

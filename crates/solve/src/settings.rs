@@ -6,13 +6,13 @@ use crate::SolveError;
 /// same answer on every run), a zero relative gap (proven optima only), no feasibility
 /// jump (it looks for a first feasible plan, and every model here starts from one),
 /// the time left, an optional node limit, and the starting plan `initial` (one value per
-/// column).
+/// column), if any.
 pub(crate) fn configure(
     model: &mut highs::Model,
     area: &str,
     seconds: Option<f64>,
     nodes: Option<u32>,
-    initial: &[f64],
+    initial: Option<&[f64]>,
 ) -> Result<(), SolveError> {
     let option = |name: &str| SolveError::Option {
         area: area.to_string(),
@@ -38,7 +38,10 @@ pub(crate) fn configure(
             .try_set_option("mip_max_nodes", nodes)
             .map_err(|_| option("mip_max_nodes"))?;
     }
-    model
-        .try_set_solution(Some(initial), None, None, None)
-        .map_err(|_| option("initial solution"))
+    match initial {
+        Some(initial) => model
+            .try_set_solution(Some(initial), None, None, None)
+            .map_err(|_| option("initial solution")),
+        None => Ok(()),
+    }
 }
