@@ -443,8 +443,14 @@ struct Run {
 /// Column numbers of one class's `y(k, s)` (in slot order) and `z(k, g)`.
 type ClassColumns = (Vec<usize>, Vec<usize>);
 
-/// Rounds from the LP bound at most (see [`solve_area`]).
-const ROUNDS: usize = 3;
+/// Rounds from the LP bound at most (see [`solve_area`]): the first at the bound, the
+/// second two steps under it. A third, six steps under, made the scaled national weeks
+/// and some hard weeks slower when tried.
+const ROUNDS: usize = 2;
+/// Areas with fewer arcs take the plain MIP: an LP and a round cost them more than
+/// the few nodes HiGHS needs (with rounds everywhere, the national week's small areas
+/// took nearly twice as long).
+const ROUNDS_FROM_ARCS: usize = 1000;
 /// Branch-and-bound nodes a round may take before the rounds give way to the full MIP:
 /// a node limit, not a time limit, so the plan is the same on every machine.
 const ROUND_NODES: u32 = 200;
@@ -471,23 +477,28 @@ pub(crate) fn score_grid(instance: &AreaInstance) -> Option<f64> {
 /// itself or a step or two below, and the hard part is finding that plan, not proving
 /// it. So the MIP is first run with a cutoff half a step below `top`: HiGHS then
 /// searches only plans reaching `top`, pruning everything else from the start. A plan
-/// found is optimal; none found lowers `top` by a step, for a few rounds of at most a
-/// few hundred nodes each. Then the full MIP runs from `start`, stopping as soon as a
-/// plan reaches `top` (which the rounds have shown nothing beats).
+/// found is optimal; none found lowers `top` by a step, and a second round looks two
+/// steps lower (the best plan above a cutoff is the optimum whenever one exists). Each
+/// round may take a few hundred nodes. Then the full MIP runs from `start`, stopping
+/// as soon as a plan reaches `top` (which the rounds have shown nothing beats). Areas
+/// under [`ROUNDS_FROM_ARCS`] arcs take the plain MIP.
 pub(crate) fn solve_area(
     instance: &AreaInstance,
     start: &Choice,
     limits: Limits,
 ) -> Result<MipOutcome, SolveError> {
-    solve_area_with(instance, start, limits, ROUNDS)
+    let arcs: usize = instance.candidates.iter().map(|c| c.arcs.len()).sum();
+    let rounds = (arcs >= ROUNDS_FROM_ARCS).then_some(ROUNDS);
+    solve_area_with(instance, start, limits, rounds)
 }
 
-/// [`solve_area`] with at most `rounds` rounds from the LP bound.
+/// [`solve_area`] with at most `rounds` rounds from the LP bound, or (`None`) the
+/// plain MIP.
 fn solve_area_with(
     instance: &AreaInstance,
     start: &Choice,
     limits: Limits,
-    rounds: usize,
+    rounds: Option<usize>,
 ) -> Result<MipOutcome, SolveError> {
     let started = Instant::now();
     let left = |limits: Limits| Limits {
@@ -500,14 +511,14 @@ fn solve_area_with(
     let have = greedy_objective(instance, start);
     let mut stops = Stops::default();
     let mut top = f64::INFINITY;
-    if let Some(step) = score_grid(instance) {
+    if let Some((step, rounds)) = score_grid(instance).zip(rounds) {
         let mut model = ClassModel::new(instance, &classes);
         let objective = std::mem::take(&mut model.objective);
         if let Some(lp) = model.relax(instance, objective)? {
             // A thousandth of a step of room for the LP's tolerances.
             top = (lp.value / step + 1e-3).floor() * step;
             let margin = 1e-3 * step;
-            for _ in 0..rounds {
+            for k in 0..rounds {
                 if have >= top - margin {
                     // The start reaches the bound: nothing is left to find.
                     return Ok(MipOutcome {
@@ -516,11 +527,16 @@ fn solve_area_with(
                         bound: have,
                     });
                 }
+                // Round k looks 2^(k+1) - 2 steps under the bound (0, 2, 6...): the
+                // best plan above the cutoff is the optimum whenever one exists, so a
+                // round looking deeper covers the steps it skips, at less pruning.
+                let depth = ((1u64 << (k + 1).min(40)) - 2) as f64;
+                let target = (top - depth * step).min(top);
                 let mut model = ClassModel::new(instance, &classes);
                 let objective = std::mem::take(&mut model.objective);
                 let round = Stops {
                     abs_gap: Some(0.99 * step),
-                    cutoff: Some(top - step / 2.0),
+                    cutoff: Some(target - step / 2.0),
                     enough: None,
                 };
                 let nodes = limits.nodes.map_or(ROUND_NODES, |n| n.min(ROUND_NODES));
@@ -536,19 +552,22 @@ fn solve_area_with(
                         | HighsModelStatus::Infeasible
                         | HighsModelStatus::ObjectiveBound
                 );
-                if searched && found >= top - margin && respects_capacity(instance, &run.choice) {
-                    // The best plan above the cutoff, and nothing scores more than top.
+                if !searched {
+                    break; // out of nodes (or time): the full MIP takes over
+                }
+                // Searched to the end: HiGHS's plan is the best above the cutoff if it
+                // reaches the target, and otherwise no plan reaches the target, so the
+                // bound drops under it (and the plan HiGHS kept may reach that).
+                if found < target - margin {
+                    top = target - step;
+                }
+                if found >= top.min(target) - margin && respects_capacity(instance, &run.choice) {
                     return Ok(MipOutcome {
                         bound: found,
                         choice: run.choice,
                         proven: true,
                     });
                 }
-                if !searched {
-                    break; // out of nodes (or time): the full MIP takes over
-                }
-                // Searched to the end and no plan reaches top: the bound drops a step.
-                top -= step;
             }
             stops = Stops {
                 abs_gap: Some(0.99 * step),
@@ -581,10 +600,10 @@ mod tests {
     use crate::greedy::{greedy, objective};
     use crate::instance::Room;
 
-    /// Every way through `solve_area` (no round, so the full MIP stops at the LP's
-    /// grid point; one round; the default; rounds until a plan is found) reaches the
-    /// brute-force optimum on random tiny areas, proves it, and reports it as the
-    /// bound; and areas whose scores are off any grid take the plain MIP.
+    /// Every way through `solve_area` (the plain MIP; no round, so the full MIP stops
+    /// at the LP's grid point; one round; the default; rounds until a plan is found)
+    /// reaches the brute-force optimum on random tiny areas, proves it, and reports it
+    /// as the bound; and areas whose scores are off any grid take the plain MIP.
     #[test]
     fn every_way_from_the_lp_bound_reaches_the_brute_force_optimum() {
         let mut draw = draws(0x2545_f491_4f6c_dd1d);
@@ -614,22 +633,55 @@ mod tests {
                 continue;
             }
             let best = brute_force(&instance);
-            for rounds in [0, 1, ROUNDS, 1000] {
+            for rounds in [None, Some(0), Some(1), Some(ROUNDS), Some(1000)] {
                 for start in [vec![None; instance.candidates.len()], greedy(&instance)] {
                     let outcome =
                         solve_area_with(&instance, &start, Limits::default(), rounds).unwrap();
                     let value = objective(&instance, &outcome.choice);
-                    assert!(outcome.proven, "rounds {rounds}: {instance:?}");
+                    assert!(outcome.proven, "rounds {rounds:?}: {instance:?}");
                     assert!(respects_capacity(&instance, &outcome.choice));
                     assert!(
                         (value - best).abs() < 1e-9,
-                        "rounds {rounds}: {value} vs {best}: {instance:?}"
+                        "rounds {rounds:?}: {value} vs {best}: {instance:?}"
                     );
                     assert!((outcome.bound - best).abs() < 1e-6, "{}", outcome.bound);
                 }
             }
         }
         assert!(off_grid > 20);
+    }
+
+    /// On areas too big for a brute force, tight on hours, the rounds and the plain
+    /// MIP prove the same optimum.
+    #[test]
+    fn the_rounds_and_the_plain_mip_agree_where_hours_bind() {
+        let mut draw = draws(0x51_7cc1_b727_220a);
+        let mut greedy_short = 0;
+        for _ in 0..12 {
+            let rooms: Vec<Room> = (0..6)
+                .map(|_| Room {
+                    free_hours: 0.5 * (2 + draw(10)) as f64,
+                    ..room_with(8)
+                })
+                .collect();
+            let instance = random_area(&mut draw, rooms, 60, &[0.5, 1.0, 1.5, 2.0, 3.0, 4.0]);
+            let start = greedy(&instance);
+            let plain = solve_area_with(&instance, &start, Limits::default(), None).unwrap();
+            let rounds =
+                solve_area_with(&instance, &start, Limits::default(), Some(ROUNDS)).unwrap();
+            assert!(plain.proven && rounds.proven);
+            assert!(respects_capacity(&instance, &rounds.choice));
+            let (a, b) = (
+                objective(&instance, &plain.choice),
+                objective(&instance, &rounds.choice),
+            );
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+            greedy_short += usize::from(objective(&instance, &start) < b - 1e-9);
+        }
+        assert!(
+            greedy_short >= 4,
+            "only {greedy_short} areas left the greedy plan short"
+        );
     }
 
     #[test]

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Formulations of a hard week, measured on the same model (issue 9's ideas).
+
+For each tight county week of `hard_weeks.py` (same seeded generator), caseload writes
+its reduced model (`allocate --export-model FILE.lp --export-reduced`: the families that
+cannot improve the plan left out, rows that cannot bind left out; same optimum), and
+this script solves that model with HiGHS (highspy, one thread, zero relative gap, no
+feasibility jump: caseload's settings) in several forms, timing each:
+
+- `LP - opt`: the LP relaxation's bound minus the optimum, in steps of the score grid
+  (0.05): under one step, the LP alone proves a plan that reaches the grid point below
+  it, and all the work is finding that plan;
+- `class`: the aggregated model caseload solves (`solve/src/classes.rs`: integer
+  y(class, supporter), z(class, group of equal bases)), from no starting plan;
+- `class+u`: the same with, per supporter and hours value h, an integer u(s, h) = the
+  sum of the class columns of hours h at s, and the hours and case rows written on u.
+  Given integer u the rest is a transportation problem per hours value (totally
+  unimodular), so u alone decides integrality;
+- `proof`: the class model started at the optimum, with an absolute gap of just under
+  one grid step: the time to prove a plan known to be optimal;
+- `rounds`: target rounds with reduced-cost bounds: the LP's reduced costs bound every
+  column for the plans scoring at least a target T (no plan may lose more than LP - T);
+  the bounded model with the row score >= T is solved for T = the grid point below the
+  LP bound, then one, three, seven... steps lower, until a round finds a plan scoring T
+  or more, which is then the optimum;
+- `cutoff`: what caseload does (`solve/src/mip.rs`, `solve_area`): T = the grid point
+  below the LP bound, and the class model run with a cutoff half a step below T (HiGHS's
+  `objective_bound`), so that it searches only plans reaching T; a plan found is the
+  optimum, none found lowers the bound under T; a second round looks two steps
+  under the bound (each of at most 200 nodes), then the class model in full, stopping
+  as soon as a plan reaches the bound the rounds left (`objective_target`).
+
+Each solve is capped (`--cap`, seconds); a capped time is printed as `>cap`.
+
+    python3 benches/formulations.py                                   # 40x300, seeds 1-8
+    python3 benches/formulations.py --sizes 40x300 80x600 --seeds 1 2 3 --cap 120
+
+Needs the release binary (`cargo build --release`) and the peer's venv
+(`benches/peer/.venv`, created if missing, as `hard_weeks.py` does).
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hard_weeks  # noqa: E402  (the same generator and tools)
+
+GRID = 0.05
+
+
+class Week:
+    """The reduced model of one week, read back as classes of interchangeable families."""
+
+    def __init__(self, model: Path, folder: Path):
+        import highspy
+
+        reader = highspy.Highs()
+        reader.setOptionValue("output_flag", False)
+        reader.readModel(str(model))
+        lp = reader.getLp()
+        local = {r["supporter_id"].replace("-", "_"): r["local"] == "true"
+                 for r in csv.DictReader(open(folder / "supporters.csv", encoding="utf-8"))}
+        hours = {r["referral_id"].replace("-", "_"): float(r["hours_per_week"])
+                 for r in csv.DictReader(open(folder / "referrals.csv", encoding="utf-8"))}
+        arcs: dict[str, dict[str, float]] = collections.defaultdict(dict)
+        for j in range(lp.num_col_):
+            m = re.match(r"x\((.*),(.*)\)", reader.getColName(j)[1])
+            arcs[m.group(1)][m.group(2)] = lp.col_cost_[j]
+        self.cap = {}
+        for i in range(lp.num_row_):
+            m = re.match(r"(hours|cases)\((.*)\)", reader.getRowName(i)[1])
+            if m:
+                self.cap[m.group(1), m.group(2)] = lp.row_upper_[i]
+        self.local = local
+        base = {f: round(next(c - GRID * local[s] for s, c in a.items()), 6)
+                for f, a in arcs.items()}
+        groups: dict[tuple, list[str]] = collections.defaultdict(list)
+        for f, a in arcs.items():
+            groups[(tuple(sorted(a)), hours[f])].append(f)
+        # Per class: (eligible supporters, hours, {base: members}), bases best first.
+        self.classes = [
+            (reach, h, sorted(collections.Counter(base[f] for f in members).items(),
+                              reverse=True))
+            for (reach, h), members in sorted(groups.items())
+        ]
+
+    def build(self, integer: bool, with_u: bool = False, bounds=None, target=None,
+              log: bool = False):
+        import highspy
+
+        inf = highspy.kHighsInf
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", log)
+        for name, value in (("threads", 1), ("mip_rel_gap", 0.0),
+                            ("mip_heuristic_run_feasibility_jump", False)):
+            h.setOptionValue(name, value)
+        by_slot = collections.defaultdict(list)  # supporter -> [(column, hours)]
+        objective = []
+        col = 0
+
+        def column(lo, hi, cost):
+            nonlocal col
+            if bounds is not None:
+                lo, hi = bounds[col]
+            h.addVar(lo, hi)
+            h.changeColCost(col, cost)
+            if integer:
+                h.changeColIntegrality(col, highspy.HighsVarType.kInteger)
+            objective.append((col, cost))
+            col += 1
+            return col - 1
+
+        for reach, hours, groups in self.classes:
+            size = sum(n for _, n in groups)
+            ys = [column(0, size, GRID * self.local[s]) for s in reach]
+            for s, y in zip(reach, ys):
+                by_slot[s].append((y, hours))
+            zs = [column(0, n, b) for b, n in groups]
+            h.addRow(0, 0, len(ys) + len(zs), ys + zs, [1.0] * len(ys) + [-1.0] * len(zs))
+        for s, cols in sorted(by_slot.items()):
+            if with_u:
+                by_hours = collections.defaultdict(list)
+                for y, hours in cols:
+                    by_hours[hours].append(y)
+                cols = []
+                for hours, ys in sorted(by_hours.items()):
+                    u = col
+                    h.addVar(0, inf)
+                    h.changeColIntegrality(u, highspy.HighsVarType.kInteger)
+                    col += 1
+                    h.addRow(0, 0, len(ys) + 1, ys + [u], [1.0] * len(ys) + [-1.0])
+                    cols.append((u, hours))
+            idx = [c for c, _ in cols]
+            if ("hours", s) in self.cap:
+                h.addRow(-inf, self.cap["hours", s], len(idx), idx, [v for _, v in cols])
+            if ("cases", s) in self.cap:
+                h.addRow(-inf, self.cap["cases", s], len(idx), idx, [1.0] * len(idx))
+        if target is not None:
+            h.addRow(target - 1e-6, inf, len(objective), [c for c, _ in objective],
+                     [v for _, v in objective])
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return h
+
+
+def solve(model, cap: float):
+    """(seconds, status name, objective or None)."""
+    import highspy
+
+    model.setOptionValue("time_limit", cap)
+    start = time.perf_counter()
+    model.run()
+    seconds = time.perf_counter() - start
+    status = model.getModelStatus()
+    value = (model.getInfo().objective_function_value
+             if status == highspy.HighsModelStatus.kOptimal else None)
+    return seconds, model.modelStatusToString(status), value
+
+
+def shown(seconds: float, status: str, cap: float) -> str:
+    return f">{cap:g}" if status == "Time limit reached" else f"{seconds:.2f}"
+
+
+def rounds(week: Week, cap: float) -> tuple[float, str, float | None]:
+    relaxation = week.build(integer=False)
+    start = time.perf_counter()
+    relaxation.run()
+    bound = relaxation.getInfo().objective_function_value
+    solution = relaxation.getSolution()
+    lp = relaxation.getLp()
+    x, d = solution.col_value, solution.col_dual
+    lo, hi = lp.col_lower_, lp.col_upper_
+
+    def bounds_for(target: float):
+        gap = bound - target + 1e-6
+        out = []
+        for j in range(len(x)):
+            b = (lo[j], hi[j])
+            if abs(d[j]) > gap:
+                moves = math.floor(gap / abs(d[j]))
+                if abs(x[j] - lo[j]) < 1e-7:
+                    b = (lo[j], min(hi[j], lo[j] + moves))
+                elif abs(x[j] - hi[j]) < 1e-7:
+                    b = (max(lo[j], hi[j] - moves), hi[j])
+            out.append(b)
+        return out
+
+    top = math.floor(bound / GRID + 1e-6) * GRID
+    k = 0
+    while True:
+        target = top - (2 ** k - 1) * GRID
+        left = cap - (time.perf_counter() - start)
+        if left <= 0:
+            return cap, "Time limit reached", None
+        model = week.build(integer=True, bounds=bounds_for(target), target=target)
+        model.setOptionValue("mip_abs_gap", 0.99 * GRID)
+        _, status, value = solve(model, left)
+        if status == "Time limit reached":
+            return cap, status, None
+        if value is not None and value >= target - 1e-6:
+            return time.perf_counter() - start, status, value
+        k += 1
+
+
+def cutoff(week: Week, cap: float, rounds: int = 2, nodes: int = 200):
+    relaxation = week.build(integer=False)
+    start = time.perf_counter()
+    relaxation.run()
+    top = math.floor(relaxation.getInfo().objective_function_value / GRID + 1e-3) * GRID
+
+    def left() -> float:
+        return max(cap - (time.perf_counter() - start), 1e-3)
+
+    for k in range(rounds):
+        target = top - (2 ** (k + 1) - 2) * GRID  # at the bound, then 2, 6... steps under
+        model = week.build(integer=True)
+        model.setOptionValue("objective_bound", -(target - GRID / 2))  # HiGHS minimises
+        model.setOptionValue("mip_abs_gap", 0.99 * GRID)
+        model.setOptionValue("mip_max_nodes", nodes)
+        _, status, value = solve(model, left())
+        if status not in ("Optimal", "Infeasible"):
+            break  # out of nodes or time: the full model takes over
+        value = value if value is not None else -math.inf
+        if value < target - 1e-6:
+            top = target - GRID  # searched to the end: no plan reaches the target
+        if value >= min(top, target) - 1e-6:
+            return time.perf_counter() - start, status, value
+    model = week.build(integer=True)
+    model.setOptionValue("objective_target", top - GRID / 2)
+    model.setOptionValue("mip_abs_gap", 0.99 * GRID)
+    _, status, value = solve(model, left())
+    if status == "Target for objective reached":
+        value = model.getInfo().objective_function_value
+    if status == "Time limit reached":
+        return cap, status, None
+    return time.perf_counter() - start, status, value
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["40x300"], help="SUPPORTERSxFAMILIES")
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(range(1, 9)))
+    parser.add_argument("--cap", type=float, default=120.0, help="seconds per solve")
+    args = parser.parse_args()
+    binary, python = hard_weeks.ensure_tools(build=False)
+    try:
+        import highspy  # noqa: F401
+    except ImportError:  # run again with the peer's interpreter, which has highspy
+        os.execv(str(python), [str(python), __file__, *sys.argv[1:]])
+    print("| week | seed | LP - opt (grid steps) | class s | class+u s | proof s "
+          "| rounds s | cutoff s | optimum |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="caseload-formulations-") as tmp:
+        for size in args.sizes:
+            n_s, n_f = (int(v) for v in size.split("x"))
+            for seed in args.seeds:
+                folder = Path(tmp) / f"{size}-seed{seed}"
+                sup, ref = hard_weeks.write_week(folder, n_s, n_f, seed)
+                model = folder / "reduced.lp"
+                subprocess.run([str(binary), "allocate", "-s", str(sup), "-r", str(ref),
+                                "-w", str(hard_weeks.WEEK), "--time-limit", "1",
+                                "--export-model", str(model), "--export-reduced",
+                                "--format", "json", "-o", str(folder / "plan.json")],
+                               check=True, stdout=subprocess.DEVNULL)
+                week = Week(model, folder)
+                relaxation = week.build(integer=False)
+                relaxation.run()
+                bound = relaxation.getInfo().objective_function_value
+                plain = week.build(integer=True)
+                t_class, s_class, optimum = solve(plain, args.cap)
+                t_u, s_u, v_u = solve(week.build(integer=True, with_u=True), args.cap)
+                t_r, s_r, v_r = rounds(week, args.cap)
+                t_c, s_c, v_c = cutoff(week, args.cap)
+                proof = "-"
+                if optimum is not None:
+                    plan = plain.getSolution()  # the optimum, proved again from it
+                    plain.clearSolver()
+                    plain.setSolution(plan)
+                    plain.setOptionValue("mip_abs_gap", 0.99 * GRID)
+                    t_p, s_p, _ = solve(plain, args.cap)
+                    proof = shown(t_p, s_p, args.cap)
+                for value in (v_u, v_r, v_c):
+                    if optimum is not None and value is not None:
+                        assert abs(value - optimum) < 1e-6, (size, seed, optimum, value)
+                steps = f"{(bound - optimum) / GRID:.1f}" if optimum is not None else "-"
+                print(f"| {size} | {seed} | {steps} | {shown(t_class, s_class, args.cap)} "
+                      f"| {shown(t_u, s_u, args.cap)} | {proof} "
+                      f"| {shown(t_r, s_r, args.cap)} | {shown(t_c, s_c, args.cap)} "
+                      f"| {optimum if optimum is None else round(optimum, 2)} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
