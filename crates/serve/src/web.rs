@@ -161,7 +161,11 @@ impl From<WeekError> for AppError {
         // line numbers mean nothing to the coordinator, so each refusal names the
         // decision and why.
         if let WeekError::Solve(SolveError::Decisions(e)) = &err {
+            // A problem given by no one is the recommendation's own trial pin.
             let title = match e.problems.len() {
+                _ if e.problems.iter().all(|p| p.origin.is_empty()) => {
+                    "No recommendation for this family".to_string()
+                }
                 1 => "This decision cannot hold".to_string(),
                 n => format!("{n} decisions cannot hold"),
             };

@@ -231,6 +231,19 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     let unknown = app.get(&format!("/weeks/{id}/families/BH-R9999")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("no referral `BH-R9999`"));
+    // A family whose case closed before the week has no recommendation, and is told so.
+    let closed = app
+        .send(
+            Request::get(format!("/weeks/{id}/families/BH-R0001/recommend"))
+                .header("HX-Request", "true"),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert!(closed.body.contains("No recommendation for this family"));
+    assert!(closed
+        .body
+        .contains("BH-R0001 is not active in the week of"));
 
     // Pin the waiting family to its best candidate.
     let best = ranked
