@@ -86,6 +86,15 @@ impl App {
         self.send(Request::get(path), Body::empty()).await
     }
 
+    /// A GET as htmx sends it, asking for a fragment.
+    async fn get_fragment(&self, path: &str) -> Reply {
+        self.send(
+            Request::get(path).header("HX-Request", "true"),
+            Body::empty(),
+        )
+        .await
+    }
+
     async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body: Vec<String> = fields
             .iter()
@@ -215,11 +224,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         .await;
     assert_eq!(found.status, StatusCode::SEE_OTHER);
     let ranked = app
-        .send(
-            Request::get(format!("/weeks/{id}/families/{waiting_family}/recommend"))
-                .header("HX-Request", "true"),
-            Body::empty(),
-        )
+        .get_fragment(&format!("/weeks/{id}/families/{waiting_family}/recommend"))
         .await;
     assert_eq!(ranked.status, StatusCode::OK);
     assert!(!ranked.body.contains("<html"), "htmx gets a fragment");
@@ -233,11 +238,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     assert!(unknown.body.contains("no referral `BH-R9999`"));
     // A family whose case closed before the week has no recommendation, and is told so.
     let closed = app
-        .send(
-            Request::get(format!("/weeks/{id}/families/BH-R0001/recommend"))
-                .header("HX-Request", "true"),
-            Body::empty(),
-        )
+        .get_fragment(&format!("/weeks/{id}/families/BH-R0001/recommend"))
         .await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
     assert!(closed.body.contains("No recommendation for this family"));
