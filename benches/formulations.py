@@ -28,7 +28,9 @@ feasibility jump: caseload's settings) in several forms, timing each:
   `objective_bound`), so that it searches only plans reaching T; a plan found is the
   optimum, none found lowers the bound under T; a second round looks two steps
   under the bound (each of at most 200 nodes), then the class model in full, stopping
-  as soon as a plan reaches the bound the rounds left (`objective_target`).
+  as soon as a plan reaches the bound the rounds left (`objective_target`). Unlike
+  caseload, the script has no greedy plan: the full model starts from nothing, and the
+  grid is the default policy's 0.05.
 
 Each solve is capped (`--cap`, seconds); a capped time is printed as `>cap`.
 

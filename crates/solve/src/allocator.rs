@@ -150,16 +150,19 @@ pub(crate) fn optimal_area(
         solved_choice[c] = *pick;
     }
     let solved = objective(instance, &solved_choice);
-    // Keep whichever plan is better: with a time limit HiGHS may stop early.
-    let (choice, value) = if solved + 1e-9 >= value && respects_capacity(instance, &solved_choice) {
+    // Keep whichever plan is better: with a time limit HiGHS may stop early. HiGHS's
+    // proof is about its own plan, so only that plan is reported proven.
+    let took = solved + 1e-9 >= value && respects_capacity(instance, &solved_choice);
+    let (choice, value) = if took {
         (solved_choice, solved)
     } else {
         (start, value)
     };
+    let proven = outcome.proven && took;
     Ok(AreaSolution {
         choice,
-        proven: outcome.proven,
-        bound: if outcome.proven {
+        proven,
+        bound: if proven {
             value
         } else {
             outcome.bound.min(bound).max(value)

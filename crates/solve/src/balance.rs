@@ -635,7 +635,7 @@ fn reduced_cost_bounds(
 ) -> Result<Option<Vec<Bounds>>, SolveError> {
     let mut model = ClassModel::new(instance, classes);
     let objective = std::mem::take(&mut model.objective);
-    let Some(lp) = model.relax(instance, objective)? else {
+    let Some(lp) = model.relax(instance, objective, None)? else {
         return Ok(None);
     };
     let gap = lp.value - floor;

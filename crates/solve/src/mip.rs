@@ -378,6 +378,7 @@ impl ClassModel {
         self,
         instance: &AreaInstance,
         objective: Expression,
+        seconds: Option<f64>,
     ) -> Result<Option<Relaxation>, SolveError> {
         let bounds: Vec<(f64, f64)> = self
             .vars
@@ -395,6 +396,10 @@ impl ClassModel {
             .map_err(|_| option("solve_relaxation"))?;
         lp.try_set_option("threads", 1)
             .map_err(|_| option("threads"))?;
+        if let Some(seconds) = seconds {
+            lp.try_set_option("time_limit", seconds.max(1e-3))
+                .map_err(|_| option("time_limit"))?;
+        }
         let solved = lp.try_solve().map_err(|status| SolveError::Highs {
             area: instance.area.clone(),
             status: format!("{status:?}"),
@@ -509,14 +514,18 @@ fn solve_area_with(
     };
     let classes = classes(instance);
     let have = greedy_objective(instance, start);
+    let mut best_start = start.clone();
+    let mut best_value = have;
     let mut stops = Stops::default();
     let mut top = f64::INFINITY;
     if let Some((step, rounds)) = score_grid(instance).zip(rounds) {
         let mut model = ClassModel::new(instance, &classes);
         let objective = std::mem::take(&mut model.objective);
-        if let Some(lp) = model.relax(instance, objective)? {
-            // A thousandth of a step of room for the LP's tolerances.
-            top = (lp.value / step + 1e-3).floor() * step;
+        if let Some(lp) = model.relax(instance, objective, left(limits).seconds)? {
+            // A twentieth of a step of room for the LP's tolerances: a value reported a
+            // hair under the true optimum must not round down a step (a `top` a step
+            // too high only costs a round).
+            top = (lp.value / step + 0.05).floor() * step;
             let margin = 1e-3 * step;
             for k in 0..rounds {
                 if have >= top - margin {
@@ -552,6 +561,20 @@ fn solve_area_with(
                         | HighsModelStatus::Infeasible
                         | HighsModelStatus::ObjectiveBound
                 );
+                let fits = respects_capacity(instance, &run.choice);
+                if fits && found >= top - margin {
+                    // Whatever stopped the round, nothing scores more than top.
+                    return Ok(MipOutcome {
+                        bound: found,
+                        choice: run.choice,
+                        proven: true,
+                    });
+                }
+                if fits && found > best_value + margin {
+                    // The full MIP starts from the better plan.
+                    best_value = found;
+                    best_start = run.choice.clone();
+                }
                 if !searched {
                     break; // out of nodes (or time): the full MIP takes over
                 }
@@ -561,7 +584,7 @@ fn solve_area_with(
                 if found < target - margin {
                     top = target - step;
                 }
-                if found >= top.min(target) - margin && respects_capacity(instance, &run.choice) {
+                if found >= top.min(target) - margin && fits {
                     return Ok(MipOutcome {
                         bound: found,
                         choice: run.choice,
@@ -582,7 +605,7 @@ fn solve_area_with(
         instance,
         &classes,
         objective,
-        start,
+        &best_start,
         &[],
         stops,
         left(limits),
@@ -649,6 +672,42 @@ mod tests {
             }
         }
         assert!(off_grid > 20);
+    }
+
+    /// With a node limit of one or a few nodes per HiGHS run, every way still returns a
+    /// plan that fits, never claims a proof it does not have, and never reports a bound
+    /// under the optimum.
+    #[test]
+    fn stopped_early_the_rounds_claim_nothing_false() {
+        let mut draw = draws(0x9e6c_63d0_676a_9a99);
+        for _ in 0..150 {
+            let rooms: Vec<Room> = (0..2 + draw(2))
+                .map(|_| Room {
+                    free_hours: 0.5 * (1 + draw(8)) as f64,
+                    ..room_with(1 + draw(4) as u32)
+                })
+                .collect();
+            let instance = random_area(&mut draw, rooms, 7, &[0.5, 1.0, 1.5, 2.0]);
+            if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
+                continue;
+            }
+            let best = brute_force(&instance);
+            let start = greedy(&instance);
+            for nodes in [1, 3] {
+                for rounds in [None, Some(0), Some(ROUNDS)] {
+                    let limits = Limits {
+                        seconds: None,
+                        nodes: Some(nodes),
+                    };
+                    let outcome = solve_area_with(&instance, &start, limits, rounds).unwrap();
+                    let value = objective(&instance, &outcome.choice);
+                    assert!(respects_capacity(&instance, &outcome.choice));
+                    assert!(value <= best + 1e-9);
+                    assert!(!outcome.proven || (value - best).abs() < 1e-9);
+                    assert!(outcome.bound >= best - 1e-6, "{} < {best}", outcome.bound);
+                }
+            }
+        }
     }
 
     /// On areas too big for a brute force, tight on hours, the rounds and the plain

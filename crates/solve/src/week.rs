@@ -33,8 +33,9 @@ pub fn area_weeks(caseload: &Caseload, week: PlanningWeek, policy: &Policy) -> V
 /// does not depend on the speed of the machine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Effort {
-    /// Stop HiGHS after this many branch-and-bound nodes (`None`: no limit). Counting
-    /// nodes, not seconds, gives the same plan on every machine.
+    /// Stop each HiGHS run after this many branch-and-bound nodes (`None`: no limit;
+    /// a large area may take up to three runs). Counting nodes, not seconds, gives the
+    /// same plan on every machine.
     pub node_limit: Option<u32>,
 }
 
