@@ -484,9 +484,10 @@ pub(crate) fn score_grid(instance: &AreaInstance) -> Option<f64> {
 /// searches only plans reaching `top`, pruning everything else from the start. A plan
 /// found is optimal; none found lowers `top` by a step, and a second round looks two
 /// steps lower (the best plan above a cutoff is the optimum whenever one exists). Each
-/// round may take a few hundred nodes. Then the full MIP runs from `start`, stopping
-/// as soon as a plan reaches `top` (which the rounds have shown nothing beats). Areas
-/// under [`ROUNDS_FROM_ARCS`] arcs take the plain MIP.
+/// round may take a few hundred nodes. Then the full MIP runs from the better of
+/// `start` and the rounds' plans, stopping as soon as a plan reaches `top` (which the
+/// rounds have shown nothing beats). Areas under [`ROUNDS_FROM_ARCS`] arcs take the
+/// plain MIP.
 pub(crate) fn solve_area(
     instance: &AreaInstance,
     start: &Choice,
