@@ -213,6 +213,18 @@ pub(crate) mod tests {
         }
     }
 
+    /// One to three supporters with room for half an hour to four hours and up to three
+    /// cases.
+    pub(crate) fn random_rooms(draw: &mut impl FnMut(u64) -> u64) -> Vec<Room> {
+        (0..1 + draw(3))
+            .map(|_| Room {
+                free_hours: 0.5 * (1 + draw(8)) as f64,
+                free_cases: draw(4) as u32,
+                ..room()
+            })
+            .collect()
+    }
+
     /// A random tiny area on `rooms`: 1 to `most` families, few bases, `hours` to
     /// draw from, each reaching about two thirds of the supporters (with the local
     /// bonus where the supporter is local), so that many are interchangeable.
@@ -272,13 +284,7 @@ pub(crate) mod tests {
         let mut draw = draws(0x9e37_79b9_7f4a_7c15);
         let mut aggregated = 0;
         for _ in 0..300 {
-            let rooms: Vec<Room> = (0..1 + draw(3))
-                .map(|_| Room {
-                    free_hours: 0.5 * (1 + draw(8)) as f64,
-                    free_cases: draw(4) as u32,
-                    ..room()
-                })
-                .collect();
+            let rooms = random_rooms(&mut draw);
             let instance = random_area(&mut draw, rooms, 7, &[0.5, 1.0, 2.0]);
             if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
                 continue; // No choice: the allocator never calls the solver.

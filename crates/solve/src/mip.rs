@@ -113,11 +113,29 @@ impl WeeklyModel {
 
     /// Hands the model to HiGHS (quiet), returning it with the column and row names.
     pub fn into_highs(self) -> Result<(highs::Model, Option<Names>), SolveError> {
-        let problem = highs(self.vars.maximise(self.objective)).with_all(self.constraints);
-        let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
-        model.make_quiet();
+        let model = quiet_highs(self.vars, self.objective, self.constraints)?;
         Ok((model, self.names))
     }
+}
+
+/// The model maximising `objective`, handed to HiGHS, quiet.
+fn quiet_highs(
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+) -> Result<highs::Model, SolveError> {
+    let problem = highs(vars.maximise(objective)).with_all(constraints);
+    let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
+    model.make_quiet();
+    Ok(model)
+}
+
+/// Runs HiGHS on `model`, naming `area` if it fails.
+fn run_highs(model: highs::Model, area: &str) -> Result<highs::SolvedModel, SolveError> {
+    model.try_solve().map_err(|status| SolveError::Highs {
+        area: area.to_string(),
+        status: format!("{status:?}"),
+    })
 }
 
 /// What HiGHS made of one area.
@@ -315,9 +333,7 @@ impl ClassModel {
         stops: Stops,
         limits: Limits,
     ) -> Result<Run, SolveError> {
-        let problem = highs(self.vars.maximise(objective)).with_all(self.constraints);
-        let mut model = problem.try_into_inner().map_err(SolveError::Build)?;
-        model.make_quiet();
+        let mut model = quiet_highs(self.vars, objective, self.constraints)?;
         configure(
             &mut model,
             &instance.area,
@@ -346,10 +362,7 @@ impl ClassModel {
                 .try_set_option("objective_target", enough)
                 .map_err(|_| option("objective_target"))?;
         }
-        let solved = model.try_solve().map_err(|status| SolveError::Highs {
-            area: instance.area.clone(),
-            status: format!("{status:?}"),
-        })?;
+        let solved = run_highs(model, &instance.area)?;
         let status = solved.status();
         let bound = solved
             .double_info_value(c"mip_dual_bound")
@@ -385,25 +398,14 @@ impl ClassModel {
             .iter_variables_with_def()
             .map(|(_, d)| (d.get_min(), d.get_max()))
             .collect();
-        let problem = highs(self.vars.maximise(objective)).with_all(self.constraints);
-        let mut lp = problem.try_into_inner().map_err(SolveError::Build)?;
-        lp.make_quiet();
-        let option = |name: &str| SolveError::Option {
-            area: instance.area.clone(),
-            option: name.to_string(),
-        };
+        let mut lp = quiet_highs(self.vars, objective, self.constraints)?;
+        configure(&mut lp, &instance.area, seconds, None, None)?;
         lp.try_set_option("solve_relaxation", true)
-            .map_err(|_| option("solve_relaxation"))?;
-        lp.try_set_option("threads", 1)
-            .map_err(|_| option("threads"))?;
-        if let Some(seconds) = seconds {
-            lp.try_set_option("time_limit", seconds.max(1e-3))
-                .map_err(|_| option("time_limit"))?;
-        }
-        let solved = lp.try_solve().map_err(|status| SolveError::Highs {
-            area: instance.area.clone(),
-            status: format!("{status:?}"),
-        })?;
+            .map_err(|_| SolveError::Option {
+                area: instance.area.clone(),
+                option: "solve_relaxation".to_string(),
+            })?;
+        let solved = run_highs(lp, &instance.area)?;
         if solved.status() != HighsModelStatus::Optimal {
             return Ok(None);
         }
@@ -514,9 +516,9 @@ fn solve_area_with(
         ..limits
     };
     let classes = classes(instance);
-    let have = greedy_objective(instance, start);
+    // The best plan so far: the start, or a round's plan that scores more.
     let mut best_start = start.clone();
-    let mut best_value = have;
+    let mut best_value = greedy_objective(instance, start);
     let mut stops = Stops::default();
     let mut top = f64::INFINITY;
     if let Some((step, rounds)) = score_grid(instance).zip(rounds) {
@@ -529,19 +531,19 @@ fn solve_area_with(
             top = (lp.value / step + 0.05).floor() * step;
             let margin = 1e-3 * step;
             for k in 0..rounds {
-                if have >= top - margin {
-                    // The start reaches the bound: nothing is left to find.
+                if best_value >= top - margin {
+                    // The best plan reaches the bound: nothing is left to find.
                     return Ok(MipOutcome {
-                        choice: start.clone(),
+                        choice: best_start,
                         proven: true,
-                        bound: have,
+                        bound: best_value,
                     });
                 }
                 // Round k looks 2^(k+1) - 2 steps under the bound (0, 2, 6...): the
                 // best plan above the cutoff is the optimum whenever one exists, so a
                 // round looking deeper covers the steps it skips, at less pruning.
                 let depth = ((1u64 << (k + 1).min(40)) - 2) as f64;
-                let target = (top - depth * step).min(top);
+                let target = top - depth * step;
                 let mut model = ClassModel::new(instance, &classes);
                 let objective = std::mem::take(&mut model.objective);
                 let round = Stops {
@@ -562,9 +564,17 @@ fn solve_area_with(
                         | HighsModelStatus::Infeasible
                         | HighsModelStatus::ObjectiveBound
                 );
+                // Searched to the end, HiGHS's plan is the best above the cutoff if it
+                // reaches the target; otherwise no plan reaches the target, and the
+                // bound drops under it.
+                if searched && found < target - margin {
+                    top = target - step;
+                }
+                // So a plan reaching the target of a finished search is optimal, and one
+                // reaching the bound is, whatever stopped the round.
+                let optimal_from = if searched { top.min(target) } else { top };
                 let fits = respects_capacity(instance, &run.choice);
-                if fits && found >= top - margin {
-                    // Whatever stopped the round, nothing scores more than top.
+                if fits && found >= optimal_from - margin {
                     return Ok(MipOutcome {
                         bound: found,
                         choice: run.choice,
@@ -572,25 +582,11 @@ fn solve_area_with(
                     });
                 }
                 if fits && found > best_value + margin {
-                    // The full MIP starts from the better plan.
                     best_value = found;
-                    best_start = run.choice.clone();
+                    best_start = run.choice;
                 }
                 if !searched {
                     break; // out of nodes (or time): the full MIP takes over
-                }
-                // Searched to the end: HiGHS's plan is the best above the cutoff if it
-                // reaches the target, and otherwise no plan reaches the target, so the
-                // bound drops under it (and the plan HiGHS kept may reach that).
-                if found < target - margin {
-                    top = target - step;
-                }
-                if found >= top.min(target) - margin && fits {
-                    return Ok(MipOutcome {
-                        bound: found,
-                        choice: run.choice,
-                        proven: true,
-                    });
                 }
             }
             stops = Stops {
@@ -620,7 +616,7 @@ fn solve_area_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classes::tests::{brute_force, draws, random_area, room_with};
+    use crate::classes::tests::{brute_force, draws, random_area, random_rooms, room_with};
     use crate::greedy::{greedy, objective};
     use crate::instance::Room;
 
@@ -633,12 +629,7 @@ mod tests {
         let mut draw = draws(0x2545_f491_4f6c_dd1d);
         let mut off_grid = 0;
         for trial in 0..300 {
-            let rooms: Vec<Room> = (0..1 + draw(3))
-                .map(|_| Room {
-                    free_hours: 0.5 * (1 + draw(8)) as f64,
-                    ..room_with(draw(4) as u32)
-                })
-                .collect();
+            let rooms = random_rooms(&mut draw);
             let mut instance = random_area(&mut draw, rooms, 7, &[0.5, 1.0, 1.5, 2.0]);
             let with_arcs = instance.candidates.iter().position(|c| !c.arcs.is_empty());
             if let Some(c) = with_arcs.filter(|_| trial % 10 == 0) {
