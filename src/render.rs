@@ -49,6 +49,7 @@ fn route(route: Route) -> &'static str {
     match route {
         Route::NoChoice => "no choice to make",
         Route::GreedyAtBound => "greedy plan at the bound",
+        Route::Assignment => "assignment problem (hours not binding)",
         Route::Mip => "MIP (HiGHS)",
         Route::Greedy => "greedy baseline",
     }
@@ -70,6 +71,10 @@ fn proven(plan: &Plan) -> String {
             proven_by(Route::GreedyAtBound) + proven_by(Route::Greedy)
         ),
     ];
+    let assignment = proven_by(Route::Assignment);
+    if assignment > 0 {
+        ways.push(format!("{assignment} as an assignment problem"));
+    }
     let no_choice = proven_by(Route::NoChoice);
     if no_choice > 0 {
         ways.push(format!("{no_choice} with no choice to make"));

@@ -72,6 +72,9 @@ pub struct WeeklyProofs {
     /// Proven optimal by the greedy bound (every family placed got its best score),
     /// without the solver.
     pub greedy_bound: u64,
+    /// Proven optimal as an assignment problem (the best matching, ignoring hours,
+    /// fitted them), without the solver.
+    pub assignment: u64,
     /// Proven optimal by HiGHS.
     pub highs: u64,
     /// Not proven: HiGHS reached the scenario's node limit.
@@ -84,13 +87,14 @@ impl WeeklyProofs {
         self.solved += other.solved;
         self.no_choice += other.no_choice;
         self.greedy_bound += other.greedy_bound;
+        self.assignment += other.assignment;
         self.highs += other.highs;
         self.not_proven += other.not_proven;
     }
 
     /// Weekly problems proven optimal, by any route.
     pub fn proven(&self) -> u64 {
-        self.no_choice + self.greedy_bound + self.highs
+        self.no_choice + self.greedy_bound + self.assignment + self.highs
     }
 
     fn record(&mut self, route: Route, proven: bool) {
@@ -100,6 +104,7 @@ impl WeeklyProofs {
             (true, Route::NoChoice) => self.no_choice += 1,
             // The greedy baseline is proven only when it reaches the bound.
             (true, Route::GreedyAtBound | Route::Greedy) => self.greedy_bound += 1,
+            (true, Route::Assignment) => self.assignment += 1,
             (true, Route::Mip) => self.highs += 1,
         }
     }

@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::assignment::best_matching;
 use crate::greedy::{greedy, objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
-use crate::mip::{solve_area, Limits};
+use crate::mip::{score_grid, solve_area, Limits};
 use crate::reduce::kept;
 use crate::SolveError;
 
@@ -19,6 +20,10 @@ pub enum Route {
     /// The greedy plan gave every family its best possible score: provably optimal
     /// without calling the solver.
     GreedyAtBound,
+    /// Solved as an assignment problem: the best matching of families to free case
+    /// slots, ignoring hours, fitted every supporter's hours (or the greedy plan
+    /// reached that matching's score), so no MIP was needed.
+    Assignment,
     /// Solved by the MIP (HiGHS), started from the greedy plan.
     Mip,
     /// The greedy baseline, not proven optimal.
@@ -144,6 +149,32 @@ pub(crate) fn optimal_area(
     } else {
         restricted
     };
+    // Without hours rows the area is an assignment problem: its best matching bounds
+    // every plan, and is the optimum when it fits everyone's hours.
+    let matching = score_grid(&reduced).and_then(|step| best_matching(&reduced, step));
+    if let Some(matching) = &matching {
+        let start_value = objective(&reduced, &reduced_start);
+        let plan = if matching.fits {
+            Some(matching.choice.clone())
+        } else if start_value >= matching.value - 1e-9 {
+            Some(reduced_start.clone())
+        } else {
+            None
+        };
+        if let Some(plan) = plan {
+            let mut choice = vec![None; instance.candidates.len()];
+            for (&c, pick) in kept_index.iter().zip(&plan) {
+                choice[c] = *pick;
+            }
+            let value = objective(instance, &choice);
+            return Ok(AreaSolution {
+                choice,
+                proven: true,
+                bound: value,
+                route: Route::Assignment,
+            });
+        }
+    }
     let outcome = solve_area(&reduced, &reduced_start, limits)?;
     let mut solved_choice = vec![None; instance.candidates.len()];
     for (&c, pick) in kept_index.iter().zip(&outcome.choice) {

@@ -48,6 +48,7 @@
 #![deny(unsafe_code)]
 
 mod allocator;
+mod assignment;
 mod balance;
 mod classes;
 mod clock;

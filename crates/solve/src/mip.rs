@@ -215,8 +215,9 @@ impl ClassModel {
         }
         for (slot, ys) in by_slot.iter().enumerate() {
             let room = &instance.rooms[slot];
-            // Rows that cannot bind are left out: the optimum is the same.
-            if ys.iter().map(|(_, h, n)| h * n).sum::<f64>() > room.free_hours {
+            // Rows that cannot bind are left out: the optimum is the same. The hours
+            // row cannot bind when the longest cases that the slots allow fit.
+            if longest_cases(ys, room.free_cases) > room.free_hours {
                 let mut hours = Expression::with_capacity(ys.len());
                 for (y, h, _) in ys {
                     hours.add_mul(*h, *y);
@@ -417,6 +418,24 @@ impl ClassModel {
             bounds,
         }))
     }
+}
+
+/// The most hours that `cases` of the class columns `ys` (y, hours, class size) can
+/// take: the longest cases first.
+fn longest_cases(ys: &[(Variable, f64, f64)], cases: u32) -> f64 {
+    let mut by_hours: Vec<(f64, f64)> = ys.iter().map(|&(_, h, n)| (h, n)).collect();
+    by_hours.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut left = f64::from(cases);
+    let mut hours = 0.0;
+    for (h, n) in by_hours {
+        let take = n.min(left);
+        hours += h * take;
+        left -= take;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    hours
 }
 
 /// The LP relaxation of a class model: its optimum, and per column its value, reduced

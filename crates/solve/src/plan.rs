@@ -1037,10 +1037,16 @@ fn spread(shares: &[f64]) -> Spread {
     }
     let n = shares.len() as f64;
     let mean = shares.iter().sum::<f64>() / n;
-    let differences: f64 = shares
-        .iter()
-        .flat_map(|a| shares.iter().map(move |b| (a - b).abs()))
-        .sum();
+    // The sum of |a - b| over all ordered pairs: sorted ascending, the i-th share (from
+    // 0) is above i shares and below n - 1 - i, so it counts 2i - (n - 1) times.
+    let mut sorted = shares.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let differences: f64 = 2.0
+        * sorted
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (2.0 * i as f64 - (n - 1.0)) * x)
+            .sum::<f64>();
     Spread {
         max: round(shares.iter().copied().fold(f64::MIN, f64::max)),
         min: round(shares.iter().copied().fold(f64::MAX, f64::min)),
