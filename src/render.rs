@@ -49,7 +49,7 @@ fn route(route: Route) -> &'static str {
     match route {
         Route::NoChoice => "no choice to make",
         Route::GreedyAtBound => "greedy plan at the bound",
-        Route::Assignment => "assignment problem (hours not binding)",
+        Route::Assignment => "assignment problem",
         Route::Mip => "MIP (HiGHS)",
         Route::Greedy => "greedy baseline",
     }

@@ -20,9 +20,9 @@ pub enum Route {
     /// The greedy plan gave every family its best possible score: provably optimal
     /// without calling the solver.
     GreedyAtBound,
-    /// Solved as an assignment problem: the best matching of families to free case
-    /// slots, ignoring hours, fitted every supporter's hours (or the greedy plan
-    /// reached that matching's score), so no MIP was needed.
+    /// Proven through the assignment problem: the best matching of families to free
+    /// case slots, ignoring hours, fitted every supporter's hours (or the greedy plan
+    /// reached that matching's score, which bounds every plan), so no MIP was needed.
     Assignment,
     /// Solved by the MIP (HiGHS), started from the greedy plan.
     Mip,
@@ -88,7 +88,8 @@ impl AreaAllocator for Greedy {
     }
 }
 
-/// The exact weekly MIP, skipping the solver where the greedy plan is provably optimal.
+/// The exact weekly MIP, skipping the solver where the greedy plan or the assignment
+/// problem proves a plan optimal.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Optimal;
 
@@ -106,8 +107,10 @@ impl AreaAllocator for Optimal {
     }
 }
 
-/// The optimum of one area within `limits`: no solver where nobody has a choice or the
-/// greedy plan reaches the bound, else HiGHS from the better greedy plan.
+/// The optimum of one area within `limits`: no solver where nobody has a choice, the
+/// greedy plan reaches the bound, or the best matching ignoring hours (see
+/// [`crate::assignment`]) fits them or is reached by the greedy plan; else HiGHS from
+/// the better greedy plan.
 pub(crate) fn optimal_area(
     instance: &AreaInstance,
     limits: Limits,
@@ -151,21 +154,28 @@ pub(crate) fn optimal_area(
     };
     // Without hours rows the area is an assignment problem: its best matching bounds
     // every plan, and is the optimum when it fits everyone's hours.
+    // (On the reduced area: its optimum is the whole area's.)
     let matching = score_grid(&reduced).and_then(|step| best_matching(&reduced, step));
+    let mut bound = bound;
     if let Some(matching) = &matching {
-        let start_value = objective(&reduced, &reduced_start);
+        let on_area = |plan: &Choice| {
+            let mut choice = vec![None; instance.candidates.len()];
+            for (&c, pick) in kept_index.iter().zip(plan) {
+                choice[c] = *pick;
+            }
+            choice
+        };
+        let reached = |value: f64| value >= matching.value - 1e-9;
         let plan = if matching.fits {
-            Some(matching.choice.clone())
-        } else if start_value >= matching.value - 1e-9 {
-            Some(reduced_start.clone())
+            Some(on_area(&matching.choice))
+        } else if reached(objective(&reduced, &reduced_start)) {
+            Some(on_area(&reduced_start))
+        } else if reached(value) {
+            Some(start.clone())
         } else {
             None
         };
-        if let Some(plan) = plan {
-            let mut choice = vec![None; instance.candidates.len()];
-            for (&c, pick) in kept_index.iter().zip(&plan) {
-                choice[c] = *pick;
-            }
+        if let Some(choice) = plan {
             let value = objective(instance, &choice);
             return Ok(AreaSolution {
                 choice,
@@ -174,6 +184,7 @@ pub(crate) fn optimal_area(
                 route: Route::Assignment,
             });
         }
+        bound = bound.min(matching.value);
     }
     let outcome = solve_area(&reduced, &reduced_start, limits)?;
     let mut solved_choice = vec![None; instance.candidates.len()];

@@ -20,10 +20,11 @@ use pathfinding::prelude::{kuhn_munkres, Matrix};
 use crate::greedy::{respects_capacity, Choice};
 use crate::instance::AreaInstance;
 
-/// Areas with more families than this are left to HiGHS: the algorithm is cubic in
-/// the number of families, and where hours bind (the large county weeks) its matching
-/// rarely fits them.
-pub(crate) const MAX_FAMILIES: usize = 200;
+/// Areas whose weight matrix (families x columns) would be larger than this are left
+/// to HiGHS: the algorithm takes about families² x columns steps (8 million here at
+/// most, a few milliseconds), and on large areas, where hours bind (the county weeks),
+/// its matching rarely fits them.
+pub(crate) const MAX_CELLS: usize = 40_000;
 
 /// The best matching of an area's families to its supporters' free case slots.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,10 +39,10 @@ pub(crate) struct Matching {
 
 /// The best matching ignoring hours, with scores counted in whole steps of `step`
 /// (every arc's score must be a multiple of it: see [`crate::mip::score_grid`]).
-/// `None` for an area with more than [`MAX_FAMILIES`] families or none.
+/// `None` for an area with no families, or too large (see [`MAX_CELLS`]).
 pub(crate) fn best_matching(instance: &AreaInstance, step: f64) -> Option<Matching> {
     let n = instance.candidates.len();
-    if n == 0 || n > MAX_FAMILIES {
+    if n == 0 || n * n > MAX_CELLS {
         return None;
     }
     // Each supporter needs no more columns than the families that may go to it.
@@ -57,6 +58,9 @@ pub(crate) fn best_matching(instance: &AreaInstance, step: f64) -> Option<Matchi
     }
     let slot_columns = columns;
     columns += n; // one "not placed" column per family
+    if n * columns > MAX_CELLS {
+        return None;
+    }
     let steps = |score: f64| (score / step).round() as i64;
     // An ineligible pair costs more than every arc together gains, so no best
     // matching uses one: every family has its own "not placed" column at 0.

@@ -35,8 +35,9 @@
 //!   every active referral is in `assignments` or `waiting`, exactly once.
 //! - [`Optimal`] solves each area's MIP to proven optimality with HiGHS, starting
 //!   from the greedy plan, and skips the solver when the greedy plan reaches the
-//!   upper bound (every family got its best possible score). [`Greedy`] is the
-//!   fast baseline.
+//!   upper bound (every family got its best possible score) or the area, without its
+//!   hours limits, is an assignment problem whose best matching fits them anyway.
+//!   [`Greedy`] is the fast baseline.
 //! - [`area_weeks`] gives a caller that replays many weeks (the simulator) each area's
 //!   week as an [`AreaWeek`], to fill in an order of its own or optimally, without
 //!   the index-level problem behind it, which stays private.

@@ -213,18 +213,34 @@ impl ClassModel {
             columns.push((ys, zs));
             placed_by_class.push(placed);
         }
+        let small = vars.len() < SMALL_MODEL_COLUMNS;
         for (slot, ys) in by_slot.iter().enumerate() {
             let room = &instance.rooms[slot];
-            // Rows that cannot bind are left out: the optimum is the same. The hours
-            // row cannot bind when the longest cases that the slots allow fit.
-            if longest_cases(ys, room.free_cases) > room.free_hours {
+            // Rows that cannot bind are left out: the set of plans is the same. The
+            // hours row cannot bind when the longest cases that the slots allow fit;
+            // the case row cannot when every family may have a slot. In a small model
+            // it is also left out when, with the hours row, even the shortest cases
+            // one more than the slots overrun the hours by more than HiGHS's
+            // tolerance could forgive (a thousandth of an hour; any less and the row
+            // stays): the integer plans are the same, but not the LP relaxation, which
+            // gets weaker; a small model gains from the row fewer (the national week
+            // took 10% less time), a large one loses by the weaker bound (40 x 300
+            // seeds 1 and 3 took 1.6 and 1.7 times as long).
+            let hours_row =
+                hours_within(ys, room.free_cases, |a, b| b.total_cmp(&a)) > room.free_hours;
+            if hours_row {
                 let mut hours = Expression::with_capacity(ys.len());
                 for (y, h, _) in ys {
                     hours.add_mul(*h, *y);
                 }
                 constraints.push(hours.leq(room.free_hours));
             }
-            if ys.iter().map(|(_, _, n)| n).sum::<f64>() > f64::from(room.free_cases) {
+            let crowded = ys.iter().map(|(_, _, n)| n).sum::<f64>() > f64::from(room.free_cases);
+            let one_more = room.free_cases.saturating_add(1);
+            let implied = small
+                && hours_row
+                && hours_within(ys, one_more, |a, b| a.total_cmp(&b)) > room.free_hours + 1e-3;
+            if crowded && !implied {
                 let mut cases = Expression::with_capacity(ys.len());
                 for (y, _, _) in ys {
                     cases.add_mul(1.0, *y);
@@ -426,11 +442,16 @@ impl ClassModel {
     }
 }
 
-/// The most hours that `cases` of the class columns `ys` (y, hours, class size) can
-/// take: the longest cases first.
-fn longest_cases(ys: &[(Variable, f64, f64)], cases: u32) -> f64 {
+/// The hours that `cases` of the class columns `ys` (y, hours, class size) take when
+/// chosen in the order `by` of their hours: the longest first gives the most hours
+/// `cases` families can need, the shortest first the least.
+fn hours_within(
+    ys: &[(Variable, f64, f64)],
+    cases: u32,
+    by: impl Fn(f64, f64) -> std::cmp::Ordering,
+) -> f64 {
     let mut by_hours: Vec<(f64, f64)> = ys.iter().map(|&(_, h, n)| (h, n)).collect();
-    by_hours.sort_by(|a, b| b.0.total_cmp(&a.0));
+    by_hours.sort_by(|a, b| by(a.0, b.0));
     let mut left = f64::from(cases);
     let mut hours = 0.0;
     for (h, n) in by_hours {
@@ -475,10 +496,12 @@ struct Run {
 /// Column numbers of one class's `y(k, s)` (in slot order) and `z(k, g)`.
 type ClassColumns = (Vec<usize>, Vec<usize>);
 
-/// Models with fewer columns leave out two of HiGHS's presolve rules, probing and
-/// enumeration: on a small area they cost more than the search they save (the
-/// national week's MIPs took 7% less time without them), while on the large tight
-/// areas probing pays (40 x 300 seed 2 took 9.1 s without it, 5.5 s with it).
+/// Models with fewer columns are small: they leave out two of HiGHS's presolve rules,
+/// probing and enumeration, which on a small area cost more than the search they save
+/// (the national week's MIPs took 7% less time without them), while on the large
+/// tight areas they pay (40 x 300 seed 2 took 9.1 s without them, 5.5 s with them);
+/// and they leave out the case rows that the hours rows imply for integer plans (see
+/// [`ClassModel::new`]).
 const SMALL_MODEL_COLUMNS: usize = 1000;
 /// HiGHS's `presolve_rule_off` bits for probing (rule 15) and enumeration (rule 16).
 const LIGHT_PRESOLVE: i32 = (1 << 15) | (1 << 16);

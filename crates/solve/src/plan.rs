@@ -1041,12 +1041,15 @@ fn spread(shares: &[f64]) -> Spread {
     // 0) is above i shares and below n - 1 - i, so it counts 2i - (n - 1) times.
     let mut sorted = shares.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let differences: f64 = 2.0
+    // (Equal shares can sum to a hair below 0 in floating point: clamp, so that the
+    // coefficient never reads -0.)
+    let differences: f64 = (2.0
         * sorted
             .iter()
             .enumerate()
             .map(|(i, x)| (2.0 * i as f64 - (n - 1.0)) * x)
-            .sum::<f64>();
+            .sum::<f64>())
+    .max(0.0);
     Spread {
         max: round(shares.iter().copied().fold(f64::MIN, f64::max)),
         min: round(shares.iter().copied().fold(f64::MAX, f64::min)),
@@ -1081,5 +1084,30 @@ fn waiting_entry(
         otherwise: Otherwise::default(),
         exception: referral.exception,
         exception_noted: referral.exception_noted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    /// The Gini coefficient from sorted shares is the mean absolute difference over
+    /// all pairs, halved and divided by the mean, and is exactly 0, never -0, when the
+    /// shares are equal.
+    #[test]
+    fn the_gini_coefficient_is_the_pairwise_mean_difference() {
+        let equal = spread(&[0.8; 5]);
+        assert_eq!(equal.gini.to_bits(), 0.0f64.to_bits(), "{}", equal.gini);
+        let shares = [0.1, 0.75, 0.3, 0.0, 1.2, 0.45, 0.3];
+        let n = shares.len() as f64;
+        let mean = shares.iter().sum::<f64>() / n;
+        let pairs: f64 = shares
+            .iter()
+            .flat_map(|a| shares.iter().map(move |b| (a - b).abs()))
+            .sum();
+        let by_pairs = pairs / (2.0 * n * n * mean);
+        assert!((spread(&shares).gini - by_pairs).abs() < 1e-4, "{by_pairs}");
+        assert_eq!(spread(&[]).gini, 0.0);
+        assert_eq!(spread(&[0.0, 0.0]).gini, 0.0);
     }
 }

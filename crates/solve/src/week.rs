@@ -42,7 +42,7 @@ pub struct Effort {
 /// How an optimised placement was reached and whether it is proven optimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Optimised {
-    /// No choice, the greedy bound, or HiGHS.
+    /// No choice, the greedy bound, the assignment problem, or HiGHS.
     pub route: Route,
     /// Proven optimal.
     pub proven: bool,
