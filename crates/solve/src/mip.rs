@@ -223,7 +223,7 @@ impl ClassModel {
             // one more than the slots overrun the hours by more than HiGHS's
             // tolerance could forgive (a thousandth of an hour; any less and the row
             // stays): the integer plans are the same, but not the LP relaxation, which
-            // gets weaker; a small model gains from the row fewer (the national week
+            // gets weaker; a small model gains from one row fewer (the national week
             // took 10% less time), a large one loses by the weaker bound (40 x 300
             // seeds 1 and 3 took 1.6 and 1.7 times as long).
             let hours_row =
