@@ -11,7 +11,7 @@
 //! score. Where its best matching also fits every supporter's hours, that matching is
 //! the area's optimum, proven without a MIP; otherwise its value is still an upper
 //! bound, tighter than the per-family one of [`AreaInstance::upper_bound`] whenever
-//! families compete for slots. On a national week most areas' hours do not bind at the
+//! families compete for slots. On a national week many areas' hours do not bind at the
 //! optimum, and HiGHS's fixed cost per model (two solver objects, presolve, a root LP) is
 //! most of their solve time: see DESIGN.md, "Areas without a MIP".
 
