@@ -156,15 +156,16 @@ pub(crate) fn optimal_area(
     // every plan, and is the optimum when it fits everyone's hours.
     // (On the reduced area: its optimum is the whole area's.)
     let matching = score_grid(&reduced).and_then(|step| best_matching(&reduced, step));
+    // A plan of the reduced area, on the whole area (the families left out unplaced).
+    let on_area = |plan: &Choice| {
+        let mut choice = vec![None; instance.candidates.len()];
+        for (&c, pick) in kept_index.iter().zip(plan) {
+            choice[c] = *pick;
+        }
+        choice
+    };
     let mut bound = bound;
     if let Some(matching) = &matching {
-        let on_area = |plan: &Choice| {
-            let mut choice = vec![None; instance.candidates.len()];
-            for (&c, pick) in kept_index.iter().zip(plan) {
-                choice[c] = *pick;
-            }
-            choice
-        };
         let reached = |value: f64| value >= matching.value - 1e-9;
         let plan = if matching.fits {
             Some(on_area(&matching.choice))
@@ -187,10 +188,7 @@ pub(crate) fn optimal_area(
         bound = bound.min(matching.value);
     }
     let outcome = solve_area(&reduced, &reduced_start, limits)?;
-    let mut solved_choice = vec![None; instance.candidates.len()];
-    for (&c, pick) in kept_index.iter().zip(&outcome.choice) {
-        solved_choice[c] = *pick;
-    }
+    let solved_choice = on_area(&outcome.choice);
     let solved = objective(instance, &solved_choice);
     // Keep whichever plan is better: with a time limit HiGHS may stop early. HiGHS's
     // proof is about its own plan, so only that plan is reported proven.
