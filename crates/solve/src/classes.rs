@@ -255,25 +255,38 @@ pub(crate) mod tests {
         }
     }
 
-    /// The best plan of a tiny instance, by trying every one.
-    pub(crate) fn brute_force(instance: &AreaInstance) -> f64 {
-        fn go(instance: &AreaInstance, choice: &mut Choice, c: usize) -> f64 {
+    /// Every plan of a tiny instance that fits, by trying them all.
+    pub(crate) fn every_plan(instance: &AreaInstance) -> Vec<Choice> {
+        fn go(instance: &AreaInstance, choice: &mut Choice, c: usize, out: &mut Vec<Choice>) {
             if c == choice.len() {
-                return if respects_capacity(instance, choice) {
-                    objective(instance, choice)
-                } else {
-                    f64::NEG_INFINITY
-                };
+                if respects_capacity(instance, choice) {
+                    out.push(choice.clone());
+                }
+                return;
             }
-            let mut best = go(instance, choice, c + 1);
+            go(instance, choice, c + 1, out);
             for arc in 0..instance.candidates[c].arcs.len() {
                 choice[c] = Some(arc);
-                best = best.max(go(instance, choice, c + 1));
+                go(instance, choice, c + 1, out);
                 choice[c] = None;
             }
-            best
         }
-        go(instance, &mut vec![None; instance.candidates.len()], 0)
+        let mut out = Vec::new();
+        go(
+            instance,
+            &mut vec![None; instance.candidates.len()],
+            0,
+            &mut out,
+        );
+        out
+    }
+
+    /// The best plan of a tiny instance, by trying every one.
+    pub(crate) fn brute_force(instance: &AreaInstance) -> f64 {
+        every_plan(instance)
+            .iter()
+            .map(|plan| objective(instance, plan))
+            .fold(f64::NEG_INFINITY, f64::max)
     }
 
     /// The aggregated model on random tiny areas full of interchangeable families (few

@@ -179,6 +179,9 @@ pub(crate) struct ClassModel {
     pub columns: Vec<ClassColumns>,
     /// Per class, the members it places: the sum of its `y`s.
     pub placed: Vec<Expression>,
+    /// The supporters' hours and case rows: each row's number among the
+    /// constraints, its left-hand side and its right-hand side (`lhs <= rhs`).
+    caps: Vec<(usize, Expression, f64)>,
 }
 
 impl ClassModel {
@@ -186,6 +189,7 @@ impl ClassModel {
         let mut vars = ProblemVariables::new();
         let mut objective = Expression::default();
         let mut constraints = Vec::new();
+        let mut caps = Vec::new();
         let mut columns = Vec::with_capacity(classes.len());
         let mut placed_by_class = Vec::with_capacity(classes.len());
         // Per slot: (y, hours, class size).
@@ -233,6 +237,7 @@ impl ClassModel {
                 for (y, h, _) in ys {
                     hours.add_mul(*h, *y);
                 }
+                caps.push((constraints.len(), hours.clone(), room.free_hours));
                 constraints.push(hours.leq(room.free_hours));
             }
             let crowded = ys.iter().map(|(_, _, n)| n).sum::<f64>() > f64::from(room.free_cases);
@@ -245,6 +250,7 @@ impl ClassModel {
                 for (y, _, _) in ys {
                     cases.add_mul(1.0, *y);
                 }
+                caps.push((constraints.len(), cases.clone(), f64::from(room.free_cases)));
                 constraints.push(cases.leq(f64::from(room.free_cases)));
             }
         }
@@ -254,6 +260,7 @@ impl ClassModel {
             constraints,
             columns,
             placed: placed_by_class,
+            caps,
         }
     }
 
@@ -264,6 +271,24 @@ impl ClassModel {
             .iter_variables_with_def()
             .map(|(v, _)| v)
             .collect()
+    }
+
+    /// Adds `bounds` (from [`Relaxation::bounds_above`] on this model) as rows.
+    pub fn impose(&mut self, bounds: &LpBounds) {
+        let least = self.caps.iter().zip(&bounds.caps);
+        let rows: Vec<Constraint> = least
+            .filter_map(|((_, lhs, _), least)| least.map(|least| lhs.clone().geq(least)))
+            .collect();
+        self.constraints.extend(rows);
+        let columns = self.variables();
+        for (&x, &(lo, hi)) in columns.iter().zip(&bounds.columns) {
+            if lo > 0.0 {
+                self.constraints.push(Expression::from(x).geq(lo));
+            }
+            if let Some(hi) = hi {
+                self.constraints.push(Expression::from(x).leq(hi));
+            }
+        }
     }
 
     /// The values of the class columns for the plan `start`, followed by `extra` (the
@@ -411,7 +436,7 @@ impl ClassModel {
     /// The LP relaxation of the model, maximising `objective`: `None` when HiGHS does
     /// not solve it to optimality.
     pub fn relax(
-        self,
+        mut self,
         instance: &AreaInstance,
         objective: Expression,
         seconds: Option<f64>,
@@ -421,6 +446,7 @@ impl ClassModel {
             .iter_variables_with_def()
             .map(|(_, d)| (d.get_min(), d.get_max()))
             .collect();
+        let caps = std::mem::take(&mut self.caps);
         let mut lp = quiet_highs(self.vars, objective, self.constraints)?;
         configure(&mut lp, &instance.area, seconds, None, None)?;
         lp.try_set_option("solve_relaxation", true)
@@ -438,7 +464,78 @@ impl ClassModel {
             values: solution.columns().to_vec(),
             reduced_costs: solution.dual_columns().to_vec(),
             bounds,
+            caps: caps
+                .iter()
+                .map(|&(row, _, rhs)| {
+                    let at = solution.rows().get(row).copied().unwrap_or(f64::NAN);
+                    let dual = solution.dual_rows().get(row).copied().unwrap_or(0.0);
+                    (rhs, at, dual)
+                })
+                .collect(),
         }))
+    }
+}
+
+/// A column's lower bound and, where tightened, its upper bound.
+pub(crate) type Bounds = (f64, Option<f64>);
+
+/// What every plan scoring at least a floor meets, by LP duality (see
+/// [`Relaxation::bounds_above`]).
+pub(crate) struct LpBounds {
+    /// Per column of the class model, its bounds.
+    pub columns: Vec<Bounds>,
+    /// Per hours or case row of the model (in the order of its `caps`), the least
+    /// its left-hand side may be, where that is above nothing.
+    pub caps: Vec<Option<f64>>,
+}
+
+impl Relaxation {
+    /// What every plan scoring at least `floor` meets, from the LP's duals (the
+    /// objective maximised). For any plan, LP optimum - score = the sum over rows of
+    /// dual x slack plus the sum over columns at a bound of |reduced cost| x distance
+    /// from it, every term at least 0; a plan scoring `floor` or more keeps each term
+    /// within (LP optimum - floor). So a column with reduced cost d moves at most
+    /// gap / d units from its bound, and a supporter's hours or case row with dual p
+    /// leaves at most gap / p of its room unused. `None` when `floor` is above the LP's
+    /// optimum (beyond its tolerances).
+    pub fn bounds_above(&self, floor: f64) -> Option<LpBounds> {
+        let gap = self.value - floor;
+        let margin = 1e-6 * self.value.abs().max(1.0);
+        if gap.is_nan() || gap < -margin {
+            return None;
+        }
+        let room = gap + margin;
+        let columns = self
+            .bounds
+            .iter()
+            .zip(self.values.iter().zip(&self.reduced_costs))
+            .map(|(&(lo, hi), (&x, &d))| {
+                let d = d.abs();
+                if d <= room {
+                    return (lo, None);
+                }
+                // Units the column may move away from its bound in the LP optimum.
+                let moves = (room / d).floor();
+                if (x - lo).abs() < 1e-7 && lo + moves < hi {
+                    (lo, Some(lo + moves))
+                } else if (x - hi).abs() < 1e-7 && hi - moves > lo {
+                    ((hi - moves).max(lo), None)
+                } else {
+                    (lo, None)
+                }
+            })
+            .collect();
+        let caps = self
+            .caps
+            .iter()
+            .map(|&(rhs, at, dual)| {
+                let dual = dual.abs();
+                let tight = at >= rhs - 1e-7 * rhs.abs().max(1.0);
+                let least = rhs - room / dual;
+                (tight && dual > 0.0 && least > 0.0).then_some(least)
+            })
+            .collect();
+        Some(LpBounds { columns, caps })
     }
 }
 
@@ -472,6 +569,9 @@ pub(crate) struct Relaxation {
     pub values: Vec<f64>,
     pub reduced_costs: Vec<f64>,
     pub bounds: Vec<(f64, f64)>,
+    /// Per hours or case row of the model (in the order of its `caps`): its
+    /// right-hand side, its value in the LP's optimum and its dual value.
+    pub caps: Vec<(f64, f64, f64)>,
 }
 
 /// When HiGHS may stop short of its own proof.
@@ -602,6 +702,12 @@ fn solve_area_with(
                 let target = top - depth * step;
                 let mut model = ClassModel::new(instance, &classes);
                 let objective = std::mem::take(&mut model.objective);
+                // Only plans scoring the target are searched for, and no such plan
+                // moves a column further from the LP's optimum than its reduced cost
+                // allows.
+                if let Some(bounds) = lp.bounds_above(target - margin) {
+                    model.impose(&bounds);
+                }
                 let round = Stops {
                     abs_gap: Some(0.99 * step),
                     cutoff: Some(target - step / 2.0),
@@ -672,9 +778,12 @@ fn solve_area_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classes::tests::{brute_force, draws, random_area, random_rooms, room_with};
+    use crate::classes::tests::{
+        brute_force, draws, every_plan, random_area, random_rooms, room_with,
+    };
     use crate::greedy::{greedy, objective};
     use crate::instance::Room;
+    use std::collections::HashMap;
 
     /// Every way through `solve_area` (the plain MIP; no round, so the full MIP stops
     /// at the LP's grid point; one round; the default; rounds until a plan is found)
@@ -722,6 +831,17 @@ mod tests {
         assert!(off_grid > 20);
     }
 
+    /// Two or three supporters with half an hour to four hours free and one to
+    /// `most_cases` free slots: tiny areas where hours bind.
+    fn tight_rooms(draw: &mut impl FnMut(u64) -> u64, most_cases: u64) -> Vec<Room> {
+        (0..2 + draw(2))
+            .map(|_| Room {
+                free_hours: 0.5 * (1 + draw(8)) as f64,
+                ..room_with(1 + draw(most_cases) as u32)
+            })
+            .collect()
+    }
+
     /// With a node limit of one or a few nodes per HiGHS run, every way still returns a
     /// plan that fits, never claims a proof it does not have, and never reports a bound
     /// under the optimum.
@@ -729,12 +849,7 @@ mod tests {
     fn stopped_early_the_rounds_claim_nothing_false() {
         let mut draw = draws(0x9e6c_63d0_676a_9a99);
         for _ in 0..150 {
-            let rooms: Vec<Room> = (0..2 + draw(2))
-                .map(|_| Room {
-                    free_hours: 0.5 * (1 + draw(8)) as f64,
-                    ..room_with(1 + draw(4) as u32)
-                })
-                .collect();
+            let rooms = tight_rooms(&mut draw, 4);
             let instance = random_area(&mut draw, rooms, 7, &[0.5, 1.0, 1.5, 2.0]);
             if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
                 continue;
@@ -789,6 +904,67 @@ mod tests {
             greedy_short >= 4,
             "only {greedy_short} areas left the greedy plan short"
         );
+    }
+
+    /// The bounds read from the LP's duals hold for every plan scoring at least the
+    /// floor (every plan of random tiny areas, tried one by one, at the optimum and a
+    /// few grid steps under it), and they do bound something: columns and rows alike.
+    #[test]
+    fn the_lp_bounds_hold_for_every_plan_scoring_the_floor() {
+        let mut draw = draws(0x3c6e_f372_fe94_f82b);
+        let (mut columns_bound, mut rows_bound) = (0, 0);
+        for trial in 0..200 {
+            let rooms = tight_rooms(&mut draw, 3);
+            // Every other area of few hours values: classes of several members, whose
+            // columns may move more than one unit.
+            let hours: &[f64] = if trial % 2 == 0 {
+                &[1.0, 2.0]
+            } else {
+                &[0.5, 1.0, 1.5, 2.0]
+            };
+            let instance = random_area(&mut draw, rooms, 7, hours);
+            if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
+                continue;
+            }
+            let classes = classes(&instance);
+            let mut model = ClassModel::new(&instance, &classes);
+            let score = std::mem::take(&mut model.objective);
+            let lp = model.relax(&instance, score, None).unwrap().unwrap();
+            let plans = every_plan(&instance);
+            let best = brute_force(&instance);
+            let step = score_grid(&instance).unwrap();
+            let model = ClassModel::new(&instance, &classes);
+            let variables = model.variables();
+            for depth in [0.0, 1.0, 3.0, 10.0] {
+                let floor = best - depth * step - 1e-3 * step;
+                let bounds = lp.bounds_above(floor).expect("the LP bounds the optimum");
+                columns_bound += bounds
+                    .columns
+                    .iter()
+                    .zip(&lp.bounds)
+                    .filter(|((lo, hi), (lo0, hi0))| lo > lo0 || hi.is_some_and(|hi| hi < *hi0))
+                    .count();
+                rows_bound += bounds.caps.iter().flatten().count();
+                for plan in plans.iter().filter(|p| objective(&instance, p) >= floor) {
+                    // The plan as a point of the class model (a point scoring at
+                    // least as much: the placed members are counted best base first).
+                    let point = model.initial(&instance, &classes, plan, &[]);
+                    for (&v, &(lo, hi)) in point.iter().zip(&bounds.columns) {
+                        assert!(v >= lo - 1e-9 && hi.is_none_or(|hi| v <= hi + 1e-9));
+                    }
+                    let values: HashMap<Variable, f64> =
+                        variables.iter().copied().zip(point).collect();
+                    for ((_, lhs, _), least) in model.caps.iter().zip(&bounds.caps) {
+                        if let Some(least) = least {
+                            let used = lhs.eval_with(&values);
+                            assert!(used >= least - 1e-9, "{used} < {least}: {instance:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(columns_bound > 100, "{columns_bound} columns bound");
+        assert!(rows_bound > 20, "{rows_bound} rows bound");
     }
 
     #[test]
