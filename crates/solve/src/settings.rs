@@ -3,10 +3,11 @@
 use crate::SolveError;
 
 /// Sets one thread (areas already run in parallel, and a single-threaded HiGHS gives the
-/// same answer on every run), a zero relative gap (proven optima only), no feasibility
-/// jump (it looks for a first feasible plan, and every model here starts from one),
-/// the time left, an optional node limit, and the starting plan `initial` (one value per
-/// column), if any.
+/// same answer on every run), a zero relative gap (proven optima only), the feasibility
+/// jump only without a starting plan (it looks for a first feasible plan: wasted where
+/// one is given; in the rounds from the LP bound, which start from none, it finds one
+/// sooner), the time left, an optional node limit, and the starting plan `initial` (one
+/// value per column), if any.
 pub(crate) fn configure(
     model: &mut highs::Model,
     area: &str,
@@ -25,7 +26,7 @@ pub(crate) fn configure(
         .try_set_option("mip_rel_gap", 0.0)
         .map_err(|_| option("mip_rel_gap"))?;
     model
-        .try_set_option("mip_heuristic_run_feasibility_jump", false)
+        .try_set_option("mip_heuristic_run_feasibility_jump", initial.is_none())
         .map_err(|_| option("mip_heuristic_run_feasibility_jump"))?;
     if let Some(seconds) = seconds {
         model
