@@ -275,6 +275,8 @@ impl ClassModel {
 
     /// Adds `bounds` (from [`Relaxation::bounds_above`] on this model) as rows.
     pub fn impose(&mut self, bounds: &LpBounds) {
+        debug_assert!(bounds.caps.is_empty() || bounds.caps.len() == self.caps.len());
+        debug_assert_eq!(bounds.columns.len(), self.vars.len());
         let least = self.caps.iter().zip(&bounds.caps);
         let rows: Vec<Constraint> = least
             .filter_map(|((_, lhs, _), least)| least.map(|least| lhs.clone().geq(least)))
@@ -497,11 +499,30 @@ impl Relaxation {
     /// within (LP optimum - floor). So a column with reduced cost d moves at most
     /// gap / d units from its bound, and a supporter's hours or case row with dual p
     /// leaves at most gap / p of its room unused. `None` when `floor` is above the LP's
-    /// optimum (beyond its tolerances).
+    /// optimum (beyond its tolerances), or when the LP's solution and duals are not
+    /// complementary (a row with slack and a dual, a column between its bounds with a
+    /// reduced cost: then the terms above need not all be at least 0).
     pub fn bounds_above(&self, floor: f64) -> Option<LpBounds> {
+        const ZERO: f64 = 1e-7;
         let gap = self.value - floor;
         let margin = 1e-6 * self.value.abs().max(1.0);
         if gap.is_nan() || gap < -margin {
+            return None;
+        }
+        let at_bound =
+            |x: f64, (lo, hi): (f64, f64)| (x - lo).abs() < ZERO || (x - hi).abs() < ZERO;
+        let tight = |at: f64, rhs: f64| at >= rhs - ZERO * rhs.abs().max(1.0);
+        let complementary = self
+            .values
+            .iter()
+            .zip(&self.bounds)
+            .zip(&self.reduced_costs)
+            .all(|((&x, &b), &d)| d.abs() <= ZERO || at_bound(x, b))
+            && self
+                .caps
+                .iter()
+                .all(|&(rhs, at, dual)| dual.abs() <= ZERO || tight(at, rhs));
+        if !complementary {
             return None;
         }
         let room = gap + margin;
@@ -516,9 +537,9 @@ impl Relaxation {
                 }
                 // Units the column may move away from its bound in the LP optimum.
                 let moves = (room / d).floor();
-                if (x - lo).abs() < 1e-7 && lo + moves < hi {
+                if (x - lo).abs() < ZERO && lo + moves < hi {
                     (lo, Some(lo + moves))
-                } else if (x - hi).abs() < 1e-7 && hi - moves > lo {
+                } else if (x - hi).abs() < ZERO && hi - moves > lo {
                     ((hi - moves).max(lo), None)
                 } else {
                     (lo, None)
@@ -530,9 +551,8 @@ impl Relaxation {
             .iter()
             .map(|&(rhs, at, dual)| {
                 let dual = dual.abs();
-                let tight = at >= rhs - 1e-7 * rhs.abs().max(1.0);
                 let least = rhs - room / dual;
-                (tight && dual > 0.0 && least > 0.0).then_some(least)
+                (tight(at, rhs) && dual > ZERO && least > 0.0).then_some(least)
             })
             .collect();
         Some(LpBounds { columns, caps })
@@ -704,8 +724,10 @@ fn solve_area_with(
                 let objective = std::mem::take(&mut model.objective);
                 // Only plans scoring the target are searched for, and no such plan
                 // moves a column further from the LP's optimum than its reduced cost
-                // allows.
-                if let Some(bounds) = lp.bounds_above(target - margin) {
+                // allows, or leaves more room than a row's dual allows. The LP's value
+                // gets the same twentieth of a step of room as `top`, so that a value
+                // reported a hair low cannot bound out a plan reaching the target.
+                if let Some(bounds) = lp.bounds_above(target - step / 20.0) {
                     model.impose(&bounds);
                 }
                 let round = Stops {
@@ -908,11 +930,14 @@ mod tests {
 
     /// The bounds read from the LP's duals hold for every plan scoring at least the
     /// floor (every plan of random tiny areas, tried one by one, at the optimum and a
-    /// few grid steps under it), and they do bound something: columns and rows alike.
+    /// few grid steps under it), and they do cut: plans under the floor break column
+    /// bounds and row bounds alike.
     #[test]
     fn the_lp_bounds_hold_for_every_plan_scoring_the_floor() {
         let mut draw = draws(0x3c6e_f372_fe94_f82b);
         let (mut columns_bound, mut rows_bound) = (0, 0);
+        // Plans under the floor that a column bound, or a row bound, rules out.
+        let (mut columns_cut, mut rows_cut) = (0, 0);
         for trial in 0..200 {
             let rooms = tight_rooms(&mut draw, 3);
             // Every other area of few hours values: classes of several members, whose
@@ -945,26 +970,37 @@ mod tests {
                     .filter(|((lo, hi), (lo0, hi0))| lo > lo0 || hi.is_some_and(|hi| hi < *hi0))
                     .count();
                 rows_bound += bounds.caps.iter().flatten().count();
-                for plan in plans.iter().filter(|p| objective(&instance, p) >= floor) {
+                for plan in &plans {
                     // The plan as a point of the class model (a point scoring at
                     // least as much: the placed members are counted best base first).
                     let point = model.initial(&instance, &classes, plan, &[]);
-                    for (&v, &(lo, hi)) in point.iter().zip(&bounds.columns) {
-                        assert!(v >= lo - 1e-9 && hi.is_none_or(|hi| v <= hi + 1e-9));
-                    }
+                    let columns_met = point.iter().zip(&bounds.columns).all(|(&v, &(lo, hi))| {
+                        v >= lo - 1e-9 && hi.is_none_or(|hi| v <= hi + 1e-9)
+                    });
                     let values: HashMap<Variable, f64> =
                         variables.iter().copied().zip(point).collect();
-                    for ((_, lhs, _), least) in model.caps.iter().zip(&bounds.caps) {
-                        if let Some(least) = least {
-                            let used = lhs.eval_with(&values);
-                            assert!(used >= least - 1e-9, "{used} < {least}: {instance:?}");
-                        }
+                    let rows_met =
+                        model
+                            .caps
+                            .iter()
+                            .zip(&bounds.caps)
+                            .all(|((_, lhs, _), least)| {
+                                least.is_none_or(|least| lhs.eval_with(&values) >= least - 1e-9)
+                            });
+                    if objective(&instance, plan) >= floor {
+                        assert!(columns_met, "{plan:?} at {depth} steps: {instance:?}");
+                        assert!(rows_met, "{plan:?} at {depth} steps: {instance:?}");
+                    } else {
+                        columns_cut += usize::from(!columns_met);
+                        rows_cut += usize::from(!rows_met);
                     }
                 }
             }
         }
-        assert!(columns_bound > 100, "{columns_bound} columns bound");
+        assert!(columns_bound > 450, "{columns_bound} columns bound");
         assert!(rows_bound > 20, "{rows_bound} rows bound");
+        assert!(columns_cut > 8000, "{columns_cut} plans cut by columns");
+        assert!(rows_cut > 5000, "{rows_cut} plans cut by rows");
     }
 
     #[test]
