@@ -533,14 +533,7 @@ fn balance_classes(
     // The incumbent meets every bound (it scores enough); if rounding says otherwise,
     // none is used.
     let at_incumbent = model.initial(instance, &classes, incumbent, &[]);
-    let meets = |bounds: &LpBounds| {
-        bounds
-            .columns
-            .iter()
-            .zip(&at_incumbent)
-            .all(|(&(lo, hi), &v)| v >= lo - 1e-9 && hi.is_none_or(|hi| v <= hi + 1e-9))
-    };
-    if let Some(bounds) = fixed.filter(|b| meets(b)) {
+    if let Some(bounds) = fixed.filter(|b| b.columns_met_by(&at_incumbent)) {
         model.impose(&bounds);
     }
     for (placed, &min) in by_district.into_iter().zip(&floors.min) {

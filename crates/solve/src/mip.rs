@@ -491,6 +491,17 @@ pub(crate) struct LpBounds {
     pub caps: Vec<Option<f64>>,
 }
 
+impl LpBounds {
+    /// Whether `point` (a value per column of the class model) is within every column
+    /// bound.
+    pub fn columns_met_by(&self, point: &[f64]) -> bool {
+        point
+            .iter()
+            .zip(&self.columns)
+            .all(|(&v, &(lo, hi))| v >= lo - 1e-9 && hi.is_none_or(|hi| v <= hi + 1e-9))
+    }
+}
+
 impl Relaxation {
     /// What every plan scoring at least `floor` meets, from the LP's duals (the
     /// objective maximised). For any plan, LP optimum - score = the sum over rows of
@@ -974,9 +985,7 @@ mod tests {
                     // The plan as a point of the class model (a point scoring at
                     // least as much: the placed members are counted best base first).
                     let point = model.initial(&instance, &classes, plan, &[]);
-                    let columns_met = point.iter().zip(&bounds.columns).all(|(&v, &(lo, hi))| {
-                        v >= lo - 1e-9 && hi.is_none_or(|hi| v <= hi + 1e-9)
-                    });
+                    let columns_met = bounds.columns_met_by(&point);
                     let values: HashMap<Variable, f64> =
                         variables.iter().copied().zip(point).collect();
                     let rows_met =
