@@ -293,7 +293,8 @@ impl ClassModel {
         }
     }
 
-    /// Fixes every column where `point` and `other` (values per column) agree.
+    /// Fixes, by an equality row, every column where `point` and `other` (values per
+    /// column) agree within 1e-6, to its value in `point`.
     pub fn fix_where_equal(&mut self, point: &[f64], other: &[f64]) {
         let columns = self.variables();
         for ((&x, &a), &b) in columns.iter().zip(point).zip(other) {
@@ -655,8 +656,9 @@ const ROUNDS: usize = 2;
 /// the few nodes HiGHS needs (with rounds everywhere, the national week's small areas
 /// took nearly twice as long).
 const ROUNDS_FROM_ARCS: usize = 1000;
-/// Branch-and-bound nodes a round may take before the rounds give way to the full MIP:
-/// a node limit, not a time limit, so the plan is the same on every machine.
+/// Branch-and-bound nodes a round may take (a whole round out of nodes gives way to
+/// the full MIP; the start plan's neighbourhood, to the whole rounds): a node limit,
+/// not a time limit, so the plan is the same on every machine.
 const ROUND_NODES: u32 = 200;
 
 /// The step of the score grid: every arc's score is a whole multiple of it (weights
@@ -685,7 +687,7 @@ pub(crate) fn score_grid(instance: &AreaInstance) -> Option<f64> {
 /// steps lower (the best plan above a cutoff is the optimum whenever one exists). Each
 /// round may take a few hundred nodes. Before them, a round at `top` searches only the
 /// start plan's neighbourhood: the plans keeping every column where it agrees with the
-/// LP's optimum (RINS, in MIP terms). That model is small, so HiGHS is through it in
+/// LP's optimum (RINS, in MIP terms); finding none there lowers nothing. That model is small, so HiGHS is through it in
 /// milliseconds, and on many tight areas it holds a plan reaching `top`, which a whole
 /// round spends most of a second of root work to find. Then the full MIP runs from
 /// the better of `start` and the rounds' plans, stopping as soon as a plan reaches
@@ -732,7 +734,9 @@ fn solve_area_with(
             top = (lp.value / step + 0.05).floor() * step;
             let margin = 1e-3 * step;
             // The rounds: first the start plan's neighbourhood at the bound, then
-            // round k at 2^(k+1) - 2 steps under the bound (0, 2, 6...).
+            // round k at 2^(k+1) - 2 steps under the bound (0, 2, 6...). The best plan
+            // above a cutoff is the optimum whenever one exists, so a round looking
+            // deeper covers the steps it skips, at less pruning.
             let near_start = (rounds > 0).then_some((0.0, true));
             let schedule = near_start
                 .into_iter()
@@ -746,8 +750,6 @@ fn solve_area_with(
                         bound: best_value,
                     });
                 }
-                // The best plan above the cutoff is the optimum whenever one exists, so
-                // a round looking deeper covers the steps it skips, at less pruning.
                 let target = top - depth * step;
                 let mut model = ClassModel::new(instance, &classes);
                 let objective = std::mem::take(&mut model.objective);
@@ -967,7 +969,7 @@ mod tests {
     }
 
     /// A random tiny area of seven families in `rooms`, its classes and the LP
-    /// relaxation of its class model; `None` when nobody has a choice.
+    /// relaxation of its class model; `None` when no family has an arc.
     fn area_and_lp(
         draw: &mut impl FnMut(u64) -> u64,
         rooms: Vec<Room>,
@@ -1069,17 +1071,12 @@ mod tests {
             let mut model = ClassModel::new(&instance, &classes);
             let score = std::mem::take(&mut model.objective);
             let point = model.initial(&instance, &classes, &start, &[]);
-            let rows = model.constraints.len();
             model.fix_where_equal(&point, &lp.values);
             let agree: Vec<bool> = point
                 .iter()
                 .zip(&lp.values)
                 .map(|(a, b)| (a - b).abs() < 1e-6)
                 .collect();
-            assert_eq!(
-                model.constraints.len() - rows,
-                agree.iter().filter(|&&a| a).count()
-            );
             fixed += agree.iter().filter(|&&a| a).count();
             free += agree.iter().filter(|&&a| !a).count();
             let ys: Vec<usize> = model
@@ -1120,11 +1117,11 @@ mod tests {
         }
         assert!(fixed > 2 * free, "{fixed} columns fixed, {free} free");
         assert!(
-            better > 10,
+            better > 15,
             "{better} areas with a better plan near the start"
         );
         assert!(
-            optimal > 5,
+            optimal > 15,
             "{optimal} areas with the optimum near the start"
         );
     }
