@@ -687,9 +687,10 @@ pub(crate) fn score_grid(instance: &AreaInstance) -> Option<f64> {
 /// steps lower (the best plan above a cutoff is the optimum whenever one exists). Each
 /// round may take a few hundred nodes. Before them, a round at `top` searches only the
 /// start plan's neighbourhood: the plans keeping every column where it agrees with the
-/// LP's optimum (RINS, in MIP terms); finding none there lowers nothing. That model is small, so HiGHS is through it in
-/// milliseconds, and on many tight areas it holds a plan reaching `top`, which a whole
-/// round spends most of a second of root work to find. Then the full MIP runs from
+/// LP's optimum (RINS, in MIP terms); finding none there lowers nothing. That model is
+/// small, so HiGHS is through it in milliseconds, and on many tight areas it holds a
+/// plan reaching `top`, which a whole round spends most of a second of root work to
+/// find. Then the full MIP runs from
 /// the better of `start` and the rounds' plans, stopping as soon as a plan reaches
 /// `top` (which the rounds have shown nothing beats). Areas under
 /// [`ROUNDS_FROM_ARCS`] arcs take the plain MIP.
