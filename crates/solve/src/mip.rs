@@ -294,14 +294,19 @@ impl ClassModel {
     }
 
     /// Fixes, by an equality row, every column where `point` and `other` (values per
-    /// column) agree within 1e-6, to its value in `point`.
-    pub fn fix_where_equal(&mut self, point: &[f64], other: &[f64]) {
+    /// column) agree within 1e-6, to its value in `point`; returns, per column, whether
+    /// it was fixed.
+    pub fn fix_where_equal(&mut self, point: &[f64], other: &[f64]) -> Vec<bool> {
         let columns = self.variables();
+        let mut fixed = Vec::with_capacity(columns.len());
         for ((&x, &a), &b) in columns.iter().zip(point).zip(other) {
-            if (a - b).abs() < 1e-6 {
+            let agree = (a - b).abs() < 1e-6;
+            if agree {
                 self.constraints.push(Expression::from(x).eq(a));
             }
+            fixed.push(agree);
         }
+        fixed
     }
 
     /// The values of the class columns for the plan `start`, followed by `extra` (the
@@ -690,10 +695,9 @@ pub(crate) fn score_grid(instance: &AreaInstance) -> Option<f64> {
 /// LP's optimum (RINS, in MIP terms); finding none there lowers nothing. That model is
 /// small, so HiGHS is through it in milliseconds, and on many tight areas it holds a
 /// plan reaching `top`, which a whole round spends most of a second of root work to
-/// find. Then the full MIP runs from
-/// the better of `start` and the rounds' plans, stopping as soon as a plan reaches
-/// `top` (which the rounds have shown nothing beats). Areas under
-/// [`ROUNDS_FROM_ARCS`] arcs take the plain MIP.
+/// find. Then the full MIP runs from the better of `start` and the rounds' plans,
+/// stopping as soon as a plan reaches `top` (which the rounds have shown nothing
+/// beats). Areas under [`ROUNDS_FROM_ARCS`] arcs take the plain MIP.
 pub(crate) fn solve_area(
     instance: &AreaInstance,
     start: &Choice,
@@ -1072,12 +1076,7 @@ mod tests {
             let mut model = ClassModel::new(&instance, &classes);
             let score = std::mem::take(&mut model.objective);
             let point = model.initial(&instance, &classes, &start, &[]);
-            model.fix_where_equal(&point, &lp.values);
-            let agree: Vec<bool> = point
-                .iter()
-                .zip(&lp.values)
-                .map(|(a, b)| (a - b).abs() < 1e-6)
-                .collect();
+            let agree = model.fix_where_equal(&point, &lp.values);
             fixed += agree.iter().filter(|&&a| a).count();
             free += agree.iter().filter(|&&a| !a).count();
             let ys: Vec<usize> = model
