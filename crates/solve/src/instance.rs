@@ -111,6 +111,11 @@ pub struct AreaInstance {
 }
 
 impl AreaInstance {
+    /// The area's eligible pairs (arcs): the measure of its size.
+    pub(crate) fn pairs(&self) -> usize {
+        self.candidates.iter().map(|c| c.arcs.len()).sum()
+    }
+
     /// The most families any plan can place: the area's free case slots, and never
     /// more than there are candidates.
     pub(crate) fn max_placed(&self) -> usize {

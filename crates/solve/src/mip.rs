@@ -703,8 +703,7 @@ pub(crate) fn solve_area(
     start: &Choice,
     limits: Limits,
 ) -> Result<MipOutcome, SolveError> {
-    let arcs: usize = instance.candidates.iter().map(|c| c.arcs.len()).sum();
-    let rounds = (arcs >= ROUNDS_FROM_ARCS).then_some(ROUNDS);
+    let rounds = (instance.pairs() >= ROUNDS_FROM_ARCS).then_some(ROUNDS);
     solve_area_with(instance, start, limits, rounds)
 }
 

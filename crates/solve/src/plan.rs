@@ -396,14 +396,18 @@ pub(crate) fn plan_week(
     // Every area's best score first, then the stages after it: a slow balance in one
     // area must not take the time another area needs to prove its optimum.
     let solve = || -> Result<Vec<(AreaSolution, Stages)>, SolveError> {
-        let best: Vec<AreaSolution> = instances
-            .par_iter()
-            .map(|instance| allocator.allocate_area(instance, deadline))
-            .collect::<Result<_, _>>()?;
-        instances
-            .par_iter()
-            .zip(best)
-            .map(|(instance, mut solution)| {
+        let best: Vec<AreaSolution> = largest_first(
+            instances.iter().collect(),
+            |i| *i,
+            |instance| allocator.allocate_area(instance, deadline),
+        )
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+        let stages = instances.iter().zip(best).collect();
+        largest_first(
+            stages,
+            |(i, _)| *i,
+            |(instance, mut solution)| {
                 let mut stages = Stages::default();
                 if fair && solution.proven {
                     let districts = Districts::of(caseload, instance);
@@ -434,8 +438,10 @@ pub(crate) fn plan_week(
                         Some(std::mem::replace(&mut solution.choice, balanced.choice));
                 }
                 Ok((solution, stages))
-            })
-            .collect()
+            },
+        )
+        .into_iter()
+        .collect()
     };
     let (solutions, stages): (Vec<AreaSolution>, Vec<Stages>) = in_pool(options.threads, solve)
         .map_err(SolveError::Threads)??
@@ -584,6 +590,28 @@ fn report_decisions(decisions: &[Decision], plan: &Plan, objective_without: f64)
         objective_without,
         cost: round(objective_without - (plan.solver.objective - moved_cases_score)),
     }
+}
+
+/// Runs `work` on each area's item (in `items`, an item per area, the areas' order) on
+/// the current rayon pool, handing the areas to the threads largest first (by eligible
+/// pairs), and returns the results in the areas' order. One large area started last
+/// would keep one thread busy long after the others are done (on the 10x national
+/// week, Kent alone takes over two seconds); started first, the small areas fill in
+/// around it.
+fn largest_first<I: Send, T: Send>(
+    items: Vec<I>,
+    area: impl Fn(&I) -> &AreaInstance,
+    work: impl Fn(I) -> T + Sync + Send,
+) -> Vec<T> {
+    let mut order: Vec<(usize, I)> = items.into_iter().enumerate().collect();
+    order.sort_by_key(|(i, item)| (std::cmp::Reverse(area(item).pairs()), *i));
+    let mut done: Vec<(usize, T)> = order
+        .into_iter()
+        .par_bridge()
+        .map(|(i, item)| (i, work(item)))
+        .collect();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Runs `work` on a rayon pool of `threads` workers, or on the global pool (one per
@@ -1089,7 +1117,49 @@ fn waiting_entry(
 
 #[cfg(test)]
 mod tests {
-    use super::spread;
+    use super::{in_pool, largest_first, spread};
+    use crate::classes::tests::{draws, random_area, random_rooms};
+    use std::sync::Mutex;
+
+    /// `largest_first` returns every area's result in the areas' order, on one
+    /// thread or several, and on one thread works through the areas by size, the
+    /// largest first (ties in the areas' order).
+    #[test]
+    fn areas_are_handed_out_largest_first_and_come_back_in_order() {
+        let mut draw = draws(7);
+        let areas: Vec<_> = (0..40)
+            .map(|_| {
+                let rooms = random_rooms(&mut draw);
+                random_area(&mut draw, rooms, 8, &[1.0, 2.0])
+            })
+            .collect();
+        let pairs: Vec<usize> = areas.iter().map(|a| a.pairs()).collect();
+        assert!(pairs.windows(2).any(|w| w[0] < w[1]), "{pairs:?}");
+        for threads in [1, 2, 4] {
+            let started = Mutex::new(Vec::new());
+            let items: Vec<(usize, _)> = areas.iter().enumerate().collect();
+            let results = in_pool(Some(threads), || {
+                largest_first(
+                    items,
+                    |(_, area)| *area,
+                    |(i, area)| {
+                        started.lock().expect("not poisoned").push(i);
+                        (i, area.pairs())
+                    },
+                )
+            })
+            .expect("a pool");
+            let expected: Vec<(usize, usize)> = pairs.iter().copied().enumerate().collect();
+            assert_eq!(results, expected, "{threads} threads");
+            let started = started.into_inner().expect("not poisoned");
+            assert_eq!(started.len(), areas.len());
+            if threads == 1 {
+                let mut by_size: Vec<usize> = (0..areas.len()).collect();
+                by_size.sort_by_key(|&i| (std::cmp::Reverse(pairs[i]), i));
+                assert_eq!(started, by_size);
+            }
+        }
+    }
 
     /// The Gini coefficient from sorted shares is the mean absolute difference over
     /// all pairs, halved and divided by the mean, and is exactly 0, never -0, when the
