@@ -184,6 +184,11 @@ pub(crate) struct ClassModel {
     caps: Vec<(usize, Expression, f64)>,
     /// Per slot given them by [`with_fills`](Self::with_fills), its fills.
     fills: Vec<Fills>,
+    /// The fills' rows (`lhs <= rhs`): each row's number among the constraints and its
+    /// right-hand side.
+    fill_rows: Vec<(usize, f64)>,
+    /// Per slot, whether it has an hours row.
+    hours_rows: Vec<bool>,
 }
 
 /// One slot's fills (see [`ClassModel::with_fills`]): the class columns of each
@@ -203,6 +208,7 @@ impl ClassModel {
         let mut objective = Expression::default();
         let mut constraints = Vec::new();
         let mut caps = Vec::new();
+        let mut hours_rows = vec![false; instance.rooms.len()];
         let mut columns = Vec::with_capacity(classes.len());
         let mut placed_by_class = Vec::with_capacity(classes.len());
         // Per slot: (y, hours, class size).
@@ -245,6 +251,7 @@ impl ClassModel {
             // seeds 1 and 3 took 1.6 and 1.7 times as long).
             let hours_row =
                 hours_within(ys, room.free_cases, |a, b| b.total_cmp(&a)) > room.free_hours;
+            hours_rows[slot] = hours_row;
             if hours_row {
                 let mut hours = Expression::with_capacity(ys.len());
                 for (y, h, _) in ys {
@@ -275,10 +282,12 @@ impl ClassModel {
             placed: placed_by_class,
             caps,
             fills: Vec::new(),
+            fill_rows: Vec::new(),
+            hours_rows,
         }
     }
 
-    /// Adds, for every slot with more than one and at most [`MOST_FILLS`] maximal
+    /// Adds, for every slot with an hours row and at most [`MOST_FILLS`] maximal
     /// fills, the convex hull of its fills: a fill is how many families of each length
     /// (hours) the slot takes, within its free hours and free cases; a column
     /// `w(s, f)` in [0, 1] per maximal fill (none can take one family more), at most
@@ -296,7 +305,13 @@ impl ClassModel {
                 by_slot[slot].push((y, class.hours, class.members.len() as u32));
             }
         }
+        let all = self.variables();
         for (slot, ys) in by_slot.into_iter().enumerate() {
+            // Without an hours row, the slot's fills are its case row and the class
+            // sizes: nothing the LP does not have already.
+            if !self.hours_rows[slot] {
+                continue;
+            }
             let room = &instance.rooms[slot];
             let mut lengths: Vec<(f64, Vec<usize>, u32)> = Vec::new();
             for (y, h, n) in ys {
@@ -309,36 +324,32 @@ impl ClassModel {
                 }
             }
             let available: Vec<(f64, u32)> = lengths.iter().map(|(h, _, n)| (*h, *n)).collect();
-            // One maximal fill (or none): the hours cannot bind, nothing to add.
-            let Some(maximal) =
-                maximal_fills(&available, room.free_cases, room.free_hours).filter(|m| m.len() > 1)
-            else {
+            let Some(maximal) = maximal_fills(&available, room.free_cases, room.free_hours) else {
                 continue;
             };
-            let fills_columns: Vec<usize> = maximal
+            let first = self.vars.len();
+            let fills: Vec<Variable> = maximal
                 .iter()
-                .map(|_| {
-                    let at = self.vars.len();
-                    self.vars.add(variable().min(0.0).max(1.0));
-                    at
-                })
+                .map(|_| self.vars.add(variable().min(0.0).max(1.0)))
                 .collect();
-            let all = self.variables();
-            let mut one = Expression::with_capacity(fills_columns.len());
-            for &w in &fills_columns {
-                one.add_mul(1.0, all[w]);
+            let fills_columns: Vec<usize> = (first..first + fills.len()).collect();
+            let mut one = Expression::with_capacity(fills.len());
+            for &w in &fills {
+                one.add_mul(1.0, w);
             }
+            self.fill_rows.push((self.constraints.len(), 1.0));
             self.constraints.push(one.leq(1.0));
             for (k, (_, cols, _)) in lengths.iter().enumerate() {
-                let mut row = Expression::with_capacity(cols.len() + fills_columns.len());
+                let mut row = Expression::with_capacity(cols.len() + fills.len());
                 for &y in cols {
                     row.add_mul(1.0, all[y]);
                 }
-                for (fill, &w) in maximal.iter().zip(&fills_columns) {
+                for (fill, &w) in maximal.iter().zip(&fills) {
                     if fill[k] > 0 {
-                        row.add_mul(-f64::from(fill[k]), all[w]);
+                        row.add_mul(-f64::from(fill[k]), w);
                     }
                 }
+                self.fill_rows.push((self.constraints.len(), 0.0));
                 self.constraints.push(row.leq(0.0));
             }
             self.fills.push(Fills {
@@ -421,7 +432,7 @@ impl ClassModel {
                 left -= take;
             }
         }
-        // Each slot's fill: a maximal one at least as large as the plan's (any, if
+        // Each slot's fill: a maximal one at least as large as the plan's (none, if
         // none is: then the plan breaks a row, and HiGHS drops it as a start).
         for fills in &self.fills {
             let fill: Vec<f64> = fills
@@ -573,6 +584,7 @@ impl ClassModel {
             .map(|(_, d)| d.is_integer())
             .collect();
         let caps = std::mem::take(&mut self.caps);
+        let fill_rows = std::mem::take(&mut self.fill_rows);
         let mut lp = quiet_highs(self.vars, objective, self.constraints)?;
         configure(&mut lp, &instance.area, seconds, None, None)?;
         lp.try_set_option("solve_relaxation", true)
@@ -594,6 +606,14 @@ impl ClassModel {
             caps: caps
                 .iter()
                 .map(|&(row, _, rhs)| {
+                    let at = solution.rows().get(row).copied().unwrap_or(f64::NAN);
+                    let dual = solution.dual_rows().get(row).copied().unwrap_or(0.0);
+                    (rhs, at, dual)
+                })
+                .collect(),
+            other_rows: fill_rows
+                .iter()
+                .map(|&(row, rhs)| {
                     let at = solution.rows().get(row).copied().unwrap_or(f64::NAN);
                     let dual = solution.dual_rows().get(row).copied().unwrap_or(0.0);
                     (rhs, at, dual)
@@ -657,6 +677,7 @@ impl Relaxation {
             && self
                 .caps
                 .iter()
+                .chain(&self.other_rows)
                 .all(|&(rhs, at, dual)| dual.abs() <= ZERO || tight(at, rhs));
         if !complementary {
             return None;
@@ -732,7 +753,8 @@ const MOST_FILLS: usize = 64;
 /// The maximal fills of one slot: counts per length of `available` (hours, families
 /// of that length) within `room` hours (with the capacity checks' millionth of an
 /// hour) and `cases` families, none of which can take one family more. `None` when
-/// there are more than [`MOST_FILLS`].
+/// there are more than [`MOST_FILLS`], or more than `MOST_VISITS` partial fills to
+/// look through.
 fn maximal_fills(available: &[(f64, u32)], cases: u32, room: f64) -> Option<Vec<Vec<u32>>> {
     fn go(
         available: &[(f64, u32)],
@@ -796,6 +818,9 @@ pub(crate) struct Relaxation {
     /// Per hours or case row of the model (in the order of its `caps`): its
     /// right-hand side, its value in the LP's optimum and its dual value.
     pub caps: Vec<(f64, f64, f64)>,
+    /// The same for the model's other inequality rows (the fills'), which bound
+    /// nothing but must be complementary too.
+    pub other_rows: Vec<(f64, f64, f64)>,
 }
 
 /// When HiGHS may stop short of its own proof.
@@ -1245,10 +1270,12 @@ mod tests {
         assert!(several > 100, "{several} slots with several maximal fills");
     }
 
-    /// The fills cut off no plan: every plan of random tiny areas, fixed on the model
-    /// with every slot's fills (the fills' columns as `initial` sets them), is a
-    /// feasible point of its LP; so the LP with fills bounds the brute-force optimum,
-    /// and it is never above the LP without them, and on many areas below.
+    /// The fills cut off no plan: every plan of random tiny areas has, at each slot
+    /// given fills, a maximal fill at least as large as its own (`initial` sets one
+    /// fill column per such slot), and plans spread over the whole list, fixed on the
+    /// model with fills, are feasible points of its LP; the LP with fills bounds the
+    /// brute-force optimum, is never above the LP without them, and on many areas is
+    /// below.
     #[test]
     fn the_fills_keep_every_plan_and_tighten_the_lp() {
         let mut draw = draws(0x6a09_e667_f3bc_c908);
@@ -1269,7 +1296,17 @@ mod tests {
             );
             assert!(with_fills.value <= plain.value + 1e-6);
             tighter += usize::from(with_fills.value < plain.value - 1e-6);
-            for plan in every_plan(&instance).iter().take(12) {
+            let plans = every_plan(&instance);
+            let model = ClassModel::new(&instance, &classes).with_fills(&instance, &classes);
+            for plan in &plans {
+                let point = model.initial(&instance, &classes, plan, &[]);
+                for fills in &model.fills {
+                    let chosen = fills.columns.iter().filter(|&&w| point[w] == 1.0).count();
+                    assert_eq!(chosen, 1, "{plan:?} has no fill at a slot: {instance:?}");
+                }
+            }
+            let every = (plans.len() / 12).max(1);
+            for plan in plans.iter().step_by(every) {
                 let mut model =
                     ClassModel::new(&instance, &classes).with_fills(&instance, &classes);
                 let score = std::mem::take(&mut model.objective);
@@ -1297,6 +1334,8 @@ mod tests {
         let (mut columns_bound, mut rows_bound) = (0, 0);
         // Plans under the floor that a column bound, or a row bound, rules out.
         let (mut columns_cut, mut rows_cut) = (0, 0);
+        // The same, from the LP with fills.
+        let mut fills_cut = 0;
         for trial in 0..200 {
             let rooms = tight_rooms(&mut draw, 3);
             // Every other area of few hours values: classes of several members, whose
@@ -1357,7 +1396,9 @@ mod tests {
                             rows_met,
                             "{plan:?} at {depth} steps ({fills}): {instance:?}"
                         );
-                    } else if !fills {
+                    } else if fills {
+                        fills_cut += usize::from(!columns_met || !rows_met);
+                    } else {
                         columns_cut += usize::from(!columns_met);
                         rows_cut += usize::from(!rows_met);
                     }
@@ -1368,6 +1409,10 @@ mod tests {
         assert!(rows_bound > 20, "{rows_bound} rows bound");
         assert!(columns_cut > 8000, "{columns_cut} plans cut by columns");
         assert!(rows_cut > 5000, "{rows_cut} plans cut by rows");
+        assert!(
+            fills_cut > 5000,
+            "{fills_cut} plans cut by the LP with fills"
+        );
     }
 
     /// The neighbourhood round's model: the columns where the start plan and the LP
