@@ -595,9 +595,8 @@ fn report_decisions(decisions: &[Decision], plan: &Plan, objective_without: f64)
 /// Runs `work` on each area's item (in `items`, an item per area, the areas' order) on
 /// the current rayon pool, handing the areas to the threads largest first (by eligible
 /// pairs), and returns the results in the areas' order. One large area started last
-/// would keep one thread busy long after the others are done (on the 10x national
-/// week, Kent alone takes over two seconds); started first, the small areas fill in
-/// around it.
+/// would keep one thread busy long after the others are done; started first, the
+/// small areas fill in around it.
 fn largest_first<I: Send, T: Send>(
     items: Vec<I>,
     area: impl Fn(&I) -> &AreaInstance,
