@@ -573,16 +573,11 @@ impl ClassModel {
         objective: Expression,
         seconds: Option<f64>,
     ) -> Result<Option<Relaxation>, SolveError> {
-        let bounds: Vec<(f64, f64)> = self
+        let (bounds, integer): (Vec<(f64, f64)>, Vec<bool>) = self
             .vars
             .iter_variables_with_def()
-            .map(|(_, d)| (d.get_min(), d.get_max()))
-            .collect();
-        let integer = self
-            .vars
-            .iter_variables_with_def()
-            .map(|(_, d)| d.is_integer())
-            .collect();
+            .map(|(_, d)| ((d.get_min(), d.get_max()), d.is_integer()))
+            .unzip();
         let caps = std::mem::take(&mut self.caps);
         let fill_rows = std::mem::take(&mut self.fill_rows);
         let mut lp = quiet_highs(self.vars, objective, self.constraints)?;
@@ -597,6 +592,12 @@ impl ClassModel {
             return Ok(None);
         }
         let solution = solved.get_solution();
+        // A row's right-hand side, its value in the LP's optimum and its dual value.
+        let at_optimum = |row: usize, rhs: f64| {
+            let at = solution.rows().get(row).copied().unwrap_or(f64::NAN);
+            let dual = solution.dual_rows().get(row).copied().unwrap_or(0.0);
+            (rhs, at, dual)
+        };
         Ok(Some(Relaxation {
             value: solved.objective_value(),
             values: solution.columns().to_vec(),
@@ -605,19 +606,11 @@ impl ClassModel {
             integer,
             caps: caps
                 .iter()
-                .map(|&(row, _, rhs)| {
-                    let at = solution.rows().get(row).copied().unwrap_or(f64::NAN);
-                    let dual = solution.dual_rows().get(row).copied().unwrap_or(0.0);
-                    (rhs, at, dual)
-                })
+                .map(|&(row, _, rhs)| at_optimum(row, rhs))
                 .collect(),
             other_rows: fill_rows
                 .iter()
-                .map(|&(row, rhs)| {
-                    let at = solution.rows().get(row).copied().unwrap_or(f64::NAN);
-                    let dual = solution.dual_rows().get(row).copied().unwrap_or(0.0);
-                    (rhs, at, dual)
-                })
+                .map(|&(row, rhs)| at_optimum(row, rhs))
                 .collect(),
         }))
     }

@@ -603,7 +603,7 @@ fn largest_first<I: Send, T: Send>(
     work: impl Fn(I) -> T + Sync + Send,
 ) -> Vec<T> {
     let mut order: Vec<(usize, I)> = items.into_iter().enumerate().collect();
-    order.sort_by_key(|(i, item)| (std::cmp::Reverse(area(item).pairs()), *i));
+    order.sort_by_cached_key(|(i, item)| (std::cmp::Reverse(area(item).pairs()), *i));
     let mut done: Vec<(usize, T)> = order
         .into_iter()
         .par_bridge()
