@@ -13,17 +13,20 @@ for each program:
   (eligibility, building the models, HiGHS), as each program measures it.
 
 caseload runs with one worker thread (`--threads 1`, like the peer) and with its
-default (one per core), each with `balance = "none"` (the peer's model: the best total
-score) and `balance = "hours"` (the default policy: then, among the plans with that
-score, the one that spreads supporters' hours most evenly; the peer has no such stage,
-so the goal of 1/10 of the peer's time holds with it on only if this stage is cheap).
+default (one per core), each with `balance = "none"` (the best total score) and
+`balance = "hours"` (the default policy: then, among the plans with that score, the
+one that spreads supporters' hours most evenly). The peer runs both too: the same MIP,
+and with `--balance hours` a second MIP per area on it (score row, f's segments, the
+first plan as its start). The script checks that the objectives and, with balance,
+the sums of f(share) agree, and ends with the ratios: the peer's median solve time
+over caseload's, balance against balance.
 Every HiGHS solve is single-threaded on both sides.
 Standard library only; it builds the release binary and the peer's venv
 (`benches/peer/.venv`, highspy pinned in requirements.txt) if they are missing.
 
     python3 benches/compare_peer.py                 # provider and national weeks, 15 runs
     python3 benches/compare_peer.py --runs 3 --x10  # also the 10x national week
-    python3 benches/compare_peer.py --balance hours  # caseload with its default policy only
+    python3 benches/compare_peer.py --balance hours  # the default policy only
 """
 from __future__ import annotations
 
@@ -70,6 +73,12 @@ def objective(path: Path) -> float:
     return float(json.loads(path.read_text())["solver"]["objective"])
 
 
+def sum_f(path: Path) -> float | None:
+    """The balance stage's sum of f(share), if it ran."""
+    balance = json.loads(path.read_text()).get("balance") or {}
+    return balance.get("sum_f") if balance.get("method") == "hours" else None
+
+
 def show(times: list[float]) -> str:
     return f"{statistics.median(times):.3f} s ({min(times):.3f})"
 
@@ -92,8 +101,8 @@ def main() -> int:
     parser.add_argument("--x10", action="store_true", help="also the 10x national week")
     parser.add_argument("--balance", nargs="+", choices=["none", "hours"],
                         default=["none", "hours"],
-                        help="caseload's balance stage: none (the peer's model), hours (the "
-                             "default policy, a second exact stage the peer lacks), or both")
+                        help="the balance stage: none (the best score only), hours (the "
+                             "default policy, a second exact stage), or both")
     parser.add_argument("--caseload", type=Path,
                         help="this caseload binary instead of building target/release/caseload "
                              "(say, a copy built from an earlier commit, for a baseline)")
@@ -105,8 +114,9 @@ def main() -> int:
 
     print(f"Machine: {machine()}")
     print(f"Runs per program and week: {args.runs} (alternating order); median (min)\n")
-    print("| week | program | threads | end to end | solve only | objective |")
-    print("|---|---|---|---|---|---|")
+    print("| week | program | threads | end to end | solve only | objective | sum of f |")
+    print("|---|---|---|---|---|---|---|")
+    ratio_rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for week in weeks:
             s = ROOT / "fixtures" / week / "supporters.csv"
@@ -126,10 +136,11 @@ def main() -> int:
                         cmd += ["--time-limit", "600"]
                     programs.append((f"caseload, balance {balance}",
                                      f"{threads} (HiGHS 1 per area)", cmd, out))
-            out = Path(tmp) / "peer.json"
-            programs.append(("highspy peer", "1 (HiGHS 1)",
-                             [str(python), str(PEER / "allocate_highspy.py"), "--supporters", str(s),
-                              "--referrals", str(r), "--week", WEEK, "--out", str(out)], out))
+                out = Path(tmp) / f"peer-{balance}.json"
+                programs.append((f"highspy peer, balance {balance}", "1 (HiGHS 1)",
+                                 [str(python), str(PEER / "allocate_highspy.py"),
+                                  "--supporters", str(s), "--referrals", str(r), "--week", WEEK,
+                                  "--out", str(out), "--balance", balance], out))
             runs = args.runs if week != "national-x10" else max(1, min(args.runs, 3))
             times: list[list[tuple[float, float]]] = [[] for _ in programs]
             for i in range(runs):
@@ -142,10 +153,32 @@ def main() -> int:
             if max(objectives) - min(objectives) > 1e-6 * max(1.0, abs(objectives[0])):
                 print(f"objectives differ on {week}: {objectives}", file=sys.stderr)
                 return 1
+            spreads = {p[0]: sum_f(p[3]) for p in programs}
+            for balance in args.balance:
+                ours, peer = (spreads[f"{who}, balance {balance}"]
+                              for who in ("caseload", "highspy peer"))
+                if balance == "hours" and abs(ours - peer) > 1e-6 * max(1.0, abs(ours)):
+                    print(f"sums of f differ on {week}: caseload {ours}, peer {peer}",
+                          file=sys.stderr)
+                    return 1
+            medians = {}
             for (label, threads, _, _), t, obj in zip(programs, times, objectives):
                 wall = show([w for w, _ in t])
                 solve = show([x for _, x in t])
-                print(f"| {week} | {label} | {threads} | {wall} | {solve} | {obj:.2f} |")
+                medians[label, threads.split()[0]] = statistics.median(x for _, x in t)
+                spread = spreads[label]
+                spread = f"{spread:.6f}" if spread is not None else "-"
+                print(f"| {week} | {label} | {threads} | {wall} | {solve} | {obj:.2f} | "
+                      f"{spread} |")
+            for balance in args.balance:
+                peer = medians[f"highspy peer, balance {balance}", "1"]
+                ratios = [f"{peer / max(medians[f'caseload, balance {balance}', t], 1e-6):.1f}"
+                          for t in ["1", str(cores)]]
+                ratio_rows.append(f"| {week} | {balance} | {' | '.join(ratios)} |")
+    print("\nPeer's median solve time over caseload's, the same balance policy on both:\n")
+    print("| week | balance | ratio, caseload 1 thread | ratio, caseload default threads |")
+    print("|---|---|---|---|")
+    print("\n".join(ratio_rows))
     return 0
 
 

@@ -22,8 +22,9 @@ agree and prints, per instance and seed:
   and ratio default, the same with caseload's default threads (one per core, areas in
   parallel; the peer stays as written, one HiGHS model per area on one thread);
 - whether caseload proved the optimum;
-- with `--balance hours`, caseload's sum of f(share) (the balance stage's objective),
-  to compare two caseload binaries by.
+- with `--balance hours` (the default policy's second stage, run by both programs:
+  the peer as a second MIP per area on its model), the sum of f(share), checked equal
+  between the two where both proved their plans.
 
 A per-solve cap (`--cap`, seconds) keeps the table finite: caseload gets it as
 `--time-limit` (and then reports `feasible`), the peer is stopped at the cap plus its
@@ -240,9 +241,12 @@ def secs(result: dict | None, cap: float) -> str:
 
 
 def times_faster(ours: dict | None, peer: dict | None, cap: float) -> str:
-    """Peer seconds / caseload seconds where caseload proved the optimum (the peer's
-    cap where the peer was stopped, as a lower bound), `-` where it did not."""
+    """Peer seconds / caseload seconds where caseload proved the optimum, and with
+    balance the balanced plan (the peer's cap where the peer was stopped, as a lower
+    bound), `-` where it did not."""
     if ours is None or ours["solver"]["status"] != "optimal":
+        return "-"
+    if (ours.get("balance") or {}).get("unproven_areas"):
         return "-"
     mine = max(ours["solver"]["seconds"], 1e-3)
     if peer is None:
@@ -257,8 +261,8 @@ def main() -> int:
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--cap", type=float, default=120.0, help="seconds per solve")
     parser.add_argument("--balance", choices=["none", "hours"], default="none",
-                        help="caseload's second stage: none (default) solves the same model "
-                             "as the peer; hours adds the balance stage, which the peer lacks")
+                        help="the second stage, on both programs: none (default) or hours "
+                             "(the balance stage of caseload's default policy)")
     parser.add_argument("--no-default-threads", action="store_true",
                         help="run caseload with --threads 1 only")
     parser.add_argument("--write", type=Path, help="only write the weeks' files under DIR")
@@ -313,7 +317,8 @@ def main() -> int:
                 default, _ = run(ours_cmd, ours_out, args.cap + 30)
             peer, peer_mib = run([str(python), str(PEER / "allocate_highspy.py"),
                                   "--supporters", str(s), "--referrals", str(r),
-                                  "--week", WEEK.isoformat(), "--out", str(peer_out)],
+                                  "--week", WEEK.isoformat(), "--out", str(peer_out),
+                                  "--balance", args.balance],
                                  peer_out, args.cap + 5)
             proven = ours is not None and ours["solver"]["status"] == "optimal"
             if proven and peer is not None:
@@ -322,12 +327,21 @@ def main() -> int:
                     print(f"objectives differ on {name} seed {seed}: {a} vs {b}",
                           file=sys.stderr)
                     failed = True
+                if args.balance == "hours" and not ours["balance"]["unproven_areas"]:
+                    a, b = ours["balance"]["sum_f"], peer["balance"]["sum_f"]
+                    if abs(a - b) > 1e-6 * max(1.0, abs(a)):
+                        print(f"sums of f differ on {name} seed {seed}: {a} vs {b}",
+                              file=sys.stderr)
+                        failed = True
             ratio = times_faster(ours, peer, args.cap)
             ratio_default = times_faster(default, peer, args.cap)
             objective = f"{ours['solver']['objective']:.2f}" if ours else "-"
             # The balance stage's result (--balance hours): the least sum of f(share)
-            # among the best plans, to compare binaries by (the peer has no such stage).
-            spread = f"{ours['balance']['sum_f']:.6f}" if ours and args.balance == "hours" else "-"
+            # among the best plans ("unproven" where the cap stopped the stage first).
+            spread = "-"
+            if ours and args.balance == "hours":
+                spread = f"{ours['balance']['sum_f']:.6f}" + (
+                    " unproven" if ours["balance"]["unproven_areas"] else "")
             print(f"| {name} | {pairs if seed is None else seed} | {secs(ours, args.cap)} | "
                   f"{secs(default, args.cap) if not args.no_default_threads else '-'} | "
                   f"{secs(peer, args.cap)} | {ratio} | {ratio_default} | {ours_mib:.0f} | {peer_mib:.0f} | "

@@ -7,8 +7,15 @@ shared/spec/allocation.md with the default policy (volunteers do not take high
 complexity; default hours low 1 / medium 2 / high 3; local bonus 0.05) and solves
 one MIP per area with HiGHS to proven optimality.
 
+With `--balance hours` it adds the balance stage of caseload's default policy, as a
+second MIP per area on the same model: among the plans with the best total score, the
+least sum over the area's supporters of f(share), share = hours used after the week
+(open cases included) / hours a week, f = share² interpolated linearly between
+multiples of 0.05 (one row per segment of f under a t column per supporter), started
+from the first stage's plan.
+
     python allocate_highspy.py --supporters S.csv --referrals R.csv \
-        --week 2015-11-02 --out OUT.json [--stats]
+        --week 2015-11-02 --out OUT.json [--balance hours] [--stats]
 
 Set up with:  python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
 """
@@ -28,6 +35,7 @@ import highspy
 
 DEFAULT_HOURS = {"low": 1.0, "medium": 2.0, "high": 3.0}
 LOCAL_BONUS = 0.05
+STEP = 0.05  # f(share) is share² at multiples of STEP, linear between
 VOLUNTEERS_TAKE_HIGH = False
 TRUE = {"true", "yes", "1"}
 FALSE = {"false", "no", "0"}
@@ -279,8 +287,17 @@ def eligible_supporters(r: Referral, area_supporters: list[Supporter], week: dat
     return left, None
 
 
-def solve_area(area: str, waiting: list[Referral], supporters: list[Supporter], week: date):
-    """One MIP for one area; returns (assignments {rid: sid}, objective, bound, stats)."""
+def f(share: float) -> float:
+    """share² at multiples of STEP, linear between."""
+    k = math.floor(max(share, 0.0) / STEP)
+    lo = k * STEP
+    return lo * lo + (share - lo) * (2 * k + 1) * STEP
+
+
+def solve_area(area: str, waiting: list[Referral], supporters: list[Supporter], week: date,
+               balance: bool):
+    """One MIP for one area (and with `balance`, the second stage on the same model);
+    returns (assignments {rid: sid}, objective, bound, stats)."""
     t0 = time.perf_counter()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -320,10 +337,43 @@ def solve_area(area: str, waiting: list[Referral], supporters: list[Supporter], 
     if status != highspy.HighsModelStatus.kOptimal:
         raise RuntimeError(f"area {area}: {h.modelStatusToString(status)}")
     info = h.getInfo()
+    objective, bound = info.objective_function_value, info.mip_dual_bound
+    stats = (h.getNumCol(), h.getNumRow(), h.getNumNz())
+    if balance:
+        t_build = time.perf_counter()
+        balance_stage(h, x, objective, by_supporter, sup)
+        TIMES["solve"] += time.perf_counter() - t_build
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"area {area}, balance: {h.modelStatusToString(status)}")
     values = h.vals(list(x.values()))
     chosen = {rid: sid for (rid, sid), v in zip(x.keys(), values) if v > 0.5}
-    stats = (h.getNumCol(), h.getNumRow(), h.getNumNz())
-    return chosen, info.objective_function_value, info.mip_dual_bound, stats
+    return chosen, objective, bound, stats
+
+
+def balance_stage(h, x: dict, objective: float, by_supporter: dict, sup: dict):
+    """Among the plans scoring `objective`, the least sum of f(share): the score becomes
+    a row, each supporter who may take a family gets t >= every segment of f over the
+    shares they can reach, and the sum of t is minimised from the first stage's plan."""
+    start = list(h.getSolution().col_value)
+    scores = h.getLp().col_cost_
+    h.addConstr(h.qsum(c * v for c, v in zip(scores, x.values())) >= objective - 1e-6)
+    h.changeColsCost(len(x), list(range(len(x))), [0.0] * len(x))
+    h.setMinimize()
+    for sid, refs in sorted(by_supporter.items()):
+        s = sup[sid]
+        free = 0.0 if s.over_capacity else s.hours - s.open_hours
+        lo = s.open_hours / s.hours
+        hi = (s.open_hours + min(free, sum(r.hours for r in refs))) / s.hours
+        t = h.addVariable(lb=0.0, obj=1.0)
+        used = s.open_hours + h.qsum(r.hours * x[r.id, sid] for r in refs)
+        for k in range(math.floor(lo / STEP), math.floor(hi / STEP) + 1):
+            h.addConstr(t >= (k * STEP) ** 2 + (2 * k + 1) * STEP * (used / s.hours - k * STEP))
+        # The first stage's plan, with t at its f: a feasible start.
+        hours = s.open_hours + sum(r.hours * start[x[r.id, sid].index] for r in refs)
+        start.append(f(hours / s.hours))
+    h.setSolution(len(start), list(range(len(start))), start)
+    h.solve()
 
 
 # ---------------------------------------------------------------- main
@@ -334,6 +384,9 @@ def main() -> int:
     ap.add_argument("--referrals", required=True)
     ap.add_argument("--week", required=True, type=date.fromisoformat)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--balance", choices=["none", "hours"], default="none",
+                    help="hours: the balance stage after the best score (caseload's default "
+                         "policy); none: the best score only")
     ap.add_argument("--stats", action="store_true", help="print per-area statistics to stderr")
     args = ap.parse_args()
     week = args.week
@@ -383,7 +436,8 @@ def main() -> int:
     non_trivial = over_demand = 0
     for area in sorted(waiting_by_area):
         refs = waiting_by_area[area]
-        chosen, obj, bnd, stats = solve_area(area, refs, by_area[area], week)
+        chosen, obj, bnd, stats = solve_area(area, refs, by_area[area], week,
+                                             args.balance == "hours")
         assigned.update(chosen)
         objective += obj
         bound += bnd
@@ -432,9 +486,12 @@ def main() -> int:
                     "newly_assigned": len(assigned), "waiting": len(waiting_out),
                     "ignored": ignored},
     }
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=1)
-        f.write("\n")
+    if args.balance == "hours":
+        result["balance"] = {"method": "hours", "sum_f": round(sum(
+            f(s["hours_used"] / s["hours_per_week"]) for s in supporters_out), 6)}
+    with open(args.out, "w", encoding="utf-8") as out:
+        json.dump(result, out, indent=1)
+        out.write("\n")
 
     if args.stats:
         reasons = defaultdict(int)
