@@ -133,8 +133,10 @@ pub(crate) struct Balanced {
     pub proven: bool,
 }
 
-/// Nodes the exact search may visit before handing an area to HiGHS.
-const SEARCH_NODES: u64 = 20_000;
+/// Nodes the exact search may visit before handing an area to HiGHS (with the chords
+/// of [`reachable_loads`], HiGHS settles what the search leaves sooner than more
+/// nodes would: DESIGN.md).
+const SEARCH_NODES: u64 = 2_000;
 
 /// How [`search`] ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -456,6 +458,38 @@ fn load_unit(instance: &AreaInstance) -> Option<f64> {
     (gcd > 0).then_some(gcd as f64 / 2.0)
 }
 
+/// The new loads, in `unit`s, that a slot can reach with some of the families in
+/// `joining` ((hours, how many) pairs, hours multiples of `unit`) within `free_hours`
+/// and `free_cases`: sorted, 0 first. Past 127 units, every load up to the most the
+/// hours allow.
+fn reachable_loads(
+    joining: &[(f64, usize)],
+    unit: f64,
+    free_hours: f64,
+    free_cases: u32,
+) -> Vec<u32> {
+    let units = |hours: f64| (hours / unit).round() as u32;
+    let all: u32 = joining.iter().map(|&(h, n)| units(h) * n as u32).sum();
+    let most = ((free_hours / unit + 1e-9).floor().max(0.0) as u32).min(all);
+    if most > 127 {
+        return (0..=most).collect();
+    }
+    let cases = (free_cases as usize).min(joining.iter().map(|&(_, n)| n).sum());
+    let within = u128::MAX >> (127 - most);
+    // by_count[c]: bit l set when c of the families can make a load of l units.
+    let mut by_count = vec![0_u128; cases + 1];
+    by_count[0] = 1;
+    for &(hours, n) in joining {
+        for _ in 0..n.min(cases) {
+            for c in (1..=cases).rev() {
+                by_count[c] |= by_count[c - 1].checked_shl(units(hours)).unwrap_or(0) & within;
+            }
+        }
+    }
+    let reachable = by_count.iter().fold(0, |all, &c| all | c);
+    (0..=most).filter(|&l| reachable >> l & 1 == 1).collect()
+}
+
 /// The balanced plan by HiGHS on the aggregated model of [`crate::classes`] (classes
 /// split by district, so that the floors are rows over classes), from `incumbent`
 /// (the best plan known, `start` or better); `start` is the optimum of the stages
@@ -465,7 +499,8 @@ fn load_unit(instance: &AreaInstance) -> Option<f64> {
 /// score: a class's slots that lose more are closed, members whose leaving would lose
 /// more are placed, and when even the worst of the options left cannot lose more, the
 /// score row cannot bind and is left out. Where all hours are multiples of a unit,
-/// each slot's new load is an integer count of units, which HiGHS branches on.
+/// each slot's t lies above the chords of f between the loads the slot can reach
+/// ([`reachable_loads`]); otherwise above f's own segments.
 fn balance_classes(
     instance: &AreaInstance,
     capacity: &Capacity,
@@ -492,6 +527,8 @@ fn balance_classes(
     let rooms = instance.rooms.len();
     let mut new_hours: Vec<Expression> = vec![Expression::default(); rooms];
     let mut has_arc = vec![false; rooms];
+    // Per slot, the families that may still join it: (hours, how many).
+    let mut joining: Vec<Vec<(f64, usize)>> = vec![Vec::new(); rooms];
     let mut by_district: Vec<Expression> = vec![Expression::default(); floors.min.len()];
     for (k, class) in classes.iter().enumerate() {
         let (ys, zs) = &model.columns[k];
@@ -510,6 +547,7 @@ fn balance_classes(
             lose = lose.max(most - bonus);
             new_hours[slot].add_mul(class.hours, y);
             has_arc[slot] = true;
+            joining[slot].push((class.hours, class.members.len()));
         }
         // Groups come highest base first: those worth more than the slack are placed.
         for (&z, &(base, size)) in zs.iter().zip(&class.groups) {
@@ -555,16 +593,28 @@ fn balance_classes(
         let t = model.vars.add(variable().min(0.0));
         extra.push(f(used_by_incumbent[slot] / hours));
         spread.add_mul(1.0, t);
-        let load = match unit {
-            Some(unit) => {
-                let most = (room.free_hours / unit + 1e-9).floor();
-                let u = model.vars.add(variable().integer().min(0.0).max(most));
-                extra.push(((used_by_incumbent[slot] - used) / unit).round());
-                model.constraints.push((new_hours - unit * u).eq(0.0));
-                unit * u
+        if let Some(unit) = unit {
+            // The new load is a whole number of units, and only some numbers can be
+            // reached: t lies above the chords of f between consecutive reachable
+            // loads, which meet f at every reachable load (f is convex) and lie above
+            // it in between, tighter than f's own segments.
+            let loads = reachable_loads(&joining[slot], unit, room.free_hours, room.free_cases);
+            let f_at = |load: u32| f((used + unit * f64::from(load)) / hours);
+            let units = new_hours * (1.0 / unit);
+            for pair in loads.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                let slope = (f_at(b) - f_at(a)) / f64::from(b - a);
+                // t >= f(a) + slope (units - a)
+                model.constraints.push(
+                    (Expression::from(t) - units.clone() * slope)
+                        .geq(f_at(a) - slope * f64::from(a)),
+                );
             }
-            None => new_hours,
-        };
+            if loads.len() < 2 {
+                model.constraints.push(Expression::from(t).geq(f_at(0)));
+            }
+            continue;
+        }
         // The segments the share can lie on, from its value before new cases to its
         // most after them.
         let lowest = used / hours;
@@ -578,7 +628,7 @@ fn balance_classes(
             let constant = lo * lo + (used / hours - lo) * (lo + hi);
             model
                 .constraints
-                .push((Expression::from(t) - load.clone() * slope).geq(constant));
+                .push((Expression::from(t) - new_hours.clone() * slope).geq(constant));
         }
     }
     // Minimise the spread: maximise its opposite.
@@ -648,7 +698,7 @@ mod tests {
     #[test]
     fn every_path_reaches_the_brute_force_balance() {
         let mut draw = draws(0x2545_f491_4f6c_dd1d);
-        let (mut moved, mut gave_up, mut floored) = (0, 0, 0);
+        let (mut moved, mut gave_up, mut floored, mut segments) = (0, 0, 0, 0);
         for _ in 0..400 {
             let hours_per_week: Vec<f64> = (0..1 + draw(3))
                 .map(|_| [3.0, 5.0, 7.5, 10.0][draw(4) as usize])
@@ -666,7 +716,15 @@ mod tests {
                     ..room_with(0)
                 })
                 .collect();
-            let instance = random_area(&mut draw, rooms, 6, &[0.5, 1.0, 1.5, 2.0, 3.0]);
+            // Now and then hours that are no multiple of half an hour: f's own
+            // segments instead of the chords between reachable loads.
+            let hours: &[f64] = if draw(5) == 0 {
+                &[0.7, 1.0, 2.0]
+            } else {
+                &[0.5, 1.0, 1.5, 2.0, 3.0]
+            };
+            let instance = random_area(&mut draw, rooms, 6, hours);
+            segments += usize::from(load_unit(&instance).is_none());
             if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
                 continue;
             }
@@ -744,10 +802,57 @@ mod tests {
                 assert!(sum_f(&instance, &capacity, &plan) <= sum_f(&instance, &capacity, &start));
             }
         }
-        println!("{moved} moved, {floored} with a floor, {gave_up} gave up");
+        println!(
+            "{moved} moved, {floored} with a floor, {gave_up} gave up, {segments} on segments"
+        );
         assert!(moved > 30, "balance moved families in only {moved} areas");
+        assert!(segments > 30, "only {segments} areas without a load unit");
         assert!(floored > 50, "only {floored} areas had a floor");
         assert!(gave_up > 100, "the search gave up in only {gave_up} areas");
+    }
+
+    #[test]
+    fn reachable_loads_are_the_sums_of_families_that_fit() {
+        let mut draw = draws(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..500 {
+            let joining: Vec<(f64, usize)> = (0..draw(4))
+                .map(|_| {
+                    (
+                        [0.5, 1.0, 1.5, 2.0, 4.0][draw(5) as usize],
+                        1 + draw(3) as usize,
+                    )
+                })
+                .collect();
+            let free_hours = [0.0, 1.0, 2.5, 6.0, 12.5][draw(5) as usize];
+            let free_cases = draw(5) as u32;
+            // Every choice of how many of each kind join, by trying them all.
+            let mut sums = std::collections::BTreeSet::new();
+            let mut counts = vec![0_usize; joining.len()];
+            loop {
+                let cases: usize = counts.iter().sum();
+                let hours: f64 = counts
+                    .iter()
+                    .zip(&joining)
+                    .map(|(&k, &(h, _))| k as f64 * h)
+                    .sum();
+                if cases <= free_cases as usize && hours <= free_hours + 1e-9 {
+                    sums.insert((hours / 0.5).round() as u32);
+                }
+                let Some(i) = (0..joining.len()).find(|&i| counts[i] < joining[i].1) else {
+                    break;
+                };
+                counts[i] += 1;
+                counts[..i].iter_mut().for_each(|k| *k = 0);
+            }
+            let expected: Vec<u32> = sums.into_iter().collect();
+            assert_eq!(
+                reachable_loads(&joining, 0.5, free_hours, free_cases),
+                expected,
+                "{joining:?} {free_hours} {free_cases}"
+            );
+        }
+        // Past 127 units: every load up to the most the hours allow.
+        assert_eq!(reachable_loads(&[(2.0, 100)], 0.5, 100.0, 100).len(), 201);
     }
 
     #[test]
