@@ -500,7 +500,8 @@ fn reachable_loads(
 /// more are placed, and when even the worst of the options left cannot lose more, the
 /// score row cannot bind and is left out. Where all hours are multiples of a unit,
 /// each slot's t lies above the chords of f between the loads the slot can reach
-/// ([`reachable_loads`]); otherwise above f's own segments.
+/// ([`reachable_loads`]), on an integer load column where the area's families are at
+/// least twice its supporters who may take one; otherwise above f's own segments.
 fn balance_classes(
     instance: &AreaInstance,
     capacity: &Capacity,
@@ -580,6 +581,21 @@ fn balance_classes(
         }
     }
     let unit = load_unit(instance);
+    // Where supporters take several families each (the county weeks with a backlog),
+    // HiGHS does better branching on each supporter's load in units as an integer
+    // column; where they take one or none (most national areas), the column and its
+    // equality row only give it more to branch and cut on (DESIGN.md).
+    let families = instance
+        .candidates
+        .iter()
+        .filter(|c| !c.arcs.is_empty())
+        .count();
+    let supporters: std::collections::BTreeSet<usize> = instance
+        .candidates
+        .iter()
+        .flat_map(|c| c.arcs.iter().map(|a| a.slot))
+        .collect();
+    let load_columns = families >= 2 * supporters.len();
     let used_by_incumbent = used_after(instance, capacity, incumbent);
     let mut spread = Expression::default();
     let mut extra = Vec::new();
@@ -600,7 +616,15 @@ fn balance_classes(
             // it in between, tighter than f's own segments.
             let loads = reachable_loads(&joining[slot], unit, room.free_hours, room.free_cases);
             let f_at = |load: u32| f((used + unit * f64::from(load)) / hours);
-            let units = new_hours * (1.0 / unit);
+            let units = if load_columns {
+                let most = f64::from(loads.last().copied().unwrap_or(0));
+                let u = model.vars.add(variable().integer().min(0.0).max(most));
+                extra.push(((used_by_incumbent[slot] - used) / unit).round());
+                model.constraints.push((new_hours - unit * u).eq(0.0));
+                Expression::from(u)
+            } else {
+                new_hours * (1.0 / unit)
+            };
             for pair in loads.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 let slope = (f_at(b) - f_at(a)) / f64::from(b - a);
@@ -698,7 +722,8 @@ mod tests {
     #[test]
     fn every_path_reaches_the_brute_force_balance() {
         let mut draw = draws(0x2545_f491_4f6c_dd1d);
-        let (mut moved, mut gave_up, mut floored, mut segments) = (0, 0, 0, 0);
+        let (mut moved, mut gave_up, mut floored) = (0, 0, 0);
+        let (mut segments, mut on_load_columns, mut on_the_load) = (0, 0, 0);
         for _ in 0..400 {
             let hours_per_week: Vec<f64> = (0..1 + draw(3))
                 .map(|_| [3.0, 5.0, 7.5, 10.0][draw(4) as usize])
@@ -724,9 +749,27 @@ mod tests {
                 &[0.5, 1.0, 1.5, 2.0, 3.0]
             };
             let instance = random_area(&mut draw, rooms, 6, hours);
-            segments += usize::from(load_unit(&instance).is_none());
             if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
                 continue;
+            }
+            // Which form of f the HiGHS path writes: f's own segments (hours off
+            // the grid of half hours), or the chords, on an integer load column
+            // where the families are at least twice the supporters they may go to,
+            // else on the load itself.
+            let families = instance
+                .candidates
+                .iter()
+                .filter(|c| !c.arcs.is_empty())
+                .count();
+            let slots: std::collections::BTreeSet<usize> = instance
+                .candidates
+                .iter()
+                .flat_map(|c| c.arcs.iter().map(|a| a.slot))
+                .collect();
+            match (load_unit(&instance), families >= 2 * slots.len()) {
+                (None, _) => segments += 1,
+                (Some(_), true) => on_load_columns += 1,
+                (Some(_), false) => on_the_load += 1,
             }
             let capacity = Capacity {
                 hours_per_week,
@@ -803,10 +846,19 @@ mod tests {
             }
         }
         println!(
-            "{moved} moved, {floored} with a floor, {gave_up} gave up, {segments} on segments"
+            "{moved} moved, {floored} with a floor, {gave_up} gave up; f on segments \
+             {segments}, on load columns {on_load_columns}, on the load {on_the_load}"
         );
         assert!(moved > 30, "balance moved families in only {moved} areas");
         assert!(segments > 30, "only {segments} areas without a load unit");
+        assert!(
+            on_load_columns > 30,
+            "only {on_load_columns} areas on load columns"
+        );
+        assert!(
+            on_the_load > 30,
+            "only {on_the_load} areas on the load itself"
+        );
         assert!(floored > 50, "only {floored} areas had a floor");
         assert!(gave_up > 100, "the search gave up in only {gave_up} areas");
     }
