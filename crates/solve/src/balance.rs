@@ -458,6 +458,25 @@ fn load_unit(instance: &AreaInstance) -> Option<f64> {
     (gcd > 0).then_some(gcd as f64 / 2.0)
 }
 
+/// Whether the area has at least twice as many families with an option as supporters
+/// they may go to. Where supporters take several families each (the county weeks with
+/// a backlog), HiGHS does better branching on each supporter's load in units as an
+/// integer column; where they take one or none (most national areas), the column and
+/// its equality row only give it more to branch and cut on (DESIGN.md).
+fn takes_several(instance: &AreaInstance) -> bool {
+    let families = instance
+        .candidates
+        .iter()
+        .filter(|c| !c.arcs.is_empty())
+        .count();
+    let supporters: std::collections::BTreeSet<usize> = instance
+        .candidates
+        .iter()
+        .flat_map(|c| c.arcs.iter().map(|a| a.slot))
+        .collect();
+    families >= 2 * supporters.len()
+}
+
 /// The new loads, in `unit`s, that a slot can reach with some of the families in
 /// `joining` ((hours, how many) pairs, hours multiples of `unit`) within `free_hours`
 /// and `free_cases`: sorted, 0 first. Past 127 units, every load up to the most the
@@ -581,21 +600,7 @@ fn balance_classes(
         }
     }
     let unit = load_unit(instance);
-    // Where supporters take several families each (the county weeks with a backlog),
-    // HiGHS does better branching on each supporter's load in units as an integer
-    // column; where they take one or none (most national areas), the column and its
-    // equality row only give it more to branch and cut on (DESIGN.md).
-    let families = instance
-        .candidates
-        .iter()
-        .filter(|c| !c.arcs.is_empty())
-        .count();
-    let supporters: std::collections::BTreeSet<usize> = instance
-        .candidates
-        .iter()
-        .flat_map(|c| c.arcs.iter().map(|a| a.slot))
-        .collect();
-    let load_columns = families >= 2 * supporters.len();
+    let load_columns = takes_several(instance);
     let used_by_incumbent = used_after(instance, capacity, incumbent);
     let mut spread = Expression::default();
     let mut extra = Vec::new();
@@ -754,19 +759,8 @@ mod tests {
             }
             // Which form of f the HiGHS path writes: f's own segments (hours off
             // the grid of half hours), or the chords, on an integer load column
-            // where the families are at least twice the supporters they may go to,
-            // else on the load itself.
-            let families = instance
-                .candidates
-                .iter()
-                .filter(|c| !c.arcs.is_empty())
-                .count();
-            let slots: std::collections::BTreeSet<usize> = instance
-                .candidates
-                .iter()
-                .flat_map(|c| c.arcs.iter().map(|a| a.slot))
-                .collect();
-            match (load_unit(&instance), families >= 2 * slots.len()) {
+            // where supporters take several families, else on the load itself.
+            match (load_unit(&instance), takes_several(&instance)) {
                 (None, _) => segments += 1,
                 (Some(_), true) => on_load_columns += 1,
                 (Some(_), false) => on_the_load += 1,
