@@ -125,8 +125,8 @@ def main() -> int:
             for balance in args.balance:
                 for threads in ["1", str(cores)]:
                     out = Path(tmp) / f"ours-{balance}-{threads}.json"
-                    # "none" solves the peer's model; "hours" (the default policy) adds
-                    # the balance stage, which the peer lacks, on top of the same score.
+                    # "none": the best score only; "hours" (the default policy) adds the
+                    # balance stage on top of the same score, as the peer does below.
                     policy = Path(tmp) / f"policy-{balance}.toml"
                     policy.write_text(f'balance = "{balance}"\n')
                     cmd = [str(binary), "allocate", "-s", str(s), "-r", str(r), "-w", WEEK,
