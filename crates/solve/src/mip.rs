@@ -507,7 +507,6 @@ impl ClassModel {
         stops: Stops,
         limits: Limits,
     ) -> Result<Run, SolveError> {
-        let small = self.vars.len() < SMALL_MODEL_COLUMNS;
         let mut model = quiet_highs(self.vars, objective, self.constraints)?;
         configure(
             &mut model,
@@ -520,11 +519,6 @@ impl ClassModel {
             area: instance.area.clone(),
             option: name.to_string(),
         };
-        if small {
-            model
-                .try_set_option("presolve_rule_off", LIGHT_PRESOLVE)
-                .map_err(|_| option("presolve_rule_off"))?;
-        }
         if let Some(gap) = stops.abs_gap {
             model
                 .try_set_option("mip_abs_gap", gap)
@@ -838,15 +832,12 @@ struct Run {
 /// Column numbers of one class's `y(k, s)` (in slot order) and `z(k, g)`.
 type ClassColumns = (Vec<usize>, Vec<usize>);
 
-/// Models with fewer columns are small: they leave out two of HiGHS's presolve rules,
-/// probing and enumeration, which on a small area cost more than the search they save
-/// (the national week's MIPs took 7% less time without them), while on the large
-/// tight areas they pay (40 x 300 seed 2 took 9.1 s without them, 5.5 s with them);
-/// and they leave out the case rows that the hours rows imply for integer plans (see
-/// [`ClassModel::new`]).
+/// Models with fewer columns are small: they leave out the case rows that the hours
+/// rows imply for integer plans (see [`ClassModel::new`]). Every model runs HiGHS's
+/// whole presolve: small ones once left out probing and enumeration (7% less time on
+/// the national week), but HiGHS (1.15.0, and 1.16.0 too) then mishandled the start
+/// plan on some models and proved a wrong optimum (DESIGN.md, "Areas without a MIP").
 const SMALL_MODEL_COLUMNS: usize = 1000;
-/// HiGHS's `presolve_rule_off` bits for probing (rule 15) and enumeration (rule 16).
-const LIGHT_PRESOLVE: i32 = (1 << 15) | (1 << 16);
 
 /// Rounds from the LP bound at most (see [`solve_area`]): the first at the bound, the
 /// second two steps under it. A third, six steps under, made the scaled national weeks
