@@ -18,8 +18,6 @@
 //!    would lose too much score are closed first, by the score's slack and by the
 //!    reduced costs of the first stage's LP relaxation.
 
-use std::time::Instant;
-
 use good_lp::{variable, Expression};
 
 use caseload_model::Caseload;
@@ -44,6 +42,7 @@ pub(crate) fn f(share: f64) -> f64 {
 
 /// Per slot of an area: hours a week, and hours already used before new cases (open
 /// cases and pins).
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Capacity {
     pub hours_per_week: Vec<f64>,
     pub used_hours: Vec<f64>,
@@ -90,14 +89,15 @@ pub(crate) fn sum_f(instance: &AreaInstance, capacity: &Capacity, choice: &Choic
 /// The balanced plan among those scoring at least `(1 - tolerance)` times `start`'s
 /// score and meeting `floors` (equity across districts), from `start` (the optimum of
 /// the stages before). Returns `start` itself when nothing better is found in time,
-/// or when nothing can move.
+/// or when nothing can move. HiGHS, when the search hands the area to it, runs within
+/// `limits`.
 pub(crate) fn balance_area(
     instance: &AreaInstance,
     capacity: &Capacity,
     start: &Choice,
     tolerance: f64,
     floors: &Floors,
-    deadline: Instant,
+    limits: Limits,
 ) -> Result<Balanced, SolveError> {
     if instance.candidates.iter().all(|c| c.arcs.is_empty()) {
         return Ok(Balanced {
@@ -120,7 +120,7 @@ pub(crate) fn balance_area(
         Searched::GaveUp(choice) => choice,
     };
     balance_classes(
-        instance, capacity, start, &incumbent, tolerance, floors, deadline,
+        instance, capacity, start, &incumbent, tolerance, floors, limits,
     )
 }
 
@@ -529,7 +529,7 @@ fn balance_classes(
     incumbent: &Choice,
     tolerance: f64,
     floors: &Floors,
-    deadline: Instant,
+    limits: Limits,
 ) -> Result<Balanced, SolveError> {
     let best = objective(instance, start);
     // Scores are sums of a few decimals: a floor a hair below the optimum lets the
@@ -662,7 +662,6 @@ fn balance_classes(
         }
     }
     // Minimise the spread: maximise its opposite.
-    let limits = Limits::until(deadline);
     let outcome = model.solve(
         instance,
         &classes,
@@ -711,6 +710,7 @@ mod tests {
     use super::*;
     use crate::classes::tests::{draws, every_plan, random_area, room_with};
     use crate::instance::Room;
+    use std::time::{Duration, Instant};
 
     /// Every plan of a tiny area that fits and meets `floors`, by trying them all.
     fn plans(instance: &AreaInstance, floors: &Floors) -> Vec<Choice> {
@@ -801,7 +801,7 @@ mod tests {
                 .map(|c| sum_f(&instance, &capacity, c))
                 .fold(f64::INFINITY, f64::min);
             floored += usize::from(floors.min.iter().any(|&m| m > 0));
-            let deadline = Instant::now() + std::time::Duration::from_secs(60);
+            let limits = Limits::until(Instant::now() + Duration::from_secs(60));
             let check = |choice: &Choice, path: &str| {
                 assert!(respects_capacity(&instance, choice), "{path}: {instance:?}");
                 assert!(floors.met_by(choice), "{path}: {instance:?}");
@@ -822,13 +822,13 @@ mod tests {
             };
             check(&searched, "search");
             let by_highs = balance_classes(
-                &instance, &capacity, &start, &start, tolerance, &floors, deadline,
+                &instance, &capacity, &start, &start, tolerance, &floors, limits,
             )
             .unwrap();
             assert!(by_highs.proven);
             check(&by_highs.choice, "classes");
             let balanced =
-                balance_area(&instance, &capacity, &start, tolerance, &floors, deadline).unwrap();
+                balance_area(&instance, &capacity, &start, tolerance, &floors, limits).unwrap();
             assert!(balanced.proven);
             let balanced = balanced.choice;
             check(&balanced, "balance_area");

@@ -430,7 +430,7 @@ pub(crate) fn plan_week(
                     &solution.choice,
                     policy.score_tolerance,
                     &stages.floors,
-                    deadline,
+                    Limits::until(deadline),
                 )?;
                 stages.balance_proven = balanced.proven;
                 if balanced.choice != solution.choice {

@@ -2,11 +2,12 @@
 //! families, and the two ways of filling the free places (an order, or the optimum),
 //! without the index-level problem behind them.
 
-use caseload_model::{Caseload, PlanningWeek, Policy, WeekView};
+use caseload_model::{Balance, Caseload, PlanningWeek, Policy, WeekView};
 
 use crate::allocator::{optimal_area, Route};
+use crate::balance::{balance_area, Capacity};
 use crate::decisions::Resolved;
-use crate::equity::{equity_area, Districts};
+use crate::equity::{equity_area, Districts, Floors};
 use crate::greedy::{assign_in_order, respects_capacity, Choice};
 use crate::instance::{build_instances, AreaInstance};
 use crate::mip::Limits;
@@ -14,10 +15,14 @@ use crate::SolveError;
 
 /// One area's allocation problem in one week: supporters' room after their open
 /// cases, and the waiting families some supporter may take, with the same eligibility
-/// and capacity rules as [`allocate`](crate::allocate).
+/// and capacity rules as [`allocate`](crate::allocate), and its policy's balance
+/// stage.
 #[derive(Debug, Clone)]
 pub struct AreaWeek {
     instance: AreaInstance,
+    /// With `balance = "hours"`: each supporter's hours a week and hours used by open
+    /// cases, and the share of the best score balance may give up.
+    balance: Option<(Capacity, f64)>,
 }
 
 /// The weekly problems of `caseload` in `week`, one per area, by area code.
@@ -25,7 +30,11 @@ pub fn area_weeks(caseload: &Caseload, week: PlanningWeek, policy: &Policy) -> V
     let view = WeekView::new(caseload, week);
     build_instances(caseload, &view, policy, &Resolved::default(), None)
         .into_iter()
-        .map(|instance| AreaWeek { instance })
+        .map(|instance| {
+            let balance = (policy.balance == Balance::Hours)
+                .then(|| (Capacity::of(caseload, &instance), policy.score_tolerance));
+            AreaWeek { instance, balance }
+        })
         .collect()
 }
 
@@ -110,7 +119,9 @@ impl AreaWeek {
     }
 
     /// The placement with the best total score (the weekly MIP of `allocate`), searched
-    /// within `effort`.
+    /// within `effort`; with the policy's `balance = "hours"` (its default), the one of
+    /// those plans that spreads supporters' hours most evenly, as `allocate` plans it.
+    /// Proven when both stages are.
     ///
     /// # Errors
     ///
@@ -121,19 +132,50 @@ impl AreaWeek {
             nodes: effort.node_limit,
         };
         let solution = optimal_area(&self.instance, limits)?;
+        let (choice, proven) = if solution.proven {
+            self.balanced(solution.choice, &Floors::default(), limits)?
+        } else {
+            (solution.choice, false)
+        };
         Ok(Placement {
-            choice: solution.choice,
+            choice,
             optimised: Some(Optimised {
                 route: solution.route,
-                proven: solution.proven,
+                proven,
             }),
         })
     }
 
+    /// With the policy's `balance = "hours"`, the plan among those with `choice`'s
+    /// score (less the policy's tolerance) that meet `floors` and spread supporters'
+    /// hours most evenly, and whether it is proven; otherwise `choice`, proven.
+    fn balanced(
+        &self,
+        choice: Choice,
+        floors: &Floors,
+        limits: Limits,
+    ) -> Result<(Choice, bool), SolveError> {
+        match &self.balance {
+            Some((capacity, tolerance)) => {
+                let balanced = balance_area(
+                    &self.instance,
+                    capacity,
+                    &choice,
+                    *tolerance,
+                    floors,
+                    limits,
+                )?;
+                Ok((balanced.choice, balanced.proven))
+            }
+            None => Ok((choice, true)),
+        }
+    }
+
     /// The placement of `district_equity = "max_min"`: first the highest lowest share
     /// of a district's families served (of those some supporter with room could take),
-    /// then the best total score given it; searched within `effort` (each stage under
-    /// the node limit). When the best-score stage is not proven, its plan is kept.
+    /// then the best total score given it, then (with `balance = "hours"`) the most
+    /// even spread of hours among those plans; searched within `effort` (each stage
+    /// under the node limit). When a stage is not proven, its plan is kept.
     /// `caseload` is the one the week was built from (it holds the families'
     /// districts).
     ///
@@ -166,12 +208,14 @@ impl AreaWeek {
         } else {
             Route::Mip
         };
+        let (choice, proven) = if fair.proven {
+            self.balanced(fair.choice, &fair.floors, limits)?
+        } else {
+            (fair.choice, false)
+        };
         Ok(Placement {
-            choice: fair.choice,
-            optimised: Some(Optimised {
-                route,
-                proven: fair.proven,
-            }),
+            choice,
+            optimised: Some(Optimised { route, proven }),
         })
     }
 

@@ -1512,50 +1512,79 @@ fn fixture_equity_matches_an_independent_model() {
     assert!(raised >= 1, "equity changed none of the fixture areas");
 }
 
-/// The simulator's `optimal_equity` placement of each area week is the plan `allocate`
-/// makes with `district_equity = "max_min"` (and no balance, which the simulator does
-/// not run): the same families with the same supporters, on every area of the
-/// national week.
+/// The simulator's placements of each area week are the plans `allocate` makes with the
+/// same policy, on every area of the national week: `optimal_equity` with
+/// `district_equity = "max_min"`, `optimal` without, each with `balance = "none"` and
+/// `"hours"`: the same families with the same supporters.
 #[test]
-fn fill_equitably_is_the_plan_of_allocate_with_equity() {
+fn simulator_placements_are_the_plans_of_allocate() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/national-week");
     let caseload =
         Caseload::load(&root.join("supporters.csv"), &root.join("referrals.csv")).unwrap();
     let week = PlanningWeek::parse(WEEK).unwrap();
-    let policy = Policy {
-        district_equity: DistrictEquity::MaxMin,
-        balance: Balance::None,
-        ..Policy::default()
+    let planned = |policy: &Policy| -> HashSet<(String, String)> {
+        let plan = allocate(&caseload, week, policy, &Optimal, &Options::default()).unwrap();
+        plan.assignments
+            .iter()
+            .filter(|a| !a.open_case)
+            .map(|a| (a.referral_id.clone(), a.supporter_id.clone()))
+            .collect()
     };
-    let plan = allocate(&caseload, week, &policy, &Optimal, &Options::default()).unwrap();
-    let planned: HashSet<(String, String)> = plan
-        .assignments
-        .iter()
-        .filter(|a| !a.open_case)
-        .map(|a| (a.referral_id.clone(), a.supporter_id.clone()))
-        .collect();
-    let mut placed = HashSet::new();
-    let mut moved_areas = 0;
-    for area in area_weeks(&caseload, week, &policy) {
-        let fair = area.fill_equitably(&caseload, Effort::default()).unwrap();
-        let best = area.fill_optimally(Effort::default()).unwrap();
-        assert!(area.admits(&fair), "{}", area.area());
-        assert!(fair.optimised().unwrap().proven, "{}", area.area());
-        let score = |p: &caseload_solve::Placement| area.new_cases(p).map(|c| c.score).sum::<f64>();
-        assert!(score(&fair) <= score(&best) + 1e-9, "{}", area.area());
-        if fair != best {
-            moved_areas += 1;
+    for balance in [Balance::None, Balance::Hours] {
+        let policy = Policy {
+            balance,
+            ..Policy::default()
+        };
+        let fair_policy = Policy {
+            district_equity: DistrictEquity::MaxMin,
+            ..policy.clone()
+        };
+        let (mut placed, mut placed_fairly) = (HashSet::new(), HashSet::new());
+        let mut moved_areas = 0;
+        for area in area_weeks(&caseload, week, &policy) {
+            let fair = area.fill_equitably(&caseload, Effort::default()).unwrap();
+            let best = area.fill_optimally(Effort::default()).unwrap();
+            for placement in [&fair, &best] {
+                assert!(area.admits(placement), "{}", area.area());
+                assert!(placement.optimised().unwrap().proven, "{}", area.area());
+            }
+            let score =
+                |p: &caseload_solve::Placement| area.new_cases(p).map(|c| c.score).sum::<f64>();
+            assert!(score(&fair) <= score(&best) + 1e-9, "{}", area.area());
+            if fair != best {
+                moved_areas += 1;
+            }
+            for (placement, into) in [(&best, &mut placed), (&fair, &mut placed_fairly)] {
+                for case in area.new_cases(placement) {
+                    into.insert((
+                        caseload.referrals[case.referral].id.clone(),
+                        caseload.supporters[case.supporter].id.clone(),
+                    ));
+                }
+            }
         }
-        for case in area.new_cases(&fair) {
-            placed.insert((
-                caseload.referrals[case.referral].id.clone(),
-                caseload.supporters[case.supporter].id.clone(),
-            ));
-        }
+        assert_eq!(placed, planned(&policy), "{balance:?}");
+        assert_eq!(placed_fairly, planned(&fair_policy), "{balance:?}");
+        assert!(moved_areas > 0, "equity moved no family in any area");
+        println!("{balance:?}: equity changed the placement in {moved_areas} areas");
     }
-    assert_eq!(placed, planned);
-    assert!(moved_areas > 0, "equity moved no family in any area");
-    println!("equity changed the placement in {moved_areas} areas");
+    // Balance moves families: the two simulated weeks differ.
+    let placements = |balance: Balance| -> Vec<Vec<(usize, usize)>> {
+        let policy = Policy {
+            balance,
+            ..Policy::default()
+        };
+        area_weeks(&caseload, week, &policy)
+            .iter()
+            .map(|area| {
+                let best = area.fill_optimally(Effort::default()).unwrap();
+                area.new_cases(&best)
+                    .map(|c| (c.referral, c.supporter))
+                    .collect()
+            })
+            .collect()
+    };
+    assert_ne!(placements(Balance::None), placements(Balance::Hours));
 }
 
 /// One area's week as an independent per-family model, from the contract's rules (this
