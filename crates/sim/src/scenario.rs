@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use caseload_model::{config, Caseload, LoadError, Policy, Supporter};
+use caseload_model::{config, Caseload, DistrictEquity, LoadError, Policy, Supporter};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -337,7 +337,18 @@ impl Scenario {
                 .invalid_values()
                 .into_iter()
                 .map(|(key, message)| (key.to_string(), message));
-            policy.chain(own).collect::<Vec<_>>()
+            // Set in a scenario, equity would silently do nothing: it is a referral
+            // policy of its own, so that it can be compared with `optimal`.
+            let equity = (scenario.policy.district_equity != DistrictEquity::None).then(|| {
+                (
+                    "policy.district_equity".to_string(),
+                    "`policy.district_equity` has no effect in a simulation: equity across \
+                     districts is the referral policy `optimal_equity` (for example \
+                     `--policies optimal,optimal_equity`)"
+                        .to_string(),
+                )
+            });
+            policy.chain(own).chain(equity).collect::<Vec<_>>()
         })
     }
 
@@ -568,6 +579,15 @@ mod tests {
             parse("name = \"x\"\nstart = \"2015-09-08\"\n").unwrap_err(),
             ["s.toml:2:1: `start` must be a Monday, 2015-09-08 is a Tue"]
         );
+        assert_eq!(
+            parse("name = \"x\"\n[policy]\ndistrict_equity = \"max_min\"\n").unwrap_err(),
+            [
+                "s.toml:3:1: `policy.district_equity` has no effect in a simulation: equity \
+              across districts is the referral policy `optimal_equity` (for example \
+              `--policies optimal,optimal_equity`)"
+            ]
+        );
+        assert!(parse("name = \"x\"\n[policy]\ndistrict_equity = \"none\"\n").is_ok());
         let unknown = parse("name = \"x\"\n[ehc]\np_late = 0.1\n").unwrap_err();
         assert!(
             unknown[0].starts_with("s.toml:3:1: unknown key `p_late` in [ehc]"),
