@@ -50,6 +50,7 @@ fn route(route: Route) -> &'static str {
         Route::NoChoice => "no choice to make",
         Route::GreedyAtBound => "greedy plan at the bound",
         Route::Assignment => "assignment problem",
+        Route::Search => "exact search",
         Route::Mip => "MIP (HiGHS)",
         Route::Greedy => "greedy baseline",
     }
@@ -74,6 +75,10 @@ fn proven(plan: &Plan) -> String {
     let assignment = proven_by(Route::Assignment);
     if assignment > 0 {
         ways.push(format!("{assignment} as an assignment problem"));
+    }
+    let search = proven_by(Route::Search);
+    if search > 0 {
+        ways.push(format!("{search} by exact search"));
     }
     let no_choice = proven_by(Route::NoChoice);
     if no_choice > 0 {

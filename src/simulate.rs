@@ -381,12 +381,13 @@ fn summary_table(results: &Results) -> String {
     for policy in &results.policies {
         if let Some(weeks) = policy.optimal_weeks {
             let mut line = format!(
-                "{}: {} of {} weekly problems proven optimal ({} by the greedy bound, {} as an assignment problem, {} by HiGHS, {} with nothing to choose)",
+                "{}: {} of {} weekly problems proven optimal ({} by the greedy bound, {} as an assignment problem, {} by exact search, {} by HiGHS, {} with nothing to choose)",
                 policy.policy,
                 weeks.proven(),
                 weeks.solved,
                 weeks.greedy_bound,
                 weeks.assignment,
+                weeks.search,
                 weeks.highs,
                 weeks.no_choice
             );

@@ -430,16 +430,17 @@ fn proven_areas_say_how_they_were_proven() {
             .filter(|a| a["route"] == route && a["status"] == "optimal")
             .count()
     };
-    let (mip, at_bound, assignment, no_choice) = (
+    let (mip, at_bound, assignment, search, no_choice) = (
         routes("mip"),
         routes("greedy_at_bound"),
         routes("assignment"),
+        routes("search"),
         routes("no_choice"),
     );
-    assert!(mip > 0 && at_bound > 0 && assignment > 0);
+    assert!(mip > 0 && at_bound > 0 && assignment > 0 && search > 0);
     let table = stdout(&allocate("national-week", &["--format", "table"]));
     let mut line = format!(
-        "152 of 152 areas proven optimal ({mip} by HiGHS, {at_bound} by the greedy plan reaching the upper bound, {assignment} as an assignment problem"
+        "152 of 152 areas proven optimal ({mip} by HiGHS, {at_bound} by the greedy plan reaching the upper bound, {assignment} as an assignment problem, {search} by exact search"
     );
     if no_choice > 0 {
         line.push_str(&format!(", {no_choice} with no choice to make"));

@@ -77,7 +77,11 @@ fn every_fixture_runs_under_every_policy() {
         let count = |key: &str| optimal[key].as_u64().unwrap();
         assert_eq!(count("not_proven"), 0, "{scenario}: {optimal}");
         assert_eq!(
-            count("no_choice") + count("greedy_bound") + count("assignment") + count("highs"),
+            count("no_choice")
+                + count("greedy_bound")
+                + count("assignment")
+                + count("search")
+                + count("highs"),
             count("solved"),
             "{scenario}: {optimal}"
         );

@@ -75,6 +75,8 @@ pub struct WeeklyProofs {
     /// Proven optimal as an assignment problem (the best matching, ignoring hours,
     /// fitted them), without the solver.
     pub assignment: u64,
+    /// Proven optimal by the exact search of a small area, without the solver.
+    pub search: u64,
     /// Proven optimal by HiGHS.
     pub highs: u64,
     /// Not proven: HiGHS reached the scenario's node limit.
@@ -88,13 +90,14 @@ impl WeeklyProofs {
         self.no_choice += other.no_choice;
         self.greedy_bound += other.greedy_bound;
         self.assignment += other.assignment;
+        self.search += other.search;
         self.highs += other.highs;
         self.not_proven += other.not_proven;
     }
 
     /// Weekly problems proven optimal, by any route.
     pub fn proven(&self) -> u64 {
-        self.no_choice + self.greedy_bound + self.assignment + self.highs
+        self.no_choice + self.greedy_bound + self.assignment + self.search + self.highs
     }
 
     fn record(&mut self, route: Route, proven: bool) {
@@ -105,6 +108,7 @@ impl WeeklyProofs {
             // The greedy baseline is proven only when it reaches the bound.
             (true, Route::GreedyAtBound | Route::Greedy) => self.greedy_bound += 1,
             (true, Route::Assignment) => self.assignment += 1,
+            (true, Route::Search) => self.search += 1,
             (true, Route::Mip) => self.highs += 1,
         }
     }

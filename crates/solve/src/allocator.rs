@@ -5,6 +5,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::assignment::best_matching;
+use crate::branch::{best_plan, Searched};
 use crate::greedy::{greedy, objective, respects_capacity, Choice};
 use crate::instance::AreaInstance;
 use crate::mip::{score_grid, solve_area, Limits};
@@ -12,7 +13,7 @@ use crate::reduce::kept;
 use crate::SolveError;
 
 /// How an area's plan was reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     /// Nobody to choose: no waiting family had a supporter with room.
@@ -24,6 +25,9 @@ pub enum Route {
     /// case slots, ignoring hours, fitted every supporter's hours (or the greedy plan
     /// reached that matching's score, which bounds every plan), so no MIP was needed.
     Assignment,
+    /// Proven by an exact branch and bound over the families, without HiGHS: a
+    /// small area whose hours bind.
+    Search,
     /// Solved by the MIP (HiGHS), started from the greedy plan.
     Mip,
     /// The greedy baseline, not proven optimal.
@@ -107,13 +111,29 @@ impl AreaAllocator for Optimal {
     }
 }
 
+/// Areas with fewer arcs than this try [`best_plan`] before HiGHS.
+const SEARCH_BELOW_ARCS: usize = 1_000;
+
+/// Nodes [`best_plan`] may visit before handing an area to HiGHS.
+const SEARCH_NODES: u64 = 1_000;
+
 /// The optimum of one area within `limits`: no solver where nobody has a choice, the
 /// greedy plan reaches the bound, or the best matching ignoring hours (see
-/// [`crate::assignment`]) fits them or is reached by the greedy plan; else HiGHS from
-/// the better greedy plan.
+/// [`crate::assignment`]) fits them or is reached by the greedy plan; then, on a small
+/// area, the exact search of [`crate::branch`]; else HiGHS from the best plan so far.
 pub(crate) fn optimal_area(
     instance: &AreaInstance,
     limits: Limits,
+) -> Result<AreaSolution, SolveError> {
+    optimal_area_with(instance, limits, SEARCH_NODES)
+}
+
+/// [`optimal_area`] with `search_nodes` for the exact search (0: every area that
+/// needs a MIP goes to HiGHS).
+fn optimal_area_with(
+    instance: &AreaInstance,
+    limits: Limits,
+    search_nodes: u64,
 ) -> Result<AreaSolution, SolveError> {
     let start = greedy(instance);
     let bound = instance.upper_bound();
@@ -147,7 +167,7 @@ pub(crate) fn optimal_area(
     };
     let restricted: Choice = kept_index.iter().map(|&c| start[c]).collect();
     let fresh = greedy(&reduced);
-    let reduced_start = if objective(&reduced, &fresh) > objective(&reduced, &restricted) {
+    let mut reduced_start = if objective(&reduced, &fresh) > objective(&reduced, &restricted) {
         fresh
     } else {
         restricted
@@ -155,7 +175,8 @@ pub(crate) fn optimal_area(
     // Without hours rows the area is an assignment problem: its best matching bounds
     // every plan, and is the optimum when it fits everyone's hours.
     // (On the reduced area: its optimum is the whole area's.)
-    let matching = score_grid(&reduced).and_then(|step| best_matching(&reduced, step));
+    let step = score_grid(&reduced);
+    let matching = step.and_then(|step| best_matching(&reduced, step));
     // A plan of the reduced area, on the whole area (the families left out unplaced).
     let on_area = |plan: &Choice| {
         let mut choice = vec![None; instance.candidates.len()];
@@ -187,6 +208,23 @@ pub(crate) fn optimal_area(
         }
         bound = bound.min(matching.value);
     }
+    // Small areas: an exact search in Rust, which settles most of them in
+    // microseconds; HiGHS gets those it gives up on, from the best plan it found.
+    if search_nodes > 0 && reduced.pairs() < SEARCH_BELOW_ARCS {
+        match best_plan(&reduced, &reduced_start, bound, step, search_nodes) {
+            Searched::Optimal(plan) => {
+                let choice = on_area(&plan);
+                let value = objective(instance, &choice);
+                return Ok(AreaSolution {
+                    choice,
+                    proven: true,
+                    bound: value,
+                    route: Route::Search,
+                });
+            }
+            Searched::GaveUp(plan) => reduced_start = plan,
+        }
+    }
     let outcome = solve_area(&reduced, &reduced_start, limits)?;
     let solved_choice = on_area(&outcome.choice);
     let solved = objective(instance, &solved_choice);
@@ -209,4 +247,43 @@ pub(crate) fn optimal_area(
         },
         route: Route::Mip,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::branch::tests::tiny_area;
+    use crate::classes::tests::{brute_force, draws};
+
+    /// On random tiny areas (some off the score grid) every route proves the brute-force optimum: with the
+    /// search, and with HiGHS where the search is left out (so that the MIP route of
+    /// small areas stays checked against the brute force too); and both routes are
+    /// taken.
+    #[test]
+    fn with_or_without_the_search_the_optimum_is_the_brute_force() {
+        let mut draw = draws(0x243f_6a88_85a3_08d3);
+        let mut routes = std::collections::HashMap::new();
+        for trial in 0..400 {
+            let Some(instance) = tiny_area(&mut draw, trial) else {
+                continue;
+            };
+            let best = brute_force(&instance);
+            for nodes in [0, SEARCH_NODES] {
+                let solution = optimal_area_with(&instance, Limits::default(), nodes).unwrap();
+                assert!(solution.proven);
+                assert!(respects_capacity(&instance, &solution.choice));
+                let value = objective(&instance, &solution.choice);
+                assert!(
+                    (value - best).abs() < 1e-9,
+                    "{value} vs {best}: {instance:?}"
+                );
+                assert!((solution.bound - best).abs() < 1e-6);
+                *routes.entry((nodes, solution.route)).or_insert(0) += 1;
+            }
+        }
+        let took = |nodes, route| routes.get(&(nodes, route)).copied().unwrap_or(0);
+        assert!(took(0, Route::Mip) >= 30, "{routes:?}");
+        assert!(took(SEARCH_NODES, Route::Search) >= 30, "{routes:?}");
+        assert_eq!(took(0, Route::Search), 0);
+    }
 }

@@ -22,6 +22,7 @@ use good_lp::{variable, Expression};
 
 use caseload_model::Caseload;
 
+use crate::branch::{decision_order, Searched};
 use crate::classes::{classes_by, counts};
 use crate::equity::Floors;
 use crate::greedy::{objective, respects_capacity, Choice};
@@ -137,15 +138,6 @@ pub(crate) struct Balanced {
 /// of [`reachable_loads`], HiGHS settles what the search leaves sooner than more
 /// nodes would: DESIGN.md).
 const SEARCH_NODES: u64 = 2_000;
-
-/// How [`search`] ended.
-#[derive(Debug, Clone, PartialEq)]
-enum Searched {
-    /// It visited every plan that could beat the one returned: that plan is optimal.
-    Optimal(Choice),
-    /// It ran out of nodes; the best plan found so far.
-    GaveUp(Choice),
-}
 
 /// The area's balance problem as the search walks it.
 struct Walk<'a> {
@@ -353,34 +345,7 @@ fn search(
 ) -> Searched {
     let candidates = &instance.candidates;
     let district = |c: usize| floors.of.get(c).copied().flatten();
-    let mut order: Vec<usize> = (0..candidates.len())
-        .filter(|&c| !candidates[c].arcs.is_empty())
-        .collect();
-    let arcs_key = |c: usize| -> Vec<(usize, u64)> {
-        candidates[c]
-            .arcs
-            .iter()
-            .map(|a| (a.slot, a.score.to_bits()))
-            .collect()
-    };
-    order.sort_by(|&a, &b| {
-        candidates[b]
-            .hours
-            .total_cmp(&candidates[a].hours)
-            .then_with(|| arcs_key(a).cmp(&arcs_key(b)))
-            .then_with(|| district(a).cmp(&district(b)))
-            .then(a.cmp(&b))
-    });
-    let twin: Vec<bool> = (0..order.len())
-        .map(|i| {
-            i > 0 && {
-                let (a, b) = (order[i - 1], order[i]);
-                candidates[a].hours.to_bits() == candidates[b].hours.to_bits()
-                    && arcs_key(a) == arcs_key(b)
-                    && district(a) == district(b)
-            }
-        })
-        .collect();
+    let (order, twin) = decision_order(instance, false, district);
     let top: Vec<f64> = candidates
         .iter()
         .map(|c| c.arcs.iter().map(|a| a.score).fold(0.0, f64::max))

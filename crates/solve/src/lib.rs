@@ -51,6 +51,7 @@
 mod allocator;
 mod assignment;
 mod balance;
+mod branch;
 mod classes;
 mod clock;
 mod decisions;

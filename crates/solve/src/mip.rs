@@ -1036,7 +1036,7 @@ fn solve_area_with(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::classes::tests::{
         brute_force, draws, every_plan, random_area, random_rooms, room_with,
@@ -1093,7 +1093,7 @@ mod tests {
 
     /// Two or three supporters with half an hour to four hours free and one to
     /// `most_cases` free slots: tiny areas where hours bind.
-    fn tight_rooms(draw: &mut impl FnMut(u64) -> u64, most_cases: u64) -> Vec<Room> {
+    pub(crate) fn tight_rooms(draw: &mut impl FnMut(u64) -> u64, most_cases: u64) -> Vec<Room> {
         (0..2 + draw(2))
             .map(|_| Room {
                 free_hours: 0.5 * (1 + draw(8)) as f64,

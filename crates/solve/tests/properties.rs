@@ -604,13 +604,16 @@ fn plan(caseload: &Caseload, threads: usize) -> Plan {
 }
 
 /// The weeks the oracle test runs, and the least shares of them whose plan must come
-/// from the MIP (route `mip` in some area) and from the assignment problem (route
-/// `assignment`), so that the test can never quietly check only weeks that the greedy
-/// bound settles. About one in seven reaches the MIP (128, 154, 128 and 151 of 1,000 in
-/// four runs, with families' absences drawn) and one in nine is solved as an
-/// assignment problem (119, 95, 109); each floor is 4 standard deviations below.
+/// from a search (route `search` or `mip` in some area: these tiny areas almost all
+/// take the exact search; the allocator's own test checks both routes of an area
+/// against a brute force) and from the assignment problem (route `assignment`), so
+/// that the test can never quietly check only weeks that the greedy bound settles.
+/// About one in seven needs a search (128, 154, 128 and 151 of 1,000 in four runs,
+/// with families' absences drawn, when they all went to HiGHS) and one in nine is
+/// solved as an assignment problem (119, 95, 109); each floor is 4 standard
+/// deviations below.
 const ORACLE_WEEKS: u32 = 1000;
-const LEAST_MIP_SHARE: f64 = 0.09;
+const LEAST_SEARCH_SHARE: f64 = 0.09;
 const LEAST_ASSIGNMENT_SHARE: f64 = 0.065;
 
 #[test]
@@ -620,15 +623,15 @@ fn mip_matches_brute_force() {
         max_shrink_iters: 200,
         ..Config::default()
     });
-    let (weeks, mip_weeks) = (Cell::new(0u32), Cell::new(0u32));
+    let (weeks, searched_weeks) = (Cell::new(0u32), Cell::new(0u32));
     let assignment_weeks = Cell::new(0u32);
     let (balanced, away) = (Cell::new(0u32), Cell::new(0u32));
     let result = runner.run(&week_strategy(), |caseload| {
         let plan = plan(&caseload, 1);
         weeks.set(weeks.get() + 1);
         let took = |route: Route| plan.areas.iter().any(|a| a.route == route);
-        if took(Route::Mip) {
-            mip_weeks.set(mip_weeks.get() + 1);
+        if took(Route::Search) || took(Route::Mip) {
+            searched_weeks.set(searched_weeks.get() + 1);
         }
         if took(Route::Assignment) {
             assignment_weeks.set(assignment_weeks.get() + 1);
@@ -669,11 +672,11 @@ fn mip_matches_brute_force() {
     if let Err(failure) = result {
         panic!("{failure}");
     }
-    let (weeks, mip_weeks) = (weeks.get(), mip_weeks.get());
+    let (weeks, searched_weeks) = (weeks.get(), searched_weeks.get());
     let assignment_weeks = assignment_weeks.get();
-    let share = f64::from(mip_weeks) / f64::from(weeks);
+    let share = f64::from(searched_weeks) / f64::from(weeks);
     println!(
-        "{mip_weeks} of {weeks} weeks reached the MIP, {assignment_weeks} were solved as an assignment problem; balance moved families in {}; {} families away",
+        "{searched_weeks} of {weeks} weeks needed a search or the MIP, {assignment_weeks} were solved as an assignment problem; balance moved families in {}; {} families away",
         balanced.get(),
         away.get()
     );
@@ -685,8 +688,8 @@ fn mip_matches_brute_force() {
         away.get()
     );
     assert!(
-        share >= LEAST_MIP_SHARE,
-        "only {mip_weeks} of {weeks} weeks reached the MIP: the oracle barely tests it"
+        share >= LEAST_SEARCH_SHARE,
+        "only {searched_weeks} of {weeks} weeks needed a search or the MIP: the oracle barely tests them"
     );
     assert!(
         f64::from(assignment_weeks) / f64::from(weeks) >= LEAST_ASSIGNMENT_SHARE,
