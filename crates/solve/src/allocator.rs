@@ -226,6 +226,15 @@ fn optimal_area_with(
         }
     }
     let outcome = solve_area(&reduced, &reduced_start, limits)?;
+    // The best plan HiGHS started from: the greedy plan, or the reduced area's start
+    // (its own greedy plan, or the search's best) where that scores more.
+    let handed = on_area(&reduced_start);
+    let handed_value = objective(instance, &handed);
+    let (start, value) = if handed_value > value + 1e-9 {
+        (handed, handed_value)
+    } else {
+        (start, value)
+    };
     let solved_choice = on_area(&outcome.choice);
     let solved = objective(instance, &solved_choice);
     // Keep whichever plan is better: with a time limit HiGHS may stop early. HiGHS's
@@ -255,10 +264,11 @@ mod tests {
     use crate::branch::tests::tiny_area;
     use crate::classes::tests::{brute_force, draws};
 
-    /// On random tiny areas (some off the score grid) every route proves the brute-force optimum: with the
-    /// search, and with HiGHS where the search is left out (so that the MIP route of
-    /// small areas stays checked against the brute force too); and both routes are
-    /// taken.
+    /// On random tiny areas (some off the score grid) every route proves the
+    /// brute-force optimum: with the search; with HiGHS where the search is left out
+    /// (so that the MIP route of small areas stays checked against the brute force
+    /// too); and with HiGHS from the plan of a search given one or five nodes (the
+    /// hand-over); and each route is taken.
     #[test]
     fn with_or_without_the_search_the_optimum_is_the_brute_force() {
         let mut draw = draws(0x243f_6a88_85a3_08d3);
@@ -268,7 +278,7 @@ mod tests {
                 continue;
             };
             let best = brute_force(&instance);
-            for nodes in [0, SEARCH_NODES] {
+            for nodes in [0, 1, 5, SEARCH_NODES] {
                 let solution = optimal_area_with(&instance, Limits::default(), nodes).unwrap();
                 assert!(solution.proven);
                 assert!(respects_capacity(&instance, &solution.choice));
@@ -285,5 +295,39 @@ mod tests {
         assert!(took(0, Route::Mip) >= 30, "{routes:?}");
         assert!(took(SEARCH_NODES, Route::Search) >= 30, "{routes:?}");
         assert_eq!(took(0, Route::Search), 0);
+        // With one node the search settles only the areas whose root bound proves
+        // the start optimal, and gives every other one to HiGHS, from its plan.
+        assert_eq!(
+            took(1, Route::Search) + took(1, Route::Mip),
+            took(0, Route::Mip)
+        );
+        assert!(took(1, Route::Mip) >= 30, "{routes:?}");
+    }
+
+    /// With HiGHS stopped after one node, after a search of one or five nodes, the
+    /// area's plan fits, scores at least the greedy plan, is called proven only at
+    /// the optimum, and its bound holds.
+    #[test]
+    fn stopped_early_an_area_claims_nothing_false() {
+        let mut draw = draws(0x1319_8a2e_0370_7344);
+        let limits = Limits {
+            seconds: None,
+            nodes: Some(1),
+        };
+        for trial in 0..300 {
+            let Some(instance) = tiny_area(&mut draw, trial) else {
+                continue;
+            };
+            let best = brute_force(&instance);
+            let floor = objective(&instance, &greedy(&instance));
+            for nodes in [1, 5] {
+                let solution = optimal_area_with(&instance, limits, nodes).unwrap();
+                let value = objective(&instance, &solution.choice);
+                assert!(respects_capacity(&instance, &solution.choice));
+                assert!(value >= floor - 1e-9 && value <= best + 1e-9);
+                assert!(!solution.proven || (value - best).abs() < 1e-9);
+                assert!(solution.bound >= best - 1e-6, "{} < {best}", solution.bound);
+            }
+        }
     }
 }
