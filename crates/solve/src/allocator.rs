@@ -28,7 +28,8 @@ pub enum Route {
     /// Proven by an exact branch and bound over the families, without HiGHS: a
     /// small area whose hours bind.
     Search,
-    /// Solved by the MIP (HiGHS), started from the greedy plan.
+    /// Solved by the MIP (HiGHS), started from the best plan so far (the greedy plan,
+    /// or the exact search's when it gave up).
     Mip,
     /// The greedy baseline, not proven optimal.
     Greedy,
