@@ -346,10 +346,7 @@ fn search(
     let candidates = &instance.candidates;
     let district = |c: usize| floors.of.get(c).copied().flatten();
     let (order, twin) = decision_order(instance, false, district);
-    let top: Vec<f64> = candidates
-        .iter()
-        .map(|c| c.arcs.iter().map(|a| a.score).fold(0.0, f64::max))
-        .collect();
+    let top: Vec<f64> = candidates.iter().map(|c| c.best_score()).collect();
     let mut rest = vec![0.0; order.len() + 1];
     for i in (0..order.len()).rev() {
         rest[i] = rest[i + 1] + top[order[i]];
@@ -507,8 +504,12 @@ fn balance_classes(
     let score = std::mem::take(&mut model.objective);
     let columns = model.variables();
     let counts = counts(instance, &classes, incumbent);
-    let top = |c: &crate::instance::Candidate| c.arcs.iter().map(|a| a.score).fold(0.0, f64::max);
-    let slack = instance.candidates.iter().map(top).sum::<f64>() - floor;
+    let slack = instance
+        .candidates
+        .iter()
+        .map(|c| c.best_score())
+        .sum::<f64>()
+        - floor;
     let mut worst = 0.0;
     let rooms = instance.rooms.len();
     let mut new_hours: Vec<Expression> = vec![Expression::default(); rooms];

@@ -88,8 +88,7 @@ struct State {
 impl Walk<'_> {
     /// Whether `candidate` fits on `slot` now.
     fn fits(&self, state: &State, candidate: usize, slot: usize) -> bool {
-        state.free_cases[slot] >= 1
-            && self.instance.candidates[candidate].hours <= state.free_hours[slot] + HOURS_EPS
+        state.fits(self.instance.candidates[candidate].hours, slot)
     }
 
     /// An upper bound on what the candidates from `depth` on can add, the least of
@@ -126,9 +125,7 @@ impl Walk<'_> {
             let candidate = &self.instance.candidates[c];
             let (mut first, mut slot, mut second) = (0.0, usize::MAX, 0.0_f64);
             for arc in &candidate.arcs {
-                let fits = state.free_cases[arc.slot] >= 1
-                    && candidate.hours <= state.free_hours[arc.slot] + HOURS_EPS;
-                if !fits {
+                if !state.fits(candidate.hours, arc.slot) {
                     continue;
                 }
                 if arc.score > first {
@@ -286,9 +283,9 @@ fn walk<'a>(
 }
 
 /// The candidates with arcs in the order a search decides them: longest cases first
-/// (then, `by_score`, the best score first), candidates with the same arcs (slots and scores) and the same `label` side by side;
-/// and per position, whether the candidate before is its twin (same hours, arcs and
-/// label: the two can swap in any plan).
+/// (then, `by_score`, the best score first), candidates with the same arcs (slots and
+/// scores) and the same `label` side by side; and per position, whether the candidate
+/// before is its twin (same hours, arcs and label: the two can swap in any plan).
 pub(crate) fn decision_order<L: Ord>(
     instance: &AreaInstance,
     by_score: bool,
@@ -305,20 +302,17 @@ pub(crate) fn decision_order<L: Ord>(
     let mut order: Vec<usize> = (0..candidates.len())
         .filter(|&c| !candidates[c].arcs.is_empty())
         .collect();
-    let top = |c: usize| {
-        candidates[c]
-            .arcs
-            .iter()
-            .map(|a| a.score)
-            .fold(0.0, f64::max)
-    };
+    let top = |c: usize| candidates[c].best_score();
     order.sort_by(|&a, &b| {
         candidates[b]
             .hours
             .total_cmp(&candidates[a].hours)
-            .then_with(|| match by_score {
-                true => top(b).total_cmp(&top(a)),
-                false => std::cmp::Ordering::Equal,
+            .then_with(|| {
+                if by_score {
+                    top(b).total_cmp(&top(a))
+                } else {
+                    std::cmp::Ordering::Equal
+                }
             })
             .then_with(|| arcs_key(a).cmp(&arcs_key(b)))
             .then_with(|| label(a).cmp(&label(b)))
@@ -335,6 +329,14 @@ pub(crate) fn decision_order<L: Ord>(
         })
         .collect();
     (order, twin)
+}
+
+impl State {
+    /// Whether a case of `hours` fits on `slot` now (to the capacity checks'
+    /// millionth of an hour).
+    fn fits(&self, hours: f64, slot: usize) -> bool {
+        self.free_cases[slot] >= 1 && hours <= self.free_hours[slot] + HOURS_EPS
+    }
 }
 
 /// The state before anything is decided: every supporter's room free.
@@ -356,6 +358,16 @@ pub(crate) mod tests {
     use crate::mip::tests::tight_rooms;
     use crate::mip::{score_grid, solve_area, Limits};
 
+    /// Random supporters' rooms: on odd trials two or three tight on hours, on even
+    /// ones one to three of any room.
+    fn mixed_rooms(draw: &mut impl FnMut(u64) -> u64, trial: usize) -> Vec<Room> {
+        if trial.is_multiple_of(2) {
+            random_rooms(draw)
+        } else {
+            tight_rooms(draw, 3)
+        }
+    }
+
     /// A random tiny area of up to seven families, half the time with supporters tight
     /// on hours, and every tenth with a score off any grid; `None` when no family has
     /// an arc.
@@ -363,11 +375,7 @@ pub(crate) mod tests {
         draw: &mut impl FnMut(u64) -> u64,
         trial: usize,
     ) -> Option<AreaInstance> {
-        let rooms = if trial.is_multiple_of(2) {
-            random_rooms(draw)
-        } else {
-            tight_rooms(draw, 3)
-        };
+        let rooms = mixed_rooms(draw, trial);
         let mut instance = random_area(draw, rooms, 7, &[0.5, 1.0, 1.5, 2.0, 3.0]);
         let with_arcs = instance
             .candidates
@@ -430,12 +438,8 @@ pub(crate) mod tests {
         let mut draw = draws(0x510e_527f_ade6_82d1);
         let mut tightest = [0; 3];
         let mut inner = 0;
-        for trial in 0..1000_u32 {
-            let rooms = if trial.is_multiple_of(2) {
-                random_rooms(&mut draw)
-            } else {
-                tight_rooms(&mut draw, 3)
-            };
+        for trial in 0..1000_usize {
+            let rooms = mixed_rooms(&mut draw, trial);
             let instance = random_area(&mut draw, rooms, 7, &[0.3, 0.5, 0.7, 1.1, 2.0]);
             let start = vec![None; instance.candidates.len()];
             let mut walk = walk(&instance, &start, f64::INFINITY, None, 0);

@@ -53,6 +53,13 @@ pub(crate) struct Candidate {
     pub arcs: Vec<Arc>,
 }
 
+impl Candidate {
+    /// The best score among its arcs (0 when it has none: it may stay unplaced).
+    pub(crate) fn best_score(&self) -> f64 {
+        self.arcs.iter().map(|a| a.score).fold(0.0, f64::max)
+    }
+}
+
 /// A possible new assignment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Arc {

@@ -132,11 +132,8 @@ impl AreaWeek {
             nodes: effort.node_limit,
         };
         let solution = optimal_area(&self.instance, limits)?;
-        let (choice, proven) = if solution.proven {
-            self.balanced(solution.choice, &Floors::default(), limits)?
-        } else {
-            (solution.choice, false)
-        };
+        let (choice, proven) =
+            self.balanced(solution.choice, solution.proven, &Floors::default(), limits)?;
         Ok(Placement {
             choice,
             optimised: Some(Optimised {
@@ -146,17 +143,19 @@ impl AreaWeek {
         })
     }
 
-    /// With the policy's `balance = "hours"`, the plan among those with `choice`'s
-    /// score (less the policy's tolerance) that meet `floors` and spread supporters'
-    /// hours most evenly, and whether it is proven; otherwise `choice`, proven.
+    /// With the policy's `balance = "hours"` and `choice` `proven` optimal, the plan
+    /// among those with its score (less the policy's tolerance) that meet `floors` and
+    /// spread supporters' hours most evenly, and whether it is proven; otherwise
+    /// `choice` as it is (balance runs only on proven optima).
     fn balanced(
         &self,
         choice: Choice,
+        proven: bool,
         floors: &Floors,
         limits: Limits,
     ) -> Result<(Choice, bool), SolveError> {
         match &self.balance {
-            Some((capacity, tolerance)) => {
+            Some((capacity, tolerance)) if proven => {
                 let balanced = balance_area(
                     &self.instance,
                     capacity,
@@ -167,7 +166,7 @@ impl AreaWeek {
                 )?;
                 Ok((balanced.choice, balanced.proven))
             }
-            None => Ok((choice, true)),
+            _ => Ok((choice, proven)),
         }
     }
 
@@ -208,11 +207,7 @@ impl AreaWeek {
         } else {
             Route::Mip
         };
-        let (choice, proven) = if fair.proven {
-            self.balanced(fair.choice, &fair.floors, limits)?
-        } else {
-            (fair.choice, false)
-        };
+        let (choice, proven) = self.balanced(fair.choice, fair.proven, &fair.floors, limits)?;
         Ok(Placement {
             choice,
             optimised: Some(Optimised { route, proven }),
