@@ -34,8 +34,25 @@ feasibility jump: caseload's settings) in several forms, timing each:
 
 Each solve is capped (`--cap`, seconds); a capped time is printed as `>cap`.
 
+With `--near`, a second study on the same models instead: how close to the optimum a
+plan must be before HiGHS is faster with its sub-MIP heuristics (RINS, RENS and the
+root reduced-cost heuristic) switched off, and what splitting a week in two would buy
+two threads. The optimum is found first (the class model, defaults); then, per
+week and per HiGHS `random_seed` (`--random-seeds`):
+
+- `proof` / `proof, no sub-MIPs`: the class model started at the optimum, with HiGHS's
+  defaults and without its sub-MIP heuristics;
+- `k under` (k = 2, 5, 10, 30): the class model with a cutoff k grid steps under the
+  optimum (as if a plan that far under were known: HiGHS searches only plans beating
+  it), without sub-MIP heuristics, to the proven optimum; `k under, defaults` the same
+  with HiGHS's defaults, for k = 2 and 5;
+- `split`: the class model with "families placed <= n" and, apart, ">= n + 1", n the
+  LP's number placed rounded down, each solved in full: two threads would take the
+  longer of the two (`lo / hi`) against the whole model's time (`whole`).
+
     python3 benches/formulations.py                                   # 40x300, seeds 1-8
     python3 benches/formulations.py --sizes 40x300 80x600 --seeds 1 2 3 --cap 120
+    python3 benches/formulations.py --near --seeds 1 2 3 4 5 --random-seeds 0 1 2
 
 Needs the release binary (`cargo build --release`) and the peer's venv
 (`benches/peer/.venv`, created if missing, as `hard_weeks.py` does).
@@ -247,20 +264,93 @@ def cutoff(week: Week, cap: float, rounds: int = 2, nodes: int = 200):
     return time.perf_counter() - start, status, value
 
 
+NO_SUB_MIPS = (("mip_heuristic_run_rins", False), ("mip_heuristic_run_rens", False),
+               ("mip_heuristic_run_root_reduced_cost", False))
+UNDER = (2, 5, 10, 30)
+
+
+def near(week: Week, cap: float, random_seed: int) -> dict[str, str]:
+    """One week's `--near` row (cells by column name): see the module's doc."""
+    import highspy
+
+    def model(options=(), cutoff=None, start=None, extra_row=None):
+        m = week.build(integer=True)
+        m.setOptionValue("mip_abs_gap", 0.99 * GRID)
+        m.setOptionValue("random_seed", random_seed)
+        for name, value in options:
+            m.setOptionValue(name, value)
+        if cutoff is not None:
+            m.setOptionValue("objective_bound", -cutoff)  # HiGHS minimises
+        if start is not None:
+            m.setSolution(start)
+        if extra_row is not None:
+            m.addRow(*extra_row)
+        return m
+
+    found = model()
+    t_whole, s_whole, optimum = solve(found, cap)
+    if optimum is None:
+        return {"optimum": "-"}
+    plan = found.getSolution()
+    row = {"optimum": f"{optimum:.2f}"}
+    for name, options in (("proof", ()), ("proof, no sub-MIPs", NO_SUB_MIPS)):
+        t, status, value = solve(model(options, start=plan), cap)
+        assert value is None or abs(value - optimum) < 1e-6, (name, value, optimum)
+        row[name] = shown(t, status, cap)
+    for k in UNDER:
+        for label, options in (("", NO_SUB_MIPS), (", defaults", ())):
+            if label and k > 5:
+                continue
+            t, status, value = solve(model(options, cutoff=optimum - (k - 0.5) * GRID), cap)
+            assert value is None or abs(value - optimum) < 1e-6, (k, label, value, optimum)
+            row[f"{k} under{label}"] = shown(t, status, cap)
+    # The split by the number placed: the y columns, as `Week.build` numbers them.
+    ys, col = [], 0
+    for reach, _, groups in week.classes:
+        ys += range(col, col + len(reach))
+        col += len(reach) + len(groups)
+    relaxation = week.build(integer=False)
+    relaxation.run()
+    placed = sum(relaxation.getSolution().col_value[j] for j in ys)
+    n = math.floor(placed + 1e-6)
+    inf = highspy.kHighsInf
+    halves = []
+    for lo, hi in ((-inf, n), (n + 1, inf)):
+        t, status, value = solve(model(extra_row=(lo, hi, len(ys), ys, [1.0] * len(ys))), cap)
+        halves.append((t, status, value))
+    best = max((v for _, _, v in halves if v is not None), default=None)
+    assert best is None or abs(best - optimum) < 1e-6, (best, optimum)
+    row["split lo / hi"] = " / ".join(shown(t, st, cap) for t, st, _ in halves)
+    row["whole"] = shown(t_whole, s_whole, cap)
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["40x300"], help="SUPPORTERSxFAMILIES")
     parser.add_argument("--seeds", nargs="+", type=int, default=list(range(1, 9)))
     parser.add_argument("--cap", type=float, default=120.0, help="seconds per solve")
+    parser.add_argument("--near", action="store_true",
+                        help="the study of plans near the optimum and of the split instead")
+    parser.add_argument("--random-seeds", nargs="+", type=int, default=[0],
+                        help="HiGHS random_seed values, with --near")
     args = parser.parse_args()
     binary, python = hard_weeks.ensure_tools(build=False)
     try:
         import highspy  # noqa: F401
     except ImportError:  # run again with the peer's interpreter, which has highspy
         os.execv(str(python), [str(python), __file__, *sys.argv[1:]])
-    print("| week | seed | LP - opt (grid steps) | class s | class+u s | proof s "
-          "| rounds s | cutoff s | optimum |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    if args.near:
+        columns = ["optimum", "whole", "proof", "proof, no sub-MIPs",
+                   *(f"{k} under" for k in UNDER), "2 under, defaults", "5 under, defaults",
+                   "split lo / hi"]
+        print("| week | seed | random_seed | " + " | ".join(f"{c} s" if c != "optimum" else c
+                                                       for c in columns) + " |")
+        print("|---" * (len(columns) + 3) + "|")
+    else:
+        print("| week | seed | LP - opt (grid steps) | class s | class+u s | proof s "
+              "| rounds s | cutoff s | optimum |")
+        print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="caseload-formulations-") as tmp:
         for size in args.sizes:
             n_s, n_f = (int(v) for v in size.split("x"))
@@ -274,6 +364,13 @@ def main() -> int:
                                 "--format", "json", "-o", str(folder / "plan.json")],
                                check=True, stdout=subprocess.DEVNULL)
                 week = Week(model, folder)
+                if args.near:
+                    for random_seed in args.random_seeds:
+                        row = near(week, args.cap, random_seed)
+                        cells = [row.get(c, "-") for c in columns]
+                        print(f"| {size} | {seed} | {random_seed} | " + " | ".join(cells) + " |",
+                              flush=True)
+                    continue
                 relaxation = week.build(integer=False)
                 relaxation.run()
                 bound = relaxation.getInfo().objective_function_value
