@@ -146,8 +146,12 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         let [scenario] = scenarios.as_slice() else {
             return Err(BadArgument("--simulate runs one --scenario".into()).into());
         };
-        if args.replications == 0 {
-            return Err(BadArgument("--replications must be at least 1".into()).into());
+        if !(1..=caseload_sim::MOST_REPLICATIONS).contains(&args.replications) {
+            return Err(BadArgument(format!(
+                "--replications must be from 1 to {}",
+                caseload_sim::MOST_REPLICATIONS
+            ))
+            .into());
         }
         let policy = caseload_sim::builtin(&args.policy).ok_or_else(|| {
             BadArgument(format!(

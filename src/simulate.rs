@@ -161,8 +161,12 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let loaded = Scenario::load(&args.scenario)?;
     let mut scenario = loaded.scenario;
     if let Some(n) = args.replications {
-        if n == 0 {
-            return Err(BadArgument("--replications must be at least 1".into()).into());
+        if !(1..=caseload_sim::MOST_REPLICATIONS).contains(&n) {
+            return Err(BadArgument(format!(
+                "--replications must be from 1 to {}",
+                caseload_sim::MOST_REPLICATIONS
+            ))
+            .into());
         }
         scenario.replications = n;
     }

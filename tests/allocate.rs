@@ -323,6 +323,24 @@ fn model_exports_as_lp_and_mps() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("must end in .lp or .mps"));
     assert!(!txt.exists());
+
+    // A folder that does not exist: an error with its reason, for both formats (HiGHS
+    // itself crashed on the .lp file), and nothing left behind.
+    for name in ["missing/week.lp", "missing/week.mps"] {
+        let file = dir.join(name);
+        let bad = allocate("provider-week", &["--export-model", file.to_str().unwrap()]);
+        assert!(
+            bad.status.code().is_some_and(|c| c != 0),
+            "{name}: {:?}",
+            bad.status
+        );
+        assert!(
+            stderr(&bad).contains("could not write the model"),
+            "{}",
+            stderr(&bad)
+        );
+        assert!(!dir.join("missing").exists());
+    }
 }
 
 #[test]

@@ -176,6 +176,17 @@ fn bad_scenarios_and_tables_exit_2() {
         "budget=1..0:1",
     ]);
     assert_eq!(output.status.code(), Some(2));
+
+    // The simulation's own limit on replications holds here too.
+    let output = funding(&[
+        "--scenario",
+        "fixtures/funding/2016-17-flat.toml",
+        "--simulate",
+        "--replications",
+        "100001",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--replications must be from 1 to 100000"));
 }
 
 #[test]

@@ -287,4 +287,15 @@ fn bad_scenarios_and_arguments_exit_2() {
     let output = simulate("small-area", &["--policies", "fifo,quickest"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown policy `quickest`"));
+
+    // The command line is held to the scenario's own limit on replications.
+    let output = caseload(&[
+        "simulate",
+        "--scenario",
+        "fixtures/sim/small-area.toml",
+        "--replications",
+        "100001",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--replications must be from 1 to 100000"));
 }

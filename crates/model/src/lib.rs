@@ -57,4 +57,6 @@ pub use types::{
     ClockException, Complexity, ConsentBasis, Referral, ReferralKind, Source, Supporter,
     SupporterStatus,
 };
-pub use week::{OpenCase, PlanningWeek, Waiting, WeekError, WeekView};
+pub use week::{
+    within_years, OpenCase, PlanningWeek, Waiting, WeekError, WeekView, FIRST_YEAR, LAST_YEAR,
+};

@@ -423,8 +423,9 @@ pub(crate) fn boolean(value: &str) -> Result<bool, String> {
 }
 
 pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| format!("`{value}` is not a date in the form YYYY-MM-DD"))
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| format!("`{value}` is not a date in the form YYYY-MM-DD"))?;
+    crate::week::within_years(date)
 }
 
 /// A finite number strictly above zero and, if `max` is given, at most `max`.
@@ -494,5 +495,27 @@ pub(crate) fn one_of<T: Copy>(
                 let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
                 format!("`{value}` is not one of {}", names.join(", "))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_within_the_years_caseload_reads() {
+        assert_eq!(
+            date("2015-11-02"),
+            Ok(NaiveDate::from_ymd_opt(2015, 11, 2).unwrap())
+        );
+        assert_eq!(
+            date("1899-12-31").unwrap_err(),
+            "1899-12-31 is outside the years caseload reads (1900 to 2999)"
+        );
+        assert!(date("+262142-12-24").is_err());
+        assert_eq!(
+            date("2015-02-30").unwrap_err(),
+            "`2015-02-30` is not a date in the form YYYY-MM-DD"
+        );
     }
 }

@@ -19,6 +19,9 @@ pub enum WeekError {
     /// Not an ISO date.
     #[error("`{0}` is not a date in the form YYYY-MM-DD")]
     NotADate(String),
+    /// A date outside the years caseload reads (see [`FIRST_YEAR`]).
+    #[error("{0}")]
+    OutOfRange(String),
     /// A date, but not a Monday.
     #[error("{date} is a {weekday}; a planning week starts on a Monday (that week's is {})", monday_of(.date))]
     NotAMonday {
@@ -27,6 +30,29 @@ pub enum WeekError {
         /// Its day of the week.
         weekday: Weekday,
     },
+}
+
+/// The first year of the dates caseload reads: far earlier than any service's records,
+/// and late enough that the weeks and days added to a date (a simulation's horizon, the
+/// 20-week clock, the Monday of a week) stay within the calendar.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year of the dates caseload reads (see [`FIRST_YEAR`]).
+pub const LAST_YEAR: i32 = 2999;
+
+/// `date` itself, or why it is outside the years caseload reads ([`FIRST_YEAR`] to
+/// [`LAST_YEAR`]).
+///
+/// # Errors
+///
+/// The message for a date outside those years.
+pub fn within_years(date: NaiveDate) -> Result<NaiveDate, String> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "{date} is outside the years caseload reads ({FIRST_YEAR} to {LAST_YEAR})"
+        ))
+    }
 }
 
 /// The Monday of `date`'s week.
@@ -39,8 +65,10 @@ impl PlanningWeek {
     ///
     /// # Errors
     ///
-    /// [`WeekError::NotAMonday`] for any other weekday.
+    /// [`WeekError::NotAMonday`] for any other weekday, [`WeekError::OutOfRange`] for a
+    /// date outside the years caseload reads.
     pub fn new(monday: NaiveDate) -> Result<PlanningWeek, WeekError> {
+        within_years(monday).map_err(WeekError::OutOfRange)?;
         match monday.weekday() {
             Weekday::Mon => Ok(PlanningWeek(monday)),
             weekday => Err(WeekError::NotAMonday {
@@ -54,7 +82,8 @@ impl PlanningWeek {
     ///
     /// # Errors
     ///
-    /// [`WeekError`] if the text is not an ISO date or not a Monday.
+    /// [`WeekError`] if the text is not an ISO date, not a Monday, or outside the years
+    /// caseload reads.
     pub fn parse(text: &str) -> Result<PlanningWeek, WeekError> {
         let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .map_err(|_| WeekError::NotADate(text.to_string()))?;
@@ -170,6 +199,21 @@ mod tests {
             PlanningWeek::parse("2015-02-30"),
             Err(WeekError::NotADate(_))
         ));
+    }
+
+    #[test]
+    fn weeks_outside_the_years_read_are_refused_not_a_panic() {
+        // The first days chrono can hold have no Monday before them in the calendar:
+        // asking for their week's Monday used to overflow.
+        for text in ["-262143-01-01", "-262143-01-05", "1899-12-25", "3000-01-06"] {
+            let err = PlanningWeek::parse(text).unwrap_err();
+            assert!(matches!(err, WeekError::OutOfRange(_)), "{text}: {err}");
+            assert!(err
+                .to_string()
+                .contains("outside the years caseload reads (1900 to 2999)"));
+        }
+        assert!(PlanningWeek::parse("1900-01-01").is_ok());
+        assert!(PlanningWeek::parse("2999-12-30").is_ok());
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub use policy::{
 };
 pub use scenario::{
     Arrivals, Ehc, Families, LoadedScenario, Scenario, Sources, SupporterPlan, TransferWave,
+    MOST_REPLICATIONS,
 };
 pub use tables::{rows_csv, rows_frame, write_tables};
 

@@ -10,6 +10,9 @@ use caseload_model::{config, Caseload, DistrictEquity, LoadError, Policy, Suppor
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+/// The most replications a run may have, from a scenario or from the command line.
+pub const MOST_REPLICATIONS: u32 = 100_000;
+
 /// One area over time. See the fixtures under `fixtures/sim/` for annotated examples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -366,6 +369,9 @@ impl Scenario {
         };
         let probability = |p: f64| p.is_finite() && (0.0..=1.0).contains(&p);
         let rate = |r: f64| r.is_finite() && r >= 0.0;
+        if let Err(message) = caseload_model::within_years(self.start) {
+            check(false, "start", format!("`start`: {message}"));
+        }
         check(
             self.start.weekday() == Weekday::Mon,
             "start",
@@ -386,9 +392,9 @@ impl Scenario {
             "warm-up and horizon together must be at most 520 weeks".into(),
         );
         check(
-            (1..=100_000).contains(&self.replications),
+            (1..=MOST_REPLICATIONS).contains(&self.replications),
             "replications",
-            "`replications` must be from 1 to 100000".into(),
+            format!("`replications` must be from 1 to {MOST_REPLICATIONS}"),
         );
         check(
             self.optimal_week_node_limit.is_none_or(|n| n >= 1),
@@ -579,6 +585,19 @@ mod tests {
             parse("name = \"x\"\nstart = \"2015-09-08\"\n").unwrap_err(),
             ["s.toml:2:1: `start` must be a Monday, 2015-09-08 is a Tue"]
         );
+        // Mondays at the ends of chrono's calendar once overflowed when weeks were
+        // added to them.
+        for (start, year) in [
+            ("+262142-12-24", "+262142-12-24"),
+            ("1899-12-25", "1899-12-25"),
+        ] {
+            assert_eq!(
+                parse(&format!("name = \"x\"\nstart = \"{start}\"\n")).unwrap_err(),
+                [format!(
+                    "s.toml:2:1: `start`: {year} is outside the years caseload reads (1900 to 2999)"
+                )]
+            );
+        }
         assert_eq!(
             parse("name = \"x\"\n[policy]\ndistrict_equity = \"max_min\"\n").unwrap_err(),
             [

@@ -128,6 +128,13 @@ pub fn export_model(
             }
         }
     }
+    let io = |source: std::io::Error| SolveError::ExportIo {
+        file: file.to_path_buf(),
+        source,
+    };
+    // HiGHS (1.15) crashes writing an .lp file it cannot open, say in a folder that does
+    // not exist: open it first, so that such a path is an error with its reason.
+    std::fs::File::create(&temporary).map_err(io)?;
     // SAFETY: as above; `path` is a valid NUL-terminated string that HiGHS only reads.
     let status = unsafe { highs_sys::Highs_writeModel(pointer, path.as_ptr()) };
     if status == highs_sys::STATUS_ERROR || !temporary.exists() {
@@ -136,10 +143,6 @@ pub fn export_model(
     }
     let written = std::fs::read_to_string(&temporary);
     let _ = std::fs::remove_file(&temporary);
-    let io = |source: std::io::Error| SolveError::ExportIo {
-        file: file.to_path_buf(),
-        source,
-    };
     let body = written.map_err(io)?;
     let comment = if extension == "lp" { "\\" } else { "*" };
     let mut header = String::new();
