@@ -355,11 +355,7 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
         let id = table.required(row, "supporter_id", table::text);
         let area = table.required(row, "area", table::text);
         let status = table.required(row, "status", table::one_of(STATUSES));
-        let hours = table.required(
-            row,
-            "hours_per_week",
-            table::hours(Some(MAX_SUPPORTER_HOURS)),
-        );
+        let hours = table.required(row, "hours_per_week", table::hours(MAX_SUPPORTER_HOURS));
         let max_cases = table.required(row, "max_cases", table::whole_number);
         let skills = table.field(row, "skills", table::list(lower));
         let languages = table.field(row, "languages", table::list(lower));
@@ -424,7 +420,8 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
         let clock_start = table.field(row, "clock_start", table::date);
         let priority = table.required(row, "priority", table::priority);
         let complexity = table.required(row, "complexity", table::one_of(COMPLEXITIES));
-        let hours = table.field(row, "hours_per_week", table::hours(None));
+        // No family needs more hours than a supporter can give in a week.
+        let hours = table.field(row, "hours_per_week", table::hours(MAX_SUPPORTER_HOURS));
         let needs = table.field(row, "needs", table::list(lower));
         let language = table.field(row, "language", |v| Ok(lower(v)));
         let exclude = table.field(row, "exclude", table::list(table::keep_case));
@@ -602,6 +599,19 @@ R1,E06000043,2015-13-40,web,true,new,2,low
                 "referrals.csv:3:3: `received`: `2015-13-40` is not a date in the form YYYY-MM-DD",
                 "referrals.csv:3:4: `source`: `web` is not one of self, la, professional",
             ]
+        );
+    }
+
+    #[test]
+    fn a_familys_hours_are_held_to_a_supporters_week() {
+        let referrals =
+            "referral_id,area,received,source,consent,kind,priority,complexity,hours_per_week
+R1,E06000043,2015-10-01,self,true,new,3,low,1e308
+R2,E06000043,2015-10-01,self,true,new,3,low,60
+";
+        assert_eq!(
+            messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
+            ["referrals.csv:2:9: `hours_per_week`: 1e308 hours is out of range (must be more than 0 and at most 60)"]
         );
     }
 

@@ -66,6 +66,11 @@ pub enum DistrictEquity {
     MaxMin,
 }
 
+/// The smallest priority weight a policy may give (see [`Policy::check`]).
+pub const MIN_WEIGHT: f64 = 0.001;
+/// The largest priority weight, and the largest local bonus, a policy may give.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 /// Everything `allocate` can be told besides the two CSV files. Every field has the
 /// contract's default, so an empty `policy.toml` is the default policy.
 ///
@@ -155,21 +160,25 @@ impl Policy {
     /// The settings that are out of range, as (dotted key, reason).
     pub fn invalid_values(&self) -> Vec<(&'static str, String)> {
         let mut bad = Vec::new();
+        // Wider than any policy needs, and narrow enough that a week's scores stay
+        // finite and within what HiGHS can tell apart.
         if let Some(w) = self
             .priority_weights
             .iter()
-            .find(|w| !w.is_finite() || **w <= 0.0)
+            .find(|w| !(MIN_WEIGHT..=MAX_WEIGHT).contains(*w))
         {
             bad.push((
                 "priority_weights",
-                format!("`priority_weights`: every weight must be a positive number, got {w}"),
+                format!(
+                    "`priority_weights`: every weight must be from {MIN_WEIGHT} to {MAX_WEIGHT}, got {w:?}"
+                ),
             ));
         }
-        if !self.local_bonus.is_finite() || self.local_bonus < 0.0 {
+        if !(0.0..=MAX_WEIGHT).contains(&self.local_bonus) {
             bad.push((
                 "local_bonus",
                 format!(
-                    "`local_bonus` must be zero or more, got {}",
+                    "`local_bonus` must be from 0 to {MAX_WEIGHT}, got {:?}",
                     self.local_bonus
                 ),
             ));
@@ -272,7 +281,15 @@ mod tests {
         );
         assert_eq!(
             parse("time_limit_seconds = 10\nlocal_bonus = -1\n").unwrap_err(),
-            ["policy.toml:2:1: `local_bonus` must be zero or more, got -1"]
+            ["policy.toml:2:1: `local_bonus` must be from 0 to 1000, got -1.0"]
         );
+        // Finite but so large that a week's score overflowed, or so small that HiGHS
+        // could not tell scores apart.
+        assert_eq!(
+            parse("priority_weights = [1, 2, 4, 8, 1e308]\n").unwrap_err(),
+            ["policy.toml:1:1: `priority_weights`: every weight must be from 0.001 to 1000, got 1e308"]
+        );
+        assert!(parse("priority_weights = [1e-300, 2, 4, 8, 16]\n").is_err());
+        assert!(parse("priority_weights = [0.001, 2, 4, 8, 1000]\n").is_ok());
     }
 }

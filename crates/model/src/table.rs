@@ -428,8 +428,8 @@ pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
     crate::week::within_years(date)
 }
 
-/// A finite number strictly above zero and, if `max` is given, at most `max`.
-pub(crate) fn hours(max: Option<f64>) -> impl Fn(&str) -> Result<f64, String> {
+/// A finite number strictly above zero and at most `max`.
+pub(crate) fn hours(max: f64) -> impl Fn(&str) -> Result<f64, String> {
     move |value| {
         let hours: f64 = value
             .parse()
@@ -437,13 +437,11 @@ pub(crate) fn hours(max: Option<f64>) -> impl Fn(&str) -> Result<f64, String> {
         if !hours.is_finite() {
             return Err(format!("`{value}` is not a finite number of hours"));
         }
-        match max {
-            Some(max) if hours <= 0.0 || hours > max => Err(format!(
+        if hours <= 0.0 || hours > max {
+            return Err(format!(
                 "{value} hours is out of range (must be more than 0 and at most {max})"
-            )),
-            None if hours <= 0.0 => Err(format!("{value} hours must be more than 0")),
-            _ => Ok(hours),
-        }?;
+            ));
+        }
         Ok(hours)
     }
 }
