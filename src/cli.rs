@@ -356,3 +356,16 @@ pub enum Method {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct BadArgument(pub String);
+
+/// `--replications N` of `simulate` and `funding --simulate`, held to the range a
+/// scenario's own `replications` has.
+pub fn replications(n: u32) -> Result<u32, BadArgument> {
+    if (1..=caseload_sim::MOST_REPLICATIONS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(BadArgument(format!(
+            "--replications must be from 1 to {}",
+            caseload_sim::MOST_REPLICATIONS
+        )))
+    }
+}

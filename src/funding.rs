@@ -146,13 +146,7 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         let [scenario] = scenarios.as_slice() else {
             return Err(BadArgument("--simulate runs one --scenario".into()).into());
         };
-        if !(1..=caseload_sim::MOST_REPLICATIONS).contains(&args.replications) {
-            return Err(BadArgument(format!(
-                "--replications must be from 1 to {}",
-                caseload_sim::MOST_REPLICATIONS
-            ))
-            .into());
-        }
+        let replications = crate::cli::replications(args.replications)?;
         let policy = caseload_sim::builtin(&args.policy).ok_or_else(|| {
             BadArgument(format!(
                 "--policy: unknown policy `{}` (known: {})",
@@ -160,8 +154,7 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
                 caseload_sim::BUILTIN.join(", ")
             ))
         })?;
-        let simulated =
-            simulate_split(scenario, &results[0], policy, args.replications, args.seed)?;
+        let simulated = simulate_split(scenario, &results[0], policy, replications, args.seed)?;
         if let Some(chart) = &args.chart {
             tables::simulated_chart(&simulated, chart)?;
         }

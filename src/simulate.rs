@@ -161,14 +161,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let loaded = Scenario::load(&args.scenario)?;
     let mut scenario = loaded.scenario;
     if let Some(n) = args.replications {
-        if !(1..=caseload_sim::MOST_REPLICATIONS).contains(&n) {
-            return Err(BadArgument(format!(
-                "--replications must be from 1 to {}",
-                caseload_sim::MOST_REPLICATIONS
-            ))
-            .into());
-        }
-        scenario.replications = n;
+        scenario.replications = crate::cli::replications(n)?;
     }
     if let Some(seed) = args.seed {
         scenario.seed = seed;
