@@ -46,7 +46,7 @@ use serde::Serialize;
 pub use areas::{Area, AreasTable};
 pub use assumptions::{Assumptions, DemandColumn, PeriodWarning};
 pub use scenario::{
-    Costs, Demand, FundingScenario, PeriodScaleSource, Rule, Split, WEEKS_PER_YEAR,
+    Costs, Demand, FundingScenario, PeriodScaleSource, Rule, Split, MOST_BUDGET_GBP, WEEKS_PER_YEAR,
 };
 pub use simulate::{simulate_split, SimulatedArea, SimulatedSplit};
 pub use split::{split, AreaFunding, SplitResult, Summary};
@@ -105,6 +105,16 @@ pub enum FundingError {
         #[source]
         source: LoadError,
     },
+    /// An area's funded service is beyond what one area's simulation takes.
+    #[error("--simulate: area {area} ({name}) as funded cannot be simulated: {}; simulate a smaller budget, or leave out --simulate", reasons.join("; "))]
+    NotSimulable {
+        /// The area's code.
+        area: String,
+        /// The area's name.
+        name: String,
+        /// What is out of the simulator's range.
+        reasons: Vec<String>,
+    },
     /// An area's weekly simulation failed.
     #[error("simulation of area {area}")]
     Simulation {
@@ -137,6 +147,7 @@ impl FundingError {
                 | FundingError::Sweep(_)
                 | FundingError::SweepKey { .. }
                 | FundingError::SweepValue { .. }
+                | FundingError::NotSimulable { .. }
                 | FundingError::Input(_)
         )
     }
@@ -244,10 +255,13 @@ pub fn compare(
     scenarios: &[FundingScenario],
     areas: &AreasTable,
 ) -> Result<Vec<SplitResult>, FundingError> {
-    scenarios
+    // Collected whole before the first error is taken, so that it is the first in
+    // order (a parallel collect into Result keeps whichever thread failed first).
+    let results: Vec<Result<SplitResult, FundingError>> = scenarios
         .par_iter()
         .map(|scenario| split(scenario, &areas.resolve(scenario)?))
-        .collect()
+        .collect();
+    results.into_iter().collect()
 }
 
 /// Sets the dotted `key` of scenario TOML `text` to `value` and re-reads it.
@@ -295,18 +309,27 @@ pub fn sweep(
     areas: &AreasTable,
 ) -> Result<SweepResult, FundingError> {
     let base = FundingScenario::from_toml(file, text)?;
-    let points = spec
+    // Every point is read and checked first, in order, so that a bad value is named
+    // before any split runs; then the splits run in parallel, the first failure in
+    // order reported.
+    let scenarios = spec
         .values
+        .iter()
+        .map(|&value| Ok((value, with_parameter(file, text, &spec.key, value)?)))
+        .collect::<Result<Vec<_>, FundingError>>()?;
+    let points: Vec<Result<SweepPoint, FundingError>> = scenarios
         .par_iter()
-        .map(|&value| {
-            let scenario = with_parameter(file, text, &spec.key, value)?;
-            let result = split(&scenario, &areas.resolve(&scenario)?)?;
+        .map(|(value, scenario)| {
+            let result = split(scenario, &areas.resolve(scenario)?)?;
             Ok(SweepPoint {
-                value,
+                value: *value,
                 summary: result.summary,
                 assumptions: result.assumptions,
             })
         })
+        .collect();
+    let points = points
+        .into_iter()
         .collect::<Result<Vec<_>, FundingError>>()?;
     let assumptions = Assumptions::of(&base);
     Ok(SweepResult {

@@ -10,6 +10,10 @@ use caseload_model::{config, LoadError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// The largest budget a scenario may name, pounds: over 300 times the 2014-16
+/// programme, and small enough that every sum of money stays exact to the penny.
+pub const MOST_BUDGET_GBP: f64 = 1e10;
+
 /// A budget, a period and a rule for splitting the budget across areas.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -270,118 +274,167 @@ impl FundingScenario {
                 bad.push((key, message));
             }
         };
-        let positive = |x: f64| x.is_finite() && x > 0.0;
-        let share = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+        let c = &self.costs;
+        let d = &self.demand;
+        let s = &self.split;
+        // (key, value, range): every number has a lower and an upper bound, so that no
+        // sum of money or count of supporters leaves what an f64 holds to the penny.
+        let mut numbers = vec![
+            ("admin_share", self.admin_share, Range::FromBelow(0.0, 1.0)),
+            (
+                "costs.paid_hourly_gbp",
+                c.paid_hourly_gbp,
+                Range::FromTo(0.01, 10_000.0),
+            ),
+            (
+                "costs.paid_hours_per_week",
+                c.paid_hours_per_week,
+                Range::FromTo(0.1, 60.0),
+            ),
+            (
+                "costs.volunteer_hourly_gbp",
+                c.volunteer_hourly_gbp,
+                Range::FromTo(0.01, 10_000.0),
+            ),
+            (
+                "costs.volunteer_hours_per_week",
+                c.volunteer_hours_per_week,
+                Range::FromTo(0.1, 60.0),
+            ),
+            (
+                "costs.volunteer_reliability",
+                c.volunteer_reliability,
+                Range::FromTo(0.0, 1.0),
+            ),
+            (
+                "costs.training_gbp_per_supporter",
+                c.training_gbp_per_supporter,
+                Range::FromTo(0.0, 1e6),
+            ),
+            (
+                "costs.max_volunteer_share",
+                c.max_volunteer_share,
+                Range::FromBelow(0.0, 1.0),
+            ),
+            ("demand.take_up", d.take_up, Range::AboveTo(0.0, 1.0)),
+            (
+                "demand.hours_per_family_week",
+                d.hours_per_family_week,
+                Range::FromTo(0.1, 60.0),
+            ),
+            (
+                "demand.weeks_per_family",
+                d.weeks_per_family,
+                Range::FromTo(1.0, 520.0),
+            ),
+            (
+                "split.supporters_per_area",
+                s.supporters_per_area,
+                Range::FromTo(0.0, 10_000.0),
+            ),
+            (
+                "split.floor_supporters",
+                s.floor_supporters,
+                Range::FromTo(0.0, 10_000.0),
+            ),
+            (
+                "split.deprivation_weight",
+                s.deprivation_weight,
+                Range::FromTo(0.0, 1000.0),
+            ),
+        ];
+        if let Some(value) = d.period_scale {
+            numbers.push(("demand.period_scale", value, Range::AboveTo(0.0, 1000.0)));
+        }
         check(
-            positive(self.budget_gbp),
+            Range::AboveTo(0.0, MOST_BUDGET_GBP).holds(self.budget_gbp),
             "budget_gbp",
-            format!("`budget_gbp` must be more than 0, got {}", self.budget_gbp),
+            format!(
+                "`budget_gbp` must be more than 0 and at most {} (ten billion pounds), got {}",
+                shown(MOST_BUDGET_GBP),
+                shown(self.budget_gbp)
+            ),
         );
+        for (key, date) in [("start", self.start), ("end", self.end)] {
+            if let Err(message) = caseload_model::within_years(date) {
+                check(false, key, format!("`{key}`: {message}"));
+            }
+        }
         check(
             self.end >= self.start,
             "end",
             format!("`end` ({}) is before `start` ({})", self.end, self.start),
         );
-        check(
-            self.admin_share.is_finite() && (0.0..1.0).contains(&self.admin_share),
-            "admin_share",
-            format!(
-                "`admin_share` must be from 0 to below 1, got {}",
-                self.admin_share
-            ),
-        );
-        let c = &self.costs;
-        for (key, value) in [
-            ("costs.paid_hourly_gbp", c.paid_hourly_gbp),
-            ("costs.paid_hours_per_week", c.paid_hours_per_week),
-            ("costs.volunteer_hourly_gbp", c.volunteer_hourly_gbp),
-            ("costs.volunteer_hours_per_week", c.volunteer_hours_per_week),
-        ] {
+        for (key, value, range) in numbers {
             check(
-                positive(value),
+                range.holds(value),
                 key,
-                format!("`{key}` must be more than 0, got {value}"),
+                format!("`{key}` must be {}, got {}", range.words(), shown(value)),
             );
         }
         check(
-            c.training_gbp_per_supporter.is_finite() && c.training_gbp_per_supporter >= 0.0,
-            "costs.training_gbp_per_supporter",
+            Range::FromTo(0.0, c.max_volunteer_share).holds(s.volunteer_share),
+            "split.volunteer_share",
             format!(
-                "`costs.training_gbp_per_supporter` must be 0 or more, got {}",
-                c.training_gbp_per_supporter
+                "`split.volunteer_share` must be from 0 to `costs.max_volunteer_share` ({}), got {}",
+                shown(c.max_volunteer_share),
+                shown(s.volunteer_share)
             ),
         );
-        check(
-            share(c.volunteer_reliability),
-            "costs.volunteer_reliability",
-            format!(
-                "`costs.volunteer_reliability` must be from 0 to 1, got {}",
-                c.volunteer_reliability
-            ),
-        );
-        check(c.max_volunteer_share.is_finite() && (0.0..1.0).contains(&c.max_volunteer_share), "costs.max_volunteer_share", format!("`costs.max_volunteer_share` must be from 0 to below 1 (every area keeps paid supporters), got {}", c.max_volunteer_share));
-        let d = &self.demand;
         check(
             !d.columns.is_empty(),
             "demand.columns",
             "`demand.columns` must name at least one column".into(),
         );
         check(
-            d.columns.values().all(|w| w.is_finite() && *w >= 0.0),
+            d.columns
+                .values()
+                .all(|w| Range::FromTo(0.0, 1000.0).holds(*w)),
             "demand.columns",
-            "`demand.columns`: every weight must be 0 or more".into(),
-        );
-        if let Some(value) = d.period_scale {
-            check(
-                positive(value),
-                "demand.period_scale",
-                format!("`demand.period_scale` must be more than 0, got {value}"),
-            );
-        }
-        for (key, value) in [
-            ("demand.hours_per_family_week", d.hours_per_family_week),
-            ("demand.weeks_per_family", d.weeks_per_family),
-        ] {
-            check(
-                positive(value),
-                key,
-                format!("`{key}` must be more than 0, got {value}"),
-            );
-        }
-        check(
-            share(d.take_up) && d.take_up > 0.0,
-            "demand.take_up",
-            format!(
-                "`demand.take_up` must be more than 0 and at most 1, got {}",
-                d.take_up
-            ),
-        );
-        let s = &self.split;
-        check(
-            s.supporters_per_area.is_finite() && s.supporters_per_area >= 0.0,
-            "split.supporters_per_area",
-            format!(
-                "`split.supporters_per_area` must be 0 or more, got {}",
-                s.supporters_per_area
-            ),
-        );
-        check(
-            s.floor_supporters.is_finite() && s.floor_supporters >= 0.0,
-            "split.floor_supporters",
-            format!(
-                "`split.floor_supporters` must be 0 or more, got {}",
-                s.floor_supporters
-            ),
-        );
-        check(share(s.volunteer_share) && s.volunteer_share <= c.max_volunteer_share, "split.volunteer_share", format!("`split.volunteer_share` must be from 0 to `costs.max_volunteer_share` ({}), got {}", c.max_volunteer_share, s.volunteer_share));
-        check(
-            s.deprivation_weight.is_finite() && s.deprivation_weight >= 0.0,
-            "split.deprivation_weight",
-            format!(
-                "`split.deprivation_weight` must be 0 or more, got {}",
-                s.deprivation_weight
-            ),
+            "`demand.columns`: every weight must be from 0 to 1000".into(),
         );
         bad
+    }
+}
+
+/// The values a number of a scenario may take.
+#[derive(Debug, Clone, Copy)]
+enum Range {
+    /// More than the first, at most the second.
+    AboveTo(f64, f64),
+    /// From the first to the second, both included.
+    FromTo(f64, f64),
+    /// From the first to below the second.
+    FromBelow(f64, f64),
+}
+
+impl Range {
+    fn holds(self, x: f64) -> bool {
+        x.is_finite()
+            && match self {
+                Range::AboveTo(low, high) => x > low && x <= high,
+                Range::FromTo(low, high) => x >= low && x <= high,
+                Range::FromBelow(low, high) => x >= low && x < high,
+            }
+    }
+
+    fn words(self) -> String {
+        match self {
+            Range::AboveTo(low, high) => {
+                format!("more than {} and at most {}", shown(low), shown(high))
+            }
+            Range::FromTo(low, high) => format!("from {} to {}", shown(low), shown(high)),
+            Range::FromBelow(low, high) => format!("from {} to below {}", shown(low), shown(high)),
+        }
+    }
+}
+
+/// A number as a message shows it: as written, or in e-notation when it is huge or
+/// tiny (1e308 written out is 309 digits).
+fn shown(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
     }
 }

@@ -4,6 +4,8 @@
 use caseload_sim::{
     estimate, simulate, Estimate, Kind, Metrics, ReferralPolicy, Scenario, Sources,
 };
+use std::path::Path;
+
 use chrono::{Datelike, Duration};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -94,13 +96,12 @@ fn area_scenario(
         area.name.replace('"', "'"),
         area.area
     );
-    let mut scenario =
-        Scenario::from_toml(std::path::Path::new("area.toml"), &text).map_err(|source| {
-            FundingError::SimulationScenario {
-                area: area.area.clone(),
-                source,
-            }
-        })?;
+    let mut scenario = Scenario::from_toml(Path::new("area.toml"), &text).map_err(|source| {
+        FundingError::SimulationScenario {
+            area: area.area.clone(),
+            source,
+        }
+    })?;
     scenario.start = start;
     scenario.warm_up_weeks = 0;
     scenario.horizon_weeks = weeks;
@@ -131,6 +132,16 @@ fn area_scenario(
         professional: 0.0,
     };
     scenario.policy.default_hours.medium = hours_per_family;
+    // The split's numbers can leave what one area's simulation takes (a budget of
+    // billions buys thousands of supporters an area): the simulator's own rules say so.
+    let problems = scenario.problems();
+    if !problems.is_empty() {
+        return Err(FundingError::NotSimulable {
+            area: area.area.clone(),
+            name: area.name.clone(),
+            reasons: problems.into_iter().map(|(_, reason)| reason).collect(),
+        });
+    }
     Ok(scenario)
 }
 
@@ -151,18 +162,26 @@ pub fn simulate_split(
     replications: u32,
     seed: u64,
 ) -> Result<SimulatedSplit, FundingError> {
-    let per_area = (0..split.areas.len())
-        .into_par_iter()
-        .map(|a| {
-            let scenario = area_scenario(s, split, a, replications, seed)?;
-            let results = simulate(&scenario, None, &[policy], None, &|| {}).map_err(|source| {
+    // Every area's scenario is built and checked first, in order, so that an area
+    // beyond the simulator is named before hours of simulation, and always the same one.
+    let scenarios = (0..split.areas.len())
+        .map(|a| area_scenario(s, split, a, replications, seed))
+        .collect::<Result<Vec<_>, FundingError>>()?;
+    let per_area: Vec<Result<_, FundingError>> = scenarios
+        .par_iter()
+        .zip(&split.areas)
+        .map(|(scenario, area)| {
+            let results = simulate(scenario, None, &[policy], None, &|| {}).map_err(|source| {
                 FundingError::Simulation {
-                    area: split.areas[a].area.clone(),
+                    area: area.area.clone(),
                     source,
                 }
             })?;
             Ok(results.rows)
         })
+        .collect();
+    let per_area = per_area
+        .into_iter()
         .collect::<Result<Vec<_>, FundingError>>()?;
     let areas: Vec<SimulatedArea> = split
         .areas

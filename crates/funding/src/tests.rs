@@ -339,6 +339,67 @@ fn issue7_errors_keep_their_sources() {
 }
 
 #[test]
+fn every_number_of_a_scenario_is_held_to_a_range() {
+    // Huge, tiny, negative and not-a-number values are refused where they are read,
+    // each at its key and shown readably (1e308 is not written out in 309 digits).
+    let text = "name = \"x\"\nbudget_gbp = 1e308\nadmin_share = 1\nstart = \"1800-01-01\"\n\
+                [costs]\npaid_hourly_gbp = 1e-300\nvolunteer_reliability = nan\n\
+                [demand]\nweeks_per_family = 1e9\ncolumns = { new_ehc_plans_2015 = 1e6 }\n\
+                [split]\nrule = \"flat\"\nvolunteer_share = 0.9\nsupporters_per_area = 1e9\n";
+    let err = FundingScenario::from_toml(Path::new("s.toml"), text).unwrap_err();
+    let messages: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "s.toml:2:1: `budget_gbp` must be more than 0 and at most 10000000000 (ten billion pounds), got 1e308",
+            "s.toml:3:1: `admin_share` must be from 0 to below 1, got 1",
+            "s.toml:4:1: `start`: 1800-01-01 is outside the years caseload reads (1900 to 2999)",
+            "s.toml:6:1: `costs.paid_hourly_gbp` must be from 0.01 to 10000, got 1e-300",
+            "s.toml:7:1: `costs.volunteer_reliability` must be from 0 to 1, got NaN",
+            "s.toml:9:1: `demand.weeks_per_family` must be from 1 to 520, got 1000000000",
+            "s.toml:10:1: `demand.columns`: every weight must be from 0 to 1000",
+            "s.toml:13:1: `split.volunteer_share` must be from 0 to `costs.max_volunteer_share` (0.5), got 0.9",
+            "s.toml:14:1: `split.supporters_per_area` must be from 0 to 10000, got 1000000000",
+        ]
+    );
+    // The largest budget is read, and splits to the penny.
+    let s = scenario("max_families", MOST_BUDGET_GBP, 1.0, 0.0, "");
+    let r = split(&s, &AreasTable::embedded().resolve(&s).unwrap()).unwrap();
+    assert!(r.summary.spend_gbp <= s.available() + 0.005);
+}
+
+#[test]
+fn an_area_beyond_the_simulator_is_named_before_any_simulation() {
+    // Ten billion pounds buys thousands of supporters in a large area: the closed form
+    // splits it, the simulation refuses it up front, naming the first such area.
+    let s = scenario("demand", MOST_BUDGET_GBP, 1.0, 0.0, "");
+    let areas = AreasTable::embedded();
+    let r = split(&s, &areas.resolve(&s).unwrap()).unwrap();
+    let policy = caseload_sim::builtin("fifo").unwrap();
+    let err = simulate_split(&s, &r, policy, 1, 1).unwrap_err();
+    assert!(err.is_bad_input());
+    let message = err.to_string();
+    assert!(
+        message.starts_with("--simulate: area ")
+            && message.contains(&format!(
+                "together must be at most {}",
+                caseload_sim::MOST_SUPPORTERS
+            )),
+        "{message}"
+    );
+    let first = r
+        .areas
+        .iter()
+        .find(|a| a.paid_hours_per_week / s.costs.paid_hours_per_week > 10_000.0)
+        .expect("an area over the limit");
+    assert!(
+        message.contains(&first.area),
+        "{message} names {}",
+        first.area
+    );
+}
+
+#[test]
 fn issue7_ticks_are_round_and_cover_the_range() {
     use crate::chart::ticks;
     assert_eq!(

@@ -60,7 +60,7 @@ pub use policy::{
 };
 pub use scenario::{
     Arrivals, Ehc, Families, LoadedScenario, Scenario, Sources, SupporterPlan, TransferWave,
-    MOST_REPLICATIONS,
+    MOST_REPLICATIONS, MOST_SUPPORTERS,
 };
 pub use tables::{rows_csv, rows_frame, write_tables};
 

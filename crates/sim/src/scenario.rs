@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 /// The most replications a run may have, from a scenario or from the command line.
 pub const MOST_REPLICATIONS: u32 = 100_000;
 
+/// The most supporters one area's simulation may have (paid and volunteer together):
+/// the largest area funded in 2014-17 had a few dozen.
+pub const MOST_SUPPORTERS: u32 = 10_000;
+
 /// One area over time. See the fixtures under `fixtures/sim/` for annotated examples.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -315,7 +319,10 @@ impl Scenario {
             None => None,
             Some(relative) => {
                 let base = file.parent().unwrap_or(Path::new("."));
-                Some(Caseload::load_supporters(&base.join(relative))?)
+                let path = base.join(relative);
+                let supporters = Caseload::load_supporters(&path)?;
+                Caseload::require_supporters(&supporters, &path)?;
+                Some(supporters)
             }
         };
         Ok(LoadedScenario {
@@ -330,29 +337,33 @@ impl Scenario {
     ///
     /// [`LoadError::Invalid`] listing every problem, located.
     pub fn from_toml(file: &Path, text: &str) -> Result<Scenario, LoadError> {
-        config::load(file, text, |scenario: &Scenario| {
-            let policy = scenario
-                .policy
-                .invalid_values()
-                .into_iter()
-                .map(|(key, message)| (format!("policy.{key}"), message));
-            let own = scenario
-                .invalid_values()
-                .into_iter()
-                .map(|(key, message)| (key.to_string(), message));
-            // Set in a scenario, equity would silently do nothing: it is a referral
-            // policy of its own, so that it can be compared with `optimal`.
-            let equity = (scenario.policy.district_equity != DistrictEquity::None).then(|| {
-                (
-                    "policy.district_equity".to_string(),
-                    "`policy.district_equity` has no effect in a simulation: equity across \
-                     districts is the referral policy `optimal_equity` (for example \
-                     `--policies optimal,optimal_equity`)"
-                        .to_string(),
-                )
-            });
-            policy.chain(own).chain(equity).collect::<Vec<_>>()
-        })
+        config::load(file, text, Scenario::problems)
+    }
+
+    /// Every out-of-range value, as (dotted key, reason): the rules a scenario read
+    /// from TOML is held to, for one built or changed in code.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let policy = self
+            .policy
+            .invalid_values()
+            .into_iter()
+            .map(|(key, message)| (format!("policy.{key}"), message));
+        let own = self
+            .invalid_values()
+            .into_iter()
+            .map(|(key, message)| (key.to_string(), message));
+        // Set in a scenario, equity would silently do nothing: it is a referral
+        // policy of its own, so that it can be compared with `optimal`.
+        let equity = (self.policy.district_equity != DistrictEquity::None).then(|| {
+            (
+                "policy.district_equity".to_string(),
+                "`policy.district_equity` has no effect in a simulation: equity across \
+                 districts is the referral policy `optimal_equity` (for example \
+                 `--policies optimal,optimal_equity`)"
+                    .to_string(),
+            )
+        });
+        policy.chain(own).chain(equity).collect()
     }
 
     /// Total weeks simulated (warm-up and horizon).
@@ -402,10 +413,18 @@ impl Scenario {
             "`optimal_week_node_limit` must be at least 1 (leave it out for no limit)".into(),
         );
         let s = &self.supporters;
+        let generated = u64::from(s.paid) + u64::from(s.volunteer);
         check(
-            s.file.is_some() || s.paid + s.volunteer >= 1,
+            s.file.is_some() || generated >= 1,
             "supporters.paid",
             "a scenario needs at least one supporter".into(),
+        );
+        check(
+            s.file.is_some() || generated <= u64::from(MOST_SUPPORTERS),
+            "supporters.paid",
+            format!(
+                "`supporters.paid` and `supporters.volunteer` together must be at most {MOST_SUPPORTERS} (one area), got {generated}"
+            ),
         );
         for (key, hours) in [
             ("supporters.paid_hours_per_week", s.paid_hours_per_week),
@@ -490,27 +509,37 @@ impl Scenario {
         let distribution = |ps: &[f64]| {
             ps.iter().all(|p| probability(*p)) && (ps.iter().sum::<f64>() - 1.0).abs() < 1e-6
         };
-        check(
-            distribution(&f.priority),
-            "families.priority",
-            "`families.priority`: five probabilities that sum to 1".into(),
-        );
-        check(
-            distribution(&f.complexity),
-            "families.complexity",
-            "`families.complexity`: three probabilities (low, medium, high) that sum to 1".into(),
-        );
+        // What was given, so that a share typed wrong is found without adding up by hand.
+        let given = |ps: &[f64]| {
+            if ps.iter().all(|p| probability(*p)) {
+                let sum: f64 = ps.iter().sum();
+                format!("they sum to {}", (sum * 1e6).round() / 1e6)
+            } else {
+                "each must be from 0 to 1".to_string()
+            }
+        };
         let shares: Vec<f64> = f.districts.values().copied().collect();
-        check(
-            !shares.is_empty() && distribution(&shares),
-            "families.districts",
-            "`families.districts`: shares that sum to 1".into(),
-        );
-        check(
-            distribution(&f.sources.shares()),
-            "families.sources",
-            "`families.sources`: shares of self, la and professional that sum to 1".into(),
-        );
+        for (key, ps, what) in [
+            ("families.priority", &f.priority[..], "five probabilities"),
+            (
+                "families.complexity",
+                &f.complexity[..],
+                "three probabilities (low, medium, high)",
+            ),
+            ("families.districts", &shares[..], "shares"),
+            (
+                "families.sources",
+                &f.sources.shares()[..],
+                "shares of self, la and professional",
+            ),
+        ] {
+            let message = if ps.is_empty() {
+                format!("`{key}`: {what} that sum to 1; none are given")
+            } else {
+                format!("`{key}`: {what} that sum to 1; {}", given(ps))
+            };
+            check(!ps.is_empty() && distribution(ps), key, message);
+        }
         for (key, p) in [
             ("families.transfer_needs_skill", f.transfer_needs_skill),
             ("families.consent", f.consent),
@@ -604,6 +633,21 @@ mod tests {
             ]
         );
         assert!(parse("name = \"x\"\n[policy]\ndistrict_equity = \"none\"\n").is_ok());
+        // Two counts near u32's top once overflowed their sum.
+        assert_eq!(
+            parse("name = \"x\"\n[supporters]\npaid = 4000000000\nvolunteer = 4000000000\n")
+                .unwrap_err(),
+            ["s.toml:3:1: `supporters.paid` and `supporters.volunteer` together must be at most 10000 (one area), got 8000000000"]
+        );
+        assert!(parse("name = \"x\"\n[supporters]\npaid = 9999\nvolunteer = 1\n").is_ok());
+        assert_eq!(
+            parse("name = \"x\"\n[families]\ncomplexity = [0.4, 0.4, 0.3]\n").unwrap_err(),
+            ["s.toml:3:1: `families.complexity`: three probabilities (low, medium, high) that sum to 1; they sum to 1.1"]
+        );
+        assert_eq!(
+            parse("name = \"x\"\n[families]\npriority = [0.5, 0.5, 0, 0, -0.5]\n").unwrap_err(),
+            ["s.toml:3:1: `families.priority`: five probabilities that sum to 1; each must be from 0 to 1"]
+        );
         let unknown = parse("name = \"x\"\n[ehc]\np_late = 0.1\n").unwrap_err();
         assert!(
             unknown[0].starts_with("s.toml:3:1: unknown key `p_late` in [ehc]"),
