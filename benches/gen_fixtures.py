@@ -613,6 +613,14 @@ BAD_CASES: dict[str, tuple[str, list[str] | None, list[str] | None]] = {
         None, [GOOD_REFERRALS[0],
                "BH-R0002,E06000043,BN2,2015-09-01,self,maybe,new,2015-08-20,4,low,,,pl,,BH-S02,"]
         + GOOD_REFERRALS[2:]),
+    "no-supporters": (
+        "supporters.csv has its header and no rows: nobody to plan for",
+        [], None),
+    "unclosed-quote": (
+        "referrals.csv line 3: a double quote opens the district and is never closed",
+        None, [GOOD_REFERRALS[0],
+               'BH-R0002,E06000043,"BN2,2015-09-01,self,true,new,2015-08-20,4,low,,,pl,,BH-S02,']
+        + GOOD_REFERRALS[2:]),
     "duplicate-referral-id": (
         "referrals.csv line 5 repeats referral_id BH-R0002 (first on line 3)",
         None, GOOD_REFERRALS[:3] + [

@@ -13,7 +13,9 @@ use caseload_solve::{
 };
 
 use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
-use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_format};
+use crate::output::{
+    emit, format_by_extension, format_name, is_stdio, require_folders, stdout_format,
+};
 use crate::render;
 
 /// The files `--tables DIR` writes, in this order.
@@ -33,6 +35,12 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     )?;
     require_extension("--report", args.report.as_deref(), &["html", "htm"])?;
     require_extension("--register-out", args.register_out.as_deref(), &["csv"])?;
+    require_folders([
+        ("--out", args.out.as_deref()),
+        ("--export-model", args.export_model.as_deref()),
+        ("--report", args.report.as_deref()),
+        ("--register-out", args.register_out.as_deref()),
+    ])?;
     // Settle the output format before any work, so that a wrong file name writes nothing.
     let format = output_format(args)?;
     no_output_over_an_input(args)?;
@@ -217,6 +225,7 @@ pub fn load_week(
         None => Policy::default(),
     };
     let caseload = Caseload::load(&input.supporters, &input.referrals)?;
+    Caseload::require_supporters(&caseload.supporters, &input.supporters)?;
     for warning in caseload
         .warnings
         .iter()

@@ -11,7 +11,9 @@ use caseload_funding::{
 use caseload_model::config;
 
 use crate::cli::{BadArgument, Format, FundingArgs};
-use crate::output::{emit, format_by_extension, format_name, is_stdio, stdout_format};
+use crate::output::{
+    emit, format_by_extension, format_name, is_stdio, require_folders, stdout_format,
+};
 use crate::render::{interval, right_align, table, Number};
 
 /// What `--out` (or its absence) asks for.
@@ -24,6 +26,10 @@ enum Output {
 /// The output's format and file (None: standard output), checked before any work so
 /// that a bad `--out` or `--chart` writes nothing.
 fn output(args: &FundingArgs) -> Result<(Output, Option<&Path>), BadArgument> {
+    require_folders([
+        ("--out", args.out.as_deref()),
+        ("--chart", args.chart.as_deref()),
+    ])?;
     if let Some(chart) = &args.chart {
         if chart.extension().and_then(|e| e.to_str()) != Some("svg") {
             return Err(BadArgument(format!(

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use caseload_model::files::write_atomically;
 
-use crate::cli::Format;
+use crate::cli::{BadArgument, Format};
 
 /// The format of output on standard output: the one asked for, else a table for a
 /// person at a terminal and JSON for a program.
@@ -41,6 +41,38 @@ pub fn format_name(format: Format) -> &'static str {
 /// `--out`.
 pub fn is_stdio(path: &Path) -> bool {
     path.as_os_str() == "-"
+}
+
+/// Each output file's folder must exist: checked before any work, so that a plan or a
+/// simulation is not computed only to be refused at the end.
+///
+/// # Errors
+///
+/// The first flag whose file is in a folder that does not exist (or is not a folder).
+pub fn require_folders<'a>(
+    outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
+) -> Result<(), BadArgument> {
+    for (flag, file) in outputs {
+        let Some(file) = file.filter(|file| !is_stdio(file)) else {
+            continue;
+        };
+        let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) else {
+            continue;
+        };
+        if !folder.is_dir() {
+            let why = if folder.exists() {
+                "is not a folder"
+            } else {
+                "does not exist"
+            };
+            return Err(BadArgument(format!(
+                "{flag} {}: the folder {} {why}",
+                file.display(),
+                folder.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `text` to `out`, or to standard output when `out` is `None` or `-`. A file

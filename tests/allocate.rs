@@ -324,18 +324,18 @@ fn model_exports_as_lp_and_mps() {
     assert!(stderr(&bad).contains("must end in .lp or .mps"));
     assert!(!txt.exists());
 
-    // A folder that does not exist: an error with its reason, for both formats (HiGHS
+    // A folder that does not exist: refused before planning, for both formats (HiGHS
     // itself crashed on the .lp file), and nothing left behind.
     for name in ["missing/week.lp", "missing/week.mps"] {
         let file = dir.join(name);
         let bad = allocate("provider-week", &["--export-model", file.to_str().unwrap()]);
+        assert_eq!(bad.status.code(), Some(2), "{name}: {}", stderr(&bad));
         assert!(
-            bad.status.code().is_some_and(|c| c != 0),
-            "{name}: {:?}",
-            bad.status
-        );
-        assert!(
-            stderr(&bad).contains("could not write the model"),
+            stderr(&bad).contains(&format!(
+                "--export-model {}: the folder {} does not exist",
+                file.display(),
+                dir.join("missing").display()
+            )),
             "{}",
             stderr(&bad)
         );

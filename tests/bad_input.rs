@@ -235,3 +235,53 @@ fn bad_policy_is_located() {
     let message = stderr(&output);
     assert!(message.contains("policy.toml:2:20:"), "{message}");
 }
+
+#[test]
+fn an_output_in_a_missing_folder_is_refused_before_any_work() {
+    // Refused up front (exit 2, the folder named), not after the plan or the split is
+    // computed; and no folder is made.
+    let dir = crate::util::scratch("missing-folder");
+    let missing = dir.join("not-made");
+    let plan = missing.join("plan.json");
+    let report = missing.join("week.html");
+    for (args, flag, file) in [
+        (vec!["--out", plan.to_str().unwrap()], "--out", &plan),
+        (
+            vec!["--report", report.to_str().unwrap()],
+            "--report",
+            &report,
+        ),
+    ] {
+        let output = allocate("provider-week", &args);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let message = stderr(&output);
+        let expected = format!(
+            "error: {flag} {}: the folder {} does not exist",
+            file.display(),
+            missing.display()
+        );
+        assert!(
+            message.lines().any(|l| l == expected),
+            "{expected} in {message}"
+        );
+        assert!(
+            !message.contains("warning:"),
+            "refused before the files are read: {message}"
+        );
+    }
+    let chart = missing.join("coverage.svg");
+    let output = caseload(&[
+        "funding",
+        "--scenario",
+        "fixtures/funding/2014-16-flat.toml",
+        "--chart",
+        chart.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the folder") && stderr(&output).contains("does not exist"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!missing.exists());
+}

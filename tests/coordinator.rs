@@ -238,7 +238,10 @@ fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
     let dir = scratch("all-or-none");
     let register = dir.join("next.csv");
     let report = dir.join("monday.html");
-    let out = dir.join("no-such-folder").join("plan.json");
+    // A folder where the plan should go: found only when the files are put in place,
+    // after the others are written.
+    let out = dir.join("plan.json");
+    std::fs::create_dir(&out).unwrap();
     // The tables' folders are made for the run, and removed with everything else.
     let tables = dir.join("new").join("week");
     let output = allocate(
@@ -260,8 +263,12 @@ fn issue_8_a_run_that_cannot_write_one_file_writes_none() {
         "{}",
         stderr(&output)
     );
-    let left: Vec<_> = std::fs::read_dir(&*dir).unwrap().collect();
-    assert!(left.is_empty(), "files were left behind: {left:?}");
+    let left: Vec<_> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["plan.json"], "files were left behind");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
 }
 
 #[test]
@@ -269,7 +276,8 @@ fn a_run_that_fails_adds_nothing_to_a_tables_folder_that_was_there() {
     let dir = scratch("tables-kept");
     let kept = dir.join("kept");
     std::fs::create_dir(&kept).unwrap();
-    let out = dir.join("no-such-folder").join("plan.json");
+    let out = dir.join("plan.json");
+    std::fs::create_dir(&out).unwrap();
     let output = allocate(
         "provider-week",
         &[

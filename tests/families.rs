@@ -294,7 +294,7 @@ E3,E06000043,2015-06-01,self,,new,3,low,a,2015-10-32
         format!("{file}:2:9: `exception`: `e` is not one of a, b, c, d"),
         format!("{file}:3:10: `exception_noted`: a date is given but `exception` is empty"),
         format!(
-            "{file}:4:10: `exception_noted`: `2015-10-32` is not a date in the form YYYY-MM-DD"
+            "{file}:4:10: `exception_noted`: `2015-10-32` is not a date: October 2015 has 31 days, not 32"
         ),
     ] {
         assert!(message.contains(&expected), "{message}");

@@ -299,6 +299,14 @@ fn plain_words(message: &str, key: Option<&str>) -> String {
         .or_else(|| message.strip_prefix("invalid value: "))
         .and_then(|rest| rest.split_once(", expected "));
     if let Some((found, expected)) = wrong {
+        // A date written without quotes (`start = 2015-09-07`) is a TOML date, which
+        // serde sees as a table: say so rather than "not a table".
+        if expected.contains("date") && found.trim() == "map" {
+            return format!(
+                "{subject} must be {} (a TOML date without quotes is not read)",
+                expected_words(expected)
+            );
+        }
         return format!(
             "{subject} must be {}, not {}",
             expected_words(expected),
@@ -489,6 +497,19 @@ mod tests {
             .collect()
     }
 
+    /// What [`parse`] finds wrong with `text`, as printed.
+    fn parse_problems<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+        file: &str,
+        text: &str,
+    ) -> Vec<String> {
+        parse::<T>(Path::new(file), text)
+            .unwrap_err()
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     #[test]
     fn every_problem_is_listed_at_once_in_plain_words() {
         let text = "name = \"x\"\n[supporters]\nshare = \"half\"\ncolour = 3\n[families]\ncount = -2\nshare = 1.5\n";
@@ -538,17 +559,7 @@ mod tests {
             #[serde(default)]
             other: f64,
         }
-        let found: Vec<String> = parse::<Pair>(
-            Path::new("p.toml"),
-            "weights = [1, 2]
-othr = 1
-",
-        )
-        .unwrap_err()
-        .problems()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+        let found = parse_problems::<Pair>("p.toml", "weights = [1, 2]\nothr = 1\n");
         assert_eq!(
             found,
             [
@@ -556,6 +567,21 @@ othr = 1
                 "p.toml:2:1: unknown key `othr` at the top level; did you mean `other`? (known keys: weights, other)",
             ]
         );
+    }
+
+    #[test]
+    fn a_date_without_quotes_is_told_to_take_them() {
+        #[derive(Debug, Deserialize)]
+        struct Dated {
+            #[allow(dead_code)]
+            start: chrono::NaiveDate,
+        }
+        let found = parse_problems::<Dated>("d.toml", "start = 2015-09-07\n");
+        assert_eq!(
+            found,
+            ["d.toml:1:9: `start` must be a date in quotes, like \"2015-09-01\" (a TOML date without quotes is not read)"]
+        );
+        assert!(parse::<Dated>(Path::new("d.toml"), "start = \"2015-09-07\"\n").is_ok());
     }
 
     #[test]

@@ -90,6 +90,12 @@ impl Staged {
     ///
     /// The first rename that fails, with the path it was for.
     pub fn commit(mut self) -> Result<(), (std::path::PathBuf, io::Error)> {
+        // A rename onto a folder fails; found before any file is in place, so that the
+        // run stays all or none (dropping `self` removes every temporary file).
+        if let Some((_, path)) = self.files.iter().find(|(_, path)| path.is_dir()) {
+            let err = io::Error::new(io::ErrorKind::IsADirectory, "it is a folder");
+            return Err((path.clone(), err));
+        }
         self.created.clear();
         for (temporary, path) in std::mem::take(&mut self.files) {
             temporary.persist(&path).map_err(|e| (path, e.error))?;
@@ -124,9 +130,28 @@ fn staged(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut temporary = builder.tempfile_in(dir)?;
+    let mut temporary = builder
+        .tempfile_in(dir)
+        .map_err(|e| io::Error::new(e.kind(), folder_reason(dir, &e)))?;
     write(temporary.as_file_mut())?;
     temporary.as_file_mut().flush()?;
     temporary.as_file().sync_all()?;
     Ok(temporary)
+}
+
+/// Why no file could be made in `dir`, in words about the folder (the temporary
+/// file's own name, which the user never chose, is left out).
+fn folder_reason(dir: &Path, err: &io::Error) -> String {
+    let dir = dir.display();
+    match err.kind() {
+        io::ErrorKind::NotFound => format!("the folder {dir} does not exist"),
+        io::ErrorKind::PermissionDenied => format!("no permission to write in the folder {dir}"),
+        _ => match err.raw_os_error() {
+            Some(code) => format!(
+                "in the folder {dir}: {}",
+                io::Error::from_raw_os_error(code)
+            ),
+            None => format!("in the folder {dir}: {}", err.kind()),
+        },
+    }
 }

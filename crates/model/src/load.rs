@@ -139,6 +139,31 @@ impl Origins {
 }
 
 impl Caseload {
+    /// A plan needs someone to plan for: a supporters file with a header alone (a fresh
+    /// template, an export from the wrong sheet) would leave every family waiting and
+    /// call that a plan. `validate` reads such a file; planning refuses it.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Invalid`] at the header of `supporters_file` when `supporters`, read
+    /// from it, is empty.
+    pub fn require_supporters(
+        supporters: &[Supporter],
+        supporters_file: &Path,
+    ) -> Result<(), LoadError> {
+        if !supporters.is_empty() {
+            return Ok(());
+        }
+        Err(LoadError::Invalid(vec![Problem {
+            file: supporters_file.to_path_buf(),
+            line: 1,
+            column: 0,
+            message:
+                "no supporters: the file has a header but no rows, so there is nobody to plan for"
+                    .into(),
+        }]))
+    }
+
     /// Loads and validates both files, and checks them against each other.
     ///
     /// # Errors
@@ -567,6 +592,16 @@ R2,E06000043,2015-09-01,la,true,transfer,1,low,,S1,
         err.problems().iter().map(ToString::to_string).collect()
     }
 
+    /// Supporters as bytes (not always UTF-8), beside valid referrals, as `s.csv`.
+    fn load_supporter_bytes(supporters: &[u8]) -> Result<Caseload, LoadError> {
+        Caseload::from_bytes(
+            Path::new("s.csv"),
+            supporters,
+            Path::new("r.csv"),
+            REFERRALS_OK.as_bytes(),
+        )
+    }
+
     #[test]
     fn valid_files_load_with_normalised_lists() {
         let caseload = load(SUPPORTERS_OK, REFERRALS_OK).unwrap();
@@ -596,7 +631,7 @@ R1,E06000043,2015-13-40,web,true,new,2,low
             [
                 "referrals.csv:2:5: `consent`: `maybe` is not a boolean (use true/false, yes/no or 1/0)",
                 "referrals.csv:2:7: `priority`: `7` is not a priority from 1 to 5",
-                "referrals.csv:3:3: `received`: `2015-13-40` is not a date in the form YYYY-MM-DD",
+                "referrals.csv:3:3: `received`: `2015-13-40` is not a date: there is no month 13 (YYYY-MM-DD)",
                 "referrals.csv:3:4: `source`: `web` is not one of self, la, professional",
             ]
         );
@@ -623,15 +658,7 @@ S1,E06000043,paid,NaN,5
 S2,E06000043,paid
 S\xFF,E06000043,paid,10,5
 ";
-        let problems = Caseload::from_bytes(
-            Path::new("s.csv"),
-            supporters,
-            Path::new("r.csv"),
-            REFERRALS_OK.as_bytes(),
-        )
-        .unwrap_err()
-        .problems();
-        let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let found = messages(load_supporter_bytes(supporters).unwrap_err());
         assert_eq!(
             found,
             [
@@ -640,6 +667,27 @@ S\xFF,E06000043,paid,10,5
                 "s.csv:5:1: `supporter_id` is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
             ]
         );
+    }
+
+    #[test]
+    fn a_quote_left_open_is_named_not_counted() {
+        let supporters = b"supporter_id,area,status,hours_per_week,max_cases
+S1,E06000043,paid,10,5
+S2,\"E06000043,paid,10,5
+S3,E06000043,paid,10,5
+S4,E06000043,paid,10,5
+";
+        let found = messages(load_supporter_bytes(supporters).unwrap_err());
+        assert_eq!(
+            found,
+            ["s.csv:3:2: the double quote that starts field 2 is not closed on its line, so the next 2 lines were read into that field (close the quote, or write a quote inside a quoted value as \"\")"]
+        );
+        // A value over two lines in closed quotes is a value, not a problem.
+        let quoted = b"supporter_id,area,status,hours_per_week,max_cases,skills
+S1,E06000043,paid,10,5,\"autism;
+tribunal\"
+";
+        assert!(load_supporter_bytes(quoted).is_ok());
     }
 
     #[test]
@@ -723,7 +771,7 @@ R2,E06000043,2015-10-01,self,,new,3,low,2015-11-31,
             messages(load(SUPPORTERS_OK, referrals).unwrap_err()),
             [
                 "referrals.csv:2:10: `unavailable_to`: the family's absence ends on 2015-11-01, before it starts on 2015-11-30",
-                "referrals.csv:3:9: `unavailable_from`: `2015-11-31` is not a date in the form YYYY-MM-DD",
+                "referrals.csv:3:9: `unavailable_from`: `2015-11-31` is not a date: November 2015 has 30 days, not 31",
             ]
         );
     }

@@ -146,6 +146,26 @@ impl Table {
                         continue; // a blank line (or a line of spaces)
                     }
                     if record.len() != names.len() {
+                        // A quote never closed swallows the lines after it into one
+                        // field: name the quote, not the count it left behind.
+                        let unclosed = record.iter().position(|field| field.contains(&b'\n'));
+                        if let Some(field) = unclosed {
+                            // Lines after the quote's own whose text went into the field
+                            // (the file's last line end is not one).
+                            let text = record[field].trim_ascii_end();
+                            let lines_taken = text.iter().filter(|b| **b == b'\n').count();
+                            let what = match lines_taken {
+                                0 => "is never closed".to_string(),
+                                1 => "is not closed on its line, so the next line was read into that field".to_string(),
+                                n => format!("is not closed on its line, so the next {n} lines were read into that field"),
+                            };
+                            let message = format!(
+                                "the double quote that starts field {} {what} (close the quote, or write a quote inside a quoted value as \"\")",
+                                field + 1,
+                            );
+                            table.problem(line, field + 1, message);
+                            continue;
+                        }
                         let mut message = format!(
                             "the row has {} field{}, the header has {}",
                             record.len(),
@@ -423,9 +443,7 @@ pub(crate) fn boolean(value: &str) -> Result<bool, String> {
 }
 
 pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| format!("`{value}` is not a date in the form YYYY-MM-DD"))?;
-    crate::week::within_years(date)
+    crate::week::within_years(crate::week::calendar_date(value)?)
 }
 
 /// A finite number strictly above zero and at most `max`.
@@ -513,7 +531,7 @@ mod tests {
         assert!(date("+262142-12-24").is_err());
         assert_eq!(
             date("2015-02-30").unwrap_err(),
-            "`2015-02-30` is not a date in the form YYYY-MM-DD"
+            "`2015-02-30` is not a date: February 2015 has 28 days, not 30"
         );
     }
 }

@@ -16,8 +16,8 @@ pub struct PlanningWeek(NaiveDate);
 /// Why a date cannot start a planning week.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeekError {
-    /// Not an ISO date.
-    #[error("`{0}` is not a date in the form YYYY-MM-DD")]
+    /// Not an ISO date, or not a day of the calendar; the reason says which.
+    #[error("{0}")]
     NotADate(String),
     /// A date outside the years caseload reads (see [`FIRST_YEAR`]).
     #[error("{0}")]
@@ -55,6 +55,46 @@ pub fn within_years(date: NaiveDate) -> Result<NaiveDate, String> {
     }
 }
 
+/// Reads a `YYYY-MM-DD` date; the reason says whether the form is wrong or the day
+/// does not exist (`2015-02-30`: February 2015 has 28 days). Not held to the years
+/// caseload reads: see [`within_years`].
+///
+/// # Errors
+///
+/// The reason, naming `value`.
+pub fn calendar_date(value: &str) -> Result<NaiveDate, String> {
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return Ok(date);
+    }
+    let numbers: Vec<Option<u32>> = value
+        .split('-')
+        .map(|part| {
+            (part.len() == 2 || part.len() == 4)
+                .then(|| part.parse().ok())
+                .flatten()
+        })
+        .collect();
+    if let [Some(year), Some(month), Some(day)] = numbers[..] {
+        if value.len() == 10 {
+            if !(1..=12).contains(&month) {
+                return Err(format!(
+                    "`{value}` is not a date: there is no month {month} (YYYY-MM-DD)"
+                ));
+            }
+            let first = NaiveDate::from_ymd_opt(year as i32, month, 1);
+            let next = first.and_then(|d| d.checked_add_months(chrono::Months::new(1)));
+            if let (Some(first), Some(next)) = (first, next) {
+                return Err(format!(
+                    "`{value}` is not a date: {} has {} days, not {day}",
+                    first.format("%B %Y"),
+                    (next - first).num_days()
+                ));
+            }
+        }
+    }
+    Err(format!("`{value}` is not a date in the form YYYY-MM-DD"))
+}
+
 /// The Monday of `date`'s week.
 fn monday_of(date: &NaiveDate) -> NaiveDate {
     *date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday()))
@@ -85,8 +125,7 @@ impl PlanningWeek {
     /// [`WeekError`] if the text is not an ISO date, not a Monday, or outside the years
     /// caseload reads.
     pub fn parse(text: &str) -> Result<PlanningWeek, WeekError> {
-        let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| WeekError::NotADate(text.to_string()))?;
+        let date = calendar_date(text.trim()).map_err(WeekError::NotADate)?;
         PlanningWeek::new(date)
     }
 
@@ -214,6 +253,39 @@ mod tests {
         }
         assert!(PlanningWeek::parse("1900-01-01").is_ok());
         assert!(PlanningWeek::parse("2999-12-30").is_ok());
+    }
+
+    #[test]
+    fn a_date_that_is_not_a_day_says_why() {
+        let reason = |text: &str| calendar_date(text).unwrap_err();
+        assert_eq!(
+            reason("2015-02-30"),
+            "`2015-02-30` is not a date: February 2015 has 28 days, not 30"
+        );
+        assert_eq!(
+            reason("2016-02-30"),
+            "`2016-02-30` is not a date: February 2016 has 29 days, not 30"
+        );
+        assert_eq!(
+            reason("2015-00-10"),
+            "`2015-00-10` is not a date: there is no month 0 (YYYY-MM-DD)"
+        );
+        for form in [
+            "02/11/2015",
+            "2015-11-02T00:00",
+            "2015-11",
+            "",
+            "2015-1x-02",
+        ] {
+            assert_eq!(
+                reason(form),
+                format!("`{form}` is not a date in the form YYYY-MM-DD")
+            );
+        }
+        assert_eq!(
+            calendar_date("2016-02-29").unwrap(),
+            NaiveDate::from_ymd_opt(2016, 2, 29).unwrap()
+        );
     }
 
     #[test]

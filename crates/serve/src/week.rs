@@ -75,6 +75,7 @@ impl Loaded {
             Path::new(referrals.0),
             referrals.1,
         )?;
+        Caseload::require_supporters(&caseload.supporters, Path::new(supporters.0))?;
         Ok(Loaded {
             week,
             policy,
