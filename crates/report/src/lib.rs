@@ -562,7 +562,7 @@ fn equity_sentence(e: &EquityReport) -> Option<String> {
     );
     if e.method != "max_min" {
         return Some(format!(
-            "{served} Equity across districts is off (policy `district_equity = \"none\"`)."
+            "{served} Equity across districts is off (the policy's district_equity is \"none\")."
         ));
     }
     let areas = words::areas_raised(e).map_or(String::new(), |a| format!(" Area by area, {a}."));
@@ -570,7 +570,7 @@ fn equity_sentence(e: &EquityReport) -> Option<String> {
         format!(" Equity: {a}; their plans are feasible, not proven.")
     });
     Some(format!(
-        "{served} Equity across districts put it first (policy `district_equity = \"max_min\"`): {:.0}% in the best-score plan; {} moved, {} of the total score given up.{areas}{unproven}",
+        "{served} Equity across districts put it first (the policy's district_equity is \"max_min\"): {:.0}% in the best-score plan; {} moved, {} of the total score given up.{areas}{unproven}",
         100.0 * e.lowest_share_without_equity.unwrap_or(lowest),
         count(e.families_moved, "family", "families"),
         e.score_given_up

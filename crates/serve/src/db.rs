@@ -128,6 +128,18 @@ pub enum Conflict {
         /// When.
         at: String,
     },
+    /// A later Monday was accepted already (`latest`, by `by`, at `at`): a week before
+    /// it would carry an out-of-date register forward.
+    Earlier {
+        /// The Monday asked for.
+        week: String,
+        /// The latest accepted Monday.
+        latest: String,
+        /// Who accepted it.
+        by: String,
+        /// When.
+        at: String,
+    },
     /// The week's decisions changed since the page was loaded.
     Changed {
         /// The revision the page showed.
@@ -148,9 +160,13 @@ impl std::fmt::Display for Conflict {
                 f,
                 "the week of {week} was already accepted by {by} at {at}: a Monday is accepted once, and its register is next week's input; nothing was done (import the next Monday from that week's register instead)"
             ),
+            Conflict::Earlier { week, latest, by, at } => write!(
+                f,
+                "the week of {week} comes before the week of {latest}, already accepted by {by} at {at}: weeks are accepted in order, each from the register of the one before; nothing was done (import a Monday after {latest}, from that week's register)"
+            ),
             Conflict::Changed { seen, now } => write!(
                 f,
-                "this week's decisions changed since your page was loaded (revision {seen}, now {now}), perhaps in another tab: nothing was done; reload the week to see the plan as it is now"
+                "this week's decisions changed since your page was loaded (revision {seen}, now {now}), perhaps in another tab: nothing was done (if you clicked twice, your first click was kept); reload the week to see the plan as it is now"
             ),
         }
     }
@@ -275,6 +291,8 @@ pub struct WeekLine {
     pub decisions: i64,
     /// Its acceptance, if accepted: by, at, objective, new, waiting, decisions' cost.
     pub accepted: Option<AcceptedLine>,
+    /// Another import of its Monday was accepted: this one can no longer be.
+    pub superseded: bool,
 }
 
 /// The summary of an acceptance, for the list of weeks.
@@ -503,7 +521,7 @@ impl Db {
         id.map(|id| self.import(id)).transpose()
     }
 
-    /// Every week, newest first.
+    /// Every import, the latest Monday first (imports of one Monday, latest first).
     ///
     /// # Errors
     ///
@@ -516,9 +534,11 @@ impl Db {
                     (SELECT count(*) FROM decisions d
                      WHERE d.import_id = i.id AND d.withdrawn_at IS NULL),
                     a.accepted_by, a.accepted_at, a.objective, a.newly_assigned, a.waiting,
-                    a.decisions, a.decisions_cost
+                    a.decisions, a.decisions_cost,
+                    EXISTS (SELECT 1 FROM imports j JOIN accepted b ON b.import_id = j.id
+                            WHERE j.week = i.week AND j.id != i.id)
                  FROM imports i LEFT JOIN accepted a ON a.import_id = i.id
-                 ORDER BY i.id DESC",
+                 ORDER BY i.week DESC, i.id DESC",
             )
             .map_err(|e| self.sqlite(e))?;
         let rows = statement
@@ -543,6 +563,7 @@ impl Db {
                     imported_at: row.get(3)?,
                     decisions: row.get(4)?,
                     accepted,
+                    superseded: row.get(12)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -666,14 +687,68 @@ impl Db {
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
-        match accepted {
-            Some((by, at)) => Err(DbError::Conflict(Conflict::MondayAccepted {
+        if let Some((by, at)) = accepted {
+            return Err(DbError::Conflict(Conflict::MondayAccepted {
                 week: week.to_string(),
+                by,
+                at,
+            }));
+        }
+        let later: Option<(String, String, String)> = tx
+            .query_row(
+                "SELECT i.week, a.accepted_by, a.accepted_at FROM accepted a
+                 JOIN imports i ON i.id = a.import_id WHERE i.week > ?1
+                 ORDER BY i.week DESC LIMIT 1",
+                [week],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        match later {
+            Some((latest, by, at)) => Err(DbError::Conflict(Conflict::Earlier {
+                week: week.to_string(),
+                latest,
                 by,
                 at,
             })),
             None => Ok(()),
         }
+    }
+
+    /// The accepted week of the latest Monday before `week`, if any: its import id and
+    /// Monday (the register imported for `week` should carry its plan forward).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] if the store cannot be read.
+    pub fn accepted_before(&self, week: &str) -> Result<Option<(i64, String)>, DbError> {
+        let conn = self.connect()?;
+        conn.query_row(
+            "SELECT i.id, i.week FROM accepted a JOIN imports i ON i.id = a.import_id
+             WHERE i.week < ?1 ORDER BY i.week DESC LIMIT 1",
+            [week],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| self.sqlite(e))
+    }
+
+    /// The import of the same Monday that was accepted, when it is another one: then
+    /// `import_id` is superseded and can no longer change or be accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] if the store cannot be read.
+    pub fn superseded_by(&self, import_id: i64) -> Result<Option<i64>, DbError> {
+        let conn = self.connect()?;
+        conn.query_row(
+            "SELECT j.id FROM imports i JOIN imports j ON j.week = i.week AND j.id != i.id
+             JOIN accepted a ON a.import_id = j.id WHERE i.id = ?1",
+            [import_id],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|e| self.sqlite(e))
     }
 
     fn bump(&self, tx: &rusqlite::Transaction, import_id: i64) -> Result<(), DbError> {

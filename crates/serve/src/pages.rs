@@ -85,7 +85,14 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                             br; span.note { "Leave empty to keep " code { (latest.files.supporters_name) } " from the week of " (latest.files.week) "." }
                         }
                     }
-                    p { label { "Policy (policy.toml, optional) " input type="file" name="policy" accept=".toml"; } }
+                    p {
+                        label { "Policy (policy.toml, optional) " input type="file" name="policy" accept=".toml"; }
+                        @if let Some((name, _)) = latest.and_then(|l| l.files.policy.as_ref()) {
+                            br; span.note { "Leave empty to keep " code { (name) } " from the week of " (latest.map_or("", |l| l.files.week.as_str())) ", or " }
+                            label { input type="checkbox" name="no_policy" value="yes"; " use no policy (the defaults)" }
+                        }
+                    }
+                    p { label { input type="checkbox" name="anyway" value="yes"; " Import anyway: the register was changed on purpose and need not carry last week's accepted plan" } }
                     p { (by_field(by)) " " button type="submit" { "Import" } }
                 }
             }
@@ -105,6 +112,7 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                                     td {
                                         @match &w.accepted {
                                             Some(a) => { "accepted by " (a.by) ", " (a.at) }
+                                            None if w.superseded => { "superseded (another import of this Monday was accepted)" }
                                             None => { span.open { "open" } }
                                         }
                                     }
@@ -164,9 +172,11 @@ fn status_banner(now: &WeekNow) -> Markup {
         .as_ref()
         .is_some_and(|a| crate::week::digest(&a.assignments_csv) != now.planned.digest());
     html! {
-        @match &now.accepted {
-            Some(a) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
-            None => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
+        @match (&now.accepted, &now.superseded) {
+            (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
+            (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
+                a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (other.at) ". This import can no longer change or be accepted; it is kept as it was." }
+            (None, None) => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
         }
         @if differs {
             p.banner.warning { "The plan shown here was solved again and differs from the one accepted (the solver stopped at its time limit): the files under Files, and the report, are the record." }
@@ -236,18 +246,8 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
             div.actions {
                 (find_form(id))
                 (decisions_panel(now, csrf, by, ""))
-                @if now.accepted.is_none() {
-                    section.accept {
-                        h2 { "Accept the week" }
-                        p.note { "Records this plan's new assignments in the register for next week. Once accepted, the week cannot change." }
-                        form method="post" action={ "/weeks/" (id) "/accept" } {
-                            input type="hidden" name="csrf" value=(csrf);
-                            input type="hidden" name="revision" value=(now.import.revision);
-                            input type="hidden" name="plan" value=(now.planned.digest());
-                            (by_field(by)) " "
-                            button.accept type="submit" { "Accept the week of " (now.import.files.week) }
-                        }
-                    }
+                @if now.is_open() {
+                    p.note { a href="#accept" { "Accept the week" } " is below the plan, once it is read." }
                 }
                 (downloads(now))
             }
@@ -255,6 +255,20 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                 (caseload_report::sections(caseload, plan, &options))
             } @else {
                 (caseload_report::summary(caseload, plan, &options))
+            }
+            @if now.is_open() {
+                section.accept id="accept" {
+                    h2 { "Accept the week" }
+                    p.note { "Records this plan's new assignments in the register for next week. Once accepted, the week cannot change." }
+                    form method="post" action={ "/weeks/" (id) "/accept" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="revision" value=(now.import.revision);
+                        input type="hidden" name="plan" value=(now.planned.digest());
+                        p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
+                        (by_field(by)) " "
+                        button.accept type="submit" { "Accept the week of " (now.import.files.week) }
+                    }
+                }
             }
         },
     )
@@ -284,7 +298,7 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
 /// The decisions in force (and withdrawn), with the forms to change them while open.
 fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
     let id = now.import.id;
-    let open = now.accepted.is_none();
+    let open = now.is_open();
     html! {
         section.decisions-panel {
             h2 { "Decisions" }
@@ -357,6 +371,14 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
         .iter()
         .map(|s| s.supporter_id.as_str())
         .collect();
+    // What the register says of the family, for deciding who should take it.
+    let row = now
+        .planned
+        .loaded
+        .caseload
+        .referrals
+        .iter()
+        .find(|r| r.id == e.referral_id);
     page(
         &format!("{}, week of {}", e.referral_id, now.import.files.week),
         html! {
@@ -366,6 +388,22 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
             table.facts {
                 tbody {
                     tr { th { "Area" } td { (e.area) } }
+                    @if let Some(r) = row {
+                        tr { th { "District" } td { (r.district.as_deref().unwrap_or("not recorded")) } }
+                        tr { th { "Assessment" } td { @match r.kind {
+                            caseload_model::ReferralKind::New => "a new EHC needs assessment",
+                            caseload_model::ReferralKind::Transfer => "a transfer of a statement to an EHC plan",
+                        } } }
+                        tr { th { "Received" } td { (r.received) ", " @match r.source {
+                            caseload_model::Source::SelfReferral => "a self-referral",
+                            caseload_model::Source::La => "referred by the local authority",
+                            caseload_model::Source::Professional => "referred by a professional",
+                        } } }
+                        tr { th { "Complexity" } td { (format!("{:?}", r.complexity).to_lowercase()) } }
+                        tr { th { "Needs" } td { @if r.needs.is_empty() { "none recorded" } @else { (r.needs.join(", ")) } } }
+                        tr { th { "Language" } td { (r.language.as_deref().unwrap_or("English")) } }
+                        @if !r.exclude.is_empty() { tr { th { "Not with (conflict of interest)" } td { (r.exclude.join(", ")) } } }
+                    }
                     tr { th { "Priority" } td { (e.priority) " (weight " (e.weight) ")" } }
                     tr { th { "On the 20-week clock" } td { (clock(e.weeks_on_clock)) " (urgency " (format!("{:.2}", e.urgency)) ")" } }
                     tr { th { "Score before any local bonus" } td { (format!("{:.2}", e.base_score)) } }
@@ -405,7 +443,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                 span #recommend-busy .htmx-indicator { " working…" }
                 div #recommendation {}
             }
-            @if now.accepted.is_none() && !supporters.is_empty() {
+            @if now.is_open() && !supporters.is_empty() {
                 section.decide {
                     h2 { "Pin or forbid" }
                     p.note { "A pin gives the family to that supporter this week; a forbid keeps them apart. The plan is re-optimised around it; a decision that cannot hold is refused with the reason." }

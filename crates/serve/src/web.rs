@@ -82,8 +82,23 @@ impl AppState {
     /// A week, its decisions, and its plan at the current revision.
     async fn week(&self, id: i64) -> Result<WeekNow, AppError> {
         let db = self.db().clone();
-        let (import, decisions, accepted) =
-            blocking(move || Ok((db.import(id)?, db.decisions(id)?, db.accepted(id)?))).await?;
+        let (import, decisions, accepted, superseded) = blocking(move || {
+            let superseded = match db.superseded_by(id)? {
+                Some(other) => db.accepted(other)?.map(|a| Superseded {
+                    id: other,
+                    by: a.accepted_by,
+                    at: a.accepted_at,
+                }),
+                None => None,
+            };
+            Ok((
+                db.import(id)?,
+                db.decisions(id)?,
+                db.accepted(id)?,
+                superseded,
+            ))
+        })
+        .await?;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
@@ -102,6 +117,7 @@ impl AppState {
             decisions,
             planned,
             accepted,
+            superseded,
         })
     }
 }
@@ -112,6 +128,23 @@ pub(crate) struct WeekNow {
     pub decisions: Vec<DecisionRow>,
     pub planned: Arc<Planned>,
     pub accepted: Option<crate::db::Accepted>,
+    /// Another import of the same Monday that was accepted, if any.
+    pub superseded: Option<Superseded>,
+}
+
+/// The accepted import of a Monday that another import of it was superseded by.
+pub(crate) struct Superseded {
+    pub id: i64,
+    pub by: String,
+    pub at: String,
+}
+
+impl WeekNow {
+    /// Decisions can be made and the week accepted: neither it nor another import of
+    /// its Monday was accepted.
+    pub fn is_open(&self) -> bool {
+        self.accepted.is_none() && self.superseded.is_none()
+    }
 }
 
 /// Runs blocking work (SQLite, the solver) off the async threads.
@@ -145,6 +178,9 @@ impl From<DbError> for AppError {
             DbError::Conflict(c) => AppError::Conflict(
                 match c {
                     crate::db::Conflict::Changed { .. } => "Nothing was done: the week has changed",
+                    crate::db::Conflict::Earlier { .. } => {
+                        "Nothing was done: a later week is already accepted"
+                    }
                     _ => "Nothing was done: this week is already accepted",
                 },
                 c.to_string(),
@@ -539,7 +575,14 @@ async fn import(
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
     check_csrf(&csrf, field("csrf"))?;
     let by = initials(field("by"))?;
-    let week = field("week").trim().to_string();
+    // Stored as the Monday itself (`2015-11-9` is 2015-11-09), so that weeks compare in
+    // order; a date that is not a Monday is refused below with the reason.
+    let week = caseload_model::PlanningWeek::parse(field("week")).map_or_else(
+        |_| field("week").trim().to_string(),
+        |w| w.monday().to_string(),
+    );
+    let anyway = field("anyway") == "yes";
+    let no_policy = field("no_policy") == "yes";
     let db = state.db().clone();
     let previous = blocking(move || Ok(db.latest_import()?)).await?;
     let supporters = match (files.remove("supporters"), &previous) {
@@ -564,6 +607,10 @@ async fn import(
         ));
     };
     let policy = match files.remove("policy") {
+        // Kept from the latest import, as the supporters file is, unless the coordinator
+        // says the service has none now: a policy dropped in silence changes the rules.
+        None if no_policy => None,
+        None => previous.as_ref().and_then(|p| p.files.policy.clone()),
         Some(upload) => Some((
             upload.name,
             String::from_utf8(upload.bytes.to_vec()).map_err(|_| {
@@ -573,7 +620,6 @@ async fn import(
                 )
             })?,
         )),
-        None => None,
     };
     let new = NewImport {
         week,
@@ -587,16 +633,58 @@ async fn import(
     let db = state.db().clone();
     let id = blocking(move || {
         // Checked in full before anything is stored.
-        Loaded::of(&new).map_err(|err| {
+        let loaded = Loaded::of(&new).map_err(|err| {
             AppError::BadInput(
                 "Nothing was imported".into(),
                 err.to_string().lines().map(str::to_string).collect(),
             )
         })?;
+        if !anyway {
+            carries_last_week(&db, &new.week, &loaded)?;
+        }
         Ok(db.add_import(&new)?)
     })
     .await?;
     Ok(done(jar, &by, &format!("/weeks/{id}")))
+}
+
+/// The register imported for `week` must carry the plan accepted for the Monday before
+/// it: the original register imported again would silently undo that week's new
+/// assignments (the families would wait again, or go to someone else).
+fn carries_last_week(db: &Db, week: &str, loaded: &Loaded) -> Result<(), AppError> {
+    let Some((id, monday)) = db.accepted_before(week)? else {
+        return Ok(());
+    };
+    let Some(accepted) = db.accepted(id)? else {
+        return Ok(());
+    };
+    let missing = crate::week::not_carried(&accepted.assignments_csv, &loaded.caseload)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = missing
+        .iter()
+        .take(5)
+        .map(|(referral, supporter)| format!("{referral} with {supporter}"))
+        .collect();
+    let more = missing.len().saturating_sub(shown.len());
+    let lines = vec![
+        format!(
+            "This register does not carry the plan accepted for the week of {monday}: {} of its {} new assignments are not in it ({}{}).",
+            missing.len(),
+            accepted.newly_assigned,
+            shown.join(", "),
+            if more > 0 { format!(", and {more} more") } else { String::new() }
+        ),
+        format!(
+            "Import the register accepted for the week of {monday} (register.csv under Files on that week's page), with this week's new referrals added."
+        ),
+        "If the register was changed on purpose, import it again with \"Import anyway\" ticked.".into(),
+    ];
+    Err(AppError::BadInput(
+        "Nothing was imported: last week's plan is not in this register".into(),
+        lines,
+    ))
 }
 
 async fn week_page(
@@ -755,6 +843,31 @@ async fn add_decision(
     let now = state.week(id).await?;
     still_open(&now)?;
     unchanged(&now, form.revision)?;
+    // The same decision twice (a retry after a double click's refusal) would count its
+    // cost twice in the record.
+    if let Some(same) = now.decisions.iter().find(|d| {
+        d.withdrawn.is_none()
+            && d.kind == decision.kind
+            && d.referral_id == decision.referral_id
+            && d.supporter_id == decision.supporter_id
+    }) {
+        return Err(AppError::BadInput(
+            "Nothing was done: this decision is already in force".into(),
+            vec![format!(
+                "{} {} {} {} was decided by {} at {}; it is in force already.",
+                if same.kind == "pin" {
+                    "Pinning"
+                } else {
+                    "Forbidding"
+                },
+                same.referral_id,
+                if same.kind == "pin" { "to" } else { "for" },
+                same.supporter_id,
+                same.made_by,
+                same.made_at
+            )],
+        ));
+    }
     // The decision must hold with the others before it is stored.
     let mut trial = now.decisions.clone();
     trial.push(DecisionRow {
@@ -776,16 +889,25 @@ async fn add_decision(
     Ok(done(jar, &by, &back_to(id, &form.back)))
 }
 
-/// An accepted week cannot change: say by whom and when it was accepted.
+/// An accepted week cannot change, nor can another import of its Monday: say by whom
+/// and when it was accepted.
 fn still_open(now: &WeekNow) -> Result<(), AppError> {
-    match &now.accepted {
-        Some(accepted) => Err(DbError::Conflict(crate::db::Conflict::Accepted {
+    if let Some(accepted) = &now.accepted {
+        return Err(DbError::Conflict(crate::db::Conflict::Accepted {
             by: accepted.accepted_by.clone(),
             at: accepted.accepted_at.clone(),
         })
-        .into()),
-        None => Ok(()),
+        .into());
     }
+    if let Some(other) = &now.superseded {
+        return Err(DbError::Conflict(crate::db::Conflict::MondayAccepted {
+            week: now.import.files.week.clone(),
+            by: other.by.clone(),
+            at: other.at.clone(),
+        })
+        .into());
+    }
+    Ok(())
 }
 
 /// A change made on the page of revision `seen` must find the week still there.

@@ -1,6 +1,7 @@
 //! A stored week, planned: the engine run on an import and its decisions in force,
 //! exactly as `caseload allocate --decisions decisions.csv` runs on the same files.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use caseload_model::{Caseload, Decision, LoadError, PlanningWeek, Policy, Warning};
@@ -232,4 +233,52 @@ impl Planned {
             .into_bytes(),
         })
     }
+}
+
+/// The new assignments of an accepted week (its `assignments.csv`) that a register
+/// imported for a later Monday does not carry: the family's row is missing, or has no
+/// supporter and no closing date, or (a case reallocated that week) still names another
+/// supporter, the one who had left. A row naming another supporter for a family placed
+/// from the waiting list was changed on purpose and is not counted. Pairs (referral,
+/// supporter), in the file's order.
+///
+/// # Errors
+///
+/// [`WeekError::Table`] if the accepted file cannot be read (it is the app's own).
+pub fn not_carried(
+    accepted_assignments_csv: &[u8],
+    register: &Caseload,
+) -> Result<Vec<(String, String)>, WeekError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        referral_id: String,
+        supporter_id: String,
+        open_case: bool,
+        reallocated: bool,
+    }
+    let rows: Vec<Row> = csv::Reader::from_reader(accepted_assignments_csv)
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .map_err(|e| WeekError::Table(TableError::from(e)))?;
+    let held: HashMap<&str, (Option<&str>, bool)> = register
+        .referrals
+        .iter()
+        .map(|r| {
+            (
+                r.id.as_str(),
+                (r.supporter_id.as_deref(), r.closed.is_some()),
+            )
+        })
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|row| !row.open_case)
+        .filter(|row| match held.get(row.referral_id.as_str()) {
+            None => true,
+            Some((_, true)) => false,
+            Some((None, false)) => true,
+            Some((Some(supporter), false)) => row.reallocated && *supporter != row.supporter_id,
+        })
+        .map(|row| (row.referral_id, row.supporter_id))
+        .collect())
 }

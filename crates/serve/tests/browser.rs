@@ -323,6 +323,7 @@ async fn monday_to_monday_in_chromium() {
 
     // Accept the week.
     client.goto(&week_url).await.unwrap();
+    click(&client, "section.accept input[name=reviewed]").await;
     fill(&client, "section.accept input[name=by]", "CD").await;
     submit(&client, "section.accept button").await;
     assert!(text(&client, "p.banner")

@@ -108,9 +108,22 @@ impl App {
     }
 
     async fn import(&self, week: &str, files: &[(&str, &str, &[u8])], csrf: &str) -> Reply {
+        self.import_with(week, &[], files, csrf).await
+    }
+
+    /// An import with more of the form's fields (`anyway`, `no_policy`).
+    async fn import_with(
+        &self,
+        week: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        csrf: &str,
+    ) -> Reply {
         let boundary = "caseloadtestboundary";
         let mut body = Vec::new();
-        for (name, value) in [("csrf", csrf), ("by", "AB"), ("week", week)] {
+        let mut all = vec![("csrf", csrf), ("by", "AB"), ("week", week)];
+        all.extend_from_slice(fields);
+        for (name, value) in all {
             body.extend_from_slice(
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
             );
@@ -219,6 +232,16 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         .await;
     assert_eq!(family.status, StatusCode::OK);
     assert!(family.body.contains("Who should take this family?"));
+    // What the register says of the family, to decide with.
+    for fact in [
+        "<th>District</th>",
+        "<th>Received</th>",
+        "<th>Complexity</th>",
+        "<th>Needs</th>",
+        "<th>Language</th>",
+    ] {
+        assert!(family.body.contains(fact), "{fact}");
+    }
     let found = app
         .get(&format!("/weeks/{id}/find?referral={waiting_family}"))
         .await;
@@ -269,6 +292,34 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         )
         .await;
     assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
+    assert_eq!(app.revision(id), "1");
+    // The same pin again (a retry after a double click was refused) is refused: it is
+    // in force once, its cost counted once.
+    let twice = app
+        .post_form(
+            &format!("/weeks/{id}/decisions"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", &app.revision(id)),
+                ("by", "AB"),
+                ("kind", "pin"),
+                ("referral_id", &waiting_family),
+                ("supporter_id", &best),
+                ("note", "again"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        twice.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        twice.body
+    );
+    assert!(
+        twice.body.contains("this decision is already in force"),
+        "{}",
+        twice.body
+    );
     assert_eq!(app.revision(id), "1");
     let assignments = app.get(&format!("/weeks/{id}/files/assignments.csv")).await;
     assert!(
@@ -732,7 +783,16 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
         )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER);
-    let plan = app.plan(second).await;
+    // The other import of the Monday says it is superseded and offers no accept.
+    let page = app.get(&format!("/weeks/{second}")).await.body;
+    assert!(
+        page.contains("Superseded: another import of the week of 2015-11-02"),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"plan\""), "{page}");
+    let weeks = app.get("/").await.body;
+    assert!(weeks.contains("superseded (another import of this Monday was accepted)"));
+    // A form posted from a page loaded before is refused all the same.
     let again = app
         .post_form(
             &format!("/weeks/{second}/accept"),
@@ -740,7 +800,7 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
                 ("csrf", &app.csrf),
                 ("revision", "0"),
                 ("by", "CD"),
-                ("plan", &plan),
+                ("plan", "from-an-old-page"),
             ],
         )
         .await;
@@ -754,4 +814,141 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
         .body
         .contains("the week of 2015-11-02 was already accepted by AB"));
     assert!(app.db.accepted(second).unwrap().is_none());
+}
+
+/// Accepts week `id` as the page shows it, by AB.
+async fn accept_as_shown(app: &App, id: i64) {
+    let plan = app.plan(id).await;
+    let revision = app.revision(id);
+    let accepted = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", &revision),
+                ("by", "AB"),
+                ("plan", &plan),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+}
+
+#[tokio::test]
+async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
+    let app = App::new(None).await;
+    let first = app.import_provider_week().await;
+    accept_as_shown(&app, first).await;
+    let accepted = app.db.accepted(first).unwrap().unwrap();
+    assert!(accepted.newly_assigned > 0);
+    let supporters = fixture("supporters.csv");
+    let original = fixture("referrals.csv");
+
+    // The original register again, not the accepted one: its new assignments would be
+    // undone, so nothing is imported, and the message says which and what to import.
+    let files: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "referrals.csv", &original),
+    ];
+    let wrong = app.import("2015-11-09", &files, &app.csrf).await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    let expected = format!(
+        "does not carry the plan accepted for the week of 2015-11-02: {n} of its {n} new assignments are not in it",
+        n = accepted.newly_assigned
+    );
+    assert!(wrong.body.contains(&expected), "{}", wrong.body);
+    assert!(wrong.body.contains("Import anyway"), "{}", wrong.body);
+    assert_eq!(app.db.weeks().unwrap().len(), 1, "nothing was stored");
+
+    // Ticked "Import anyway", it is stored; the accepted register needs no tick.
+    let anyway = app
+        .import_with("2015-11-09", &[("anyway", "yes")], &files, &app.csrf)
+        .await;
+    assert_eq!(anyway.status, StatusCode::SEE_OTHER, "{}", anyway.body);
+    let register = accepted.register.clone();
+    let carried: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &register),
+    ];
+    let right = app.import("2015-11-09", &carried, &app.csrf).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+
+    // A Monday before the accepted one is refused: weeks are accepted in order. The
+    // Monday is read as a date, so 2015-10-26 written loosely is the same week.
+    for earlier in ["2015-10-26", "2015-10-5"] {
+        let late = app.import(earlier, &carried, &app.csrf).await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+        assert!(
+            late.body
+                .contains("comes before the week of 2015-11-02, already accepted by AB"),
+            "{}",
+            late.body
+        );
+    }
+    // The list of weeks is in the order of their Mondays.
+    let weeks: Vec<String> = app
+        .db
+        .weeks()
+        .unwrap()
+        .into_iter()
+        .map(|w| w.week)
+        .collect();
+    assert_eq!(weeks, ["2015-11-09", "2015-11-09", "2015-11-02"]);
+}
+
+#[tokio::test]
+async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
+    let app = App::new(None).await;
+    let supporters = fixture("supporters.csv");
+    let referrals = fixture("referrals.csv");
+    let policy = fixture("policy.toml");
+    let with_policy: [(&str, &str, &[u8]); 3] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "referrals.csv", &referrals),
+        ("policy", "policy.toml", &policy),
+    ];
+    let first = app.import("2015-11-02", &with_policy, &app.csrf).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let home = app.get("/").await.body;
+    assert!(
+        home.contains("Leave empty to keep <code>policy.toml</code> from the week of 2015-11-02"),
+        "{home}"
+    );
+
+    // Left empty, the policy is last week's, as the supporters file is.
+    let referrals_only: [(&str, &str, &[u8]); 1] = [("referrals", "referrals.csv", &referrals)];
+    let kept = app.import("2015-11-02", &referrals_only, &app.csrf).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    let latest = app.db.latest_import().unwrap().unwrap();
+    assert_eq!(
+        latest
+            .files
+            .policy
+            .as_ref()
+            .map(|(name, text)| (name.as_str(), text.as_bytes())),
+        Some(("policy.toml", policy.as_slice()))
+    );
+    // Dropped on purpose, the week has none.
+    let dropped = app
+        .import_with(
+            "2015-11-02",
+            &[("no_policy", "yes")],
+            &referrals_only,
+            &app.csrf,
+        )
+        .await;
+    assert_eq!(dropped.status, StatusCode::SEE_OTHER, "{}", dropped.body);
+    assert!(app
+        .db
+        .latest_import()
+        .unwrap()
+        .unwrap()
+        .files
+        .policy
+        .is_none());
 }
