@@ -14,7 +14,7 @@ use caseload_solve::{
 
 use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, require_folders, stdout_format,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folders, stdout_format,
 };
 use crate::render;
 
@@ -27,7 +27,7 @@ const TABLES: [&str; 4] = [
 ];
 
 pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
-    let week = week_and_limits(&args.input, args.time_limit, args.threads)?;
+    let week = week_and_limits(&args.input, args.time_limit)?;
     require_extension(
         "--export-model",
         args.export_model.as_deref(),
@@ -136,53 +136,39 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
 
 /// Refuses an output file that is one of the run's input files (`--tables .` in the
 /// folder of `supporters.csv`, `--register-out` naming this week's register): the
-/// input would be replaced and lost.
+/// input would be replaced and lost; and two outputs of one file (`--out x.csv
+/// --register-out x.csv`), one of which would be lost.
 fn no_output_over_an_input(args: &AllocateArgs) -> Result<(), BadArgument> {
-    let inputs: Vec<(&str, &Path)> = [
-        ("--supporters", Some(args.input.supporters.as_path())),
-        ("--referrals", Some(args.input.referrals.as_path())),
-        ("--policy", args.input.policy.as_deref()),
-        ("--decisions", args.decided.decisions.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(flag, file)| file.map(|f| (flag, f)))
-    .collect();
     let tables = args
         .tables
         .as_deref()
         .map(|dir| TABLES.map(|name| dir.join(name)));
-    let outputs: Vec<(&str, &Path)> = [
-        ("--out", args.out.as_deref()),
-        ("--register-out", args.register_out.as_deref()),
-        ("--report", args.report.as_deref()),
-        ("--export-model", args.export_model.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(flag, file)| file.map(|f| (flag, f)))
-    .chain(tables.iter().flatten().map(|f| ("--tables", f.as_path())))
-    .collect();
-    for (out_flag, out) in &outputs {
-        let Ok(out_real) = std::fs::canonicalize(out) else {
-            continue; // Not there yet: it cannot be an input.
-        };
-        for (in_flag, input) in &inputs {
-            if std::fs::canonicalize(input).is_ok_and(|real| real == out_real) {
-                return Err(BadArgument(format!(
-                    "{out_flag} would write {}, which is the {in_flag} file of this run: it would be replaced and lost; write to another file (or folder)",
-                    out.display()
-                )));
-            }
-        }
-    }
-    Ok(())
+    no_collisions(
+        [
+            ("--supporters", Some(args.input.supporters.as_path())),
+            ("--referrals", Some(args.input.referrals.as_path())),
+            ("--policy", args.input.policy.as_deref()),
+            ("--decisions", args.decided.decisions.as_deref()),
+        ],
+        [
+            ("--out", args.out.as_deref()),
+            ("--register-out", args.register_out.as_deref()),
+            ("--report", args.report.as_deref()),
+            ("--export-model", args.export_model.as_deref()),
+        ]
+        .into_iter()
+        .chain(
+            tables
+                .iter()
+                .flatten()
+                .map(|f| ("--tables", Some(f.as_path()))),
+        ),
+    )
 }
 
-/// The week's Monday, after checking the limits asked for.
-pub fn week_and_limits(
-    input: &WeekArgs,
-    time_limit: Option<f64>,
-    threads: Option<usize>,
-) -> anyhow::Result<PlanningWeek> {
+/// The week's Monday, after checking the time limit asked for (`--threads` is held to
+/// its range as it is read).
+pub fn week_and_limits(input: &WeekArgs, time_limit: Option<f64>) -> anyhow::Result<PlanningWeek> {
     let week = PlanningWeek::parse(&input.week).context("--week")?;
     if let Some(limit) = time_limit {
         if !limit.is_finite() || limit <= 0.0 {
@@ -191,9 +177,6 @@ pub fn week_and_limits(
             ))
             .into());
         }
-    }
-    if threads == Some(0) {
-        return Err(BadArgument("--threads must be at least 1".into()).into());
     }
     Ok(week)
 }

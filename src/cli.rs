@@ -66,7 +66,7 @@ pub enum StudyCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// Worker threads [default: one per core].
-        #[arg(long)]
+        #[arg(long, value_name = "N", value_parser = threads)]
         threads: Option<usize>,
     },
     /// Check the results folder against its manifest, name missing tasks and the
@@ -185,7 +185,7 @@ pub struct SimulateArgs {
     pub force: bool,
     /// Worker threads for replications [default: one per core]; results are the same
     /// whatever the number.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
 }
 
@@ -245,7 +245,7 @@ pub struct RecommendArgs {
     pub time_limit: Option<f64>,
     /// Worker threads [default: one per core]. The answer is the same whatever the
     /// number.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
 }
 
@@ -299,7 +299,7 @@ pub struct AllocateArgs {
     pub method: Method,
     /// Worker threads for solving areas in parallel [default: one per core]. The plan
     /// is the same whatever the number.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = threads)]
     pub threads: Option<usize>,
 }
 
@@ -356,6 +356,21 @@ pub enum Method {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct BadArgument(pub String);
+
+/// The most worker threads a run may ask for: far more than any machine's cores (more
+/// threads than cores gain nothing), and few enough that starting them is instant.
+pub const MOST_THREADS: usize = 256;
+
+/// `--threads N`: a whole number from 1 to [`MOST_THREADS`] (100,000 threads took
+/// minutes only to start).
+fn threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MOST_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number from 1 to {MOST_THREADS} (more threads than cores gain nothing)"
+        )),
+    }
+}
 
 /// `--replications N` of `simulate` and `funding --simulate`, held to the range a
 /// scenario's own `replications` has.

@@ -12,7 +12,7 @@ use caseload_model::config;
 
 use crate::cli::{BadArgument, Format, FundingArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, require_folders, stdout_format,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folders, stdout_format,
 };
 use crate::render::{interval, right_align, table, Number};
 
@@ -26,6 +26,22 @@ enum Output {
 /// The output's format and file (None: standard output), checked before any work so
 /// that a bad `--out` or `--chart` writes nothing.
 fn output(args: &FundingArgs) -> Result<(Output, Option<&Path>), BadArgument> {
+    no_collisions(
+        [
+            ("--scenario", args.scenario.as_deref()),
+            ("--areas", args.areas.as_deref()),
+        ]
+        .into_iter()
+        .chain(
+            args.compare
+                .iter()
+                .map(|f| ("--compare", Some(f.as_path()))),
+        ),
+        [
+            ("--out", args.out.as_deref()),
+            ("--chart", args.chart.as_deref()),
+        ],
+    )?;
     require_folders([
         ("--out", args.out.as_deref()),
         ("--chart", args.chart.as_deref()),

@@ -43,6 +43,57 @@ pub fn is_stdio(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Where `path` is or would be: the file itself resolved, or its folder resolved with
+/// its name (a file not written yet); `None` when the folder is not there either.
+fn resolved(path: &Path) -> Option<std::path::PathBuf> {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return Some(real);
+    }
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(folder).ok()?.join(path.file_name()?))
+}
+
+/// No output may be an input of the run (it would be replaced and lost) nor another
+/// output (one would overwrite the other): checked before any work.
+///
+/// # Errors
+///
+/// The first such pair, by flag.
+pub fn no_collisions<'a>(
+    inputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
+    outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
+) -> Result<(), BadArgument> {
+    let real =
+        |items: Vec<(&'a str, Option<&'a Path>)>| -> Vec<(&'a str, &'a Path, std::path::PathBuf)> {
+            items
+                .into_iter()
+                .filter_map(|(flag, file)| file.filter(|f| !is_stdio(f)).map(|f| (flag, f)))
+                .filter_map(|(flag, file)| resolved(file).map(|real| (flag, file, real)))
+                .collect()
+        };
+    let inputs = real(inputs.into_iter().collect());
+    let outputs = real(outputs.into_iter().collect());
+    for (i, (out_flag, out, out_real)) in outputs.iter().enumerate() {
+        if let Some((in_flag, _, _)) = inputs.iter().find(|(_, _, real)| real == out_real) {
+            return Err(BadArgument(format!(
+                "{out_flag} would write {}, which is the {in_flag} file of this run: it would be replaced and lost; write to another file (or folder)",
+                out.display()
+            )));
+        }
+        if let Some((other_flag, _, _)) = outputs[..i].iter().find(|(_, _, real)| real == out_real)
+        {
+            return Err(BadArgument(format!(
+                "{out_flag} and {other_flag} would both write {}: one would overwrite the other; give each its own file",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Each output file's folder must exist: checked before any work, so that a plan or a
 /// simulation is not computed only to be refused at the end.
 ///

@@ -8,14 +8,23 @@ use caseload_solve::{recommend, Options, Recommendation};
 use crate::allocate::{decisions, known_referral, load_week, to_json, week_and_limits};
 use crate::cli::{BadArgument, Format, RecommendArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, require_folders, stdout_format,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folders, stdout_format,
 };
 use crate::render::{right_align, table};
 
 pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
-    let week = week_and_limits(&args.input, args.time_limit, args.threads)?;
+    let week = week_and_limits(&args.input, args.time_limit)?;
     let format = output_format(args)?;
     require_folders([("--out", args.out.as_deref())])?;
+    no_collisions(
+        [
+            ("--supporters", Some(args.input.supporters.as_path())),
+            ("--referrals", Some(args.input.referrals.as_path())),
+            ("--policy", args.input.policy.as_deref()),
+            ("--decisions", args.decided.decisions.as_deref()),
+        ],
+        [("--out", args.out.as_deref())],
+    )?;
     let (policy, caseload) = load_week(&args.input, &args.decided, week)?;
     known_referral("--referral", &caseload, &args.referral, &args.input)?;
     if let Some(row) = caseload

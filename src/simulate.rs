@@ -174,9 +174,6 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         }
         scenario.horizon_weeks = weeks;
     }
-    if args.threads == Some(0) {
-        return Err(BadArgument("--threads must be at least 1".into()).into());
-    }
     let names: Vec<&str> = match &args.policies {
         Some(list) => list
             .split(',')

@@ -2,8 +2,10 @@
 
 use caseload_study::{merge, shard_from_env, Study};
 
-use crate::cli::StudyCommand;
-use crate::output::emit;
+use std::path::Path;
+
+use crate::cli::{BadArgument, StudyCommand};
+use crate::output::{emit, is_stdio, require_folders};
 
 pub fn run(command: &StudyCommand) -> anyhow::Result<()> {
     match command {
@@ -62,6 +64,9 @@ pub fn run(command: &StudyCommand) -> anyhow::Result<()> {
             Ok(())
         }
         StudyCommand::Merge { dir, out } => {
+            if let Some(out) = out {
+                summary_out(dir, out)?;
+            }
             let merged = merge(dir, out.as_deref())?;
             for file in &merged.files {
                 eprintln!("wrote {}", file.display());
@@ -69,4 +74,41 @@ pub fn run(command: &StudyCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `merge --out FILE.json`: a JSON file in a folder that exists, outside the results
+/// folder (whose manifest and parts the study needs: writing the summary over the
+/// manifest made the folder unusable).
+fn summary_out(dir: &Path, out: &Path) -> Result<(), BadArgument> {
+    if is_stdio(out) {
+        return Ok(());
+    }
+    let json = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if !json {
+        return Err(BadArgument(format!(
+            "--out {}: the summary is JSON; give a file ending in .json",
+            out.display()
+        )));
+    }
+    require_folders([("--out", Some(out))])?;
+    let folder = out.parent().filter(|f| !f.as_os_str().is_empty());
+    let inside = match (
+        std::fs::canonicalize(dir),
+        std::fs::canonicalize(folder.unwrap_or(Path::new("."))),
+    ) {
+        (Ok(dir), Ok(folder)) => folder.starts_with(dir),
+        _ => false,
+    };
+    if inside {
+        return Err(BadArgument(format!(
+            "--out {}: that is inside the results folder {}, whose files the study needs; write it elsewhere (the summary is written into {}/summary as well)",
+            out.display(),
+            dir.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
 }

@@ -285,3 +285,99 @@ fn an_output_in_a_missing_folder_is_refused_before_any_work() {
     );
     assert!(!missing.exists());
 }
+
+#[test]
+fn outputs_never_overwrite_an_input_or_each_other() {
+    // Each refused up front (exit 2), naming both flags, and nothing is written.
+    let dir = crate::util::scratch("collisions");
+    let x = dir.join("x.csv");
+    let tables = dir.join("tables");
+    std::fs::create_dir(&tables).unwrap();
+    let waiting = tables.join("waiting.csv");
+    for (args, expected) in [
+        (
+            vec![
+                "--out".to_string(),
+                x.display().to_string(),
+                "--register-out".into(),
+                x.display().to_string(),
+            ],
+            "--register-out and --out would both write",
+        ),
+        (
+            vec![
+                "--tables".to_string(),
+                tables.display().to_string(),
+                "--register-out".into(),
+                waiting.display().to_string(),
+            ],
+            "--tables and --register-out would both write",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = allocate("provider-week", &args);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+    assert!(!x.exists() && !waiting.exists());
+
+    // funding --out over its own --areas table.
+    let areas = dir.join("areas.csv");
+    std::fs::copy(root().join("fixtures/areas_england_2014_2017.csv"), &areas).unwrap();
+    let before = std::fs::read(&areas).unwrap();
+    let output = caseload(&[
+        "funding",
+        "--scenario",
+        "fixtures/funding/2016-17-flat.toml",
+        "--areas",
+        areas.to_str().unwrap(),
+        "--out",
+        areas.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("which is the --areas file of this run"));
+    assert_eq!(std::fs::read(&areas).unwrap(), before);
+
+    // study merge --out into the results folder (over its manifest), or not JSON.
+    let results = dir.join("results");
+    std::fs::create_dir(&results).unwrap();
+    let manifest = results.join("manifest.json");
+    std::fs::write(&manifest, "{}").unwrap();
+    for (out, expected) in [
+        (manifest.clone(), "inside the results folder"),
+        (dir.join("study.toml"), "give a file ending in .json"),
+    ] {
+        let output = caseload(&[
+            "study",
+            "merge",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), "{}");
+}
+
+#[test]
+fn threads_are_held_to_a_range_as_they_are_read() {
+    // 100,000 threads took minutes only to start; 0 did nothing.
+    for threads in ["--threads=0", "--threads=100000", "--threads=-1"] {
+        let output = allocate("provider-week", &[threads]);
+        assert_eq!(output.status.code(), Some(2), "{threads}");
+        assert!(
+            stderr(&output).contains("must be a whole number from 1 to 256"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let output = caseload(&[
+        "simulate",
+        "--scenario",
+        "fixtures/sim/small-area.toml",
+        "--threads",
+        "100000",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

@@ -380,7 +380,7 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
         let id = table.required(row, "supporter_id", table::text);
         let area = table.required(row, "area", table::text);
         let status = table.required(row, "status", table::one_of(STATUSES));
-        let hours = table.required(row, "hours_per_week", table::hours(MAX_SUPPORTER_HOURS));
+        let hours = table.required(row, "hours_per_week", table::hours);
         let max_cases = table.required(row, "max_cases", table::whole_number);
         let skills = table.field(row, "skills", table::list(lower));
         let languages = table.field(row, "languages", table::list(lower));
@@ -446,7 +446,7 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
         let priority = table.required(row, "priority", table::priority);
         let complexity = table.required(row, "complexity", table::one_of(COMPLEXITIES));
         // No family needs more hours than a supporter can give in a week.
-        let hours = table.field(row, "hours_per_week", table::hours(MAX_SUPPORTER_HOURS));
+        let hours = table.field(row, "hours_per_week", table::hours);
         let needs = table.field(row, "needs", table::list(lower));
         let language = table.field(row, "language", |v| Ok(lower(v)));
         let exclude = table.field(row, "exclude", table::list(table::keep_case));

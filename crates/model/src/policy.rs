@@ -66,6 +66,18 @@ pub enum DistrictEquity {
     MaxMin,
 }
 
+/// Exactly five weights: serde's arrays take the first five of a longer list and drop
+/// the rest in silence.
+fn five_weights<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<[f64; 5], D::Error> {
+    let weights: Vec<f64> = Vec::deserialize(deserializer)?;
+    <[f64; 5]>::try_from(weights.as_slice()).map_err(|_| {
+        serde::de::Error::invalid_length(
+            weights.len(),
+            &"a list of length 5, one weight per priority",
+        )
+    })
+}
+
 /// The smallest priority weight a policy may give (see [`Policy::check`]).
 pub const MIN_WEIGHT: f64 = 0.001;
 /// The largest priority weight, and the largest local bonus, a policy may give.
@@ -92,6 +104,7 @@ pub const MAX_WEIGHT: f64 = 1000.0;
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// Weight of priorities 1 to 5 (default `[1, 2, 4, 8, 16]`, i.e. 2^(priority-1)).
+    #[serde(deserialize_with = "five_weights")]
     pub priority_weights: [f64; 5],
     /// Score added when the supporter has local knowledge (default 0.05).
     pub local_bonus: f64,
@@ -189,10 +202,13 @@ impl Policy {
             ("default_hours.medium", hours.medium),
             ("default_hours.high", hours.high),
         ] {
-            if !value.is_finite() || value <= 0.0 {
+            if !(value > 0.0 && value <= crate::MAX_SUPPORTER_HOURS) {
                 bad.push((
                     key,
-                    format!("`{key}` must be more than 0 hours, got {value}"),
+                    format!(
+                        "`{key}` must be more than 0 and at most {} hours (as a row's hours), got {value}",
+                        crate::MAX_SUPPORTER_HOURS
+                    ),
                 ));
             }
         }
@@ -276,7 +292,7 @@ mod tests {
             [
                 "policy.toml:1:1: unknown key `local_bonu` at the top level; did you mean `local_bonus`? (known keys: priority_weights, local_bonus, default_hours, volunteers_take_high, time_limit_seconds, balance, score_tolerance, district_equity)",
                 "policy.toml:2:24: `volunteers_take_high` must be true or false, not the text \"no\"",
-                "policy.toml:4:1: `default_hours.low` must be more than 0 hours, got -1",
+                "policy.toml:4:1: `default_hours.low` must be more than 0 and at most 60 hours (as a row's hours), got -1",
             ]
         );
         assert_eq!(
@@ -291,5 +307,15 @@ mod tests {
         );
         assert!(parse("priority_weights = [1e-300, 2, 4, 8, 16]\n").is_err());
         assert!(parse("priority_weights = [0.001, 2, 4, 8, 1000]\n").is_ok());
+        // Six weights were read as the first five; hours above a row's limit left every
+        // family of that complexity unplaceable in silence.
+        assert_eq!(
+            parse("priority_weights = [1, 2, 4, 8, 16, 32]\n[default_hours]\nlow = 61\n")
+                .unwrap_err(),
+            [
+                "policy.toml:1:20: `priority_weights` must be a list of length 5, one weight per priority, not a list of 6",
+                "policy.toml:3:1: `default_hours.low` must be more than 0 and at most 60 hours (as a row's hours), got 61",
+            ]
+        );
     }
 }

@@ -447,27 +447,33 @@ pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
 }
 
 /// A finite number strictly above zero and at most `max`.
-pub(crate) fn hours(max: f64) -> impl Fn(&str) -> Result<f64, String> {
-    move |value| {
-        let hours: f64 = value
-            .parse()
-            .map_err(|_| format!("`{value}` is not a number"))?;
-        if !hours.is_finite() {
-            return Err(format!("`{value}` is not a finite number of hours"));
-        }
-        if hours <= 0.0 || hours > max {
-            return Err(format!(
-                "{value} hours is out of range (must be more than 0 and at most {max})"
-            ));
-        }
-        Ok(hours)
+/// Hours a week: a finite number more than 0 and at most `MAX_SUPPORTER_HOURS`, as the
+/// contract says.
+pub(crate) fn hours(value: &str) -> Result<f64, String> {
+    use crate::load::MAX_SUPPORTER_HOURS;
+    let hours: f64 = value
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number"))?;
+    if !hours.is_finite() {
+        return Err(format!("`{value}` is not a finite number of hours"));
     }
+    if hours <= 0.0 || hours > MAX_SUPPORTER_HOURS {
+        return Err(format!(
+            "{value} hours is out of range (must be more than 0 and at most {MAX_SUPPORTER_HOURS})"
+        ));
+    }
+    Ok(hours)
 }
 
 pub(crate) fn whole_number(value: &str) -> Result<u32, String> {
     value
         .parse()
-        .map_err(|_| format!("`{value}` is not a whole number >= 0"))
+        .map_err(|e: std::num::ParseIntError| match e.kind() {
+            std::num::IntErrorKind::PosOverflow => {
+                format!("`{value}` is too large (at most {})", u32::MAX)
+            }
+            _ => format!("`{value}` is not a whole number >= 0"),
+        })
 }
 
 pub(crate) fn priority(value: &str) -> Result<u8, String> {
