@@ -259,17 +259,23 @@ impl Caseload {
     /// Remarks about the rows active in `monday`'s week that are probably typos,
     /// though the rules give them a meaning: an open case held by a supporter who is
     /// not in the supporters file (reallocated, as if they had left), a need that no
-    /// supporter of the area has as a skill, an `exclude` naming nobody in the
+    /// supporter of the area has as a skill, a language none of them speaks, an
+    /// `exclude` naming nobody in the
     /// supporters file, and an exception to the 20-week limit without the date it was
     /// noted. Each names the referrals file, line and column.
     pub fn week_warnings(&self, monday: chrono::NaiveDate) -> Vec<Warning> {
         let ids: HashSet<&str> = self.supporters.iter().map(|s| s.id.as_str()).collect();
         let mut skills: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let mut languages: HashMap<&str, HashSet<&str>> = HashMap::new();
         for supporter in &self.supporters {
             skills
                 .entry(supporter.area.as_str())
                 .or_default()
                 .extend(supporter.skills.iter().map(String::as_str));
+            languages
+                .entry(supporter.area.as_str())
+                .or_default()
+                .extend(supporter.languages.iter().map(String::as_str));
         }
         let mut warnings = Vec::new();
         for (index, referral) in self.referrals.iter().enumerate() {
@@ -302,6 +308,20 @@ impl Caseload {
                             ),
                         ));
                     }
+                }
+            }
+            let spoken = languages.get(referral.area.as_str());
+            if let Some(language) = referral.language.as_deref() {
+                let waiting = referral.supporter_id.is_none() || orphaned;
+                if waiting && !spoken.is_some_and(|s| s.contains(language)) {
+                    warnings.push(self.origins.warning(
+                        index,
+                        "language",
+                        format!(
+                            "`language`: no supporter in area {} speaks `{language}`; the family cannot be placed until one does (check for a typo; English is `en` or empty)",
+                            referral.area
+                        ),
+                    ));
                 }
             }
             if let (Some(exception), None) = (referral.exception, referral.exception_noted) {
@@ -372,6 +392,12 @@ fn check_unique<'a>(table: &mut Table, column: &str, ids: impl Iterator<Item = (
     }
 }
 
+/// English, however written: the code `en` or `eng`, or the word (`English`). Every
+/// supporter speaks it; written as a word it once made a family unplaceable.
+fn is_english(language: &str) -> bool {
+    matches!(language, "en" | "eng" | "english")
+}
+
 fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
     let rows = std::mem::take(&mut table.rows);
     let mut supporters = Vec::with_capacity(rows.len());
@@ -404,7 +430,7 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
             continue;
         };
         let mut languages = languages.unwrap_or_default();
-        languages.retain(|l| l != "en");
+        languages.retain(|l| !is_english(l));
         supporters.push((
             row.line,
             Supporter {
@@ -512,7 +538,7 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
                 complexity,
                 hours_per_week: hours,
                 needs: needs.unwrap_or_default(),
-                language: language.filter(|l| l != "en"),
+                language: language.filter(|l| !is_english(l)),
                 exclude: exclude.unwrap_or_default(),
                 supporter_id,
                 closed,
@@ -666,6 +692,27 @@ S\xFF,E06000043,paid,10,5
                 "s.csv:4:4: the row has 3 fields, the header has 5",
                 "s.csv:5:1: `supporter_id` is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
             ]
+        );
+    }
+
+    #[test]
+    fn english_however_written_is_english_and_an_unspoken_language_is_warned() {
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity,language
+R1,E06000043,2015-10-01,self,true,new,2,low,English
+R2,E06000043,2015-10-01,self,true,new,2,low,ENG
+R3,E06000043,2015-10-01,self,true,new,2,low,pl
+R4,E06000043,2015-10-01,self,true,new,2,low,ti
+";
+        let caseload = load(SUPPORTERS_OK, referrals).unwrap();
+        let languages: Vec<Option<&str>> = caseload
+            .referrals
+            .iter()
+            .map(|r| r.language.as_deref())
+            .collect();
+        assert_eq!(languages, [None, None, Some("pl"), Some("ti")]);
+        assert_eq!(
+            week_messages(&caseload, "2015-11-02"),
+            ["warning: referrals.csv:5:9: `language`: no supporter in area E06000043 speaks `ti`; the family cannot be placed until one does (check for a typo; English is `en` or empty)"]
         );
     }
 

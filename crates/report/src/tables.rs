@@ -19,7 +19,7 @@ impl From<csv::Error> for TableError {
 
 /// Assignments (open cases and new) as CSV, with the coordinator's decisions.
 pub fn assignments_csv(plan: &Plan) -> Result<String, TableError> {
-    #[derive(serde::Serialize)]
+    #[derive(serde::Serialize, Default)]
     struct Row<'p> {
         referral_id: &'p str,
         supporter_id: &'p str,
@@ -58,7 +58,7 @@ pub fn assignments_csv(plan: &Plan) -> Result<String, TableError> {
 /// The waiting list as CSV, by area and rank: the reason in words and as its code, the
 /// clock in words beside its number, and any exception to the 20-week limit.
 pub fn waiting_csv(plan: &Plan) -> Result<String, TableError> {
-    #[derive(serde::Serialize)]
+    #[derive(serde::Serialize, Default)]
     struct Row<'p> {
         area: &'p str,
         rank: usize,
@@ -116,11 +116,11 @@ pub fn districts_csv(plan: &Plan) -> Result<String, TableError> {
 /// Every supporter's load after the week as CSV, with the shares of hours and case
 /// slots used.
 pub fn supporters_csv(plan: &Plan) -> Result<String, TableError> {
-    #[derive(serde::Serialize)]
+    #[derive(serde::Serialize, Default)]
     struct Row<'p> {
         area: &'p str,
         supporter_id: &'p str,
-        status: SupporterStatus,
+        status: &'static str,
         hours_used: f64,
         hours_per_week: f64,
         hours_share: f64,
@@ -137,7 +137,10 @@ pub fn supporters_csv(plan: &Plan) -> Result<String, TableError> {
         .map(|s| Row {
             area: &s.area,
             supporter_id: &s.supporter_id,
-            status: s.status,
+            status: match s.status {
+                SupporterStatus::Paid => "paid",
+                SupporterStatus::Volunteer => "volunteer",
+            },
             hours_used: s.hours_used,
             hours_per_week: s.hours_per_week,
             hours_share: s.hours_share,
@@ -152,13 +155,24 @@ pub fn supporters_csv(plan: &Plan) -> Result<String, TableError> {
     to_csv(&rows)
 }
 
-fn to_csv<T: serde::Serialize>(rows: &[T]) -> Result<String, TableError> {
+/// The rows as CSV, under their header; with no rows, the header alone (an empty file
+/// told a spreadsheet or a script nothing of the columns).
+fn to_csv<T: serde::Serialize + Default>(rows: &[T]) -> Result<String, TableError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
+    if rows.is_empty() {
+        // The header comes from serialising a row; the row itself is left out.
+        writer.serialize(T::default())?;
+    }
     for row in rows {
         writer.serialize(row)?;
     }
     let bytes = writer
         .into_inner()
         .map_err(|err| TableError(err.to_string()))?;
-    String::from_utf8(bytes).map_err(|err| TableError(err.to_string()))
+    let mut text = String::from_utf8(bytes).map_err(|err| TableError(err.to_string()))?;
+    if rows.is_empty() {
+        let header = text.find('\n').map_or(text.len(), |end| end + 1);
+        text.truncate(header);
+    }
+    Ok(text)
 }

@@ -133,3 +133,37 @@ R-new,E06000043,2015-10-19,la,true,new,,3,low,,
     );
     assert!(!item("R-late").contains("exception"), "{alerts}");
 }
+
+#[test]
+fn an_empty_table_keeps_its_header() {
+    // Nobody waiting and no district recorded: the files hold their header row, the
+    // same as when they have rows, so a spreadsheet or a script still sees the columns.
+    let supporters = b"supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,10,5\n";
+    let referrals = b"referral_id,area,received,source,consent,kind,priority,complexity\nR1,E06000043,2015-10-01,self,true,new,2,low\n";
+    let (_, plan) = plan_of("2015-11-02", supporters, referrals);
+    assert!(plan.waiting.is_empty() && plan.equity.districts.is_empty());
+    let (_, full) = fixture("provider-week");
+    for (empty, rows) in [
+        (tables::waiting_csv(&plan), tables::waiting_csv(&full)),
+        (tables::districts_csv(&plan), tables::districts_csv(&full)),
+    ] {
+        let (empty, rows) = (empty.unwrap(), rows.unwrap());
+        assert_eq!(empty.lines().count(), 1, "{empty}");
+        assert_eq!(empty.lines().next(), rows.lines().next());
+    }
+    let (_, nobody) = plan_of(
+        "2015-11-02",
+        supporters,
+        b"referral_id,area,received,source,consent,kind,priority,complexity\n",
+    );
+    assert_eq!(
+        tables::assignments_csv(&nobody).unwrap(),
+        tables::assignments_csv(&full)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+            + "\n"
+    );
+}

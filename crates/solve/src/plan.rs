@@ -250,7 +250,7 @@ pub struct Spread {
 
 /// One district of an area: its families some supporter with room could take this week
 /// (pins included), and how many the plan serves.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DistrictShare {
     /// The area.
     pub area: String,
