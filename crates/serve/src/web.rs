@@ -581,6 +581,19 @@ async fn import(
         |_| field("week").trim().to_string(),
         |w| w.monday().to_string(),
     );
+    // A mistyped year (2999 for 2015) accepted would leave no later Monday to import:
+    // weeks are accepted in order.
+    if let Ok(monday) = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d") {
+        let today = chrono::Utc::now().date_naive();
+        if monday > today + chrono::Duration::days(366) {
+            return Err(AppError::BadInput(
+                "Nothing was imported: check the year".into(),
+                vec![format!(
+                    "The week of {monday} is more than a year after today ({today}); weeks are accepted in order, so a Monday that far ahead would leave none to import after it."
+                )],
+            ));
+        }
+    }
     let anyway = field("anyway") == "yes";
     let no_policy = field("no_policy") == "yes";
     let db = state.db().clone();

@@ -890,6 +890,19 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
             late.body
         );
     }
+    // A year mistyped far ahead is refused: accepted, it would leave no Monday after it.
+    let ahead = app.import("2999-12-30", &carried, &app.csrf).await;
+    assert_eq!(
+        ahead.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        ahead.body
+    );
+    assert!(
+        ahead.body.contains("more than a year after today"),
+        "{}",
+        ahead.body
+    );
     // The list of weeks is in the order of their Mondays.
     let weeks: Vec<String> = app
         .db

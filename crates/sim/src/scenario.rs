@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 /// The most replications a run may have, from a scenario or from the command line.
 pub const MOST_REPLICATIONS: u32 = 100_000;
 
+/// The most families that may arrive in one area's week, all kinds together: 10,000
+/// took minutes and hundreds of megabytes a week; Kent, the largest area, has about 15.
+pub const MOST_ARRIVALS_PER_WEEK: f64 = 1000.0;
+
 /// The most supporters one area's simulation may have (paid and volunteer together):
 /// the largest area funded in 2014-17 had a few dozen.
 pub const MOST_SUPPORTERS: u32 = 10_000;
@@ -482,10 +486,13 @@ impl Scenario {
                 a.transfer_per_week
             ),
         );
+        let wave_rate = a.transfer_wave.as_ref().map_or(0.0, |w| w.extra_per_week);
         check(
-            a.new_per_week + a.transfer_per_week <= 10_000.0,
+            a.new_per_week + a.transfer_per_week + wave_rate <= MOST_ARRIVALS_PER_WEEK,
             "arrivals.new_per_week",
-            "more than 10,000 arrivals a week is not one area".into(),
+            format!(
+                "more than {MOST_ARRIVALS_PER_WEEK} arrivals a week (new, transfers and a wave's extra together) is not one area: Kent, the largest, has about 15"
+            ),
         );
         if let Some(wave) = &a.transfer_wave {
             check(
@@ -497,10 +504,10 @@ impl Scenario {
                 ),
             );
             check(
-                rate(wave.extra_per_week) && wave.extra_per_week <= 10_000.0,
+                rate(wave.extra_per_week) && wave.extra_per_week <= MOST_ARRIVALS_PER_WEEK,
                 "arrivals.transfer_wave.extra_per_week",
                 format!(
-                    "`transfer_wave.extra_per_week` must be from 0 to 10000, got {}",
+                    "`transfer_wave.extra_per_week` must be from 0 to {MOST_ARRIVALS_PER_WEEK}, got {}",
                     wave.extra_per_week
                 ),
             );
@@ -640,6 +647,16 @@ mod tests {
             ["s.toml:3:1: `supporters.paid` and `supporters.volunteer` together must be at most 10000 (one area), got 8000000000"]
         );
         assert!(parse("name = \"x\"\n[supporters]\npaid = 9999\nvolunteer = 1\n").is_ok());
+        // 10,000 a week took minutes a week; a wave counts with the steady rates.
+        let many = parse(
+            "name = \"x\"\n[arrivals]\nnew_per_week = 600\ntransfer_wave = { from_week = 0, to_week = 4, extra_per_week = 600 }\n",
+        )
+        .unwrap_err();
+        assert_eq!(many.len(), 1, "{many:?}");
+        assert!(
+            many[0].contains("more than 1000 arrivals a week"),
+            "{many:?}"
+        );
         assert_eq!(
             parse("name = \"x\"\n[families]\ncomplexity = [0.4, 0.4, 0.3]\n").unwrap_err(),
             ["s.toml:3:1: `families.complexity`: three probabilities (low, medium, high) that sum to 1; they sum to 1.1"]
