@@ -92,11 +92,16 @@ fn render(r: &Recommendation, fair: bool) -> String {
         "Who should take {} (area {}), week of Monday {}",
         r.referral_id, r.area, r.week
     );
-    let now = match (&r.open_case_with, &r.planned) {
+    let mut now = match (&r.open_case_with, &r.planned) {
         (Some(holder), _) => format!("an open case with {holder}"),
         (None, Some(planned)) => format!("this week's plan places the family with {planned}"),
         (None, None) => "this week's plan leaves the family waiting".to_string(),
     };
+    if let Some(pinned) = &r.pinned_to {
+        now = format!(
+            "pinned to {pinned} by a decision, set aside here to weigh every supporter; without it, {now}"
+        );
+    }
     let best = if fair {
         "best total score (given equity across districts)"
     } else {

@@ -354,6 +354,18 @@ fn issue_8_recommend_refuses_what_it_cannot_answer() {
             &["--pin", "BH-R0066=BH-S02"],
             "BH-S02 is not eligible for BH-R0066",
         ),
+        // The family's own pins are checked as allocate checks them, before the
+        // ranking sets them aside (they passed in silence).
+        (
+            "BH-R0048",
+            &["--pin", "BH-R0048=BH-S03"],
+            "BH-S03 is not eligible for BH-R0048",
+        ),
+        (
+            "BH-R0071",
+            &["--pin", "BH-R0071=BH-S01", "--pin", "BH-R0071=BH-S02"],
+            "BH-R0071 is already pinned to",
+        ),
     ];
     for (referral, extra, reason) in cases {
         let mut args = extra.to_vec();
@@ -372,6 +384,32 @@ fn issue_8_recommend_refuses_what_it_cannot_answer() {
         assert!(stderr(&output).contains(reason), "{}", stderr(&output));
         assert!(!out.exists());
     }
+}
+
+#[test]
+fn recommend_names_the_familys_own_pin_and_ranks_without_it() {
+    let free = json(&recommend("BH-R0071", &["--format", "json"]));
+    let best = free["candidates"][0]["supporter_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(free["pinned_to"].is_null());
+    let pin = format!("BH-R0071={best}");
+    let pinned = json(&recommend("BH-R0071", &["--format", "json", "--pin", &pin]));
+    assert_eq!(pinned["pinned_to"], best.as_str());
+    // Set aside, the pin changes neither the ranking nor the plan it is weighed against.
+    assert_eq!(pinned["candidates"], free["candidates"]);
+    assert_eq!(pinned["planned"], free["planned"]);
+    let table = crate::util::stdout(&recommend(
+        "BH-R0071",
+        &["--format", "table", "--pin", &pin],
+    ));
+    assert!(
+        table.contains(&format!(
+            "Now: pinned to {best} by a decision, set aside here"
+        )),
+        "{table}"
+    );
 }
 
 #[test]

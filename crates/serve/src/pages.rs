@@ -460,7 +460,9 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
     html! {
         div.recommendation {
             p { "Week's total score now " (format!("{:.2}", r.plan_objective)) "; without the family at all " (format!("{:.2}", r.without_family)) "."
-                @match &r.planned { Some(s) => { " This week's plan gives the family to " strong { (s) } "." } None => { " In this week's plan the family waits." } } }
+                @if let Some(pinned) = &r.pinned_to { " A decision pins the family to " strong { (pinned) } "; the ranking sets it aside, to weigh every supporter." }
+                @let without = if r.pinned_to.is_some() { " Without that pin, " } else { " " };
+                @match &r.planned { Some(s) => { (without) "this week's plan gives the family to " strong { (s) } "." } None => { (without) "in this week's plan the family waits." } } }
             @if r.candidates.is_empty() {
                 p { "No supporter of the area can take the family this week." }
             } @else {

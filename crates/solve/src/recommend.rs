@@ -83,6 +83,9 @@ pub struct Recommendation {
     pub area: String,
     /// Its supporter, if it is an open case.
     pub open_case_with: Option<String>,
+    /// The supporter a decision in force pins it to, if any: set aside for the ranking,
+    /// so that every supporter is weighed.
+    pub pinned_to: Option<String>,
     /// Where this week's plan puts it (`None`: waiting).
     pub planned: Option<String>,
     /// This week's plan's total score (with the week's other decisions).
@@ -117,7 +120,8 @@ fn new_here<'p>(plan: &'p Plan, area: &str) -> BTreeMap<&'p str, &'p str> {
 }
 
 /// Ranks the supporters of `referral_id`'s area for it this week, under `options`'
-/// decisions about other families (its own pins are set aside; its forbids hold).
+/// decisions about other families (its own pin, checked with the rest, is set aside and
+/// reported in `pinned_to`; its forbids hold).
 ///
 /// # Errors
 ///
@@ -148,6 +152,15 @@ pub fn recommend(
             format!("{referral_id} is not active in the week of {week}"),
         ));
     }
+    // The decisions are checked whole, as `allocate` checks them, before the family's
+    // own pin is set aside (an ineligible pin, or two, passed in silence).
+    crate::decisions::check_decisions(caseload, week, policy, &options.decisions)
+        .map_err(SolveError::Decisions)?;
+    let pinned_to = options
+        .decisions
+        .iter()
+        .find(|d| d.referral_id == referral_id && d.decision == DecisionKind::Pin)
+        .map(|d| d.supporter_id.clone());
     let base: Vec<Decision> = options
         .decisions
         .iter()
@@ -175,6 +188,7 @@ pub fn recommend(
     .map_err(SolveError::Threads)?
     .map(|mut recommendation| {
         recommendation.open_case_with = holder;
+        recommendation.pinned_to = pinned_to;
         recommendation.seconds = round(started.elapsed().as_secs_f64());
         recommendation
     })
@@ -358,6 +372,7 @@ fn rank_supporters(
         referral_id: referral_id.to_string(),
         area: area.to_string(),
         open_case_with: None,
+        pinned_to: None,
         planned,
         plan_objective: plan.solver.objective,
         without_family,
