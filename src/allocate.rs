@@ -14,7 +14,8 @@ use caseload_solve::{
 
 use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folders, stdout_format,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folder_or_new,
+    require_folders, stdout_format,
 };
 use crate::render;
 
@@ -35,6 +36,9 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     )?;
     require_extension("--report", args.report.as_deref(), &["html", "htm"])?;
     require_extension("--register-out", args.register_out.as_deref(), &["csv"])?;
+    if let Some(dir) = &args.tables {
+        require_folder_or_new("--tables", dir)?;
+    }
     require_folders([
         ("--out", args.out.as_deref()),
         ("--export-model", args.export_model.as_deref()),

@@ -94,6 +94,30 @@ pub fn no_collisions<'a>(
     Ok(())
 }
 
+/// A folder to write into, made if missing: it may not be a file, nor lie under one.
+/// Checked before any work.
+///
+/// # Errors
+///
+/// Naming the flag, the folder, and the file in its way.
+pub fn require_folder_or_new(flag: &str, dir: &Path) -> Result<(), BadArgument> {
+    let Some(existing) = dir
+        .ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists())
+    else {
+        return Ok(());
+    };
+    if existing.is_dir() {
+        return Ok(());
+    }
+    let what = if existing == dir {
+        "is a file, not a folder".to_string()
+    } else {
+        format!("cannot be made: {} is a file", existing.display())
+    };
+    Err(BadArgument(format!("{flag} {}: {what}", dir.display())))
+}
+
 /// Each output file's folder must exist: checked before any work, so that a plan or a
 /// simulation is not computed only to be refused at the end.
 ///

@@ -15,7 +15,7 @@ use clap::Args;
 
 use crate::allocate::decisions;
 use crate::cli::{BadArgument, DecisionArgs};
-use crate::output::emit;
+use crate::output::{emit, require_folder_or_new};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -72,6 +72,14 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
     }
     let caseload = Caseload::load(&args.supporters, &args.referrals)?;
     let mut warnings = caseload.warnings.clone();
+    // A fresh template reads without a problem, but a plan needs a supporter: say so
+    // here rather than let allocate be the first to refuse it.
+    if let Err(err) = Caseload::require_supporters(&caseload.supporters, &args.supporters) {
+        warnings.extend(err.problems().into_iter().map(|mut p| {
+            p.message.push_str(" (allocate refuses it)");
+            caseload_model::Warning(p)
+        }));
+    }
     if let Some(week) = week {
         warnings.extend(caseload.week_warnings(week.monday()));
     }
@@ -197,6 +205,7 @@ pub fn template(args: &TemplateArgs) -> anyhow::Result<()> {
         ("referrals.csv", REFERRALS_TEMPLATE.to_string()),
         ("README.md", template_readme()),
     ];
+    require_folder_or_new("template", &args.dir)?;
     if !args.force {
         let existing: Vec<String> = files
             .iter()

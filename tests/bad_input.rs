@@ -381,3 +381,22 @@ fn threads_are_held_to_a_range_as_they_are_read() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+#[test]
+fn a_folder_to_make_that_is_a_file_is_refused_before_any_work() {
+    let dir = crate::util::scratch("file-not-folder");
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "kept").unwrap();
+    let output = allocate("provider-week", &["--tables", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("is a file, not a folder"));
+    assert!(
+        !stderr(&output).contains("warning:"),
+        "before the files are read"
+    );
+    let under = file.join("service");
+    let output = caseload(&["template", under.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains(&format!("cannot be made: {} is a file", file.display())));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+}

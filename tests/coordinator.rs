@@ -181,6 +181,9 @@ fn issue_8_a_template_validates_and_its_example_rows_are_valid() {
     let empty = validate(&supporters, &referrals);
     assert!(empty.status.success(), "{}", stderr(&empty));
     assert!(crate::util::stdout(&empty).contains("0 supporters"));
+    // Read without a problem, but a plan needs a supporter: validate says so first.
+    assert!(crate::util::stdout(&empty)
+        .contains("no supporters: the file has a header but no rows, so there is nobody to plan for (allocate refuses it)"));
     assert!(std::fs::read_to_string(dir.join("README.md"))
         .unwrap()
         .contains("| `hours_per_week` | yes |"));

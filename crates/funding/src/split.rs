@@ -506,7 +506,9 @@ fn summarise(s: &FundingScenario, areas: &[AreaFunding]) -> Summary {
             .enumerate()
             .map(|(i, x)| (2.0 * (i as f64 + 1.0) - n as f64 - 1.0) * x)
             .sum();
-        weighted / (n as f64 * n as f64 * mean)
+        // Rounding can leave a hair under 0 where every coverage is equal (-4.9e-18
+        // printed as -0.000); the index is never negative.
+        (weighted / (n as f64 * n as f64 * mean)).max(0.0)
     } else {
         0.0
     };

@@ -729,6 +729,15 @@ S4,E06000043,paid,10,5
             found,
             ["s.csv:3:2: the double quote that starts field 2 is not closed on its line, so the next 2 lines were read into that field (close the quote, or write a quote inside a quoted value as \"\")"]
         );
+        // A comment indented by spaces is a row of one field: say what makes a comment.
+        let indented = b"supporter_id,area,status,hours_per_week,max_cases
+  # a note
+S1,E06000043,paid,10,5
+";
+        assert_eq!(
+            messages(load_supporter_bytes(indented).unwrap_err()),
+            ["s.csv:2:2: the row has 1 field, the header has 5 (a comment is a line whose first character is #: remove the spaces before it)"]
+        );
         // A value over two lines in closed quotes is a value, not a problem.
         let quoted = b"supporter_id,area,status,hours_per_week,max_cases,skills
 S1,E06000043,paid,10,5,\"autism;

@@ -172,7 +172,14 @@ impl Table {
                             if record.len() == 1 { "" } else { "s" },
                             names.len()
                         );
-                        if record.len() > names.len() {
+                        let indented_comment = record
+                            .get(0)
+                            .is_some_and(|first| first.trim_ascii_start().starts_with(b"#"));
+                        if indented_comment {
+                            message.push_str(
+                                " (a comment is a line whose first character is #: remove the spaces before it)",
+                            );
+                        } else if record.len() > names.len() {
                             // The usual cause: a comma inside a value, such as a note.
                             message.push_str(
                                 " (a value holding a comma must be in double quotes: \"a, b\")",

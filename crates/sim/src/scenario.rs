@@ -228,16 +228,20 @@ impl Default for Families {
     }
 }
 
-/// Shares of referral sources, which sum to 1.
+/// Shares of referral sources, which sum to 1. Without the table, 0.4 / 0.4 / 0.2; a
+/// table given is the whole of it, a source it leaves out 0 (`{ self = 1.0 }` is every
+/// family referring itself, not 1.0 beside the defaults of the others).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct Sources {
     /// The family itself (default 0.4).
-    #[serde(rename = "self")]
+    #[serde(rename = "self", default)]
     pub self_referral: f64,
     /// The local authority (default 0.4).
+    #[serde(default)]
     pub la: f64,
     /// A professional: a school, a health or social care worker (default 0.2).
+    #[serde(default)]
     pub professional: f64,
 }
 
@@ -640,6 +644,13 @@ mod tests {
             ]
         );
         assert!(parse("name = \"x\"\n[policy]\ndistrict_equity = \"none\"\n").is_ok());
+        // A sources table is the whole of it: what it leaves out is 0.
+        let own = parse("name = \"x\"\n[families]\nsources = { self = 1.0 }\n").unwrap();
+        assert_eq!(own.families.sources.shares(), [1.0, 0.0, 0.0]);
+        assert_eq!(
+            parse("name = \"x\"\n").unwrap().families.sources.shares(),
+            [0.4, 0.4, 0.2]
+        );
         // Two counts near u32's top once overflowed their sum.
         assert_eq!(
             parse("name = \"x\"\n[supporters]\npaid = 4000000000\nvolunteer = 4000000000\n")
