@@ -240,6 +240,30 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         "{}",
         stderr(&typo)
     );
+    // An empty list of policies, streams of no simulation, and no replications are
+    // refused with their key (the first two passed in silence).
+    for (edit, expected) in [
+        (
+            text.replace("policies = [\"fifo\", \"optimal\"]", "policies = []"),
+            "rutland: `policies` names none",
+        ),
+        (
+            text.replace(
+                "name = \"rutland\"",
+                "name = \"rutland\"\nstreams = \"rutlnd\"",
+            ),
+            "`streams = \"rutlnd\"` names no simulation of the study; did you mean `rutland`?",
+        ),
+        (
+            text.replace("replications = 6", "replications = 0"),
+            "`replications` must be at least 1",
+        ),
+    ] {
+        std::fs::write(&study, edit).unwrap();
+        let refused = caseload(&["study", "plan", study.to_str().unwrap()]);
+        assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+        assert!(stderr(&refused).contains(expected), "{}", stderr(&refused));
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -384,6 +408,18 @@ target_coverage = 0.3
         ),
     )
     .unwrap();
+    // A value out of the scenario's range stops plan with the reason, located.
+    let text = std::fs::read_to_string(&study).unwrap();
+    let too_much = dir.join("too-much.study.toml");
+    std::fs::write(&too_much, text.replacen("30e6]", "1e11]", 1)).unwrap();
+    let refused = caseload(&["study", "plan", too_much.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("flat, budget_gbp = 100000000000: 1 problem in the input")
+            && stderr(&refused).contains("`budget_gbp` must be more than 0 and at most"),
+        "{}",
+        stderr(&refused)
+    );
     let split = dir.join("split");
     for shard in [1, 0] {
         run_shard(&study, shard, 2, &split);

@@ -259,7 +259,7 @@ fn funding_row(
         simulation: spec.name.clone(),
         parameter: spec.sweep.parameter.clone(),
         x: task.x,
-        message: e.to_string(),
+        message: crate::funding_failure(&e),
     };
     let scenario = caseload_funding::with_parameter(file, text, &spec.sweep.parameter, task.x)
         .map_err(failed)?;

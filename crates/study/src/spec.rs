@@ -113,9 +113,9 @@ pub struct SimulationSpec {
     pub name: String,
     /// The scenario file, relative to the study file.
     pub scenario: PathBuf,
-    /// The referral policies (default: fifo, priority, deadline, lottery, optimal).
+    /// The referral policies (left out: fifo, priority, deadline, lottery, optimal).
     #[serde(default)]
-    pub policies: Vec<String>,
+    pub policies: Option<Vec<String>>,
     /// The swept parameter (none: one point, the scenario as written).
     #[serde(default)]
     pub sweep: Option<Sweep>,
@@ -220,12 +220,11 @@ pub struct Study {
 }
 
 impl SimulationSpec {
-    /// The policies, the default ones if none are named.
+    /// The policies, the default ones if the key is left out.
     pub fn policies(&self) -> Vec<String> {
-        if self.policies.is_empty() {
-            DEFAULT_POLICIES.iter().map(|p| p.to_string()).collect()
-        } else {
-            self.policies.clone()
+        match &self.policies {
+            Some(named) => named.clone(),
+            None => DEFAULT_POLICIES.iter().map(|p| p.to_string()).collect(),
         }
     }
 
@@ -275,10 +274,16 @@ impl StudyFile {
     fn invalid_values(&self) -> Vec<(String, String)> {
         let mut bad = Vec::new();
         if self.replications == 0 {
-            bad.push(("replications".into(), "must be at least 1".into()));
+            bad.push((
+                "replications".into(),
+                "`replications` must be at least 1".into(),
+            ));
         }
         if self.replications_per_task == 0 {
-            bad.push(("replications_per_task".into(), "must be at least 1".into()));
+            bad.push((
+                "replications_per_task".into(),
+                "`replications_per_task` must be at least 1".into(),
+            ));
         }
         if self.simulation.is_empty() && self.funding.is_empty() {
             bad.push((
@@ -333,6 +338,31 @@ impl StudyFile {
                     "simulation".into(),
                     format!("two simulations are named `{}`: names must differ (simulations that should see the same families share `streams`)", sim.name),
                 ));
+            }
+            if sim.policies.as_ref().is_some_and(Vec::is_empty) {
+                bad.push((
+                    "simulation".into(),
+                    format!(
+                        "{}: `policies` names none (leave it out for the five: {})",
+                        sim.name,
+                        DEFAULT_POLICIES.join(", ")
+                    ),
+                ));
+            }
+            if let Some(streams) = &sim.streams {
+                if !self.simulation.iter().any(|other| &other.name == streams) {
+                    bad.push((
+                        "simulation".into(),
+                        format!(
+                            "{}: `streams = \"{streams}\"` names no simulation of the study{}",
+                            sim.name,
+                            config::did_you_mean(
+                                streams,
+                                self.simulation.iter().map(|o| o.name.as_str())
+                            )
+                        ),
+                    ));
+                }
             }
             for policy in sim.policies() {
                 if caseload_sim::builtin(&policy).is_none() {
@@ -432,7 +462,7 @@ impl Study {
                     simulation: f.name.clone(),
                     parameter: f.sweep.parameter.clone(),
                     x,
-                    message: e.to_string(),
+                    message: crate::funding_failure(&e),
                 })?;
             }
             funding_scenarios.push((scenario_file, scenario_text));
