@@ -92,11 +92,16 @@ impl AreasTable {
         let mut column = |name: &str, what: &str| match self.header.iter().position(|h| h == name) {
             Some(i) => Some(i),
             None => {
+                let columns = self.header.iter().map(String::as_str);
                 problems.push(problem(
                     file,
                     1,
                     0,
-                    format!("column `{name}` ({what}) is not in the areas table"),
+                    format!(
+                        "column `{name}` ({what}) is not in the areas table{} (its columns: {})",
+                        caseload_model::config::did_you_mean(name, columns.clone()),
+                        columns.collect::<Vec<_>>().join(", ")
+                    ),
                 ));
                 None
             }
@@ -198,7 +203,32 @@ impl AreasTable {
             Ok(areas)
         } else {
             problems.sort_by_key(|p| (p.line, p.column));
-            Err(LoadError::Invalid(problems))
+            Err(LoadError::Invalid(at_most_three_a_column(problems)))
         }
     }
+}
+
+/// The first three problems of each column, then one line for the rest: a text column
+/// named as a demand column was 152 lines of the same reason.
+fn at_most_three_a_column(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut per_column: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for p in &problems {
+        *per_column.entry(p.column).or_default() += 1;
+    }
+    let mut kept = Vec::new();
+    let mut shown: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for p in problems {
+        let total = per_column[&p.column];
+        let count = shown.entry(p.column).or_default();
+        *count += 1;
+        if p.column == 0 || total <= 4 || *count <= 3 {
+            kept.push(p);
+        } else if *count == 4 {
+            kept.push(Problem {
+                message: format!("and {} more rows of this column like these", total - 3),
+                ..p
+            });
+        }
+    }
+    kept
 }

@@ -171,7 +171,32 @@ fn unknown_columns_and_bad_figures_are_located_errors() {
         "[demand]\ncolumns = { transfers_2099 = 1.0 }",
     );
     let err = areas.resolve(&s).unwrap_err();
-    assert_eq!(err.problems()[0].to_string(), "areas.csv:1:0: column `transfers_2099` (named in `demand.columns`) is not in the areas table");
+    assert_eq!(err.problems()[0].to_string(), "areas.csv:1:0: column `transfers_2099` (named in `demand.columns`) is not in the areas table (its columns: new_la_code, la_name, region_name, pop_0_25_mid2017, imd2015_prop_lsoa_most_deprived_10pct, transfers_statement_to_ehc_2015, new_ehc_plans_2015)");
+    // A text column named as demand: three rows of it, then one line for the rest.
+    let many = table(&[(100, 20, 1000.0, 0.1); 10]);
+    let s = scenario(
+        "demand",
+        1e6,
+        1.0,
+        0.0,
+        "[demand]\ncolumns = { la_name = 1.0 }",
+    );
+    let messages: Vec<String> = many
+        .resolve(&s)
+        .unwrap_err()
+        .problems()
+        .iter()
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`la_name`: `Area 0` is not a number",
+            "`la_name`: `Area 1` is not a number",
+            "`la_name`: `Area 2` is not a number",
+            "and 7 more rows of this column like these",
+        ]
+    );
     let csv = "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\nA,a,r,10,-3,\n";
     let table = AreasTable::parse(Path::new("a.csv"), csv.as_bytes()).unwrap();
     let messages: Vec<String> = table

@@ -410,6 +410,18 @@ impl Scenario {
             "horizon_weeks",
             "warm-up and horizon together must be at most 520 weeks".into(),
         );
+        // The last week simulated must be a date caseload reads, too.
+        if caseload_model::within_years(self.start).is_ok() {
+            let weeks = i64::from(self.total_weeks().min(520));
+            let last = self.start + chrono::Duration::weeks(weeks);
+            if let Err(message) = caseload_model::within_years(last) {
+                check(
+                    false,
+                    "start",
+                    format!("`start`: the run ends in the week of {last}, and {message}"),
+                );
+            }
+        }
         check(
             (1..=MOST_REPLICATIONS).contains(&self.replications),
             "replications",
@@ -650,6 +662,11 @@ mod tests {
         assert_eq!(
             parse("name = \"x\"\n").unwrap().families.sources.shares(),
             [0.4, 0.4, 0.2]
+        );
+        // A start near the last year read runs past it.
+        assert_eq!(
+            parse("name = \"x\"\nstart = \"2999-12-30\"\n").unwrap_err(),
+            ["s.toml:2:1: `start`: the run ends in the week of 3001-12-28, and 3001-12-28 is outside the years caseload reads (1900 to 2999)"]
         );
         // Two counts near u32's top once overflowed their sum.
         assert_eq!(
