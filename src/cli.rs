@@ -66,7 +66,7 @@ pub enum StudyCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// Worker threads [default: one per core].
-        #[arg(long, value_name = "N", value_parser = threads)]
+        #[arg(long, value_name = "N", value_parser = threads, allow_negative_numbers = true)]
         threads: Option<usize>,
     },
     /// Check the results folder against its manifest, name missing tasks and the
@@ -151,7 +151,13 @@ pub struct FundingArgs {
     )]
     pub policy: String,
     /// With --simulate: the seed.
-    #[arg(long, value_name = "S", default_value_t = 2015, requires = "simulate")]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 2015,
+        requires = "simulate",
+        allow_negative_numbers = true
+    )]
     pub seed: u64,
 }
 
@@ -165,13 +171,13 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "LIST")]
     pub policies: Option<String>,
     /// Replications (overrides the scenario).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub replications: Option<u32>,
     /// Seed of the random streams (overrides the scenario).
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Weeks measured after the warm-up (overrides the scenario's horizon).
-    #[arg(long, value_name = "W")]
+    #[arg(long, value_name = "W", allow_negative_numbers = true)]
     pub weeks: Option<u32>,
     /// Output on stdout [default: table on a terminal, else json].
     #[arg(long, short = 'f', value_parser = simulate_formats())]
@@ -185,7 +191,7 @@ pub struct SimulateArgs {
     pub force: bool,
     /// Worker threads for replications [default: one per core]; results are the same
     /// whatever the number.
-    #[arg(long, value_name = "N", value_parser = threads)]
+    #[arg(long, value_name = "N", value_parser = threads, allow_negative_numbers = true)]
     pub threads: Option<usize>,
 }
 
@@ -241,11 +247,11 @@ pub struct RecommendArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Wall-clock budget in seconds for each re-planned week (overrides the policy).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
     /// Worker threads [default: one per core]. The answer is the same whatever the
     /// number.
-    #[arg(long, value_name = "N", value_parser = threads)]
+    #[arg(long, value_name = "N", value_parser = threads, allow_negative_numbers = true)]
     pub threads: Option<usize>,
 }
 
@@ -261,7 +267,7 @@ pub struct AllocateArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Wall-clock budget in seconds for the whole week (overrides the policy).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
     /// Explain the decision for one family instead of printing the plan.
     #[arg(long, value_name = "REFERRAL_ID")]
@@ -274,7 +280,13 @@ pub struct AllocateArgs {
     pub report: Option<PathBuf>,
     /// With --report: families waiting this many weeks or more since their referral
     /// are listed as alerts.
-    #[arg(long, value_name = "WEEKS", default_value_t = 8, requires = "report")]
+    #[arg(
+        long,
+        value_name = "WEEKS",
+        default_value_t = 8,
+        requires = "report",
+        allow_negative_numbers = true
+    )]
     pub alert_after_weeks: i64,
     /// Also write the plan's tables as CSV files into this folder: assignments.csv,
     /// waiting.csv (ranks, reasons in words and codes) and supporters.csv (loads).
@@ -299,7 +311,7 @@ pub struct AllocateArgs {
     pub method: Method,
     /// Worker threads for solving areas in parallel [default: one per core]. The plan
     /// is the same whatever the number.
-    #[arg(long, value_name = "N", value_parser = threads)]
+    #[arg(long, value_name = "N", value_parser = threads, allow_negative_numbers = true)]
     pub threads: Option<usize>,
 }
 
