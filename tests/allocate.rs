@@ -518,6 +518,6 @@ fn a_week_must_start_on_monday() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        "error: --week: 2015-11-03 is a Tue; a planning week starts on a Monday (that week's is 2015-11-02)\n"
+        "error: --week: 2015-11-03 is a Tuesday; a planning week starts on a Monday (that week's is 2015-11-02)\n"
     );
 }

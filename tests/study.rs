@@ -240,19 +240,12 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         "{}",
         stderr(&typo)
     );
-    // An empty list of policies, streams of no simulation, and no replications are
-    // refused with their key (the first two passed in silence).
+    // An empty list of policies (it passed in silence as all five) and no replications
+    // are refused with their key.
     for (edit, expected) in [
         (
             text.replace("policies = [\"fifo\", \"optimal\"]", "policies = []"),
             "rutland: `policies` names none",
-        ),
-        (
-            text.replace(
-                "name = \"rutland\"",
-                "name = \"rutland\"\nstreams = \"rutlnd\"",
-            ),
-            "`streams = \"rutlnd\"` names no simulation of the study; did you mean `rutland`?",
         ),
         (
             text.replace("replications = 6", "replications = 0"),

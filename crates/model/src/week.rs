@@ -23,7 +23,7 @@ pub enum WeekError {
     #[error("{0}")]
     OutOfRange(String),
     /// A date, but not a Monday.
-    #[error("{date} is a {weekday}; a planning week starts on a Monday (that week's is {})", monday_of(.date))]
+    #[error("{date} is a {}; a planning week starts on a Monday (that week's is {})", .date.format("%A"), monday_of(.date))]
     NotAMonday {
         /// The date given.
         date: NaiveDate,
@@ -232,7 +232,7 @@ mod tests {
         assert!(PlanningWeek::parse("2015-11-02").is_ok());
         assert_eq!(
             PlanningWeek::parse("2015-11-03").unwrap_err().to_string(),
-            "2015-11-03 is a Tue; a planning week starts on a Monday (that week's is 2015-11-02)"
+            "2015-11-03 is a Tuesday; a planning week starts on a Monday (that week's is 2015-11-02)"
         );
         assert!(matches!(
             PlanningWeek::parse("2015-02-30"),

@@ -52,6 +52,14 @@ pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
     )
 }
 
+/// A stored time (UTC, RFC 3339: `2026-12-07T04:29:50Z`) as people read it: `7 Dec
+/// 2026, 04:29 UTC`; as stored if it is not one.
+fn when(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.format("%-d %b %Y, %H:%M UTC").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
 fn by_field(by: &str) -> Markup {
     html! {
         label.by {
@@ -107,11 +115,11 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                             @for w in weeks {
                                 tr {
                                     td { a href={ "/weeks/" (w.id) } { (w.week) } }
-                                    td { (w.imported_by) ", " (w.imported_at) }
+                                    td { (w.imported_by) ", " (when(&w.imported_at)) }
                                     td.num { (w.decisions) }
                                     td {
                                         @match &w.accepted {
-                                            Some(a) => { "accepted by " (a.by) ", " (a.at) }
+                                            Some(a) => { "accepted by " (a.by) ", " (when(&a.at)) }
                                             None if w.superseded => { "superseded (another import of this Monday was accepted)" }
                                             None => { span.open { "open" } }
                                         }
@@ -141,7 +149,7 @@ pub(crate) fn history(weeks: &[WeekLine]) -> Markup {
                             tr {
                                 td { a href={ "/weeks/" (w.id) } { (w.week) } }
                                 td { (a.by) }
-                                td { (a.at) }
+                                td { (when(&a.at)) }
                                 td.num { (a.newly_assigned) }
                                 td.num { (a.waiting) }
                                 td.num { (format!("{:.2}", a.objective)) }
@@ -173,9 +181,9 @@ fn status_banner(now: &WeekNow) -> Markup {
         .is_some_and(|a| crate::week::digest(&a.assignments_csv) != now.planned.digest());
     html! {
         @match (&now.accepted, &now.superseded) {
-            (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (a.accepted_at) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
+            (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (when(&a.accepted_at)) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
             (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
-                a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (other.at) ". This import can no longer change or be accepted; it is kept as it was." }
+                a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (when(&other.at)) ". This import can no longer change or be accepted; it is kept as it was." }
             (None, None) => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
         }
         @if differs {
@@ -233,7 +241,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
         &format!("Week of {}", now.import.files.week),
         html! {
             (status_banner(now))
-            p.note { "Imported by " (now.import.files.imported_by) " at " (now.import.imported_at) " from "
+            p.note { "Imported by " (now.import.files.imported_by) " at " (when(&now.import.imported_at)) " from "
                 code { (now.import.files.supporters_name) } " and " code { (now.import.files.referrals_name) }
                 @if let Some((name, _)) = &now.import.files.policy { " with " code { (name) } }
                 ". Solver: " (plan.solver.status) ", objective " (format!("{:.2}", plan.solver.objective)) "." }
@@ -315,10 +323,10 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                                 td.id { (d.supporter_id) }
                                 td { (d.note) }
                                 td { (d.made_by) }
-                                td { (d.made_at) }
+                                td { (when(&d.made_at)) }
                                 td {
                                     @if let Some((who, at)) = &d.withdrawn {
-                                        "withdrawn by " (who) ", " (at)
+                                        "withdrawn by " (who) ", " (when(at))
                                     } @else if open {
                                         form method="post" action={ "/weeks/" (id) "/decisions/" (d.id) "/withdraw" } {
                                             input type="hidden" name="csrf" value=(csrf);

@@ -801,9 +801,15 @@ async fn recommend_page(
             Err(err) => pages::refusal(&err.lines()),
         });
     }
+    let recommendation = recommendation?;
+    let week = now.import.files.week.clone();
     Ok(pages::page(
         &format!("Who should take {referral}?"),
-        pages::recommendation(id, &recommendation?),
+        maud::html! {
+            p { a href={ "/weeks/" (id) "/families/" (path_segment(&referral)) } { "← Family " (referral) } " · " a href={ "/weeks/" (id) } { "The week of " (week) } }
+            h1 { "Who should take " (referral) "?" }
+            (pages::recommendation(id, &recommendation))
+        },
     ))
 }
 
@@ -812,9 +818,30 @@ struct FindQuery {
     referral: String,
 }
 
-async fn find_family(Path(id): Path<i64>, Query(query): Query<FindQuery>) -> Response {
-    let referral = query.referral.trim();
-    Redirect::to(&format!("/weeks/{id}/families/{}", path_segment(referral))).into_response()
+async fn find_family(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<FindQuery>,
+) -> Response {
+    let typed = query.referral.trim();
+    // Ids are matched as typed; failing that, the one id equal but for case (`bh-r0004`
+    // is `BH-R0004`); otherwise the family page says there is none, and the nearest.
+    let referral = match state.week(id).await {
+        Ok(now) => {
+            let referrals = &now.planned.loaded.caseload.referrals;
+            let same_but_case: Vec<&str> = referrals
+                .iter()
+                .map(|r| r.id.as_str())
+                .filter(|r| r.eq_ignore_ascii_case(typed))
+                .collect();
+            match same_but_case.as_slice() {
+                [only] if !referrals.iter().any(|r| r.id == typed) => (*only).to_string(),
+                _ => typed.to_string(),
+            }
+        }
+        Err(_) => typed.to_string(),
+    };
+    Redirect::to(&format!("/weeks/{id}/families/{}", path_segment(&referral))).into_response()
 }
 
 #[derive(Deserialize)]

@@ -246,6 +246,17 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         .get(&format!("/weeks/{id}/find?referral={waiting_family}"))
         .await;
     assert_eq!(found.status, StatusCode::SEE_OTHER);
+    // Typed in lower case, the id is found all the same.
+    let lower = app
+        .get(&format!(
+            "/weeks/{id}/find?referral={}",
+            waiting_family.to_lowercase()
+        ))
+        .await;
+    assert_eq!(
+        lower.location.as_deref(),
+        Some(format!("/weeks/{id}/families/{waiting_family}").as_str())
+    );
     let ranked = app
         .get_fragment(&format!("/weeks/{id}/families/{waiting_family}/recommend"))
         .await;
@@ -256,6 +267,12 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         .get(&format!("/weeks/{id}/families/{waiting_family}/recommend"))
         .await;
     assert!(whole.body.contains("<html"), "a plain link gets the page");
+    assert!(
+        whole
+            .body
+            .contains(&format!("<h1>Who should take {waiting_family}?</h1>")),
+        "with its heading and the way back"
+    );
     let unknown = app.get(&format!("/weeks/{id}/families/BH-R9999")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("no referral `BH-R9999`"));

@@ -397,7 +397,7 @@ impl Scenario {
             format!(
                 "`start` must be a Monday, {} is a {}",
                 self.start,
-                self.start.weekday()
+                self.start.format("%A")
             ),
         );
         check(
@@ -635,7 +635,7 @@ mod tests {
         );
         assert_eq!(
             parse("name = \"x\"\nstart = \"2015-09-08\"\n").unwrap_err(),
-            ["s.toml:2:1: `start` must be a Monday, 2015-09-08 is a Tue"]
+            ["s.toml:2:1: `start` must be a Monday, 2015-09-08 is a Tuesday"]
         );
         // Mondays at the ends of chrono's calendar once overflowed when weeks were
         // added to them.

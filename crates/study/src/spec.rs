@@ -349,21 +349,6 @@ impl StudyFile {
                     ),
                 ));
             }
-            if let Some(streams) = &sim.streams {
-                if !self.simulation.iter().any(|other| &other.name == streams) {
-                    bad.push((
-                        "simulation".into(),
-                        format!(
-                            "{}: `streams = \"{streams}\"` names no simulation of the study{}",
-                            sim.name,
-                            config::did_you_mean(
-                                streams,
-                                self.simulation.iter().map(|o| o.name.as_str())
-                            )
-                        ),
-                    ));
-                }
-            }
             for policy in sim.policies() {
                 if caseload_sim::builtin(&policy).is_none() {
                     bad.push((
