@@ -88,6 +88,37 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     let moved = moved["score"].as_f64().unwrap() + returned["score"].as_f64().unwrap();
     assert_eq!(report["moved_cases_score"].as_f64(), Some(moved));
     assert!((cost - (without - (with - moved))).abs() < 1e-6, "{cost}");
+    // Displaced: exactly the families the plan without decisions placed as new
+    // assignments that wait now, the decided families aside (checked against the two
+    // plans themselves).
+    let decided = ["BH-R0071", "BH-R0006", "BH-R0004", "BH-R0066"];
+    let placed_without: Vec<&str> = plain["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["open_case"] == false)
+        .filter_map(|a| a["referral_id"].as_str())
+        .collect();
+    let waiting_with: Vec<&str> = plan["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["referral_id"].as_str())
+        .collect();
+    let mut expected: Vec<&str> = placed_without
+        .iter()
+        .copied()
+        .filter(|r| waiting_with.contains(r) && !decided.contains(r))
+        .collect();
+    let mut displaced: Vec<&str> = report["displaced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.as_str())
+        .collect();
+    expected.sort_unstable();
+    displaced.sort_unstable();
+    assert_eq!(displaced, expected);
     let taken = report["taken"].as_array().unwrap();
     assert_eq!(taken.len(), 4);
     assert_eq!(taken[0]["origin"], format!("{decisions}:2"));
@@ -153,7 +184,7 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     ));
     assert!(table.contains("Decisions (4)"), "{table}");
     assert!(table.contains(&format!(
-        "Objective {with} with the decisions ({moved} of it for the open cases they moved), {without} without them: they cost the families waiting this week {cost}."
+        "Objective {with} with the decisions ({moved} of it for the open cases they moved), {without} without them: they cost the families waiting this week {cost}"
     )));
     assert!(table.contains("pinned (knows the family from school)"));
     let story = stdout(&allocate(

@@ -351,7 +351,7 @@ fn decision_form(
     csrf: &str,
     by: &str,
     referral: &str,
-    supporters: &[&str],
+    supporters: &[(&str, bool)],
 ) -> Markup {
     let id = now.import.id;
     html! {
@@ -360,9 +360,13 @@ fn decision_form(
             input type="hidden" name="revision" value=(now.import.revision);
             input type="hidden" name="referral_id" value=(referral);
             input type="hidden" name="back" value={ "/weeks/" (id) "/families/" (path_segment(referral)) };
-            label { select name="kind" { option value="pin" { "Pin" } option value="forbid" { "Forbid" } } }
+            select name="kind" aria-label="Pin or forbid" { option value="pin" { "Pin" } option value="forbid" { "Forbid" } }
             " " (referral) " to "
-            label { select name="supporter_id" { @for s in supporters { option value=(s) { (s) } } } }
+            select name="supporter_id" aria-label="Supporter" {
+                @for (s, eligible) in supporters {
+                    option value=(s) { (s) @if !eligible { " (not eligible)" } }
+                }
+            }
             " "
             label { "Note " input type="text" name="note" size="30" placeholder="why (no names)"; }
             " " (by_field(by)) " "
@@ -374,11 +378,13 @@ fn decision_form(
 /// Why a family was or was not given a supporter, and what the coordinator can do.
 pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Markup {
     let id = now.import.id;
-    let supporters: Vec<&str> = e
+    // Those who could take the family first, for a pin; everyone, for a forbid.
+    let mut supporters: Vec<(&str, bool)> = e
         .supporters
         .iter()
-        .map(|s| s.supporter_id.as_str())
+        .map(|s| (s.supporter_id.as_str(), s.eligible))
         .collect();
+    supporters.sort_by_key(|(_, eligible)| !eligible);
     // What the register says of the family, for deciding who should take it.
     let row = now
         .planned

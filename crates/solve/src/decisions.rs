@@ -363,6 +363,9 @@ pub struct DecisionEffect {
 pub struct DecisionReport {
     /// Every decision, in the order given.
     pub taken: Vec<DecisionEffect>,
+    /// Families the same week without any decision would have placed that now wait
+    /// (besides the decided families themselves), in the plan's order.
+    pub displaced: Vec<String>,
     /// The objective of this plan (subject to the decisions).
     pub objective: f64,
     /// The part of `objective` scored by open cases the decisions moved or returned

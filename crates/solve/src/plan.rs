@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use caseload_model::{
     Balance, Caseload, ClockException, Decision, DecisionKind, DistrictEquity, PlanningWeek,
@@ -336,11 +336,7 @@ pub fn allocate(
             ..options.clone()
         };
         let without = plan_week(caseload, week, policy, allocator, &free, None)?;
-        plan.decisions = Some(report_decisions(
-            &options.decisions,
-            &plan,
-            without.solver.objective,
-        ));
+        plan.decisions = Some(report_decisions(&options.decisions, &plan, &without));
     }
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
@@ -519,7 +515,8 @@ impl Decided<'_> {
 }
 
 /// What each decision did, found in the finished plan, and the cost of them all.
-fn report_decisions(decisions: &[Decision], plan: &Plan, objective_without: f64) -> DecisionReport {
+fn report_decisions(decisions: &[Decision], plan: &Plan, without: &Plan) -> DecisionReport {
+    let objective_without = without.solver.objective;
     let placed: HashMap<&str, &Assignment> = plan
         .assignments
         .iter()
@@ -583,8 +580,19 @@ fn report_decisions(decisions: &[Decision], plan: &Plan, objective_without: f64)
         .filter(|a| !a.open_case && a.marks.moved_from.is_some())
         .map(|a| a.score)
         .sum();
+    // Families the plan without decisions placed that wait in this one: the families
+    // the decisions displaced (the decided families themselves are said above).
+    let decided: HashSet<&str> = decisions.iter().map(|d| d.referral_id.as_str()).collect();
+    let displaced: Vec<String> = without
+        .assignments
+        .iter()
+        .filter(|a| !a.open_case && !decided.contains(a.referral_id.as_str()))
+        .filter(|a| waiting.contains_key(a.referral_id.as_str()))
+        .map(|a| a.referral_id.clone())
+        .collect();
     DecisionReport {
         taken,
+        displaced,
         objective: plan.solver.objective,
         moved_cases_score: round(moved_cases_score),
         objective_without,

@@ -69,8 +69,13 @@ pub fn decision_cost(report: &DecisionReport) -> String {
     } else {
         "they cost the families waiting this week nothing".to_string()
     };
+    let displaced = match report.displaced.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({one}, placed without them, now waits)"),
+        many => format!(" ({}, placed without them, now wait)", and_list(many)),
+    };
     format!(
-        "Objective {} with the decisions{moved}, {} without them: {effect}.",
+        "Objective {} with the decisions{moved}, {} without them: {effect}{displaced}.",
         report.objective, report.objective_without
     )
 }
@@ -111,6 +116,15 @@ pub fn stopped_short(areas: &[String]) -> Option<String> {
             areas.join(", ")
         )
     })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]
