@@ -1,8 +1,8 @@
 //! `caseload study`: plan, run a shard of, and merge a study.
 
-use caseload_study::{merge, shard_from_env, Study};
-
 use std::path::Path;
+
+use caseload_study::{merge, shard_from_env, Study};
 
 use crate::cli::{BadArgument, StudyCommand};
 use crate::output::{emit, is_stdio, require_folders};

@@ -1,11 +1,11 @@
 //! Beyond the closed form: each area's funded supporters through the weekly simulation
 //! (random arrivals, the 20-week clock, the allocation policy, volunteer attrition).
 
+use std::path::Path;
+
 use caseload_sim::{
     estimate, simulate, Estimate, Kind, Metrics, ReferralPolicy, Scenario, Sources,
 };
-use std::path::Path;
-
 use chrono::{Datelike, Duration};
 use rayon::prelude::*;
 use serde::Serialize;

@@ -453,7 +453,6 @@ pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
     crate::week::within_years(crate::week::calendar_date(value)?)
 }
 
-/// A finite number strictly above zero and at most `max`.
 /// Hours a week: a finite number more than 0 and at most `MAX_SUPPORTER_HOURS`, as the
 /// contract says.
 pub(crate) fn hours(value: &str) -> Result<f64, String> {

@@ -14,11 +14,12 @@ use serde::{Deserialize, Serialize};
 pub const MOST_REPLICATIONS: u32 = 100_000;
 
 /// The most families that may arrive in one area's week, all kinds together: 10,000
-/// took minutes and hundreds of megabytes a week; Kent, the largest area, has about 15.
+/// took minutes and hundreds of megabytes a week; the Kent fixture, the largest area,
+/// has about 15 (`fixtures/sim/large-county.toml`).
 pub const MOST_ARRIVALS_PER_WEEK: f64 = 1000.0;
 
 /// The most supporters one area's simulation may have (paid and volunteer together):
-/// the largest area funded in 2014-17 had a few dozen.
+/// far beyond any one area's service (the 2014-16 programme bought about 12 an area).
 pub const MOST_SUPPORTERS: u32 = 10_000;
 
 /// One area over time. See the fixtures under `fixtures/sim/` for annotated examples.
@@ -507,7 +508,7 @@ impl Scenario {
             a.new_per_week + a.transfer_per_week + wave_rate <= MOST_ARRIVALS_PER_WEEK,
             "arrivals.new_per_week",
             format!(
-                "more than {MOST_ARRIVALS_PER_WEEK} arrivals a week (new, transfers and a wave's extra together) is not one area: Kent, the largest, has about 15"
+                "more than {MOST_ARRIVALS_PER_WEEK} arrivals a week (new, transfers and a wave's extra together) is not one area: Kent, the largest, has about 15 at 30% take-up"
             ),
         );
         if let Some(wave) = &a.transfer_wave {
