@@ -475,8 +475,12 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
         div.recommendation {
             p { "Week's total score now " (format!("{:.2}", r.plan_objective)) "; without the family at all " (format!("{:.2}", r.without_family)) "."
                 @if let Some(pinned) = &r.pinned_to { " A decision pins the family to " strong { (pinned) } "; the ranking sets it aside, to weigh every supporter." }
-                @let without = if r.pinned_to.is_some() { " Without that pin, " } else { " " };
-                @match &r.planned { Some(s) => { (without) "this week's plan gives the family to " strong { (s) } "." } None => { (without) "in this week's plan the family waits." } } }
+                @match (r.pinned_to.is_some(), &r.planned) {
+                    (false, Some(s)) => { " This week's plan gives the family to " strong { (s) } "." }
+                    (false, None) => { " In this week's plan the family waits." }
+                    (true, Some(s)) => { " Without that pin, this week's plan gives the family to " strong { (s) } "." }
+                    (true, None) => { " Without that pin, the family would wait this week." }
+                } }
             @if r.candidates.is_empty() {
                 p { "No supporter of the area can take the family this week." }
             } @else {
