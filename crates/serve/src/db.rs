@@ -442,11 +442,11 @@ impl Db {
     ///
     /// # Errors
     ///
-    /// [`DbError::Conflict`] if the same Monday was already accepted; [`DbError`] if it
-    /// cannot be written (nothing is).
+    /// [`DbError::Conflict`] if the same Monday, or a later one, was already accepted;
+    /// [`DbError`] if it cannot be written (nothing is).
     pub fn add_import(&self, import: &NewImport) -> Result<i64, DbError> {
         self.write(|tx| {
-            self.monday_not_accepted(tx, &import.week)?;
+            self.monday_still_open(tx, &import.week)?;
             let (policy_name, policy) = match &import.policy {
                 Some((name, text)) => (Some(name.as_str()), Some(text.as_str())),
                 None => (None, None),
@@ -676,8 +676,9 @@ impl Db {
     }
 
     /// Within a write: a Monday is accepted once (its register is next week's input),
-    /// whichever of its imports was accepted.
-    fn monday_not_accepted(&self, tx: &rusqlite::Transaction, week: &str) -> Result<(), DbError> {
+    /// whichever of its imports was accepted, and in order: none before a Monday
+    /// already accepted.
+    fn monday_still_open(&self, tx: &rusqlite::Transaction, week: &str) -> Result<(), DbError> {
         let accepted: Option<(String, String)> = tx
             .query_row(
                 "SELECT a.accepted_by, a.accepted_at FROM accepted a
@@ -838,7 +839,7 @@ impl Db {
                     |row| row.get(0),
                 )
                 .map_err(|e| self.sqlite(e))?;
-            self.monday_not_accepted(tx, &week)?;
+            self.monday_still_open(tx, &week)?;
             tx.execute(
                 "INSERT INTO accepted (import_id, revision, accepted_by, accepted_at, objective,
                      newly_assigned, waiting, decisions, decisions_cost, register, decisions_csv,
