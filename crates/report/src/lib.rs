@@ -63,6 +63,9 @@ pub struct ReportOptions {
     /// The prefix of the links from the areas' overview to each area (`#area-` when
     /// unset: the area's section further down the report).
     pub area_link: Option<String>,
+    /// Who accepted the week and when, said under the title (the web app's record of
+    /// an accepted week).
+    pub accepted: Option<String>,
 }
 
 impl Default for ReportOptions {
@@ -71,6 +74,7 @@ impl Default for ReportOptions {
             long_wait_weeks: 8,
             family_link: None,
             area_link: None,
+            accepted: None,
         }
     }
 }
@@ -158,6 +162,7 @@ fn week_summary(
     html! {
         header {
             h1 { (title) }
+            @if let Some(accepted) = &options.accepted { p.accepted { (accepted) } }
             p.lead { (summary_line(plan)) }
             p.clock { (clock_counts(&plan.summary.clock)) }
             p.balance { (balance_sentence(&plan.balance)) }

@@ -849,7 +849,12 @@ impl Db {
                     import_id,
                     seen,
                     accepted.accepted_by,
-                    now(),
+                    // The time the record was made (the report says it), else now.
+                    if accepted.accepted_at.is_empty() {
+                        now()
+                    } else {
+                        accepted.accepted_at.clone()
+                    },
                     accepted.objective,
                     accepted.newly_assigned,
                     accepted.waiting,

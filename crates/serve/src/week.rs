@@ -208,12 +208,14 @@ impl Planned {
     /// [`WeekError`] if a file cannot be written.
     pub fn record(&self, revision: i64, by: &str) -> Result<Accepted, WeekError> {
         let plan = &self.plan;
+        let now = chrono::Utc::now();
+        let at = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let register = caseload_solve::next_register(&self.loaded.caseload, plan)?;
         let decisions = plan.decisions.as_ref();
         Ok(Accepted {
             revision,
             accepted_by: by.to_string(),
-            accepted_at: String::new(),
+            accepted_at: at,
             objective: plan.solver.objective,
             newly_assigned: plan.summary.newly_assigned as i64,
             waiting: plan.summary.waiting as i64,
@@ -228,7 +230,13 @@ impl Planned {
             report_html: caseload_report::render(
                 &self.loaded.caseload,
                 plan,
-                &caseload_report::ReportOptions::default(),
+                &caseload_report::ReportOptions {
+                    accepted: Some(format!(
+                        "Accepted by {by} on {}.",
+                        now.format("%-d %b %Y at %H:%M UTC")
+                    )),
+                    ..caseload_report::ReportOptions::default()
+                },
             )
             .into_bytes(),
         })

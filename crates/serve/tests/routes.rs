@@ -858,6 +858,16 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
     accept_as_shown(&app, first).await;
     let accepted = app.db.accepted(first).unwrap().unwrap();
     assert!(accepted.newly_assigned > 0);
+    // The printed record says who accepted it, and when (the time stored with it).
+    let report = String::from_utf8(accepted.report_html.clone()).unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(&accepted.accepted_at).unwrap();
+    assert!(
+        report.contains(&format!(
+            "Accepted by AB on {}.",
+            at.format("%-d %b %Y at %H:%M UTC")
+        )),
+        "{report}"
+    );
     let supporters = fixture("supporters.csv");
     let original = fixture("referrals.csv");
 
