@@ -184,7 +184,7 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     ));
     assert!(table.contains("Decisions (4)"), "{table}");
     assert!(table.contains(&format!(
-        "Objective {with} with the decisions ({moved} of it for the open cases they moved), {without} without them: they cost the families waiting this week {cost}"
+        "Objective {with} with the decisions ({moved} of it for the open cases they moved, scored again as new cases), {without} without them: they cost the families waiting this week {cost}"
     )));
     assert!(table.contains("pinned (knows the family from school)"));
     let story = stdout(&allocate(

@@ -184,7 +184,8 @@ fn status_banner(now: &WeekNow) -> Markup {
             (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (when(&a.accepted_at)) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
             (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
                 a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (when(&other.at)) ". This import can no longer change or be accepted; it is kept as it was." }
-            (None, None) => p.banner.open { "Open: a plan to review. Revision " (now.import.revision) " (changes to decisions so far)." }
+            (None, None) => p.banner.open { "Open: a plan to review, not yet accepted. "
+                @match now.import.revision { 0 => "No decision made or withdrawn yet.", 1 => "Decisions changed once so far.", n => { "Decisions changed " (n) " times so far." } } }
         }
         @if differs {
             p.banner.warning { "The plan shown here was solved again and differs from the one accepted (the solver stopped at its time limit): the files under Files, and the report, are the record." }

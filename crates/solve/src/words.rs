@@ -53,7 +53,7 @@ with no eligible supporter, by score; ties by referral id.";
 pub fn decision_cost(report: &DecisionReport) -> String {
     let moved = if report.moved_cases_score > 0.0 {
         format!(
-            " ({} of it for the open cases they moved)",
+            " ({} of it for the open cases they moved, scored again as new cases)",
             report.moved_cases_score
         )
     } else {
