@@ -443,7 +443,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                             td { (s.detail) }
                             td.num { @if let Some(score) = s.score { (format!("{score:.2}")) } }
                             td.num { (format!("{:.1}", s.free_hours_after)) }
-                            td.num { (s.free_cases_after) }
+                            td.num { @if s.free_cases_after < 0 { "none (over by " (-s.free_cases_after) ")" } @else { (s.free_cases_after) } }
                             td { @for (i, (r, _)) in s.new_cases.iter().enumerate() { @if i > 0 { ", " } (r) } }
                         }
                     }
