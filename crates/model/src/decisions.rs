@@ -16,6 +16,7 @@ const DECISIONS: Schema = Schema {
     required: &["referral_id", "supporter_id", "decision"],
     optional: &["note"],
     open: false,
+    other_files: &[],
 };
 
 const KINDS: &[(&str, DecisionKind)] =

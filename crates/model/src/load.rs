@@ -29,6 +29,10 @@ const SUPPORTERS: Schema = Schema {
         "unavailable_to",
     ],
     open: false,
+    other_files: &[
+        ("referral_id", "a register of families (referrals.csv)"),
+        ("decision", "a decisions file (decisions.csv)"),
+    ],
 };
 
 const REFERRALS: Schema = Schema {
@@ -57,6 +61,10 @@ const REFERRALS: Schema = Schema {
         "exception_noted",
     ],
     open: false,
+    other_files: &[
+        ("max_cases", "a supporters file (supporters.csv)"),
+        ("decision", "a decisions file (decisions.csv)"),
+    ],
 };
 
 const STATUSES: &[(&str, SupporterStatus)] = &[
@@ -713,6 +721,18 @@ R4,E06000043,2015-10-01,self,true,new,2,low,ti
         assert_eq!(
             week_messages(&caseload, "2015-11-02"),
             ["warning: referrals.csv:5:9: `language`: no supporter in area E06000043 speaks `ti`; the family cannot be placed until one does (check for a typo; English is `en` or empty)"]
+        );
+    }
+
+    #[test]
+    fn two_files_given_the_other_way_round_are_said_once_each() {
+        // Before: a problem for every column missing and every row's empty field.
+        assert_eq!(
+            messages(load(REFERRALS_OK, SUPPORTERS_OK).unwrap_err()),
+            [
+                "supporters.csv:1:1: the header has `referral_id` and no `status`: this looks like a register of families (referrals.csv); were the files given the other way round?",
+                "referrals.csv:1:5: the header has `max_cases` and no `referral_id`: this looks like a supporters file (supporters.csv); were the files given the other way round?",
+            ]
         );
     }
 

@@ -18,6 +18,10 @@ pub(crate) struct Schema {
     pub required: &'static [&'static str],
     pub optional: &'static [&'static str],
     pub open: bool,
+    /// Columns that only another of caseload's files has, and what that file is: a
+    /// header with one of them and without this file's first column is that file,
+    /// given in the wrong place.
+    pub other_files: &'static [(&'static str, &'static str)],
 }
 
 /// A CSV file read into decoded rows, with the problems found so far.
@@ -234,6 +238,29 @@ impl Table {
                 return;
             }
         }
+        // Another file in this one's place (the two files swapped) is said once, not as
+        // every column missing.
+        let missing = schema
+            .required
+            .iter()
+            .find(|required| !names.iter().any(|n| n == *required));
+        if let Some(own) = missing {
+            let other = schema
+                .other_files
+                .iter()
+                .find(|(column, _)| names.iter().any(|n| n == column));
+            if let Some((column, what)) = other {
+                let index = names.iter().position(|n| n == column).unwrap_or(0);
+                self.problem(
+                    1,
+                    index + 1,
+                    format!(
+                        "the header has `{column}` and no `{own}`: this looks like {what}; were the files given the other way round?"
+                    ),
+                );
+                return;
+            }
+        }
         let expected: Vec<&str> = schema
             .required
             .iter()
@@ -417,6 +444,7 @@ pub fn read_csv(file: &Path, bytes: &[u8]) -> Result<CsvRows, crate::LoadError> 
         required: &[],
         optional: &[],
         open: true,
+        other_files: &[],
     };
     let mut table = Table::read(file, bytes, &open);
     let problems = table.sorted_problems();

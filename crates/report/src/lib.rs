@@ -440,7 +440,12 @@ fn area_section(
                                 td.num { (w.rank) }
                                 td.id { (options.family(&w.referral_id)) @if w.reallocated { " (supporter left)" } }
                                 td.num { (w.priority) }
-                                td { (clock(w.weeks_on_clock)) }
+                                td {
+                                    (clock(w.weeks_on_clock))
+                                    // Said in words as well as by the row's colour, which a
+                                    // grey printer or a reader who cannot see it loses.
+                                    @if caseload_solve::is_late(w.weeks_on_clock) { " (past week 20)" } @else if w.weeks_on_clock >= DRAFT_PLAN_WEEK { " (past week 16)" }
+                                }
                                 td.num { (w.score) }
                                 td {
                                     (w.reason.words())

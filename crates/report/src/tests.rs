@@ -167,3 +167,11 @@ fn an_empty_table_keeps_its_header() {
             + "\n"
     );
 }
+
+#[test]
+fn late_rows_say_so_in_words_not_only_in_colour() {
+    // BH-R0048 is 17 weeks on the clock in the provider week: past week 16.
+    let (caseload, plan) = fixture("provider-week");
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    assert!(html.contains("17 weeks (past week 16)"), "{html}");
+}
