@@ -66,6 +66,9 @@ pub struct ReportOptions {
     /// Who accepted the week and when, said under the title (the web app's record of
     /// an accepted week).
     pub accepted: Option<String>,
+    /// The report sits inside a page with its own top heading (the web app's week): its
+    /// title is then a second-level heading, so that headings go in order.
+    pub embedded: bool,
 }
 
 impl Default for ReportOptions {
@@ -75,6 +78,7 @@ impl Default for ReportOptions {
             family_link: None,
             area_link: None,
             accepted: None,
+            embedded: false,
         }
     }
 }
@@ -161,7 +165,7 @@ fn week_summary(
     let title = format!("Allocation for the week of Monday {}", plan.week);
     html! {
         header {
-            h1 { (title) }
+            @if options.embedded { h2.title { (title) } } @else { h1 { (title) } }
             @if let Some(accepted) = &options.accepted { p.accepted { (accepted) } }
             p.lead { (summary_line(plan)) }
             p.clock { (clock_counts(&plan.summary.clock)) }

@@ -170,6 +170,7 @@ fn report_options(id: i64) -> ReportOptions {
     ReportOptions {
         family_link: Some(format!("/weeks/{id}/families/")),
         area_link: Some(format!("/weeks/{id}/areas/")),
+        embedded: true,
         ..ReportOptions::default()
     }
 }
@@ -241,6 +242,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
     page(
         &format!("Week of {}", now.import.files.week),
         html! {
+            h1 { "Week of Monday " (now.import.files.week) }
             (status_banner(now))
             p.note { "Imported by " (now.import.files.imported_by) " at " (when(&now.import.imported_at)) " from "
                 code { (now.import.files.supporters_name) } " and " code { (now.import.files.referrals_name) }
@@ -297,6 +299,7 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
         &format!("{area}, week of {}", now.import.files.week),
         html! {
             p { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
+            h1 { "Area " (area) ", week of Monday " (now.import.files.week) }
             (status_banner(now))
             (find_form(id))
             @if let Some(section) = section { (section) }

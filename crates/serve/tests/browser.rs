@@ -194,7 +194,9 @@ async fn monday_to_monday_in_chromium() {
     submit(&client, "section.import button[type=submit]").await;
 
     // The plan.
-    let heading = text(&client, "header h1").await;
+    // The page's one top heading first, then the plan's title under it.
+    assert_eq!(text(&client, "h1").await, "Week of Monday 2015-11-02");
+    let heading = text(&client, "header h2.title").await;
     assert_eq!(heading, "Allocation for the week of Monday 2015-11-02");
     assert!(text(&client, "p.banner").await.starts_with("Open"));
     shot(&client, &shots, "02-week").await;
@@ -355,7 +357,7 @@ async fn monday_to_monday_in_chromium() {
     fill(&client, "input[name=referrals]", next.to_str().unwrap()).await;
     submit(&client, "section.import button[type=submit]").await;
     assert_eq!(
-        text(&client, "header h1").await,
+        text(&client, "header h2.title").await,
         "Allocation for the week of Monday 2015-11-09"
     );
     shot(&client, &shots, "08-next-week").await;
