@@ -63,6 +63,9 @@ pub enum DecisionOrigin {
         /// Its 1-based line.
         line: u64,
     },
+    /// The n-th decision of a list kept by a program, not a file the user wrote (the
+    /// web app's decisions of a week), counted from 1.
+    Listed(usize),
 }
 
 impl fmt::Display for DecisionOrigin {
@@ -70,6 +73,7 @@ impl fmt::Display for DecisionOrigin {
         match self {
             DecisionOrigin::Flag(kind) => write!(f, "--{}", kind.code()),
             DecisionOrigin::Row { file, line } => write!(f, "{}:{line}", file.display()),
+            DecisionOrigin::Listed(number) => write!(f, "decision {number}"),
         }
     }
 }

@@ -311,6 +311,18 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
 fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
     let id = now.import.id;
     let open = now.is_open();
+    // Decisions in force are numbered as the plan's messages name them ("decision 2");
+    // a withdrawn one has no number.
+    let numbers: Vec<Option<usize>> = now
+        .decisions
+        .iter()
+        .scan(0, |n, d| {
+            Some(d.withdrawn.is_none().then(|| {
+                *n += 1;
+                *n
+            }))
+        })
+        .collect();
     html! {
         section.decisions-panel {
             h2 { "Decisions" }
@@ -318,10 +330,11 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                 p { "No pin or forbid this week." }
             } @else {
                 table {
-                    thead { tr { th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th {} } }
+                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th {} } }
                     tbody {
-                        @for d in &now.decisions {
+                        @for (d, number) in now.decisions.iter().zip(&numbers) {
                             tr.withdrawn[d.withdrawn.is_some()] {
+                                td.num { @if let Some(n) = number { (n) } }
                                 td { (d.kind) }
                                 td.id { a href={ "/weeks/" (id) "/families/" (path_segment(&d.referral_id)) } { (d.referral_id) } }
                                 td.id { (d.supporter_id) }

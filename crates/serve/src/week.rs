@@ -157,7 +157,16 @@ fn options_for(decisions_csv: &[u8]) -> Result<Options, WeekError> {
     Ok(Options {
         threads: None,
         time_limit_seconds: None,
-        decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), decisions_csv)?,
+        // Said as "decision 2", the list's own numbering, rather than a line of a
+        // decisions.csv the coordinator never wrote.
+        decisions: Decision::from_bytes(Path::new(DECISIONS_FILE), decisions_csv)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, decision)| Decision {
+                origin: caseload_model::DecisionOrigin::Listed(i + 1),
+                ..decision
+            })
+            .collect(),
     })
 }
 

@@ -338,6 +338,11 @@ async fn import_plan_explain_recommend_decide_and_accept() {
         twice.body
     );
     assert_eq!(app.revision(id), "1");
+    // The plan names the decision by its number in the list, not by a line of a file
+    // the coordinator never wrote.
+    let page = app.get(&format!("/weeks/{id}")).await.body;
+    assert!(page.contains("decision 1"), "{page}");
+    assert!(!page.contains("decisions.csv:"), "{page}");
     let assignments = app.get(&format!("/weeks/{id}/files/assignments.csv")).await;
     assert!(
         assignments
