@@ -262,7 +262,7 @@ fn monday_to_monday_the_app_gives_the_register_of_allocate() {
         let plan = tab.plan(id);
         let (status, body) = tab.post(
             &format!("/weeks/{id}/accept"),
-            &[("revision", "2"), ("plan", &plan)],
+            &[("revision", "2"), ("plan", &plan), ("reviewed", "yes")],
         );
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 
@@ -369,6 +369,7 @@ fn killing_the_server_mid_import_or_mid_accept_loses_nothing() {
                 ("by", "AB"),
                 ("revision", "1"),
                 ("plan", plan.as_str()),
+                ("reviewed", "yes"),
             ])
             .send()
             .is_err()
@@ -391,7 +392,7 @@ fn killing_the_server_mid_import_or_mid_accept_loses_nothing() {
     let plan = tab.plan(id);
     let (status, _) = tab.post(
         &format!("/weeks/{id}/accept"),
-        &[("revision", "1"), ("plan", &plan)],
+        &[("revision", "1"), ("plan", &plan), ("reviewed", "yes")],
     );
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(db.accepted(id).unwrap().is_some());
@@ -434,7 +435,7 @@ fn of_tabs_accepting_the_same_week_at_once_exactly_one_wins() {
                 barrier.wait();
                 tab.post(
                     &format!("/weeks/{id}/accept"),
-                    &[("revision", "0"), ("plan", &plan)],
+                    &[("revision", "0"), ("plan", &plan), ("reviewed", "yes")],
                 )
             })
         })

@@ -226,12 +226,12 @@ fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     let proven = plan.areas.iter().filter(|a| a.status == "optimal").count();
     format!(
-        "{} active: {} kept, {} newly assigned, {} waiting ({} after a supporter left); {} not active this week. Total score {}, {} of {} proven optimal.",
+        "{} active: {} kept, {} newly assigned, {} waiting; {} whose supporter left planned again; {} not active this week. Total score {}, {} of {} proven optimal.",
         count(s.active, "family", "families"),
         count(s.open_cases, "open case", "open cases"),
         s.newly_assigned,
         s.waiting,
-        s.reallocated,
+        count(s.reallocated, "family", "families"),
         count(s.ignored, "row", "rows"),
         plan.solver.objective,
         proven,

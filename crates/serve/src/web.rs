@@ -985,6 +985,9 @@ struct ChangeForm {
     /// The digest of the plan the page showed (accept only).
     #[serde(default)]
     plan: String,
+    /// `yes` when the box "I have read this plan" was ticked (accept only).
+    #[serde(default)]
+    reviewed: String,
 }
 
 async fn withdraw_decision(
@@ -1021,6 +1024,14 @@ async fn accept(
         return Err(AppError::Conflict(
             "Nothing was done: the plan has changed",
             "the plan is not the one your page showed (it was planned again since, and the solver found a different plan): nothing was done; reload the week, read it, and accept again".into(),
+        ));
+    }
+    // The box is required in the page; a form posted without it (another client, an
+    // old page) is refused here too.
+    if form.reviewed != "yes" {
+        return Err(AppError::BadInput(
+            "Nothing was done: the plan was not marked as read".into(),
+            vec!["Tick \"I have read this plan and the decisions in force\" above the Accept button, then accept.".into()],
         ));
     }
     let db = state.db().clone();

@@ -387,6 +387,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
                 ("revision", "1"),
                 ("by", "CD"),
                 ("plan", &plan),
+                ("reviewed", "yes"),
             ],
         )
         .await;
@@ -801,6 +802,7 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
                 ("revision", "0"),
                 ("by", "AB"),
                 ("plan", &plan),
+                ("reviewed", "yes"),
             ],
         )
         .await;
@@ -850,6 +852,7 @@ async fn accept_as_shown(app: &App, id: i64) {
                 ("revision", &revision),
                 ("by", "AB"),
                 ("plan", &plan),
+                ("reviewed", "yes"),
             ],
         )
         .await;
@@ -860,6 +863,27 @@ async fn accept_as_shown(app: &App, id: i64) {
 async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
     let app = App::new(None).await;
     let first = app.import_provider_week().await;
+    // Not marked as read (a form from another client, or an old page): refused.
+    let plan = app.plan(first).await;
+    let unread = app
+        .post_form(
+            &format!("/weeks/{first}/accept"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "0"),
+                ("by", "AB"),
+                ("plan", &plan),
+            ],
+        )
+        .await;
+    assert_eq!(
+        unread.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unread.body
+    );
+    assert!(unread.body.contains("the plan was not marked as read"));
+    assert!(app.db.accepted(first).unwrap().is_none());
     accept_as_shown(&app, first).await;
     let accepted = app.db.accepted(first).unwrap().unwrap();
     assert!(accepted.newly_assigned > 0);
