@@ -154,15 +154,18 @@ impl std::fmt::Display for Conflict {
         match self {
             Conflict::Accepted { by, at } => write!(
                 f,
-                "this week was already accepted by {by} at {at}: an accepted week cannot change; nothing was done"
+                "this week was already accepted by {by} at {}: an accepted week cannot change; nothing was done",
+                when(at)
             ),
             Conflict::MondayAccepted { week, by, at } => write!(
                 f,
-                "the week of {week} was already accepted by {by} at {at}: a Monday is accepted once, and its register is next week's input; nothing was done (import the next Monday from that week's register instead)"
+                "the week of {week} was already accepted by {by} at {}: a Monday is accepted once, and its register is next week's input; nothing was done (import the next Monday from that week's register instead)",
+                when(at)
             ),
             Conflict::Earlier { week, latest, by, at } => write!(
                 f,
-                "the week of {week} comes before the week of {latest}, already accepted by {by} at {at}: weeks are accepted in order, each from the register of the one before; nothing was done (import a Monday after {latest}, from that week's register)"
+                "the week of {week} comes before the week of {latest}, already accepted by {by} at {}: weeks are accepted in order, each from the register of the one before; nothing was done (import a Monday after {latest}, from that week's register)",
+                when(at)
             ),
             Conflict::Changed { seen, now } => write!(
                 f,
@@ -329,6 +332,14 @@ pub const HOLD_COMMIT_ENV: &str = "CASELOAD_SERVE_HOLD_COMMIT_MS";
 
 fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A stored time (UTC, RFC 3339: `2026-12-07T04:29:50Z`) as people read it: `7 Dec
+/// 2026, 04:29 UTC`; as stored if it is not one.
+pub(crate) fn when(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.format("%-d %b %Y, %H:%M UTC").to_string())
+        .unwrap_or_else(|_| at.to_string())
 }
 
 impl Db {
@@ -732,6 +743,34 @@ impl Db {
         )
         .optional()
         .map_err(|e| self.sqlite(e))
+    }
+
+    /// The other imports of the same Monday still open (none accepted): their ids, who
+    /// imported each and when. Only one of them can be accepted, and each has its own
+    /// decisions.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError`] if the store cannot be read.
+    pub fn open_siblings(&self, import_id: i64) -> Result<Vec<(i64, String, String)>, DbError> {
+        let conn = self.connect()?;
+        let mut statement = conn
+            .prepare(
+                "SELECT j.id, j.imported_by, j.imported_at FROM imports i
+                 JOIN imports j ON j.week = i.week AND j.id != i.id
+                 WHERE i.id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM accepted a JOIN imports k ON k.id = a.import_id
+                                   WHERE k.week = i.week)
+                 ORDER BY j.id",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let rows = statement
+            .query_map([import_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.sqlite(e))?;
+        Ok(rows)
     }
 
     /// The import of the same Monday that was accepted, when it is another one: then

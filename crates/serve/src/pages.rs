@@ -5,7 +5,7 @@ use caseload_report::ReportOptions;
 use caseload_solve::{Explanation, Recommendation};
 use maud::{html, Markup, DOCTYPE};
 
-use crate::db::{Import, WeekLine};
+use crate::db::{when, Import, WeekLine};
 use caseload_report::path_segment;
 
 use crate::web::WeekNow;
@@ -50,14 +50,6 @@ pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
             }
         },
     )
-}
-
-/// A stored time (UTC, RFC 3339: `2026-12-07T04:29:50Z`) as people read it: `7 Dec
-/// 2026, 04:29 UTC`; as stored if it is not one.
-fn when(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| t.format("%-d %b %Y, %H:%M UTC").to_string())
-        .unwrap_or_else(|_| at.to_string())
 }
 
 fn by_field(by: &str) -> Markup {
@@ -188,6 +180,14 @@ fn status_banner(now: &WeekNow) -> Markup {
             (None, None) => p.banner.open { "Open: a plan to review, not yet accepted. "
                 @match now.import.revision { 0 => "No decision made or withdrawn yet.", 1 => "Decisions changed once so far.", n => { "Decisions changed " (n) " times so far." } } }
         }
+        @if now.is_open() && !now.siblings.is_empty() {
+            p.banner.warning { "This Monday has another import open too: "
+                @for (i, (other, by, at)) in now.siblings.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/weeks/" (other) } { "imported by " (by) " at " (when(at)) }
+                }
+                ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept." }
+        }
         @if differs {
             p.banner.warning { "The plan shown here was solved again and differs from the one accepted (the solver stopped at its time limit): the files under Files, and the report, are the record." }
         }
@@ -311,18 +311,6 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
 fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
     let id = now.import.id;
     let open = now.is_open();
-    // Decisions in force are numbered as the plan's messages name them ("decision 2");
-    // a withdrawn one has no number.
-    let numbers: Vec<Option<usize>> = now
-        .decisions
-        .iter()
-        .scan(0, |n, d| {
-            Some(d.withdrawn.is_none().then(|| {
-                *n += 1;
-                *n
-            }))
-        })
-        .collect();
     html! {
         section.decisions-panel {
             h2 { "Decisions" }
@@ -332,9 +320,11 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                 table {
                     thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th {} } }
                     tbody {
-                        @for (d, number) in now.decisions.iter().zip(&numbers) {
+                        // Numbered as the plan's messages name them ("decision 2"),
+                        // withdrawn ones counted, so that a number keeps its meaning.
+                        @for (number, d) in now.decisions.iter().enumerate() {
                             tr.withdrawn[d.withdrawn.is_some()] {
-                                td.num { @if let Some(n) = number { (n) } }
+                                td.num { (number + 1) }
                                 td { (d.kind) }
                                 td.id { a href={ "/weeks/" (id) "/families/" (path_segment(&d.referral_id)) } { (d.referral_id) } }
                                 td.id { (d.supporter_id) }
@@ -381,7 +371,7 @@ fn decision_form(
             " " (referral) " to "
             select name="supporter_id" aria-label="Supporter" {
                 @for (s, eligible) in supporters {
-                    option value=(s) { (s) @if !eligible { " (not eligible)" } }
+                    option value=(s) { (s) @if !eligible { " (cannot take the family)" } }
                 }
             }
             " "
@@ -396,10 +386,14 @@ fn decision_form(
 pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Markup {
     let id = now.import.id;
     // Those who could take the family first, for a pin; everyone, for a forbid.
+    // A supporter past a limit through open cases can take no new case at all.
     let mut supporters: Vec<(&str, bool)> = e
         .supporters
         .iter()
-        .map(|s| (s.supporter_id.as_str(), s.eligible))
+        .map(|s| {
+            let over = s.free_cases_after < 0 || s.free_hours_after < 0.0;
+            (s.supporter_id.as_str(), s.eligible && !over)
+        })
         .collect();
     supporters.sort_by_key(|(_, eligible)| !eligible);
     // What the register says of the family, for deciding who should take it.
@@ -490,7 +484,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
 pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
     html! {
         div.recommendation {
-            p { "Week's total score now " (format!("{:.2}", r.plan_objective)) "; without the family at all " (format!("{:.2}", r.without_family)) "."
+            p { @if r.pinned_to.is_some() { "Week's total score without the family's pin " } @else { "Week's total score now " } (format!("{:.2}", r.plan_objective)) "; without the family at all " (format!("{:.2}", r.without_family)) "."
                 @if let Some(pinned) = &r.pinned_to { " A decision pins the family to " strong { (pinned) } "; the ranking sets it aside, to weigh every supporter." }
                 @match (r.pinned_to.is_some(), &r.planned) {
                     (false, Some(s)) => { " This week's plan gives the family to " strong { (s) } "." }

@@ -91,14 +91,16 @@ impl AppState {
                 }),
                 None => None,
             };
+            let siblings = db.open_siblings(id)?;
             Ok((
                 db.import(id)?,
                 db.decisions(id)?,
                 db.accepted(id)?,
-                superseded,
+                (superseded, siblings),
             ))
         })
         .await?;
+        let (superseded, siblings) = superseded;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
@@ -118,6 +120,7 @@ impl AppState {
             planned,
             accepted,
             superseded,
+            siblings,
         })
     }
 }
@@ -130,6 +133,8 @@ pub(crate) struct WeekNow {
     pub accepted: Option<crate::db::Accepted>,
     /// Another import of the same Monday that was accepted, if any.
     pub superseded: Option<Superseded>,
+    /// Other imports of the same Monday, all still open: (id, imported by, at).
+    pub siblings: Vec<(i64, String, String)>,
 }
 
 /// The accepted import of a Monday that another import of it was superseded by.
@@ -894,7 +899,7 @@ async fn add_decision(
         return Err(AppError::BadInput(
             "Nothing was done: this decision is already in force".into(),
             vec![format!(
-                "{} {} {} {} was decided by {} at {}; it is in force already.",
+                "{} {} {} {} was decided by {} on {}; it is in force already.",
                 if same.kind == "pin" {
                     "Pinning"
                 } else {
@@ -904,7 +909,7 @@ async fn add_decision(
                 if same.kind == "pin" { "to" } else { "for" },
                 same.supporter_id,
                 same.made_by,
-                same.made_at
+                crate::db::when(&same.made_at)
             )],
         ));
     }
@@ -1103,10 +1108,22 @@ async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Re
     let now = state.week(id).await?;
     let html = match &now.accepted {
         Some(a) => a.report_html.clone(),
+        // Printed before acceptance, or from an import another one superseded, the
+        // report says it is not the week's record.
         None => caseload_report::render(
             &now.planned.loaded.caseload,
             &now.planned.plan,
-            &caseload_report::ReportOptions::default(),
+            &caseload_report::ReportOptions {
+                accepted: Some(match &now.superseded {
+                    Some(other) => format!(
+                        "Not the week's record: another import of this Monday was accepted by {} on {}.",
+                        other.by,
+                        crate::db::when(&other.at)
+                    ),
+                    None => "A draft: this week is not yet accepted.".to_string(),
+                }),
+                ..caseload_report::ReportOptions::default()
+            },
         )
         .into_bytes(),
     };

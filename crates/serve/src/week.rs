@@ -150,10 +150,13 @@ pub struct Planned {
     pub plan: Plan,
     /// The digest of the plan's assignments (see [`Planned::digest`]).
     digest: String,
+    /// Each decision in force's number in the week's list, withdrawn ones counted (so
+    /// that "decision 2" keeps its meaning when an earlier one is withdrawn).
+    numbers: Vec<usize>,
 }
 
 /// The solver options of a week planned under `decisions_csv`.
-fn options_for(decisions_csv: &[u8]) -> Result<Options, WeekError> {
+fn options_for(decisions_csv: &[u8], numbers: &[usize]) -> Result<Options, WeekError> {
     Ok(Options {
         threads: None,
         time_limit_seconds: None,
@@ -163,7 +166,9 @@ fn options_for(decisions_csv: &[u8]) -> Result<Options, WeekError> {
             .into_iter()
             .enumerate()
             .map(|(i, decision)| Decision {
-                origin: caseload_model::DecisionOrigin::Listed(i + 1),
+                origin: caseload_model::DecisionOrigin::Listed(
+                    numbers.get(i).copied().unwrap_or(i + 1),
+                ),
                 ..decision
             })
             .collect(),
@@ -178,7 +183,13 @@ impl Planned {
     /// [`WeekError`] if the decisions cannot all hold, or the solver fails.
     pub fn new(loaded: Loaded, decisions: &[DecisionRow]) -> Result<Planned, WeekError> {
         let decisions_csv = decisions_csv(decisions);
-        let options = options_for(&decisions_csv)?;
+        let numbers: Vec<usize> = decisions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.withdrawn.is_none())
+            .map(|(i, _)| i + 1)
+            .collect();
+        let options = options_for(&decisions_csv, &numbers)?;
         let plan = allocate(
             &loaded.caseload,
             loaded.week,
@@ -192,6 +203,7 @@ impl Planned {
             decisions_csv,
             plan,
             digest,
+            numbers,
         })
     }
 
@@ -207,7 +219,7 @@ impl Planned {
     ///
     /// [`WeekError`] if the decisions no longer read (they did when planned).
     pub fn options(&self) -> Result<Options, WeekError> {
-        options_for(&self.decisions_csv)
+        options_for(&self.decisions_csv, &self.numbers)
     }
 
     /// What accepting the week records: the plan's figures and every file it gives.

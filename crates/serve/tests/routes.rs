@@ -793,6 +793,17 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
     let first = app.import_provider_week().await;
     let second = app.import_provider_week().await;
     assert_ne!(first, second);
+    // Each open import of the Monday says the other is there; printed, each is a draft.
+    for (this, other) in [(first, second), (second, first)] {
+        let page = app.get(&format!("/weeks/{this}")).await.body;
+        assert!(
+            page.contains("This Monday has another import open too"),
+            "{page}"
+        );
+        assert!(page.contains(&format!("href=\"/weeks/{other}\"")), "{page}");
+    }
+    let draft = app.get(&format!("/weeks/{first}/report")).await.body;
+    assert!(draft.contains("A draft: this week is not yet accepted."));
     let plan = app.plan(first).await;
     let accepted = app
         .post_form(
@@ -816,6 +827,11 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
     assert!(!page.contains("name=\"plan\""), "{page}");
     let weeks = app.get("/").await.body;
     assert!(weeks.contains("superseded (another import of this Monday was accepted)"));
+    let printed = app.get(&format!("/weeks/{second}/report")).await.body;
+    assert!(
+        printed.contains("Not the week's record: another import of this Monday was accepted by AB")
+    );
+    assert!(!page.contains("This Monday has another import open too"));
     // A form posted from a page loaded before is refused all the same.
     let again = app
         .post_form(
@@ -1020,4 +1036,45 @@ async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
         .files
         .policy
         .is_none());
+}
+
+#[tokio::test]
+async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
+    let app = App::new(None).await;
+    let id = app.import_provider_week().await;
+    let forbid = |revision: &str, supporter: &str| {
+        vec![
+            ("csrf", app.csrf.clone()),
+            ("revision", revision.to_string()),
+            ("by", "AB".to_string()),
+            ("kind", "forbid".to_string()),
+            ("referral_id", "BH-R0003".to_string()),
+            ("supporter_id", supporter.to_string()),
+        ]
+    };
+    let path = format!("/weeks/{id}/decisions");
+    let fields = forbid("0", "BH-S01");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.post_form(&path, &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let first = app.db.decisions(id).unwrap()[0].id;
+    let withdrawn = app
+        .post_form(
+            &format!("/weeks/{id}/decisions/{first}/withdraw"),
+            &[("csrf", &app.csrf), ("revision", "1"), ("by", "AB")],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let fields = forbid("2", "BH-S02");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.post_form(&path, &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The decision in force is the list's second, withdrawn first counted.
+    let page = app.get(&format!("/weeks/{id}")).await.body;
+    assert!(page.contains("decision 2"), "{page}");
+    assert!(!page.contains("decision 1<"), "{page}");
 }
