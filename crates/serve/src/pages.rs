@@ -38,6 +38,10 @@ pub(crate) fn page(title: &str, body: Markup) -> Markup {
 }
 
 /// An error, with every line of what is wrong.
+/// The error page's way out, as rendered: a refusal to a request from one of the app's
+/// pages gets a link back to it beside this (`web::with_way_back`).
+pub(crate) const ALL_WEEKS_LINK: &str = "<p><a href=\"/\">All weeks</a></p>";
+
 pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
     page(
         title,

@@ -356,7 +356,8 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         _ => (random_hex(), true),
     };
     request.extensions_mut().insert(Csrf(csrf.clone()));
-    let mut response = as_page(next.run(request).await).await;
+    let back = back_link(&request);
+    let mut response = with_way_back(as_page(next.run(request).await).await, back).await;
     let headers = response.headers_mut();
     if new {
         let cookie = Cookie::build((CSRF_COOKIE, csrf))
@@ -427,6 +428,50 @@ fn foreign(request: &Request, with_token: bool) -> Option<String> {
         }
     }
     None
+}
+
+/// The page a form or link came from, when it is one of the app's week pages: a
+/// refusal links back to it, not only to the list of weeks. From the `Referer` of the
+/// same host, the path alone, and only if it is a plain path under `/weeks/`.
+fn back_link(request: &Request) -> Option<String> {
+    let headers = request.headers();
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let after_scheme = referer.split_once("://")?.1;
+    let path = after_scheme.strip_prefix(host)?;
+    let path = path.split(['?', '#']).next()?;
+    let plain = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-_.~%".contains(&b));
+    (path.starts_with("/weeks/") && plain && !path.contains("//") && path != request.uri().path())
+        .then(|| path.to_string())
+}
+
+/// A refusal's page, with a link back to the page the request came from (`back`).
+async fn with_way_back(response: Response, back: Option<String>) -> Response {
+    let Some(back) = back else { return response };
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !html || !response.status().is_client_error() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let text = String::from_utf8_lossy(&bytes).replace(
+        pages::ALL_WEEKS_LINK,
+        &maud::html! {
+            p { a href=(back) { "Back to the page you came from" } " · " a href="/" { "All weeks" } }
+        }
+        .into_string(),
+    );
+    let mut response = Response::from_parts(parts, axum::body::Body::from(text));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
 }
 
 /// axum's own refusals (a malformed id in a path, a form missing a field, a query

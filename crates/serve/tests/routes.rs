@@ -1078,3 +1078,47 @@ async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
     assert!(page.contains("decision 2"), "{page}");
     assert!(!page.contains("decision 1<"), "{page}");
 }
+
+#[tokio::test]
+async fn a_refusal_links_back_to_the_page_it_came_from() {
+    let app = App::new(None).await;
+    let id = app.import_provider_week().await;
+    let from = format!("/weeks/{id}/families/BH-R0002");
+    let body = format!(
+        "csrf={}&revision=0&by=AB&kind=pin&referral_id=BH-R0002&supporter_id=BH-S99",
+        app.csrf
+    );
+    let refused = app
+        .send(
+            Request::post(format!("/weeks/{id}/decisions"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::REFERER, format!("http://127.0.0.1:8080{from}")),
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(&format!(
+            "<a href=\"{from}\">Back to the page you came from</a>"
+        )),
+        "{}",
+        refused.body
+    );
+    // A referer of another site is not linked.
+    let elsewhere = app
+        .send(
+            Request::get(format!("/weeks/{id}/families/NOPE"))
+                .header(header::HOST, "127.0.0.1:8080")
+                .header(header::REFERER, "http://example.org/weeks/1"),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert!(!elsewhere.body.contains("Back to the page you came from"));
+}
