@@ -220,6 +220,10 @@ fn downloads(now: &WeekNow) -> Markup {
                 @for name in ["assignments.csv", "waiting.csv", "supporters.csv", "districts.csv", "decisions.csv"] {
                     li { a href={ "/weeks/" (id) "/files/" (name) } { (name) } }
                 }
+                @match &now.import.files.policy {
+                    Some((name, _)) => li { a href={ "/weeks/" (id) "/files/policy.toml" } { "policy.toml" } " — the policy the week was planned with (" (name) ")" },
+                    None => li { "No policy file: the week was planned with the default policy." },
+                }
             }
         }
     }

@@ -1103,6 +1103,30 @@ async fn download(
     Path((id, name)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let now = state.week(id).await?;
+    // The policy the week was planned with, as imported (or carried from the week
+    // before): the rules in force, readable.
+    if name == "policy.toml" {
+        let Some((_, text)) = &now.import.files.policy else {
+            return Err(AppError::NotFound(
+                "this week has no policy file: it was planned with the default policy".into(),
+            ));
+        };
+        let disposition = format!(
+            "attachment; filename=\"week-{}-policy.toml\"",
+            now.import.files.week
+        );
+        return Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/plain; charset=utf-8".to_string(),
+                ),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            text.clone(),
+        )
+            .into_response());
+    }
     let bytes = match &now.accepted {
         Some(a) => match name.as_str() {
             "register.csv" => a.register.clone(),

@@ -1018,6 +1018,12 @@ async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
             .map(|(name, text)| (name.as_str(), text.as_bytes())),
         Some(("policy.toml", policy.as_slice()))
     );
+    // The policy in force can be read from the week's files.
+    let shown = app
+        .get(&format!("/weeks/{}/files/policy.toml", latest.id))
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.body.as_bytes(), policy.as_slice());
     // Dropped on purpose, the week has none.
     let dropped = app
         .import_with(
@@ -1028,14 +1034,14 @@ async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
         )
         .await;
     assert_eq!(dropped.status, StatusCode::SEE_OTHER, "{}", dropped.body);
-    assert!(app
-        .db
-        .latest_import()
-        .unwrap()
-        .unwrap()
-        .files
-        .policy
-        .is_none());
+    let none = app.db.latest_import().unwrap().unwrap();
+    assert!(none.files.policy.is_none());
+    let page = app.get(&format!("/weeks/{}", none.id)).await.body;
+    assert!(page.contains("No policy file: the week was planned with the default policy."));
+    let missing = app
+        .get(&format!("/weeks/{}/files/policy.toml", none.id))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
