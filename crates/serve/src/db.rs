@@ -15,8 +15,9 @@ use rusqlite_migration::{Migrations, M};
 
 /// The schema, one migration per step; `PRAGMA user_version` records how far a file is.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE imports (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE imports (
             id INTEGER PRIMARY KEY,
             week TEXT NOT NULL,
             supporters_name TEXT NOT NULL,
@@ -79,7 +80,10 @@ fn migrations() -> Migrations<'static> {
         CREATE TRIGGER accepted_decisions_are_final_delete BEFORE DELETE ON decisions
         WHEN EXISTS (SELECT 1 FROM accepted WHERE import_id = OLD.import_id)
         BEGIN SELECT RAISE(ABORT, 'an accepted week cannot be changed'); END;",
-    )])
+        ),
+        // 2: why a decision was withdrawn, said by the coordinator who withdrew it.
+        M::up("ALTER TABLE decisions ADD COLUMN withdrawn_note TEXT NOT NULL DEFAULT '';"),
+    ])
 }
 
 /// Something the store could not do.
@@ -226,6 +230,8 @@ pub struct DecisionRow {
     pub made_at: String,
     /// Who withdrew it and when, if it was.
     pub withdrawn: Option<(String, String)>,
+    /// Why it was withdrawn (empty if no reason was given).
+    pub withdrawn_note: String,
 }
 
 /// A new decision.
@@ -592,7 +598,7 @@ impl Db {
         let mut statement = conn
             .prepare(
                 "SELECT id, kind, referral_id, supporter_id, note, made_by, made_at,
-                        withdrawn_by, withdrawn_at
+                        withdrawn_by, withdrawn_at, withdrawn_note
                  FROM decisions WHERE import_id = ?1 ORDER BY id",
             )
             .map_err(|e| self.sqlite(e))?;
@@ -609,6 +615,7 @@ impl Db {
                     made_by: row.get(5)?,
                     made_at: row.get(6)?,
                     withdrawn: by.zip(at),
+                    withdrawn_note: row.get(9)?,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -844,14 +851,15 @@ impl Db {
         decision_id: i64,
         seen: i64,
         by: &str,
+        note: &str,
     ) -> Result<(), DbError> {
         self.write(|tx| {
             self.check_open(tx, import_id, seen)?;
             let changed = tx
                 .execute(
-                    "UPDATE decisions SET withdrawn_by = ?1, withdrawn_at = ?2
-                     WHERE id = ?3 AND import_id = ?4 AND withdrawn_at IS NULL",
-                    params![by, now(), decision_id, import_id],
+                    "UPDATE decisions SET withdrawn_by = ?1, withdrawn_at = ?2, withdrawn_note = ?3
+                     WHERE id = ?4 AND import_id = ?5 AND withdrawn_at IS NULL",
+                    params![by, now(), note, decision_id, import_id],
                 )
                 .map_err(|e| self.sqlite(e))?;
             if changed == 0 {
@@ -972,7 +980,8 @@ mod tests {
             DbError::Conflict(Conflict::Changed { seen: 0, now: 1 })
         ));
         let first = db.decisions(id).unwrap()[0].id;
-        db.withdraw_decision(id, first, 1, "CD").unwrap();
+        db.withdraw_decision(id, first, 1, "CD", "the family moved")
+            .unwrap();
         assert_eq!(
             db.decisions(id).unwrap()[0].withdrawn.as_ref().unwrap().0,
             "CD"
@@ -1011,5 +1020,30 @@ mod tests {
         assert_eq!(db.import(id).unwrap().files.week, "2015-11-09");
         assert_eq!(db.latest_import().unwrap().unwrap().id, id);
         assert!(matches!(db.import(id + 1), Err(DbError::NotFound(_))));
+    }
+
+    #[test]
+    fn a_file_of_the_first_schema_is_migrated_with_its_decisions() {
+        // A database written by a version before withdrawals had reasons.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("old.sqlite");
+        {
+            let mut conn = rusqlite::Connection::open(&file).unwrap();
+            migrations().to_version(&mut conn, 1).unwrap();
+        }
+        let db = Db::open(&file).unwrap();
+        let version: i64 = rusqlite::Connection::open(&file)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let id = db.add_import(&new_import("2015-11-09")).unwrap();
+        db.add_decision(id, 0, &decision("R1")).unwrap();
+        let first = db.decisions(id).unwrap()[0].id;
+        db.withdraw_decision(id, first, 1, "CD", "agreed with the family")
+            .unwrap();
+        let row = &db.decisions(id).unwrap()[0];
+        assert_eq!(row.withdrawn.as_ref().unwrap().0, "CD");
+        assert_eq!(row.withdrawn_note, "agreed with the family");
     }
 }

@@ -342,12 +342,14 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                                 td {
                                     @if let Some((who, at)) = &d.withdrawn {
                                         "withdrawn by " (who) ", " (when(at))
+                                        @if !d.withdrawn_note.is_empty() { ": " (d.withdrawn_note) }
                                     } @else if open {
                                         form method="post" action={ "/weeks/" (id) "/decisions/" (d.id) "/withdraw" } {
                                             input type="hidden" name="csrf" value=(csrf);
                                             input type="hidden" name="revision" value=(now.import.revision);
                                             input type="hidden" name="back" value=(back);
-                                            (by_field(by)) " "
+                                            label { "Why " input type="text" name="note" size="16" placeholder="(no names)"; }
+                                            " " (by_field(by)) " "
                                             button type="submit" { "Withdraw" }
                                         }
                                     }

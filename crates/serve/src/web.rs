@@ -969,6 +969,7 @@ async fn add_decision(
         made_by: by.clone(),
         made_at: String::new(),
         withdrawn: None,
+        withdrawn_note: String::new(),
     });
     let loaded = now.planned.loaded.clone();
     let planned = blocking(move || Ok(Arc::new(Planned::new(loaded, &trial)?))).await?;
@@ -1038,6 +1039,9 @@ struct ChangeForm {
     /// `yes` when the box "I have read this plan" was ticked (accept only).
     #[serde(default)]
     reviewed: String,
+    /// Why (withdraw only; may be empty).
+    #[serde(default)]
+    note: String,
 }
 
 async fn withdraw_decision(
@@ -1051,7 +1055,8 @@ async fn withdraw_decision(
     let by = initials(&form.by)?;
     let db = state.db().clone();
     let who = by.clone();
-    blocking(move || Ok(db.withdraw_decision(id, decision, form.revision, &who)?)).await?;
+    let note = form.note.trim().to_string();
+    blocking(move || Ok(db.withdraw_decision(id, decision, form.revision, &who, &note)?)).await?;
     Ok(done(jar, &by, &back_to(id, &form.back)))
 }
 

@@ -1069,7 +1069,12 @@ async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
     let withdrawn = app
         .post_form(
             &format!("/weeks/{id}/decisions/{first}/withdraw"),
-            &[("csrf", &app.csrf), ("revision", "1"), ("by", "AB")],
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "1"),
+                ("by", "AB"),
+                ("note", "the family asked"),
+            ],
         )
         .await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
@@ -1083,6 +1088,8 @@ async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
     let page = app.get(&format!("/weeks/{id}")).await.body;
     assert!(page.contains("decision 2"), "{page}");
     assert!(!page.contains("decision 1<"), "{page}");
+    // The withdrawal keeps its reason in the record.
+    assert!(page.contains(": the family asked"), "{page}");
 }
 
 #[tokio::test]
