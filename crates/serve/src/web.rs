@@ -82,7 +82,7 @@ impl AppState {
     /// A week, its decisions, and its plan at the current revision.
     async fn week(&self, id: i64) -> Result<WeekNow, AppError> {
         let db = self.db().clone();
-        let (import, decisions, accepted, superseded) = blocking(move || {
+        let (import, decisions, accepted, (superseded, siblings)) = blocking(move || {
             let superseded = match db.superseded_by(id)? {
                 Some(other) => db.accepted(other)?.map(|a| Superseded {
                     id: other,
@@ -100,7 +100,6 @@ impl AppState {
             ))
         })
         .await?;
-        let (superseded, siblings) = superseded;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
