@@ -337,7 +337,12 @@ pub struct Db {
 pub const HOLD_COMMIT_ENV: &str = "CASELOAD_SERVE_HOLD_COMMIT_MS";
 
 fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    stamp(chrono::Utc::now())
+}
+
+/// A time as the store keeps it: UTC, RFC 3339, to the second.
+pub(crate) fn stamp(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A stored time (UTC, RFC 3339: `2026-12-07T04:29:50Z`) as people read it: `7 Dec

@@ -446,15 +446,20 @@ fn back_link(request: &Request) -> Option<String> {
         .then(|| path.to_string())
 }
 
+/// A refusal (a 4xx status) whose body is of the media type `media`.
+fn is_refusal_in(response: &Response, media: &str) -> bool {
+    response.status().is_client_error()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(media))
+}
+
 /// A refusal's page, with a link back to the page the request came from (`back`).
 async fn with_way_back(response: Response, back: Option<String>) -> Response {
     let Some(back) = back else { return response };
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !html || !response.status().is_client_error() {
+    if !is_refusal_in(&response, "text/html") {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -477,12 +482,7 @@ async fn with_way_back(response: Response, back: Option<String>) -> Response {
 /// without its parameter) come as plain text; the user gets them as the app's error
 /// page, with the same status.
 async fn as_page(response: Response) -> Response {
-    let plain = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    if !plain || !response.status().is_client_error() {
+    if !is_refusal_in(&response, "text/plain") {
         return response;
     }
     let status = response.status();

@@ -230,7 +230,7 @@ impl Planned {
     pub fn record(&self, revision: i64, by: &str) -> Result<Accepted, WeekError> {
         let plan = &self.plan;
         let now = chrono::Utc::now();
-        let at = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let at = crate::db::stamp(now);
         let register = caseload_solve::next_register(&self.loaded.caseload, plan)?;
         let decisions = plan.decisions.as_ref();
         Ok(Accepted {

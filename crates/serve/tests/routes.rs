@@ -172,6 +172,30 @@ impl App {
             .to_string()
     }
 
+    /// A pin or forbid of `referral` to `supporter` on week `id`, posted by AB from a
+    /// page of `revision`.
+    async fn decide(
+        &self,
+        id: i64,
+        revision: &str,
+        kind: &str,
+        referral: &str,
+        supporter: &str,
+    ) -> Reply {
+        self.post_form(
+            &format!("/weeks/{id}/decisions"),
+            &[
+                ("csrf", &self.csrf),
+                ("revision", revision),
+                ("by", "AB"),
+                ("kind", kind),
+                ("referral_id", referral),
+                ("supporter_id", supporter),
+            ],
+        )
+        .await
+    }
+
     fn revision(&self, id: i64) -> String {
         self.db.import(id).unwrap().revision.to_string()
     }
@@ -313,18 +337,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     // The same pin again (a retry after a double click was refused) is refused: it is
     // in force once, its cost counted once.
     let twice = app
-        .post_form(
-            &format!("/weeks/{id}/decisions"),
-            &[
-                ("csrf", &app.csrf),
-                ("revision", &app.revision(id)),
-                ("by", "AB"),
-                ("kind", "pin"),
-                ("referral_id", &waiting_family),
-                ("supporter_id", &best),
-                ("note", "again"),
-            ],
-        )
+        .decide(id, &app.revision(id), "pin", &waiting_family, &best)
         .await;
     assert_eq!(
         twice.status,
@@ -427,19 +440,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     assert!(reimport
         .body
         .contains("the week of 2015-11-02 was already accepted by CD"));
-    let late = app
-        .post_form(
-            &format!("/weeks/{id}/decisions"),
-            &[
-                ("csrf", &app.csrf),
-                ("revision", "1"),
-                ("by", "AB"),
-                ("kind", "forbid"),
-                ("referral_id", &waiting_family),
-                ("supporter_id", &best),
-            ],
-        )
-        .await;
+    let late = app.decide(id, "1", "forbid", &waiting_family, &best).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     integrity(&app);
 }
@@ -543,21 +544,7 @@ async fn forms_without_the_csrf_token_are_refused() {
 async fn a_decision_that_cannot_hold_or_comes_late_is_refused_and_nothing_changes() {
     let app = App::new(None).await;
     let id = app.import_provider_week().await;
-    let decide = |revision: &str, supporter: &str| {
-        vec![
-            ("csrf", app.csrf.clone()),
-            ("revision", revision.to_string()),
-            ("by", "AB".to_string()),
-            ("kind", "pin".to_string()),
-            ("referral_id", "BH-R0002".to_string()),
-            ("supporter_id", supporter.to_string()),
-        ]
-    };
-    let fields = decide("0", "BH-S99");
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let unknown = app
-        .post_form(&format!("/weeks/{id}/decisions"), &fields)
-        .await;
+    let unknown = app.decide(id, "0", "pin", "BH-R0002", "BH-S99").await;
     assert_eq!(
         unknown.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -572,25 +559,11 @@ async fn a_decision_that_cannot_hold_or_comes_late_is_refused_and_nothing_change
     assert!(app.db.decisions(id).unwrap().is_empty());
 
     // Two tabs on revision 0: the first forbid lands, the second is stale.
-    let forbid = |supporter: &str| {
-        vec![
-            ("csrf", app.csrf.clone()),
-            ("revision", "0".to_string()),
-            ("by", "AB".to_string()),
-            ("kind", "forbid".to_string()),
-            ("referral_id", "BH-R0003".to_string()),
-            ("supporter_id", supporter.to_string()),
-        ]
-    };
     for (supporter, status) in [
         ("BH-S01", StatusCode::SEE_OTHER),
         ("BH-S02", StatusCode::CONFLICT),
     ] {
-        let fields = forbid(supporter);
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let reply = app
-            .post_form(&format!("/weeks/{id}/decisions"), &fields)
-            .await;
+        let reply = app.decide(id, "0", "forbid", "BH-R0003", supporter).await;
         assert_eq!(reply.status, status, "{}", reply.body);
     }
     assert_eq!(app.db.decisions(id).unwrap().len(), 1);
@@ -615,14 +588,7 @@ async fn a_decision_that_cannot_hold_or_comes_late_is_refused_and_nothing_change
     let csv = app.get(&format!("/weeks/{id}/files/decisions.csv")).await;
     assert_eq!(csv.body, "referral_id,supporter_id,decision,note\n");
     // A stale tab is refused before the week is planned with its decision.
-    let stale_decision = forbid("BH-S03");
-    let fields: Vec<(&str, &str)> = stale_decision
-        .iter()
-        .map(|(k, v)| (*k, v.as_str()))
-        .collect();
-    let reply = app
-        .post_form(&format!("/weeks/{id}/decisions"), &fields)
-        .await;
+    let reply = app.decide(id, "0", "forbid", "BH-R0003", "BH-S03").await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     let twice = app
         .post_form(
@@ -1048,23 +1014,8 @@ async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
 async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
     let app = App::new(None).await;
     let id = app.import_provider_week().await;
-    let forbid = |revision: &str, supporter: &str| {
-        vec![
-            ("csrf", app.csrf.clone()),
-            ("revision", revision.to_string()),
-            ("by", "AB".to_string()),
-            ("kind", "forbid".to_string()),
-            ("referral_id", "BH-R0003".to_string()),
-            ("supporter_id", supporter.to_string()),
-        ]
-    };
-    let path = format!("/weeks/{id}/decisions");
-    let fields = forbid("0", "BH-S01");
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(
-        app.post_form(&path, &fields).await.status,
-        StatusCode::SEE_OTHER
-    );
+    let placed = app.decide(id, "0", "forbid", "BH-R0003", "BH-S01").await;
+    assert_eq!(placed.status, StatusCode::SEE_OTHER);
     let first = app.db.decisions(id).unwrap()[0].id;
     let withdrawn = app
         .post_form(
@@ -1078,12 +1029,8 @@ async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
         )
         .await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
-    let fields = forbid("2", "BH-S02");
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(
-        app.post_form(&path, &fields).await.status,
-        StatusCode::SEE_OTHER
-    );
+    let second = app.decide(id, "2", "forbid", "BH-R0003", "BH-S02").await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER);
     // The decision in force is the list's second, withdrawn first counted.
     let page = app.get(&format!("/weeks/{id}")).await.body;
     assert!(page.contains("decision 2"), "{page}");
