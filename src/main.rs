@@ -45,14 +45,7 @@ fn main() -> ExitCode {
 /// The error and its causes, each said once: a cause whose text its wrapper already
 /// shows (an error that displays its source as well as exposing it) is not repeated.
 fn message(err: &anyhow::Error) -> String {
-    let mut said: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !said.iter().any(|earlier| earlier.contains(&text)) {
-            said.push(text);
-        }
-    }
-    said.join(": ")
+    caseload_model::said_once(err.as_ref()).join(": ")
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

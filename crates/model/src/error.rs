@@ -61,6 +61,20 @@ impl LoadError {
     }
 }
 
+/// An error's text and its causes', outermost first, each said once: a cause whose
+/// text an earlier one already shows (an error that displays its source as well as
+/// exposing it) is left out.
+pub fn said_once(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
+    for cause in std::iter::successors(Some(error), |e| e.source()) {
+        let text = cause.to_string();
+        if !said.iter().any(|earlier| earlier.contains(&text)) {
+            said.push(text);
+        }
+    }
+    said
+}
+
 fn render_problems(problems: &[Problem]) -> String {
     let mut out = format!(
         "{} problem{} in the input:",

@@ -89,15 +89,10 @@ impl StudyError {
 /// of range, located), not only the `--sweep: key = value` that [`StudyError::Point`]
 /// already names.
 pub(crate) fn funding_failure(err: &caseload_funding::FundingError) -> String {
-    let mut said: Vec<String> = Vec::new();
-    let mut cause: Option<&dyn std::error::Error> = Some(err);
-    while let Some(e) = cause {
-        let text = e.to_string();
-        if !text.starts_with("--sweep: ") && !said.iter().any(|s| s.contains(&text)) {
-            said.push(text);
-        }
-        cause = e.source();
-    }
+    let said: Vec<String> = caseload_model::said_once(err)
+        .into_iter()
+        .filter(|text| !text.starts_with("--sweep: "))
+        .collect();
     if said.is_empty() {
         err.to_string()
     } else {
