@@ -30,7 +30,7 @@
 //! past week 16 of the 20-week clock still waiting, each with its exception if one is
 //! recorded, supporters over capacity, families waiting longer than
 //! [`ReportOptions::long_wait_weeks`]); with more than one area, one row
-//! per area sorted by pressure; then per area, who takes whom and each supporter's
+//! per area, the most families waiting per supporter first; then per area, who takes whom and each supporter's
 //! load after the week, the waiting list with ranks and reasons in words, and coverage
 //! by district, in the phrasing of [`words`], shared with the command line's tables.
 #![deny(missing_docs)]
@@ -150,7 +150,7 @@ pub fn sections(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Ma
 }
 
 /// The week as a whole: the summary, alerts, decisions, and (with more than one area)
-/// the areas by pressure.
+/// the areas, the most families waiting per supporter first.
 pub fn summary(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Markup {
     week_summary(plan, &by_id(caseload), &Areas::of(plan), options)
 }
@@ -203,7 +203,7 @@ fn by_id(caseload: &Caseload) -> HashMap<&str, &Referral> {
 /// How evenly supporters' hours are used, and what balancing did.
 fn balance_sentence(b: &BalanceReport) -> String {
     let spread = format!(
-        "Supporters not on leave use from {:.0}% to {:.0}% of their hours (Gini {:.2}).",
+        "Supporters not on leave use from {:.0}% to {:.0}% of their hours (Gini coefficient {:.2}: 0 when all use the same share, nearer 1 the more uneven).",
         b.spread.min * 100.0,
         b.spread.max * 100.0,
         b.spread.gini
@@ -287,7 +287,7 @@ impl AreaPart<'_> {
 
     /// Families still waiting per supporter of the area; infinite for families waiting
     /// in an area with no supporter at all (the most pressed of all).
-    fn pressure(&self) -> f64 {
+    fn waiting_per_supporter(&self) -> f64 {
         match (self.waiting.len(), self.supporters.len()) {
             (0, _) => 0.0,
             (_, 0) => f64::INFINITY,
@@ -353,13 +353,16 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
 fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
     let link = options.area_link.as_deref().unwrap_or("#area-");
     let mut rows: Vec<(&str, &AreaPart)> = areas.0.iter().map(|(a, p)| (*a, p)).collect();
-    rows.sort_by(|a, b| b.1.pressure().total_cmp(&a.1.pressure()).then(a.0.cmp(b.0)));
+    rows.sort_by(|a, b| {
+        b.1.waiting_per_supporter()
+            .total_cmp(&a.1.waiting_per_supporter())
+            .then(a.0.cmp(b.0))
+    });
     html! {
         section.overview {
-            h2 { "Areas by pressure" }
-            p.note { "Pressure: families still waiting per supporter in the area, highest first." }
+            h2 { "Areas, the most families waiting per supporter first" }
             table {
-                thead { tr { th { "Area" } th.num { "Supporters" } th.num { "Open cases" } th.num { "New" } th.num { "Waiting" } th.num { "For capacity" } th.num { "Pressure" } } }
+                thead { tr { th { "Area" } th.num { "Supporters" } th.num { "Open cases" } th.num { "New" } th.num { "Waiting" } th.num { "Waiting for room" } th.num { "Waiting per supporter" } } }
                 tbody {
                     @for (area, part) in &rows {
                         tr {
@@ -370,8 +373,8 @@ fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
                             td.num { (part.waiting.len()) }
                             td.num { (part.waiting.iter().filter(|w| w.reason == caseload_solve::WaitReason::Capacity).count()) }
                             td.num {
-                                @if part.pressure().is_infinite() { "no supporter" }
-                                @else { (format!("{:.2}", part.pressure())) }
+                                @if part.waiting_per_supporter().is_infinite() { "no supporter" }
+                                @else { (format!("{:.2}", part.waiting_per_supporter())) }
                             }
                         }
                     }

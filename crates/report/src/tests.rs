@@ -63,7 +63,7 @@ fn the_report_needs_nothing_from_the_network() {
     ] {
         assert!(!html.contains(outside), "the report refers to {outside}");
     }
-    // One row per area in the overview, sorted by pressure, and a section per area.
+    // One row per area in the overview, the most families waiting per supporter first, and a section per area.
     assert_eq!(html.matches("<a href=\"#area-").count(), plan.areas.len());
     assert_eq!(
         html.matches("<section class=\"area\"").count(),
