@@ -271,7 +271,7 @@ fn issue_8_decisions_that_cannot_hold_exit_2_with_the_reason_and_write_nothing()
         (&["--pin", "BH-R0002=BH-S01"], "BH-R0002 is not active in the week of 2015-11-02"),
         (
             &["--pin", "BH-R0071=BH-S02"],
-            "BH-S02 is not eligible for BH-R0071: lacks the skills the family needs: transfer;tribunal",
+            "BH-S02 is not eligible for BH-R0071: lacks the skills the family needs: transfer, tribunal",
         ),
         (
             &["--pin", "BH-R0071=BH-S07"],

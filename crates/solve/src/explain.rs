@@ -315,7 +315,7 @@ pub(crate) fn ineligible_detail(
         ),
         WaitReason::District => format!(
             "covers {}, not the family's district {}",
-            supporter.districts.join(";"),
+            supporter.districts.join(", "),
             referral.district.as_deref().unwrap_or("")
         ),
         WaitReason::Needs => {
@@ -332,7 +332,7 @@ pub(crate) fn ineligible_detail(
                 } else {
                     "skills"
                 },
-                missing.join(";")
+                missing.join(", ")
             )
         }
         WaitReason::Language => format!("does not speak {}", referral.language()),
