@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use caseload_funding::tables::{money, number, thousands};
 use caseload_funding::{
     compare, simulate_split, sweep, tables, AreaFunding, AreasTable, Assumptions, FundingScenario,
-    PeriodWarning, SimulatedSplit, SplitResult, SweepResult, SweepSpec,
+    PeriodWarning, SimulatedSplit, SplitResult, Summary, SweepResult, SweepSpec, SAME_COVERAGE,
 };
 use caseload_model::config;
 
@@ -261,7 +261,7 @@ fn extremes(r: &SplitResult) -> Option<[(&AreaFunding, usize); 2]> {
     let ties = |x: &AreaFunding| {
         with_demand
             .iter()
-            .filter(|a| (a.coverage - x.coverage).abs() < 5e-4)
+            .filter(|a| (a.coverage - x.coverage).abs() < SAME_COVERAGE)
             .count()
             - 1
     };
@@ -272,7 +272,7 @@ fn extremes_line(r: &SplitResult) -> String {
     let Some([(weak, weak_ties), (strong, strong_ties)]) = extremes(r) else {
         return "no area has demand".into();
     };
-    if (strong.coverage - weak.coverage).abs() < 5e-4 {
+    if (strong.coverage - weak.coverage).abs() < SAME_COVERAGE {
         return format!(
             "every area at the same coverage ({})",
             Number::PERCENT.show(weak.coverage)
@@ -299,6 +299,18 @@ fn extremes_line(r: &SplitResult) -> String {
 }
 
 /// The summary rows shared by the single and the side-by-side tables.
+/// Unspent pounds as the tables print them: the difference of the rounded available
+/// and spent, so that the printed rows add up.
+fn unspent_shown(s: &Summary) -> f64 {
+    s.available_gbp.round() - s.spend_gbp.round()
+}
+
+/// Unmet demand as the tables print it: rounded demand less rounded families
+/// supported, so that the printed rows add up.
+fn unmet_shown(s: &Summary) -> i64 {
+    (s.demand_families.round() - s.families_supported.round()) as i64
+}
+
 fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
     let s = &r.summary;
     let count = |x: f64| thousands(x.round() as i64);
@@ -306,10 +318,10 @@ fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
         ("budget", money(s.budget_gbp)),
         ("available after top-slice", money(s.available_gbp)),
         ("spent by areas", money(s.spend_gbp)),
-        ("unspent", money(s.unspent_gbp)),
+        ("unspent", money(unspent_shown(s))),
         ("families supported", count(s.families_supported)),
         ("demand (families)", count(s.demand_families)),
-        ("unmet demand", count(s.unmet_demand)),
+        ("unmet demand", thousands(unmet_shown(s))),
         ("coverage", Number::PERCENT.show(s.coverage)),
         (
             "smallest area coverage",
@@ -356,13 +368,14 @@ fn split_table(r: &SplitResult) -> String {
         "name",
         "region",
         "funding",
-        "paid",
-        "volunteer",
-        "hours/week",
+        "paid FTE",
+        "volunteer FTE",
+        "delivered h/week",
         "capacity",
         "demand",
         "supported",
         "coverage",
+        "beyond demand",
         "unspent",
     ]);
     for a in &r.areas {
@@ -378,11 +391,17 @@ fn split_table(r: &SplitResult) -> String {
             format!("{:.1}", a.demand_families),
             format!("{:.1}", a.families_supported),
             Number::PERCENT.show(a.coverage),
+            money(a.idle_gbp),
             money(a.unspent_gbp),
         ]);
     }
-    right_align(&mut areas, &(3..12).collect::<Vec<_>>());
-    let _ = writeln!(out, "\nAreas ({})\n{areas}", r.areas.len());
+    right_align(&mut areas, &(3..13).collect::<Vec<_>>());
+    let _ = writeln!(out, "\nAreas ({})", r.areas.len());
+    out.push_str(&wrap(
+        "Paid and volunteer supporters are full-time equivalents of the standard hours; delivered hours count volunteers' hours at their reliability; capacity, demand and supported are families over the period; beyond demand is the part of the funding that buys capacity the area's demand does not use; unspent is money given to an area and not spent (every rule spends what it gives, so money no rule gives is the national unspent).",
+        0,
+    ));
+    let _ = writeln!(out, "\n{areas}");
     out
 }
 
@@ -488,7 +507,9 @@ fn sweep_table(result: &SweepResult) -> String {
     let mut t = table(&[
         result.parameter.as_str(),
         "spent",
+        "unspent",
         "families supported",
+        "unmet demand",
         "coverage",
         "smallest",
         "median",
@@ -504,14 +525,16 @@ fn sweep_table(result: &SweepResult) -> String {
                 number(p.value)
             },
             money(s.spend_gbp),
+            money(unspent_shown(s)),
             thousands(s.families_supported.round() as i64),
+            thousands(unmet_shown(s)),
             Number::PERCENT.show(s.coverage),
             Number::PERCENT.show(s.min_coverage),
             Number::PERCENT.show(s.median_coverage),
             format!("{:.3}", s.gini_coverage),
         ]);
     }
-    right_align(&mut t, &(0..7).collect::<Vec<_>>());
+    right_align(&mut t, &(0..9).collect::<Vec<_>>());
     let mut out = format!(
         "{} ({}), sweeping {}\n\n{t}\n\n",
         result.scenario, result.rule, result.parameter
@@ -564,12 +587,12 @@ fn simulated_table(s: &SimulatedSplit) -> String {
         s.replications,
         s.policy,
         thousands(s.closed_form_families.round() as i64),
-        interval(Some(&s.families_supported), Number::WHOLE)
+        interval(Some(&s.families_supported), Number::THOUSANDS)
     );
     assumptions_block(&mut out, "Assumptions", &s.assumptions);
-    if !s.warnings.is_empty() {
+    if !s.warnings.is_empty() || !s.notes.is_empty() {
         out.push('\n');
-        remarks(&mut out, &s.warnings, &[]);
+        remarks(&mut out, &s.warnings, &s.notes);
     }
     let _ = writeln!(out, "\n{t}");
     out

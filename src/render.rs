@@ -96,6 +96,7 @@ const GAP: Number = Number {
     scale: 100.0,
     digits: 2,
     suffix: "%",
+    grouped: false,
 };
 
 /// The plan as a table: for a provider's few areas, who takes whom, supporters' loads
@@ -487,12 +488,14 @@ pub fn explanation(e: &Explanation) -> String {
     out
 }
 
-/// How to print a figure: times `scale`, with `digits` decimals, then `suffix`.
+/// How to print a figure: times `scale`, with `digits` decimals, then `suffix`; whole
+/// numbers (`digits` 0) with thousands separators when `grouped`.
 #[derive(Debug, Clone, Copy)]
 pub struct Number {
     pub scale: f64,
     pub digits: usize,
     pub suffix: &'static str,
+    pub grouped: bool,
 }
 
 impl Number {
@@ -500,27 +503,43 @@ impl Number {
         scale: 1.0,
         digits: 1,
         suffix: "",
+        grouped: false,
     };
     pub const WHOLE: Number = Number {
         scale: 1.0,
         digits: 0,
         suffix: "",
+        grouped: false,
+    };
+    /// Whole numbers with thousands separators: 15,401.
+    pub const THOUSANDS: Number = Number {
+        grouped: true,
+        ..Number::WHOLE
     };
     pub const PERCENT: Number = Number {
         scale: 100.0,
         digits: 1,
         suffix: "%",
+        grouped: false,
     };
     pub const RATIO: Number = Number {
         scale: 1.0,
         digits: 2,
         suffix: "",
+        grouped: false,
     };
 
     pub fn show(self, value: f64) -> String {
         // Round first, then add 0.0 so that a rounded -0.0 prints as 0.0.
         let unit = 10f64.powi(self.digits as i32);
         let value = (value * self.scale * unit).round() / unit + 0.0;
+        if self.grouped && self.digits == 0 {
+            return format!(
+                "{}{}",
+                caseload_funding::tables::thousands(value as i64),
+                self.suffix
+            );
+        }
         format!("{value:.*}{}", self.digits, self.suffix)
     }
 }

@@ -3,6 +3,7 @@
 //! formatted for reading (`£20m`, `10,000`, `75%`), legends sit outside the data, and
 //! the areas that matter (lowest and highest) are named.
 
+use crate::split::SAME_COVERAGE;
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 960.0;
@@ -147,7 +148,13 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         .copied()
         .find(|&a| panel.areas[a].1 == panel.areas[last].1)
         .unwrap_or(last);
-    let ties = |v: f64| panel.areas.iter().filter(|a| a.1 == v).count();
+    let ties = |v: f64| {
+        panel
+            .areas
+            .iter()
+            .filter(|a| (a.1 - v).abs() < SAME_COVERAGE)
+            .count()
+    };
     let label = |a: usize, which: &str| {
         let (name, value, _) = &panel.areas[a];
         let others = ties(*value) - 1;
@@ -161,7 +168,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     let low_x = LEFT + step / 2.0;
     let high_x = LEFT + step * (n - 0.5);
     let high_bar = panel.areas[last].1;
-    if (high_bar - panel.areas[low].1).abs() < 5e-4 {
+    if (high_bar - panel.areas[low].1).abs() < SAME_COVERAGE {
         let _ = writeln!(
             svg,
             "<text x=\"{LEFT}\" y=\"{strip}\" font-size=\"12\">every area at {}</text>",

@@ -49,13 +49,25 @@ pub use scenario::{
     Costs, Demand, FundingScenario, PeriodScaleSource, Rule, Split, MOST_BUDGET_GBP, WEEKS_PER_YEAR,
 };
 pub use simulate::{simulate_split, SimulatedArea, SimulatedSplit};
-pub use split::{split, AreaFunding, SplitResult, Summary};
+pub use split::{split, AreaFunding, SplitResult, Summary, SAME_COVERAGE};
+
+/// A shortfall in pounds, with pence when it is under a pound (the two sums it separates
+/// then print alike), or less than a penny.
+fn shortfall(pounds: f64) -> String {
+    if pounds < 0.005 {
+        "less than a penny".into()
+    } else if pounds < 1.0 {
+        format!("£{pounds:.2}")
+    } else {
+        tables::money(pounds)
+    }
+}
 
 /// Why a split could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum FundingError {
     /// The floors alone cost more than the budget after the top-slice.
-    #[error("scenario `{scenario}`: an impossible budget: the floors alone cost {}, but only {} is available after the top-slice", tables::money(*floors_gbp), tables::money(*available_gbp))]
+    #[error("scenario `{scenario}`: an impossible budget: the floors alone cost {}, {} more than the {} available after the top-slice", tables::money(*floors_gbp), shortfall(*floors_gbp - *available_gbp), tables::money(*available_gbp))]
     ImpossibleBudget {
         /// The scenario.
         scenario: String,

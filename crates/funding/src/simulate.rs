@@ -50,6 +50,8 @@ pub struct SimulatedSplit {
     pub assumptions: Assumptions,
     /// Demand columns whose years do not describe the period.
     pub warnings: Vec<PeriodWarning>,
+    /// The split's remarks (e.g. a flat split scaled down to fit the budget).
+    pub notes: Vec<String>,
     /// Per area, in table order.
     pub areas: Vec<SimulatedArea>,
 }
@@ -214,6 +216,7 @@ pub fn simulate_split(
         families_supported: estimate(&totals, Kind::Count),
         assumptions: split.assumptions.clone(),
         warnings: split.warnings.clone(),
+        notes: split.notes.clone(),
         areas,
     })
 }

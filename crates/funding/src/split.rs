@@ -10,6 +10,10 @@ use crate::assumptions::{Assumptions, PeriodWarning};
 use crate::scenario::{FundingScenario, Rule};
 use crate::FundingError;
 
+/// Coverages closer than this print the same to a tenth of a percent: the tables and the
+/// charts count such areas as tied.
+pub const SAME_COVERAGE: f64 = 5e-4;
+
 /// One area's funding and what it buys over the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AreaFunding {
@@ -105,6 +109,8 @@ struct Units {
     families_per_hour: f64,
     /// Paid hours a week of the floor in each area.
     floor_hours: f64,
+    /// Share of offered volunteer hours delivered.
+    reliability: f64,
 }
 
 impl Units {
@@ -117,6 +123,7 @@ impl Units {
                 + c.training_gbp_per_supporter / c.volunteer_hours_per_week,
             families_per_hour: weeks / (s.demand.hours_per_family_week * s.demand.weeks_per_family),
             floor_hours: s.split.floor_supporters * c.paid_hours_per_week,
+            reliability: c.volunteer_reliability,
         }
     }
 }
@@ -138,7 +145,9 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
     let units = Units::new(scenario);
     let budget = scenario.available();
     let floor_cost = areas.len() as f64 * units.floor_hours * units.paid;
-    if floor_cost > budget {
+    // A budget that is the floors' cost, computed another way, may differ in the last
+    // digit: it is not less than the floors cost.
+    if floor_cost > budget * (1.0 + 1e-12) {
         return Err(FundingError::ImpossibleBudget {
             scenario: scenario.name.clone(),
             floors_gbp: floor_cost,
@@ -169,11 +178,19 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
         Rule::MaxMinCoverage => optimise(scenario, &units, &demand, budget, true)?,
     };
     fit_to_budget(&mut hours, &units, budget);
+    if matches!(
+        scenario.split.rule,
+        Rule::MaxFamilies | Rule::MaxMinCoverage
+    ) {
+        top_up(&mut hours, &units, &demand, budget);
+    }
     Ok(result(scenario, &units, areas, &demand, &hours, notes))
 }
 
-/// `supporters_per_area` in every area, in the `volunteer_share` mix, the floor first;
-/// scaled down equally above the floor when the budget cannot buy it all.
+/// `supporters_per_area` in every area, in the `volunteer_share` mix with at least the
+/// floor paid (the floor first when the mix would pay fewer; more only when the floor
+/// is above `supporters_per_area`); scaled down equally above the floor when the
+/// budget cannot buy it all.
 fn flat(
     s: &FundingScenario,
     units: &Units,
@@ -184,8 +201,13 @@ fn flat(
     let c = &s.costs;
     let supporters = s.split.supporters_per_area;
     let vs = s.split.volunteer_share;
-    let paid = (supporters * (1.0 - vs) * c.paid_hours_per_week).max(units.floor_hours);
-    let volunteer = supporters * vs * c.volunteer_hours_per_week;
+    // Paid supporters at least the floor; volunteers make up the rest of
+    // `supporters_per_area` (never more than their share of it), so that the floor does
+    // not add supporters where the share would leave fewer paid ones than the floor.
+    let paid_supporters = (supporters * (1.0 - vs)).max(s.split.floor_supporters);
+    let volunteers = (supporters * vs).min((supporters - paid_supporters).max(0.0));
+    let paid = paid_supporters * c.paid_hours_per_week;
+    let volunteer = volunteers * c.volunteer_hours_per_week;
     let floor_cost = units.floor_hours * units.paid;
     let extra = (paid - units.floor_hours) * units.paid + volunteer * units.volunteer;
     let total = n as f64 * (floor_cost + extra);
@@ -326,11 +348,83 @@ fn solve(
         .map_err(|source| FundingError::Solver { stage, source })
 }
 
-/// The LPs, solved lexicographically so that no money lands anywhere by accident:
-/// `max_families`: most families, then the least spend with that held;
-/// `max_min_coverage`: the largest smallest coverage, then most families, then the
-/// least spend. Each later stage keeps the earlier optimum (less a 1e-9 relative slack
-/// for the solver's tolerance).
+/// What an LP stage optimises.
+#[derive(Clone, Copy)]
+enum Goal {
+    /// The largest smallest coverage among areas with demand.
+    SmallestCoverage,
+    /// The most families supported.
+    Families,
+    /// The least spend.
+    Spend,
+}
+
+/// Optima of earlier stages that a later stage keeps.
+#[derive(Default, Clone, Copy)]
+struct Held {
+    smallest_coverage: Option<f64>,
+    families: Option<f64>,
+}
+
+/// One stage: the shared model, the earlier optima held (less a 1e-9 relative slack
+/// for the solver's tolerance), and `goal` optimised; its value and the hours.
+fn stage(
+    s: &FundingScenario,
+    units: &Units,
+    demand: &[f64],
+    budget: f64,
+    goal: Goal,
+    held: Held,
+) -> Result<(f64, Hours), FundingError> {
+    let hold = |value: f64| value - 1e-9 * value.abs();
+    let with_demand: Vec<usize> = (0..demand.len()).filter(|&a| demand[a] > 0.0).collect();
+    let mut lp = FundingLp::new(s, units, demand, budget);
+    let mut extra = Vec::new();
+    if let Some(z) = held.smallest_coverage {
+        extra.extend(
+            with_demand
+                .iter()
+                .map(|&a| constraint!(lp.supported[a] >= hold(z) * demand[a])),
+        );
+    }
+    if let Some(families) = held.families {
+        extra.push(lp.families().geq(hold(families)));
+    }
+    let (paid, volunteer, supported) =
+        (lp.paid.clone(), lp.volunteer.clone(), lp.supported.clone());
+    let (objective, minimise, name, z) = match goal {
+        Goal::SmallestCoverage => {
+            let z = lp.vars.add(variable().min(0.0).max(1.0));
+            extra.extend(
+                with_demand
+                    .iter()
+                    .map(|&a| constraint!(lp.supported[a] >= demand[a] * z)),
+            );
+            (Expression::from(z), false, "smallest coverage", Some(z))
+        }
+        Goal::Families => (lp.families(), false, "most families", None),
+        Goal::Spend => (lp.spend(units), true, "least spend", None),
+    };
+    let solution = solve(lp, objective, minimise, extra, name)?;
+    let value = match z {
+        Some(z) => solution.value(z),
+        None => supported.iter().map(|v| solution.value(*v)).sum(),
+    };
+    let hours = paid
+        .iter()
+        .zip(&volunteer)
+        .map(|(p, v)| (solution.value(*p).max(0.0), solution.value(*v).max(0.0)))
+        .collect();
+    Ok((value, hours))
+}
+
+/// The LPs, solved lexicographically so that neither leaves the split to chance:
+/// `max_families`: the most families, then with that held the largest smallest coverage
+/// (among the many splits supporting the most families, one that starves no area more
+/// than it must), then the least spend; `max_min_coverage`: the largest smallest
+/// coverage, then the most families, then the least spend. The least spend keeps
+/// money no stage needs from landing anywhere by accident. What the stages' slack for
+/// the solver's tolerance gave back is bought again by [`top_up`].
 fn optimise(
     s: &FundingScenario,
     units: &Units,
@@ -338,70 +432,89 @@ fn optimise(
     budget: f64,
     max_min: bool,
 ) -> Result<Hours, FundingError> {
-    let min_coverage = if max_min && demand.iter().any(|d| *d > 0.0) {
-        let mut lp = FundingLp::new(s, units, demand, budget);
-        let z = lp.vars.add(variable().min(0.0).max(1.0));
-        let coverage: Vec<good_lp::Constraint> = (0..demand.len())
-            .filter(|&a| demand[a] > 0.0)
-            .map(|a| constraint!(lp.supported[a] >= demand[a] * z))
-            .collect();
-        let solution = solve(
-            lp,
-            z.into(),
-            false,
-            coverage,
-            "max_min_coverage: smallest coverage",
-        )?;
-        Some(solution.value(z))
+    let coverage_stage = demand.iter().any(|d| *d > 0.0);
+    let mut held = Held::default();
+    let order = if max_min {
+        [Goal::SmallestCoverage, Goal::Families]
     } else {
-        None
+        [Goal::Families, Goal::SmallestCoverage]
     };
-    lexicographic_rest(s, units, demand, budget, min_coverage)
+    for goal in order {
+        match goal {
+            Goal::SmallestCoverage if coverage_stage => {
+                held.smallest_coverage = Some(stage(s, units, demand, budget, goal, held)?.0);
+            }
+            Goal::Families => held.families = Some(stage(s, units, demand, budget, goal, held)?.0),
+            _ => {}
+        }
+    }
+    Ok(stage(s, units, demand, budget, Goal::Spend, held)?.1)
 }
 
-/// Stages after the smallest coverage (if any): most families, then least spend.
-fn lexicographic_rest(
-    s: &FundingScenario,
-    units: &Units,
-    demand: &[f64],
-    budget: f64,
-    min_coverage: Option<f64>,
-) -> Result<Hours, FundingError> {
-    let hold = |value: f64| value - 1e-9 * value.abs().max(1.0);
-    let coverage_floor = |lp: &FundingLp| -> Vec<good_lp::Constraint> {
-        match min_coverage {
-            None => Vec::new(),
-            Some(z) => (0..demand.len())
-                .filter(|&a| demand[a] > 0.0)
-                .map(|a| constraint!(lp.supported[a] >= hold(z) * demand[a]))
-                .collect(),
+/// Buys back what the LP stages' slack gave up: with the money left under the budget,
+/// the areas whose capacity falls short of their demand, the lowest coverage first, are
+/// raised together to one level (water-filling), up to full coverage, each buying more
+/// hours in the paid / volunteer mix the LP chose for it (so the volunteer cap and the
+/// floor still hold; an area with no hours buys paid ones).
+fn top_up(hours: &mut Hours, units: &Units, demand: &[f64], budget: f64) {
+    let cost = |(p, v): (f64, f64)| p * units.paid + v * units.volunteer;
+    let spend: f64 = hours.iter().map(|h| cost(*h)).sum();
+    // A margin, so that rounding cannot take the spend over the budget.
+    let money = (budget - spend) * (1.0 - 1e-9);
+    if money <= 0.0 {
+        return;
+    }
+    let coverage = |(p, v): (f64, f64), a: usize| {
+        (p + units.reliability * v) * units.families_per_hour / demand[a]
+    };
+    // Pounds per unit of coverage in area a, in its mix.
+    let price = |a: usize, c: f64| {
+        if c > 0.0 {
+            cost(hours[a]) / c
+        } else {
+            demand[a] * units.paid / units.families_per_hour
         }
     };
-    let lp = FundingLp::new(s, units, demand, budget);
-    let extra = coverage_floor(&lp);
-    let families = lp.families();
-    let supported = lp.supported.clone();
-    let solution = solve(lp, families, false, extra, "most families")?;
-    let most: f64 = supported.iter().map(|v| solution.value(*v)).sum();
-    let lp = FundingLp::new(s, units, demand, budget);
-    let mut extra = coverage_floor(&lp);
-    extra.push(lp.families().geq(hold(most)));
-    let spend = lp.spend(units);
-    let (paid, volunteer) = (lp.paid.clone(), lp.volunteer.clone());
-    let solution = solve(lp, spend, true, extra, "least spend")?;
-    Ok(paid
-        .iter()
-        .zip(&volunteer)
-        .map(|(p, v)| (solution.value(*p).max(0.0), solution.value(*v).max(0.0)))
-        .collect())
+    let mut short: Vec<(f64, f64, usize)> = (0..demand.len())
+        .filter(|&a| demand[a] > 0.0)
+        .map(|a| (coverage(hours[a], a), a))
+        .filter(|(c, _)| *c < 1.0)
+        .map(|(c, a)| (c, price(a, c), a))
+        .collect();
+    short.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cmp(&y.2)));
+    // Raising the k + 1 lowest areas to level t costs t * weight - weighted.
+    let (mut weight, mut weighted, mut level) = (0.0, 0.0, 1.0);
+    for k in 0..short.len() {
+        let (c, p, _) = short[k];
+        weight += p;
+        weighted += c * p;
+        let next = short.get(k + 1).map_or(1.0, |n| n.0);
+        if next * weight - weighted >= money {
+            level = ((money + weighted) / weight).min(1.0);
+            break;
+        }
+    }
+    for &(c, _, a) in &short {
+        if c >= level {
+            continue;
+        }
+        if c > 0.0 {
+            let factor = level / c;
+            hours[a].0 *= factor;
+            hours[a].1 *= factor;
+        } else {
+            hours[a].0 += level * demand[a] / units.families_per_hour;
+        }
+    }
 }
 
 /// Solvers work to a tolerance; the spend must not exceed the budget by a penny. Any
 /// excess is removed by scaling every area's hours above its floor by the same factor.
 fn fit_to_budget(hours: &mut Hours, units: &Units, budget: f64) {
     for (p, v) in hours.iter_mut() {
-        *p = p.max(units.floor_hours);
-        *v = v.max(0.0);
+        // `+ 0.0` turns a solver's -0.0 into 0.0, which is how the outputs print it.
+        *p = p.max(units.floor_hours) + 0.0;
+        *v = v.max(0.0) + 0.0;
     }
     let spend: f64 = hours
         .iter()

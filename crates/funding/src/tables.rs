@@ -339,6 +339,16 @@ pub fn simulated_chart(s: &SimulatedSplit, file: &Path) -> Result<(), FundingErr
     )
 }
 
+/// A scenario key as an axis says it: `budget_gbp` as "budget (£)",
+/// `costs.volunteer_reliability` as "volunteer reliability".
+fn key_in_words(key: &str) -> String {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    match last.strip_suffix("_gbp") {
+        Some(name) => format!("{} (£)", name.replace('_', " ")),
+        None => last.replace('_', " "),
+    }
+}
+
 /// Families supported against the swept parameter, with demand for reference.
 ///
 /// # Errors
@@ -362,12 +372,13 @@ pub fn sweep_chart(sweep: &SweepResult, file: &Path) -> Result<(), FundingError>
             number(x)
         }
     };
+    let x_label = key_in_words(&sweep.parameter);
     let svg = sweep_svg(
         &format!(
-            "{} ({}): families supported against {}",
-            sweep.scenario, sweep.rule, sweep.parameter
+            "{} ({}): families supported against {x_label}",
+            sweep.scenario, sweep.rule
         ),
-        &sweep.parameter,
+        &x_label,
         &x_format,
         "families over the period",
         &|y| thousands(y.round() as i64),
