@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use caseload_model::files::write_atomically;
 use caseload_sim::{
-    builtin, rows_csv, simulate, wait_chart, write_tables, Estimate, PolicyResult, ReferralPolicy,
-    Results, Scenario, BUILTIN, DEFAULT_POLICIES,
+    builtin, rows_csv, simulate, wait_chart, write_tables, Estimate, Metrics, PolicyResult,
+    ReferralPolicy, Results, Scenario, BUILTIN, DEFAULT_POLICIES,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -116,12 +116,12 @@ const SHOWN: &[Shown] = &[
         Number::PERCENT,
     ),
     (
-        "weeks waited, priority 5",
+        "weeks waited, mean, priority 5",
         |p| &p.by_priority[4].wait_mean,
         Number::COUNT,
     ),
     (
-        "weeks waited, priority 1",
+        "weeks waited, mean, priority 1",
         |p| &p.by_priority[0].wait_mean,
         Number::COUNT,
     ),
@@ -154,6 +154,47 @@ const SHOWN: &[Shown] = &[
         "run-out weeks after the horizon",
         |p| &p.metrics.run_out_weeks,
         Number::COUNT,
+    ),
+];
+
+/// Shares' differences in percentage points.
+const POINTS: Number = Number {
+    scale: 100.0,
+    digits: 1,
+    suffix: "",
+    grouped: false,
+};
+
+/// The measures compared with the first policy, replication by replication: label, the
+/// difference's estimate, how to print it.
+type Compared = (&'static str, fn(&Metrics<Estimate>) -> &Estimate, Number);
+
+const COMPARED: &[Compared] = &[
+    (
+        "weeks of support before the final plan, per family",
+        |m| &m.support_weeks,
+        Number::COUNT,
+    ),
+    (
+        "supported by week 16, percentage points",
+        |m| &m.supported_by_week_16,
+        POINTS,
+    ),
+    ("coverage, percentage points", |m| &m.coverage, POINTS),
+    (
+        "missed share, percentage points",
+        |m| &m.missed_share,
+        POINTS,
+    ),
+    (
+        "weeks waited, mean (supported)",
+        |m| &m.wait_mean,
+        Number::COUNT,
+    ),
+    (
+        "lowest district coverage, percentage points",
+        |m| &m.lowest_district_coverage,
+        POINTS,
     ),
 ];
 
@@ -363,6 +404,9 @@ fn summary_table(results: &Results) -> String {
         results.horizon_weeks
     );
     let _ = writeln!(out, "\n{t}");
+    if let Some(paired) = paired_table(results) {
+        let _ = writeln!(out, "{paired}");
+    }
     for policy in &results.policies {
         let _ = writeln!(
             out,
@@ -396,6 +440,38 @@ fn summary_table(results: &Results) -> String {
         }
     }
     out
+}
+
+/// The other policies against the first, paired by replication (every policy replays
+/// the same families, so these intervals are narrower than the side-by-side ones);
+/// `None` with one policy or one replication.
+fn paired_table(results: &Results) -> Option<String> {
+    let (first, others) = results.policies.split_first()?;
+    let paired: Vec<(&str, &Metrics<Estimate>)> = others
+        .iter()
+        .filter_map(|p| Some((p.policy.as_str(), &p.paired.as_ref()?.difference)))
+        .collect();
+    if paired.is_empty() {
+        return None;
+    }
+    let label = format!("less {} (mean, 95% CI)", first.policy);
+    let mut header = vec![label.as_str()];
+    header.extend(paired.iter().map(|(name, _)| *name));
+    let mut t = table(&header);
+    for (label, estimate, how) in COMPARED {
+        let mut row = vec![label.to_string()];
+        row.extend(
+            paired
+                .iter()
+                .map(|(_, d)| interval(Some(estimate(d)), *how)),
+        );
+        t.add_row(row);
+    }
+    right_align(&mut t, &(1..=paired.len()).collect::<Vec<_>>());
+    Some(format!(
+        "\nEach policy against {}, replication by replication (the same families in each): its value less {}'s.\n\n{t}\n",
+        first.policy, first.policy
+    ))
 }
 
 fn plural(n: u64) -> &'static str {

@@ -52,6 +52,11 @@ fn every_fixture_runs_under_every_policy() {
         for policy in policies {
             let metrics = policy["metrics"].as_object().unwrap();
             let priorities = policy["by_priority"].as_array().unwrap();
+            let levels: Vec<u64> = priorities
+                .iter()
+                .map(|p| p["priority"].as_u64().unwrap())
+                .collect();
+            assert_eq!(levels, [1, 2, 3, 4, 5], "{scenario}");
             let all = metrics
                 .iter()
                 .chain(priorities.iter().flat_map(|p| p.as_object().unwrap()));

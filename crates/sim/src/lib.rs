@@ -53,7 +53,9 @@ use serde::Serialize;
 pub use caseload_solve::{Effort, Placement};
 pub use chart::wait_chart;
 pub use engine::{Outcome, WeeklyProofs};
-pub use metrics::{estimate, Estimate, Kind, Metrics, PriorityMetrics, RunMetrics};
+pub use metrics::{
+    estimate, paired_difference, Estimate, Kind, Metrics, PriorityMetrics, RunMetrics,
+};
 pub use policy::{
     builtin, Deadline, Fifo, Lottery, OptimalEquity, OptimalPolicy, Priority, ReferralPolicy,
     WeekState, BUILTIN, DEFAULT_POLICIES,
@@ -141,7 +143,9 @@ pub struct PolicyResult {
     pub policy: String,
     /// Every measure's mean and 95% confidence interval.
     pub metrics: Metrics<Estimate>,
-    /// The same per priority, 1 to 5 (index 0 is priority 1).
+    /// The same per priority, 1 to 5 (index 0 is priority 1); in JSON each level says
+    /// its `priority`.
+    #[serde(serialize_with = "levels")]
     pub by_priority: [PriorityMetrics<Estimate>; 5],
     /// The longest run-out of any replication, weeks (the mean is in `metrics`).
     pub run_out_weeks_max: u32,
@@ -151,6 +155,38 @@ pub struct PolicyResult {
     /// Share of referred families supported within w weeks of referral, w = 0..=26,
     /// pooled over replications.
     pub supported_within_weeks: Vec<f64>,
+    /// For every policy after the first: each measure less the first policy's, paired
+    /// by replication (absent for the first policy, or with one replication).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired: Option<Paired>,
+}
+
+/// One policy against the first asked for, replication by replication. Every policy
+/// replays the same families, so a paired difference is sharper than the two
+/// policies' own intervals side by side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Paired {
+    /// The policy compared against: the first of the run.
+    pub baseline: String,
+    /// Each measure: this policy's value less the baseline's, per replication; the mean
+    /// difference and its 95% CI.
+    pub difference: Metrics<Estimate>,
+}
+
+/// Per-priority measures as a list in which each entry names its priority, so that a
+/// reader of the JSON need not know that the first entry is priority 1.
+fn levels<S: serde::Serializer, T: Serialize>(by: &[T; 5], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Level<'a, T> {
+        priority: u8,
+        #[serde(flatten)]
+        measures: &'a T,
+    }
+    s.collect_seq(
+        by.iter()
+            .zip(1..)
+            .map(|(measures, priority)| Level { priority, measures }),
+    )
 }
 
 /// One replication of one policy: its measures.
@@ -179,6 +215,11 @@ pub struct Results {
     pub warm_up_weeks: u32,
     /// Weeks in which referred families are measured.
     pub horizon_weeks: u32,
+    /// The version of caseload that ran it.
+    pub caseload_version: &'static str,
+    /// The scenario as run: every setting, defaults filled in and the command line's
+    /// overrides applied, so that a saved summary says what made it.
+    pub settings: Scenario,
     /// Per policy, in the order asked.
     pub policies: Vec<PolicyResult>,
     /// Per replication and policy (not in JSON; see [`write_tables`]).
@@ -236,6 +277,8 @@ pub fn simulate(
         replications: scenario.replications,
         warm_up_weeks: scenario.warm_up_weeks,
         horizon_weeks: scenario.horizon_weeks,
+        caseload_version: env!("CARGO_PKG_VERSION"),
+        settings: scenario.clone(),
         policies: Vec::new(),
         rows: Vec::new(),
     };
@@ -245,6 +288,21 @@ pub fn simulate(
             return Err(ScenarioError::NoReplications.into());
         };
         results.policies.push(aggregate(policy.name(), first, rest));
+    }
+    if scenario.replications > 1 {
+        let metrics = |p: usize| -> Vec<&Metrics<f64>> {
+            replications
+                .iter()
+                .map(|r| &r[p].row.measures.metrics)
+                .collect()
+        };
+        let baseline = metrics(0);
+        for (p, result) in results.policies.iter_mut().enumerate().skip(1) {
+            result.paired = paired_difference(&metrics(p), &baseline).map(|difference| Paired {
+                baseline: policies[0].name().to_string(),
+                difference,
+            });
+        }
     }
     results.rows = replications
         .into_iter()
@@ -333,6 +391,7 @@ fn aggregate(policy: &str, first: &PolicyRun, runs: &[&PolicyRun]) -> PolicyResu
             .iter()
             .map(|c| if referred > 0.0 { c / referred } else { 0.0 })
             .collect(),
+        paired: None,
     }
 }
 

@@ -37,6 +37,14 @@ impl Kind {
             Kind::Share => (0.0, 1.0),
         }
     }
+
+    /// The values possible for the difference of two measures of this kind.
+    pub fn difference_range(self) -> (f64, f64) {
+        match self {
+            Kind::Count | Kind::Weeks | Kind::Score => (f64::NEG_INFINITY, f64::INFINITY),
+            Kind::Share => (-1.0, 1.0),
+        }
+    }
 }
 
 macro_rules! measures {
@@ -337,6 +345,11 @@ pub struct Estimate {
 
 /// Mean and 95% CI of `values` (NaN values skipped), clamped to what `kind` allows.
 pub fn estimate(values: &[f64], kind: Kind) -> Estimate {
+    estimate_within(values, kind.range())
+}
+
+/// Mean and 95% CI of `values` (NaN values skipped), the interval clamped to `range`.
+fn estimate_within(values: &[f64], range: (f64, f64)) -> Estimate {
     let defined: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let n = defined.len();
     if n == 0 {
@@ -351,7 +364,7 @@ pub fn estimate(values: &[f64], kind: Kind) -> Estimate {
         let variance = defined.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1) as f64;
         let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).map_or(1.96, |d| d.inverse_cdf(0.975));
         let half = t * (variance / n as f64).sqrt();
-        let (low, high) = kind.range();
+        let (low, high) = range;
         [(m - half).max(low), (m + half).min(high)]
     });
     Estimate {
@@ -359,6 +372,31 @@ pub fn estimate(values: &[f64], kind: Kind) -> Estimate {
         ci95,
         n,
     }
+}
+
+/// Each measure of `runs` less the same measure of `baseline`, replication by
+/// replication (the two slices in replication order), with the mean difference and its
+/// 95% CI over the replications where both are defined; `None` unless the two slices
+/// are equally long and not empty.
+pub fn paired_difference(
+    runs: &[&Metrics<f64>],
+    baseline: &[&Metrics<f64>],
+) -> Option<Metrics<Estimate>> {
+    if runs.len() != baseline.len() {
+        return None;
+    }
+    let columns = |of: &[&Metrics<f64>]| {
+        let (first, rest) = of.split_first()?;
+        Some(Metrics::columns(first, rest.iter().copied()))
+    };
+    let differences = columns(runs)?.zip(&columns(baseline)?, |these, those| {
+        these
+            .iter()
+            .zip(those)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<f64>>()
+    });
+    Some(differences.map(|kind, d| estimate_within(d, kind.difference_range())))
 }
 
 #[cfg(test)]

@@ -348,3 +348,68 @@ fn tables_and_chart_are_written() {
         svg.contains("<svg") && svg.contains("optimal") && svg.contains("weeks since referral")
     );
 }
+
+#[test]
+fn paired_differences_are_the_replications_own_differences() {
+    // Recomputed from the rows: per replication, the other policy's coverage and
+    // weeks of support less fifo's; their mean and a t interval by hand. The paired
+    // interval is never wider than the two policies' own together (the standard
+    // deviation of a difference is at most the sum of the two).
+    let scenario = scenario(BUSY);
+    let policies: Vec<&dyn ReferralPolicy> = ["fifo", "priority", "optimal"]
+        .iter()
+        .map(|n| builtin(n).unwrap())
+        .collect();
+    let results = simulate(&scenario, None, &policies, Some(1), &|| {}).unwrap();
+    assert!(results.policies[0].paired.is_none());
+    let rows =
+        |name: &str| -> Vec<&RunRow> { results.rows.iter().filter(|r| r.policy == name).collect() };
+    let n = f64::from(scenario.replications);
+    for other in ["priority", "optimal"] {
+        let paired = policy(&results, other).paired.as_ref().unwrap();
+        assert_eq!(paired.baseline, "fifo");
+        for (field, d) in [
+            (
+                (|m: &Metrics<f64>| m.coverage) as fn(&Metrics<f64>) -> f64,
+                &paired.difference.coverage,
+            ),
+            (
+                |m: &Metrics<f64>| m.support_weeks,
+                &paired.difference.support_weeks,
+            ),
+        ] {
+            let differences: Vec<f64> = rows(other)
+                .iter()
+                .zip(rows("fifo"))
+                .map(|(a, b)| {
+                    assert_eq!(a.replication, b.replication);
+                    field(&a.measures.metrics) - field(&b.measures.metrics)
+                })
+                .collect();
+            let mean = differences.iter().sum::<f64>() / n;
+            let sd =
+                (differences.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            // t(0.975, 5 degrees of freedom).
+            let half = 2.570_581_835_636_314 * sd / n.sqrt();
+            assert!((d.mean.unwrap() - mean).abs() < 1e-12, "{other}");
+            let [lo, hi] = d.ci95.unwrap();
+            assert!(
+                (lo - (mean - half)).abs() < 1e-9,
+                "{other}: {lo} {mean} {half}"
+            );
+            assert!(
+                (hi - (mean + half)).abs() < 1e-9,
+                "{other}: {hi} {mean} {half}"
+            );
+        }
+        // The policies differ here, so the check above is not of zeros.
+        assert_ne!(paired.difference.support_weeks.mean, Some(0.0), "{other}");
+        let own = |p: &str| policy(&results, p).metrics.coverage.ci95.unwrap();
+        let width = |[lo, hi]: [f64; 2]| hi - lo;
+        let paired_width = width(paired.difference.coverage.ci95.unwrap());
+        assert!(
+            paired_width <= width(own(other)) + width(own("fifo")),
+            "{other}"
+        );
+    }
+}
