@@ -177,13 +177,13 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
         Rule::MaxFamilies => optimise(scenario, &units, &demand, budget, false)?,
         Rule::MaxMinCoverage => optimise(scenario, &units, &demand, budget, true)?,
     };
-    fit_to_budget(&mut hours, &units, budget);
     if matches!(
         scenario.split.rule,
         Rule::MaxFamilies | Rule::MaxMinCoverage
     ) {
         top_up(&mut hours, &units, &demand, budget);
     }
+    fit_to_budget(&mut hours, &units, budget);
     Ok(result(scenario, &units, areas, &demand, &hours, notes))
 }
 
