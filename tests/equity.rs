@@ -353,3 +353,85 @@ fn issue_10_recommend_under_equity_names_it() {
         "{text}"
     );
 }
+
+#[test]
+fn issue_10_room_a_pin_takes_is_not_counted_for_another_district() {
+    // S1 is the only supporter R3 (BN2) may take; the coordinator pins R1 (BN1) to S1,
+    // which fills S1. BN2 then has no family a supporter with room could take, so it
+    // is not counted, and the pin does not hold every other district's share at 0:
+    // BN3's two families still share S2 with BN1's second family.
+    let dir = scratch("equity-pin-room");
+    let supporters = dir.as_ref().join("supporters.csv");
+    let referrals = dir.as_ref().join("referrals.csv");
+    let policy = dir.as_ref().join("policy.toml");
+    std::fs::write(
+        &supporters,
+        "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to\n\
+         S1,E06000043,paid,2,1,,,true,BN1;BN2,,\n\
+         S2,E06000043,paid,4,2,,,true,BN1;BN3,,\n",
+    )
+    .unwrap();
+    let mut rows = String::from("referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed\n");
+    for (id, district, priority) in [
+        ("R1", "BN1", 1),
+        ("R2", "BN1", 5),
+        ("R3", "BN2", 5),
+        ("R4", "BN3", 1),
+        ("R5", "BN3", 1),
+    ] {
+        rows.push_str(&format!(
+            "{id},E06000043,{district},2015-10-01,la,true,new,,{priority},medium,2,,,,,\n"
+        ));
+    }
+    std::fs::write(&referrals, rows).unwrap();
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let output = allocate_files(
+        &supporters,
+        &referrals,
+        "2015-11-02",
+        &[
+            "--format",
+            "json",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--pin",
+            "R1=S1",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan = json(&output);
+    let rows = plan["equity"]["districts"].as_array().unwrap();
+    let counted: BTreeMap<&str, (u64, u64)> = rows
+        .iter()
+        .map(|d| {
+            (
+                d["district"].as_str().unwrap(),
+                (
+                    d["families"].as_u64().unwrap(),
+                    d["served"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert!(!counted.contains_key("BN2"), "{counted:?}");
+    // BN1: the pinned R1 and R2 (S2 could take it); BN3: R4 and R5.
+    assert_eq!(counted["BN1"].0, 2, "{counted:?}");
+    assert_eq!(counted["BN3"].0, 2, "{counted:?}");
+    // S2 takes two of R2, R4, R5: the best lowest share is BN1 2/2 and BN3 1/2 (both
+    // BN3 families would leave BN1 at 1/2 as well, at a lower score), so R2 is placed.
+    let served: BTreeMap<&str, &str> = plan["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["referral_id"].as_str().unwrap(),
+                a["supporter_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(served.get("R1"), Some(&"S1"), "{served:?}");
+    assert_eq!(served.get("R2"), Some(&"S2"), "{served:?}");
+    assert_eq!(counted["BN3"].1, 1, "{counted:?}");
+    assert_eq!(plan["equity"]["lowest_share"], 0.5);
+}
