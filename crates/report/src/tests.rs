@@ -64,7 +64,12 @@ fn the_report_needs_nothing_from_the_network() {
         assert!(!html.contains(outside), "the report refers to {outside}");
     }
     // One row per area in the overview, the most families waiting per supporter first, and a section per area.
-    assert_eq!(html.matches("<a href=\"#area-").count(), plan.areas.len());
+    let overview = &html[html.find("<section class=\"overview\"").unwrap()..];
+    let overview = &overview[..overview.find("</section>").unwrap()];
+    assert_eq!(
+        overview.matches("<a href=\"#area-").count(),
+        plan.areas.len()
+    );
     assert_eq!(
         html.matches("<section class=\"area\"").count(),
         plan.areas.len()
@@ -99,6 +104,52 @@ R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
     );
     // A late family's row is marked in the waiting list.
     assert!(html.contains("<tr class=\"late\"><td class=\"num\">"));
+}
+
+#[test]
+fn alerts_of_several_areas_are_listed_area_by_area() {
+    // Three supporters over capacity through open cases, in two areas, and one late
+    // family in one area: the lists of several areas are grouped under each area's
+    // name and count; a list of one area keeps the area beside each entry.
+    let supporters = b"supporter_id,area,status,hours_per_week,max_cases
+S2,E06000043,paid,1,1
+S1,E06000043,paid,1,1
+T1,E10000032,paid,1,1
+";
+    let referrals = b"referral_id,area,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,supporter_id
+O1,E06000043,2015-10-01,la,true,new,,2,low,2,S1
+O2,E06000043,2015-10-01,la,true,new,,2,low,2,S2
+O3,E10000032,2015-10-01,la,true,new,,2,low,2,T1
+R-late,E06000043,2015-10-26,la,true,new,2015-07-06,3,low,,
+";
+    let (caseload, plan) = plan_of("2015-11-02", supporters, referrals);
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    let alerts =
+        &html[html.find("Alerts").unwrap()..html.find("<section class=\"overview\"").unwrap()];
+    let over = &alerts[alerts.find("3 supporters over capacity").unwrap()..];
+    let over = &over[..over.find("</ul></li></ul>").unwrap()];
+    let brighton = over
+        .find("<a href=\"#area-E06000043\">Brighton and Hove (E06000043)</a>: 2")
+        .unwrap();
+    let sussex = over
+        .find("<a href=\"#area-E10000032\">West Sussex (E10000032)</a>: 1")
+        .unwrap();
+    assert!(brighton < sussex, "{over}");
+    for (id, within) in [
+        ("S1", brighton..sussex),
+        ("S2", brighton..sussex),
+        ("T1", sussex..over.len()),
+    ] {
+        let at = over
+            .find(&format!("<strong>{id}</strong>: 2 of 1 h"))
+            .unwrap();
+        assert!(within.contains(&at), "{id} is not under its area: {over}");
+    }
+    // One area's late family: no grouping, the area beside it.
+    assert!(
+        alerts.contains("<li><strong>R-late</strong> (E06000043), "),
+        "{alerts}"
+    );
 }
 
 #[test]
