@@ -298,7 +298,6 @@ fn extremes_line(r: &SplitResult) -> String {
     )
 }
 
-/// The summary rows shared by the single and the side-by-side tables.
 /// Unspent pounds as the tables print them: the difference of the rounded available
 /// and spent, so that the printed rows add up.
 fn unspent_shown(s: &Summary) -> f64 {
@@ -311,6 +310,7 @@ fn unmet_shown(s: &Summary) -> i64 {
     (s.demand_families.round() - s.families_supported.round()) as i64
 }
 
+/// The summary rows shared by the single and the side-by-side tables.
 fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
     let s = &r.summary;
     let count = |x: f64| thousands(x.round() as i64);

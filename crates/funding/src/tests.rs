@@ -225,14 +225,13 @@ fn flat_keeps_supporters_per_area_whatever_the_floor() {
         (2.0, 0.5, 1.5, 1.5, 0.5),
         (1.0, 0.0, 2.0, 2.0, 0.0),
     ] {
-        let s = scenario(
+        let mut s = scenario(
             "flat",
             1e9,
             floor,
             vs,
             &format!("[costs]\nmax_volunteer_share = {}\n", vs.max(0.5)),
         );
-        let mut s = s;
         s.split.supporters_per_area = spa;
         let r = split(&s, &areas.resolve(&s).unwrap()).unwrap();
         for a in &r.areas {
