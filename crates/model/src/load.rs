@@ -893,7 +893,7 @@ R5,E06000043,2015-05-01,self,,new,3,low,(a),
                 "referrals.csv:2:9: `exception`: `e` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)",
                 "referrals.csv:3:9: `exception`: `ab` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)",
                 "referrals.csv:4:10: `exception_noted`: a date is given but `exception` is empty (write the letter of the circumstance, a to d)",
-                "referrals.csv:5:10: `exception_noted`: `01/10/2015` is not a date in the form YYYY-MM-DD",
+                "referrals.csv:5:10: `exception_noted`: `01/10/2015` is not a date in the form YYYY-MM-DD (if it is day, month, year: 2015-10-01)",
                 "referrals.csv:6:9: `exception`: `(a)` is not one of a, b, c, d (the circumstances of reg 10(4) of the SEND Regulations 2014)",
             ]
         );

@@ -66,8 +66,9 @@ pub fn calendar_date(value: &str) -> Result<NaiveDate, String> {
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         return Ok(date);
     }
-    let numbers: Vec<Option<u32>> = value
-        .split('-')
+    let parts: Vec<&str> = value.split('-').collect();
+    let numbers: Vec<Option<u32>> = parts
+        .iter()
         .map(|part| {
             (part.len() == 2 || part.len() == 4)
                 .then(|| part.parse().ok())
@@ -75,7 +76,7 @@ pub fn calendar_date(value: &str) -> Result<NaiveDate, String> {
         })
         .collect();
     if let [Some(year), Some(month), Some(day)] = numbers[..] {
-        if value.len() == 10 {
+        if value.len() == 10 && parts[0].len() == 4 {
             if !(1..=12).contains(&month) {
                 return Err(format!(
                     "`{value}` is not a date: there is no month {month} (YYYY-MM-DD)"
@@ -92,7 +93,27 @@ pub fn calendar_date(value: &str) -> Result<NaiveDate, String> {
             }
         }
     }
-    Err(format!("`{value}` is not a date in the form YYYY-MM-DD"))
+    match day_month_year(value) {
+        Some(date) => Err(format!(
+            "`{value}` is not a date in the form YYYY-MM-DD (if it is day, month, year: {date})"
+        )),
+        None => Err(format!("`{value}` is not a date in the form YYYY-MM-DD")),
+    }
+}
+
+/// `value` read as a day, a month and a four-digit year (`14-09-2015`, `02/11/2015`,
+/// `2.11.2015`), the way dates are often written in England, if it is a day.
+fn day_month_year(value: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
+    let [day, month, year] = parts[..] else {
+        return None;
+    };
+    let short = |p: &str| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if !(short(day) && short(month) && year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 /// The Monday of `date`'s week.
@@ -270,8 +291,19 @@ mod tests {
             reason("2015-00-10"),
             "`2015-00-10` is not a date: there is no month 0 (YYYY-MM-DD)"
         );
+        // Day, month, year: the form is named, and the date it would be if that is
+        // what was meant (not 'September 0014 has 30 days, not 2015').
+        assert_eq!(
+            reason("14-09-2015"),
+            "`14-09-2015` is not a date in the form YYYY-MM-DD (if it is day, month, year: 2015-09-14)"
+        );
+        assert_eq!(
+            reason("02/11/2015"),
+            "`02/11/2015` is not a date in the form YYYY-MM-DD (if it is day, month, year: 2015-11-02)"
+        );
         for form in [
-            "02/11/2015",
+            "31/02/2015",
+            "11/2015",
             "2015-11-02T00:00",
             "2015-11",
             "",
