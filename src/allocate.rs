@@ -5,11 +5,11 @@ use std::path::Path;
 use anyhow::Context;
 use caseload_model::config::did_you_mean;
 use caseload_model::files::Staged;
-use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy};
+use caseload_model::{Caseload, Decision, DecisionKind, LoadError, PlanningWeek, Policy, Problem};
 use caseload_report::tables;
 use caseload_solve::{
-    allocate, explain, export_model, next_register, AreaAllocator, Greedy, ModelScope, Optimal,
-    Options,
+    allocate, check_decisions, explain, export_model, next_register, AreaAllocator, Greedy,
+    ModelScope, Optimal, Options,
 };
 
 use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
@@ -60,7 +60,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     let options = Options {
         threads: args.threads,
         time_limit_seconds: args.time_limit,
-        decisions: decisions(&args.decided)?,
+        decisions: decisions(&args.decided, &caseload, week, &policy)?,
     };
     let plan = allocate(&caseload, week, &policy, allocator, &options)?;
     let text = match &args.explain {
@@ -300,11 +300,12 @@ fn explain_not_csv() -> BadArgument {
     BadArgument("--explain prints json or a table (.json, .txt, .md), not csv".into())
 }
 
-/// The week's decisions: `--decisions` file rows first, then `--pin` and `--forbid`.
-pub fn decisions(args: &DecisionArgs) -> anyhow::Result<Vec<Decision>> {
-    let mut decisions = match &args.decisions {
-        Some(file) => Decision::load(file)?,
-        None => Vec::new(),
+/// The decisions as given, `--decisions` file rows first, then `--pin` and `--forbid`,
+/// with the problems of the file's rows that are not decisions (located).
+pub fn read_decisions(args: &DecisionArgs) -> anyhow::Result<(Vec<Decision>, Vec<Problem>)> {
+    let (mut decisions, unread) = match &args.decisions {
+        Some(file) => Decision::load_rows(file)?,
+        None => (Vec::new(), Vec::new()),
     };
     for (kind, values) in [
         (DecisionKind::Pin, &args.pin),
@@ -314,7 +315,41 @@ pub fn decisions(args: &DecisionArgs) -> anyhow::Result<Vec<Decision>> {
             decisions.push(Decision::from_flag(kind, value).map_err(BadArgument)?);
         }
     }
-    Ok(decisions)
+    Ok((decisions, unread))
+}
+
+/// The week's decisions (see [`read_decisions`]). When a row of the file cannot be
+/// read, the rows that can are checked against the week too, so that every problem is
+/// said at once: the unreadable rows, then the decisions that cannot hold (an unknown
+/// family, a pin with no room), rather than the second list only once the first is
+/// mended.
+pub fn decisions(
+    args: &DecisionArgs,
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+) -> anyhow::Result<Vec<Decision>> {
+    let (decisions, unread) = read_decisions(args)?;
+    checked(decisions, unread, caseload, week, policy)
+}
+
+/// Decisions read by [`read_decisions`], with the problems of the rows that could not
+/// be: as [`decisions`] says.
+pub fn checked(
+    decisions: Vec<Decision>,
+    unread: Vec<Problem>,
+    caseload: &Caseload,
+    week: PlanningWeek,
+    policy: &Policy,
+) -> anyhow::Result<Vec<Decision>> {
+    if unread.is_empty() {
+        return Ok(decisions);
+    }
+    let unread = LoadError::Invalid(unread);
+    match check_decisions(caseload, week, policy, &decisions) {
+        Ok(()) => Err(unread.into()),
+        Err(cannot_hold) => Err(BadArgument(format!("{unread}\n{cannot_hold}")).into()),
+    }
 }
 
 pub fn to_json(value: &impl serde::Serialize) -> anyhow::Result<String> {

@@ -45,7 +45,7 @@ pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
     let options = Options {
         threads: args.threads,
         time_limit_seconds: args.time_limit,
-        decisions: decisions(&args.decided)?,
+        decisions: decisions(&args.decided, &caseload, week, &policy)?,
     };
     let recommendation = recommend(&caseload, week, &policy, &options, &args.referral)?;
     let text = match format {

@@ -13,7 +13,7 @@ use caseload_report::words::count;
 use caseload_solve::{check_decisions, SolveError};
 use clap::Args;
 
-use crate::allocate::decisions;
+use crate::allocate::{checked, read_decisions};
 use crate::cli::{BadArgument, DecisionArgs};
 use crate::output::{emit, require_folder_or_new};
 
@@ -63,14 +63,18 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<()> {
         Some(file) => Policy::load(file)?,
         None => Policy::default(),
     };
-    let decided = decisions(&args.decided)?;
-    if week.is_none() && !decided.is_empty() {
+    let (given, unread) = read_decisions(&args.decided)?;
+    if week.is_none() && !(given.is_empty() && unread.is_empty()) {
         return Err(BadArgument(
             "decisions hold for one week: give the --week they are for".into(),
         )
         .into());
     }
     let caseload = Caseload::load(&args.supporters, &args.referrals)?;
+    let decided = match week {
+        Some(week) => checked(given, unread, &caseload, week, &policy)?,
+        None => given,
+    };
     let mut warnings = caseload.warnings.clone();
     // A fresh template reads without a problem, but a plan needs a supporter: say so
     // here rather than let allocate be the first to refuse it.

@@ -554,3 +554,51 @@ fn validate_checks_decisions_as_allocate_would_without_planning() {
     assert_eq!(weekless.status.code(), Some(2));
     assert!(stderr(&weekless).contains("--week"));
 }
+
+#[test]
+fn a_decisions_file_says_every_problem_at_once_each_at_its_column() {
+    // One row is not a decision (`pinn`); the others are, but name a family that is not
+    // in the register, a supporter who is not in the supporters file, and a pin with no
+    // room. Mending the first must not be what reveals the rest.
+    let dir = scratch("decisions-at-once");
+    let file = write(
+        &dir,
+        "decisions.csv",
+        "note,decision,referral_id,supporter_id\n\
+         typo,pinn,BH-R0071,BH-S01\n\
+         ,pin,BH-R9999,BH-S01\n\
+         ,forbid,BH-R0071,BH-S99\n\
+         ,pin,BH-R0071,BH-S07\n",
+    );
+    let expected = [
+        "decisions.csv:2:2: `decision`: `pinn` is not one of pin, forbid",
+        "decisions.csv:3:3: pin BH-R9999=BH-S01: no referral `BH-R9999`",
+        "decisions.csv:4:4: forbid BH-R0071=BH-S99: no supporter `BH-S99` in the supporters file; did you mean `BH-S09`?",
+        "decisions.csv:5:4: pin BH-R0071=BH-S07: BH-S07 is already over a limit through open cases",
+    ];
+    let week = ["-w", "2015-11-02", "--decisions", file.as_str()];
+    let files = [
+        "-s",
+        "fixtures/provider-week/supporters.csv",
+        "-r",
+        "fixtures/provider-week/referrals.csv",
+    ];
+    let runs = [
+        allocate("provider-week", &["--decisions", &file]),
+        crate::util::caseload(&[&["validate"][..], &files, &week].concat()),
+        recommend("BH-R0066", &["--decisions", &file]),
+    ];
+    for output in runs {
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        let mut at = 0;
+        for line in expected {
+            let found = message[at..]
+                .find(line)
+                .unwrap_or_else(|| panic!("`{line}` not in order in:\n{message}"));
+            at += found + line.len();
+        }
+        assert!(message.contains("1 problem in the input"), "{message}");
+        assert!(message.contains("3 decisions cannot hold"), "{message}");
+    }
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::LoadError;
+use crate::error::{LoadError, Problem};
 use crate::table::{self, Schema, Table};
 
 const DECISIONS: Schema = Schema {
@@ -62,6 +62,8 @@ pub enum DecisionOrigin {
         file: PathBuf,
         /// Its 1-based line.
         line: u64,
+        /// The 1-based columns of `referral_id`, `supporter_id` and `decision`.
+        columns: [usize; 3],
     },
     /// The n-th decision of a list kept by a program, not a file the user wrote (the
     /// web app's decisions of a week), counted from 1.
@@ -72,8 +74,41 @@ impl fmt::Display for DecisionOrigin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecisionOrigin::Flag(kind) => write!(f, "--{}", kind.code()),
-            DecisionOrigin::Row { file, line } => write!(f, "{}:{line}", file.display()),
+            DecisionOrigin::Row { file, line, .. } => write!(f, "{}:{line}", file.display()),
             DecisionOrigin::Listed(number) => write!(f, "decision {number}"),
+        }
+    }
+}
+
+/// A decision's field, to point at its column in a file's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionField {
+    /// `referral_id`.
+    Referral,
+    /// `supporter_id`.
+    Supporter,
+    /// `decision`: the pin or forbid itself.
+    Decision,
+}
+
+impl DecisionOrigin {
+    /// Where `field` was given: `file:line:column` for a row of a file, otherwise as
+    /// [`fmt::Display`] says it.
+    pub fn at(&self, field: DecisionField) -> String {
+        match self {
+            DecisionOrigin::Row {
+                file,
+                line,
+                columns,
+            } => {
+                let column = match field {
+                    DecisionField::Referral => columns[0],
+                    DecisionField::Supporter => columns[1],
+                    DecisionField::Decision => columns[2],
+                };
+                format!("{}:{line}:{column}", file.display())
+            }
+            _ => self.to_string(),
         }
     }
 }
@@ -148,7 +183,31 @@ impl Decision {
     ///
     /// [`LoadError::Invalid`] listing every problem, located.
     pub fn from_bytes(file: &Path, bytes: &[u8]) -> Result<Vec<Decision>, LoadError> {
+        match Decision::rows_of(file, bytes) {
+            (decisions, problems) if problems.is_empty() => Ok(decisions),
+            (_, problems) => Err(LoadError::Invalid(problems)),
+        }
+    }
+
+    /// Reads a decisions file as far as it can be read: the rows that are decisions,
+    /// and every problem of the others, located, so that a caller can check the rows it
+    /// has and report both at once.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] when the file cannot be read at all.
+    pub fn load_rows(file: &Path) -> Result<(Vec<Decision>, Vec<Problem>), LoadError> {
+        let bytes = crate::files::read_input(file)?;
+        Ok(Decision::rows_of(file, &bytes))
+    }
+
+    fn rows_of(file: &Path, bytes: &[u8]) -> (Vec<Decision>, Vec<Problem>) {
         let mut table = Table::read(file, bytes, &DECISIONS);
+        let columns = [
+            table.column("referral_id"),
+            table.column("supporter_id"),
+            table.column("decision"),
+        ];
         let rows = std::mem::take(&mut table.rows);
         let mut decisions = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -167,16 +226,12 @@ impl Decision {
                     origin: DecisionOrigin::Row {
                         file: file.to_path_buf(),
                         line: row.line,
+                        columns,
                     },
                 });
             }
         }
-        let problems = table.sorted_problems();
-        if problems.is_empty() {
-            Ok(decisions)
-        } else {
-            Err(LoadError::Invalid(problems))
-        }
+        (decisions, table.sorted_problems())
     }
 }
 

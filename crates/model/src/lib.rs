@@ -48,7 +48,7 @@ mod types;
 mod week;
 
 pub use areas::{england_area, ENGLAND_AREAS_CSV};
-pub use decisions::{Decision, DecisionKind, DecisionOrigin};
+pub use decisions::{Decision, DecisionField, DecisionKind, DecisionOrigin};
 pub use error::{said_once, LoadError, Problem, Warning};
 pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS};
 pub use policy::{Balance, DefaultHours, DistrictEquity, Policy};

@@ -14,7 +14,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use caseload_model::config::did_you_mean;
-use caseload_model::{Caseload, Decision, DecisionKind, PlanningWeek, Policy, Waiting, WeekView};
+use caseload_model::{
+    Caseload, Decision, DecisionField, DecisionKind, PlanningWeek, Policy, Waiting, WeekView,
+};
 use serde::Serialize;
 
 use crate::eligibility::check;
@@ -32,7 +34,7 @@ pub struct DecisionError {
 /// One decision that cannot hold, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionProblem {
-    /// Where it was given (`decisions.csv:3`, `--pin`), or empty when the decision was
+    /// Where it was given (`decisions.csv:3:1`, at the field in question; `--pin`), or empty when the decision was
     /// not given by the user as such (a recommendation's trial pin).
     pub origin: String,
     /// The decision: `pin R=S`.
@@ -107,38 +109,47 @@ pub(crate) fn resolve(
     let mut pinned: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     let mut known = Vec::new();
     for (d, decision) in decisions.iter().enumerate() {
-        let say = |why: String| say(decision, &why);
+        let say = |field: DecisionField, why: String| say(decision, field, &why);
         let referral = referrals.get(decision.referral_id.as_str()).copied();
         let supporter = supporters.get(decision.supporter_id.as_str()).copied();
         if referral.is_none() {
-            problems.push(say(format!(
-                "no referral `{}` in {}{}",
-                decision.referral_id,
-                caseload.origins.referrals_file.display(),
-                did_you_mean(
-                    &decision.referral_id,
-                    caseload.referrals.iter().map(|r| r.id.as_str())
-                )
-            )));
+            problems.push(say(
+                DecisionField::Referral,
+                format!(
+                    "no referral `{}` in {}{}",
+                    decision.referral_id,
+                    caseload.origins.referrals_file.display(),
+                    did_you_mean(
+                        &decision.referral_id,
+                        caseload.referrals.iter().map(|r| r.id.as_str())
+                    )
+                ),
+            ));
         }
         if supporter.is_none() {
-            problems.push(say(format!(
-                "no supporter `{}` in the supporters file{}",
-                decision.supporter_id,
-                did_you_mean(
-                    &decision.supporter_id,
-                    caseload.supporters.iter().map(|s| s.id.as_str())
-                )
-            )));
+            problems.push(say(
+                DecisionField::Supporter,
+                format!(
+                    "no supporter `{}` in the supporters file{}",
+                    decision.supporter_id,
+                    did_you_mean(
+                        &decision.supporter_id,
+                        caseload.supporters.iter().map(|s| s.id.as_str())
+                    )
+                ),
+            ));
         }
         let (Some(r), Some(s)) = (referral, supporter) else {
             continue;
         };
         if !holder.contains_key(&r) && !waiting.contains(&r) {
-            problems.push(say(format!(
-                "{} is not active in the week of {}",
-                decision.referral_id, view.week
-            )));
+            problems.push(say(
+                DecisionField::Referral,
+                format!(
+                    "{} is not active in the week of {}",
+                    decision.referral_id, view.week
+                ),
+            ));
             continue;
         }
         known.push((decision, r, s));
@@ -147,10 +158,15 @@ pub(crate) fn resolve(
                 resolved.forbids.insert((r, s));
             }
             DecisionKind::Pin => match pinned.get(&r) {
-                Some(&(other, first)) if other != s => problems.push(say(format!(
-                    "{} is already pinned to {} ({})",
-                    decision.referral_id, decisions[first].supporter_id, decisions[first].origin
-                ))),
+                Some(&(other, first)) if other != s => problems.push(say(
+                    DecisionField::Decision,
+                    format!(
+                        "{} is already pinned to {} ({})",
+                        decision.referral_id,
+                        decisions[first].supporter_id,
+                        decisions[first].origin
+                    ),
+                )),
                 Some(_) => {}
                 None => {
                     pinned.insert(r, (s, d));
@@ -167,6 +183,7 @@ pub(crate) fn resolve(
                 .unwrap_or_default();
             problems.push(say(
                 decision,
+                DecisionField::Decision,
                 &format!("the same pair is also forbidden ({forbid})"),
             ));
         }
@@ -180,6 +197,7 @@ pub(crate) fn resolve(
         if !referral.has_consent() {
             problems.push(say(
                 decision,
+                DecisionField::Referral,
                 &format!(
                     "{} cannot be placed: consent is {}",
                     referral.id,
@@ -189,6 +207,7 @@ pub(crate) fn resolve(
         } else if referral.away(view.week.monday()) {
             problems.push(say(
                 decision,
+                DecisionField::Referral,
                 &format!(
                     "{} cannot be placed: the family is away this week ({})",
                     referral.id,
@@ -198,6 +217,7 @@ pub(crate) fn resolve(
         } else if let Err(reason) = check(referral, supporter, view.week, policy) {
             problems.push(say(
                 decision,
+                DecisionField::Supporter,
                 &format!(
                     "{} is not eligible for {}: {}",
                     supporter.id,
@@ -252,9 +272,28 @@ pub fn check_decisions(
     decisions: &[Decision],
 ) -> Result<(), DecisionError> {
     let view = WeekView::new(caseload, week);
-    let (view, decided) = resolve(caseload, &view, policy, decisions)?;
-    let instances = crate::instance::build_instances(caseload, &view, policy, &decided, None);
-    room_problems(caseload, week, &instances, decisions)
+    let room = |decisions: &[Decision]| -> Result<(), DecisionError> {
+        let (view, decided) = resolve(caseload, &view, policy, decisions)?;
+        let instances = crate::instance::build_instances(caseload, &view, policy, &decided, None);
+        room_problems(caseload, week, &instances, decisions)
+    };
+    let Err(mut found) = resolve(caseload, &view, policy, decisions) else {
+        return room(decisions);
+    };
+    // Room is checked on the pins that hold on their own too, so that a pin with no
+    // room is said with the rest, not once the others are mended. (Where two
+    // decisions contradict each other, which one stays is not known: room waits.)
+    let fine: Vec<Decision> = decisions
+        .iter()
+        .filter(|d| resolve(caseload, &view, policy, std::slice::from_ref(*d)).is_ok())
+        .cloned()
+        .collect();
+    if resolve(caseload, &view, policy, &fine).is_ok() {
+        if let Err(more) = room(&fine) {
+            found.problems.extend(more.problems);
+        }
+    }
+    Err(found)
 }
 
 /// Pins that do not fit their supporter's room after open cases (all pins to one
@@ -299,6 +338,7 @@ pub(crate) fn room_problems(
             if room.over_capacity {
                 problems.push(say(
                     first,
+                    DecisionField::Supporter,
                     &format!(
                         "{} is already over a limit through open cases ({} h of {}, {} of {} cases): no new cases",
                         supporter.id,
@@ -311,6 +351,7 @@ pub(crate) fn room_problems(
             } else if room.pinned_hours > free_hours + HOURS_EPS || room.pinned_cases > free_cases {
                 problems.push(say(
                     first,
+                    DecisionField::Supporter,
                     &format!(
                         "no room: {need}; after open cases {} has {} h and {} free in the week of {week}",
                         supporter.id,
@@ -328,9 +369,10 @@ pub(crate) fn room_problems(
     }
 }
 
-fn say(decision: &Decision, why: &str) -> DecisionProblem {
+/// The problem of `decision`, located at its `field` when it is a file's row.
+fn say(decision: &Decision, field: DecisionField, why: &str) -> DecisionProblem {
     DecisionProblem {
-        origin: decision.origin.to_string(),
+        origin: decision.origin.at(field),
         decision: format!(
             "{} {}={}",
             decision.decision.code(),
