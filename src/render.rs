@@ -422,6 +422,16 @@ fn round(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
+/// What a local supporter adds to a base score: `; 9.25 with a local supporter (local
+/// bonus 0.05)`, or nothing when the policy gives no bonus.
+fn with_local_bonus(base: f64, bonus: f64) -> String {
+    if bonus == 0.0 {
+        return String::new();
+    }
+    let total = ((base + bonus) * 1e6).round() / 1e6;
+    format!("; {total} with a local supporter (local bonus {bonus})")
+}
+
 /// One family's explanation in plain words.
 pub fn explanation(e: &Explanation) -> String {
     let mut out = String::new();
@@ -439,8 +449,13 @@ pub fn explanation(e: &Explanation) -> String {
     };
     let _ = writeln!(
         out,
-        "Score: weight {} (priority {}) x urgency {} ({on_clock}) = {}, plus the local bonus with a local supporter. Needs {} h a week.",
-        e.weight, e.priority, e.urgency, e.base_score, e.hours
+        "Score: weight {} (priority {}) x urgency {} ({on_clock}) = {}{}. Needs {} h a week.",
+        e.weight,
+        e.priority,
+        e.urgency,
+        e.base_score,
+        with_local_bonus(e.base_score, e.local_bonus),
+        e.hours
     );
     if let Some(letter) = e.exception {
         let _ = writeln!(

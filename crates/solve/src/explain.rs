@@ -62,6 +62,9 @@ pub struct Explanation {
     pub urgency: f64,
     /// `weight * urgency` (before any local bonus).
     pub base_score: f64,
+    /// The policy's bonus added with a local supporter: the score is `base_score +
+    /// local_bonus` with them.
+    pub local_bonus: f64,
     /// Hours per week the case needs.
     pub hours: f64,
     /// The supporter now holding the case, if any.
@@ -240,6 +243,7 @@ pub fn explain(
         weeks_on_clock: parts.weeks_on_clock,
         urgency: round(parts.urgency),
         base_score: round(parts.base),
+        local_bonus: policy.local_bonus,
         hours,
         supporter_id: assignment.map(|a| a.supporter_id.clone()),
         reason: waiting.map(|w| w.reason),
