@@ -94,6 +94,7 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
     if let Some(file) = &args.report {
         let options = caseload_report::ReportOptions {
             long_wait_weeks: args.alert_after_weeks,
+            policy: policy.clone(),
             ..caseload_report::ReportOptions::default()
         };
         stage(

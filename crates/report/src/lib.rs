@@ -42,7 +42,7 @@ pub mod tables;
 
 use std::collections::{BTreeMap, HashMap};
 
-use caseload_model::{Caseload, Referral};
+use caseload_model::{Caseload, Policy, Referral};
 use caseload_solve::{
     Assignment, BalanceReport, DecisionReport, DistrictShare, EquityReport, Marks, Plan,
     SupporterLoad, WaitingEntry,
@@ -69,6 +69,9 @@ pub struct ReportOptions {
     /// The report sits inside a page with its own top heading (the web app's week): its
     /// title is then a second-level heading, so that headings go in order.
     pub embedded: bool,
+    /// The policy the week was planned under: the footer gives its score rule (the
+    /// priority weights and the local bonus).
+    pub policy: Policy,
 }
 
 impl Default for ReportOptions {
@@ -79,6 +82,7 @@ impl Default for ReportOptions {
             area_link: None,
             accepted: None,
             embedded: false,
+            policy: Policy::default(),
         }
     }
 }
@@ -128,12 +132,30 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
             body {
                 (sections(caseload, plan, options))
                 footer {
-                    p { "Scores: priority weight (1, 2, 4, 8, 16) × urgency (1 + weeks on the 20-week clock / 20, up to 2), plus 0.05 with a supporter who knows the area. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
+                    p { "Scores: priority weight (" (weights(&options.policy.priority_weights)) ") × urgency (1 + weeks on the 20-week clock / 20, up to 2)" (local_bonus(options.policy.local_bonus)) ". " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
                 }
             }
         }
     };
     page.into_string()
+}
+
+/// The priority weights, 1 to 5, as the policy gives them: `1, 2, 4, 8, 16`.
+fn weights(weights: &[f64; 5]) -> String {
+    weights
+        .iter()
+        .map(f64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `, plus 0.05 with a supporter who knows the area`, or nothing with no bonus.
+fn local_bonus(bonus: f64) -> String {
+    if bonus == 0.0 {
+        String::new()
+    } else {
+        format!(", plus {bonus} with a supporter who knows the area")
+    }
 }
 
 /// The report's content without the page around it or its footer: [`summary`], then

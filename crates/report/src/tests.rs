@@ -27,8 +27,8 @@ fn plan_of(week: &str, supporters: &[u8], referrals: &[u8]) -> (Caseload, Plan) 
     (caseload, plan)
 }
 
-fn fixture(week: &str) -> (Caseload, Plan) {
-    let read = |file: &str| std::fs::read(format!("{ROOT}/fixtures/{week}/{file}")).unwrap();
+fn fixture(folder: &str) -> (Caseload, Plan) {
+    let read = |file: &str| std::fs::read(format!("{ROOT}/fixtures/{folder}/{file}")).unwrap();
     plan_of(
         "2015-11-02",
         &read("supporters.csv"),
@@ -104,6 +104,32 @@ R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
     );
     // A late family's row is marked in the waiting list.
     assert!(html.contains("<tr class=\"late\"><td class=\"num\">"));
+}
+
+#[test]
+fn the_footer_gives_the_score_rule_of_the_policy_planned_under() {
+    let (caseload, plan) = fixture("provider-week");
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    assert!(
+        html.contains("priority weight (1, 2, 4, 8, 16) × urgency"),
+        "{html}"
+    );
+    assert!(html.contains(", plus 0.05 with a supporter who knows the area."));
+    let policy = Policy {
+        priority_weights: [1.0, 3.0, 9.0, 27.0, 81.0],
+        local_bonus: 0.0,
+        ..Policy::default()
+    };
+    let html = render(
+        &caseload,
+        &plan,
+        &ReportOptions {
+            policy,
+            ..ReportOptions::default()
+        },
+    );
+    assert!(html.contains("priority weight (1, 3, 9, 27, 81) × urgency (1 + weeks on the 20-week clock / 20, up to 2). "));
+    assert!(!html.contains("knows the area"));
 }
 
 #[test]

@@ -1195,6 +1195,7 @@ async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Re
                     ),
                     None => "A draft: this week is not yet accepted.".to_string(),
                 }),
+                policy: now.planned.loaded.policy.clone(),
                 ..caseload_report::ReportOptions::default()
             },
         )

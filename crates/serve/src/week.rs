@@ -256,6 +256,7 @@ impl Planned {
                         "Accepted by {by} on {}.",
                         now.format("%-d %b %Y at %H:%M UTC")
                     )),
+                    policy: self.loaded.policy.clone(),
                     ..caseload_report::ReportOptions::default()
                 },
             )
