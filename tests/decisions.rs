@@ -176,6 +176,13 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
         );
     }
     assert!(html.contains("pinned (knows the family from school)"));
+    // Its summary's total says it is the total with the decisions, and the one without.
+    assert!(
+        html.contains(&format!(
+            "Total score {with} with the week's decisions ({without} without them;"
+        )),
+        "{html}"
+    );
 
     // The table says what the decisions did and cost; --explain tells the story.
     let table = stdout(&allocate(

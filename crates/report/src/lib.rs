@@ -247,8 +247,17 @@ fn balance_sentence(b: &BalanceReport) -> String {
 fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     let proven = plan.areas.iter().filter(|a| a.status == "optimal").count();
+    // With decisions the total is not the week's best: say so where it is read, so
+    // that a higher total (moved open cases scored again) is not read as a better week.
+    let with_decisions = match &plan.decisions {
+        Some(d) => format!(
+            " with the week's decisions ({} without them; what they cost the families waiting is under Decisions taken)",
+            d.objective_without
+        ),
+        None => String::new(),
+    };
     format!(
-        "{} active: {} kept, {} newly assigned, {} waiting; {} whose supporter left planned again; {} not active this week. Total score {}, {} of {} proven optimal.",
+        "{} active: {} kept, {} newly assigned, {} waiting; {} whose supporter left planned again; {} not active this week. Total score {}{with_decisions}, {} of {} proven optimal.",
         count(s.active, "family", "families"),
         count(s.open_cases, "open case", "open cases"),
         s.newly_assigned,
