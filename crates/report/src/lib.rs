@@ -132,7 +132,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
             body {
                 (sections(caseload, plan, options))
                 footer {
-                    p { "Scores: priority weight (" (weights(&options.policy.priority_weights)) ") × urgency (1 + weeks on the 20-week clock / 20, up to 2)" (local_bonus(options.policy.local_bonus)) ". " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
+                    p { "Scores: priority weight (" (weights(&options.policy.priority_weights)) ") × urgency (1 + weeks on the 20-week clock / 20, up to 2)" (local_bonus(options.policy.local_bonus)) ". Weeks on the clock count from the start of the 20-week EHC clock (the register's clock_start, or the referral's date when it has none), which may be before the family was referred: weeks since referral can be fewer. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
                 }
             }
         }
