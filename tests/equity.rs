@@ -2,6 +2,7 @@
 //! tables, `--explain`, and a bad setting.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 use crate::util::{allocate, allocate_files, json, scratch, stderr, stdout};
 
@@ -20,6 +21,35 @@ fn districts() -> HashMap<String, String> {
         .map(|r| r.unwrap())
         .map(|r| (r[id].to_string(), r[district].to_string()))
         .collect()
+}
+
+/// A one-area week in `dir` for `district_equity = "max_min"`: the supporters' rows
+/// (after the header), and families (id, district, priority) of 2 medium hours each;
+/// the paths of the supporters, the referrals and the policy.
+fn equity_week(
+    dir: &Path,
+    supporters: &str,
+    families: &[(&str, &str, u8)],
+) -> (PathBuf, PathBuf, PathBuf) {
+    let (supporters_csv, referrals_csv, policy) = (
+        dir.join("supporters.csv"),
+        dir.join("referrals.csv"),
+        dir.join("policy.toml"),
+    );
+    std::fs::write(
+        &supporters_csv,
+        format!("supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to\n{supporters}"),
+    )
+    .unwrap();
+    let mut rows = String::from("referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed\n");
+    for (id, district, priority) in families {
+        rows.push_str(&format!(
+            "{id},E06000043,{district},2015-10-01,la,true,new,,{priority},medium,2,,,,,\n"
+        ));
+    }
+    std::fs::write(&referrals_csv, rows).unwrap();
+    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    (supporters_csv, referrals_csv, policy)
 }
 
 #[test]
@@ -287,30 +317,17 @@ fn issue_10_a_family_balance_put_back_is_not_marked_as_moved_by_equity() {
 fn issue_10_a_family_without_a_district_moved_by_equity_is_told_so() {
     // R5 has no district: equity sends it back to wait so that D2 and D3 are served.
     let dir = scratch("equity-no-district");
-    let supporters = dir.as_ref().join("supporters.csv");
-    let referrals = dir.as_ref().join("referrals.csv");
-    let policy = dir.as_ref().join("policy.toml");
-    std::fs::write(
-        &supporters,
-        "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to\n\
-         S1,E06000043,paid,4,2,,,true,,,\n\
-         S2,E06000043,paid,2,1,,,true,,,\n",
-    )
-    .unwrap();
-    let mut rows = String::from("referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed\n");
-    for (id, district, priority) in [
-        ("R1", "BN1", 5),
-        ("R2", "BN1", 5),
-        ("R3", "BN2", 1),
-        ("R4", "BN3", 1),
-        ("R5", "", 5),
-    ] {
-        rows.push_str(&format!(
-            "{id},E06000043,{district},2015-10-01,la,true,new,,{priority},medium,2,,,,,\n"
-        ));
-    }
-    std::fs::write(&referrals, rows).unwrap();
-    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let (supporters, referrals, policy) = equity_week(
+        dir.as_ref(),
+        "S1,E06000043,paid,4,2,,,true,,,\nS2,E06000043,paid,2,1,,,true,,,\n",
+        &[
+            ("R1", "BN1", 5),
+            ("R2", "BN1", 5),
+            ("R3", "BN2", 1),
+            ("R4", "BN3", 1),
+            ("R5", "", 5),
+        ],
+    );
     let output = allocate_files(
         &supporters,
         &referrals,
@@ -361,30 +378,17 @@ fn issue_10_room_a_pin_takes_is_not_counted_for_another_district() {
     // is not counted, and the pin does not hold every other district's share at 0:
     // BN3's two families still share S2 with BN1's second family.
     let dir = scratch("equity-pin-room");
-    let supporters = dir.as_ref().join("supporters.csv");
-    let referrals = dir.as_ref().join("referrals.csv");
-    let policy = dir.as_ref().join("policy.toml");
-    std::fs::write(
-        &supporters,
-        "supporter_id,area,status,hours_per_week,max_cases,skills,languages,local,districts,unavailable_from,unavailable_to\n\
-         S1,E06000043,paid,2,1,,,true,BN1;BN2,,\n\
-         S2,E06000043,paid,4,2,,,true,BN1;BN3,,\n",
-    )
-    .unwrap();
-    let mut rows = String::from("referral_id,area,district,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,needs,language,exclude,supporter_id,closed\n");
-    for (id, district, priority) in [
-        ("R1", "BN1", 1),
-        ("R2", "BN1", 5),
-        ("R3", "BN2", 5),
-        ("R4", "BN3", 1),
-        ("R5", "BN3", 1),
-    ] {
-        rows.push_str(&format!(
-            "{id},E06000043,{district},2015-10-01,la,true,new,,{priority},medium,2,,,,,\n"
-        ));
-    }
-    std::fs::write(&referrals, rows).unwrap();
-    std::fs::write(&policy, "district_equity = \"max_min\"\n").unwrap();
+    let (supporters, referrals, policy) = equity_week(
+        dir.as_ref(),
+        "S1,E06000043,paid,2,1,,,true,BN1;BN2,,\nS2,E06000043,paid,4,2,,,true,BN1;BN3,,\n",
+        &[
+            ("R1", "BN1", 1),
+            ("R2", "BN1", 5),
+            ("R3", "BN2", 5),
+            ("R4", "BN3", 1),
+            ("R5", "BN3", 1),
+        ],
+    );
     let output = allocate_files(
         &supporters,
         &referrals,
