@@ -105,14 +105,28 @@ pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     let solver = &plan.solver;
     let _ = writeln!(out, "Allocation for the week of Monday {}", plan.week);
+    let how = if solver.method == "optimal" {
+        String::new()
+    } else {
+        format!(" by the {} method", solver.method)
+    };
+    let proof = if solver.status == "optimal" {
+        format!(
+            "proven the highest any plan can reach (bound {}, gap {})",
+            solver.bound,
+            GAP.show(solver.gap)
+        )
+    } else {
+        format!(
+            "not proven the highest: no plan can score more than {} (gap {})",
+            solver.bound,
+            GAP.show(solver.gap)
+        )
+    };
     let _ = writeln!(
         out,
-        "Solver: {}, {} method, objective {}, bound {}, gap {}; {}; {:.3} s",
-        solver.status,
-        solver.method,
+        "Plan{how}: total score {}, {proof}; {}; {:.3} s",
         solver.objective,
-        solver.bound,
-        GAP.show(solver.gap),
         proven(plan),
         solver.seconds
     );
@@ -169,9 +183,9 @@ pub fn plan(plan: &Plan) -> String {
 /// The spread of supporters' hours, and what balancing did, in one line.
 fn balance_line(b: &caseload_solve::BalanceReport) -> String {
     let spread = format!(
-        "shares of hours used from {} to {} (Gini {})",
-        Number::RATIO.show(b.spread.min),
-        Number::RATIO.show(b.spread.max),
+        "supporters not on leave use from {} to {} of their hours (Gini {})",
+        Number::PERCENT_WHOLE.show(b.spread.min),
+        Number::PERCENT_WHOLE.show(b.spread.max),
         Number::RATIO.show(b.spread.gini)
     );
     if b.method == "none" {
@@ -185,7 +199,7 @@ fn balance_line(b: &caseload_solve::BalanceReport) -> String {
     let unproven =
         words::stopped_short(&b.unproven_areas).map_or(String::new(), |a| format!("; {a}"));
     format!(
-        "Balance: hours; {spread}; {} moved among plans with the same score (sum of f(share) {}, {} before{given_up}){unproven}",
+        "Balance: hours; {spread}; the most even of the plans with the same score kept, {} moved (sum of f(share), about the shares squared: {}, {} before{given_up}){unproven}",
         count(b.families_moved as i64, "family", "families"),
         Number::RATIO.show(b.sum_f),
         Number::RATIO.show(b.sum_f_unbalanced)
@@ -536,6 +550,11 @@ impl Number {
         digits: 1,
         suffix: "%",
         grouped: false,
+    };
+    /// Shares as whole percentages: 60%.
+    pub const PERCENT_WHOLE: Number = Number {
+        digits: 0,
+        ..Number::PERCENT
     };
     pub const RATIO: Number = Number {
         scale: 1.0,

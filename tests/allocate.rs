@@ -172,7 +172,7 @@ fn csv_lists_every_assignment() {
 fn table_is_what_a_coordinator_reads() {
     let output = allocate("provider-week", &["--format", "table"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    // The solver's wall-clock seconds end the `Solver:` line.
+    // The solver's wall-clock seconds end the `Plan:` line.
     insta::with_settings!({filters => vec![(r"(?m); \d+\.\d+ s$", "; [seconds]")]}, {
         insta::assert_snapshot!("provider_week_table", stdout(&output));
     });
@@ -404,7 +404,7 @@ fn assert_plain_words(text: &str) {
 fn tables_show_no_impossible_numbers() {
     let table = stdout(&allocate("provider-week", &["--format", "table"]));
     assert_plain_words(&table);
-    assert!(table.contains(", gap 0.00%;"), "{table}");
+    assert!(table.contains(", gap 0.00%);"), "{table}");
     assert!(table.contains("clock starts in 3 weeks"), "{table}");
     assert!(table.contains("over by 1 case (open cases)"), "{table}");
     assert!(table.contains("eligible supporters are full"), "{table}");
