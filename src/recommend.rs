@@ -109,7 +109,7 @@ fn render(r: &Recommendation, fair: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "Now: {now}. The week's {best} is {} with the plan, {} without this family.",
+        "Now: {now}. The week's {best}: {} as planned, {} with the family left out of the week (the two columns below compare each supporter's week with these).",
         r.plan_objective, r.without_family
     );
     if r.candidates.is_empty() {

@@ -366,7 +366,9 @@ fn issue_10_recommend_under_equity_names_it() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("The week's best total score (given equity across districts) is 79.8"),
+        text.contains(
+            "The week's best total score (given equity across districts): 79.8 as planned"
+        ),
         "{text}"
     );
 }
