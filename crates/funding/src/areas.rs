@@ -58,10 +58,7 @@ impl AreasTable {
     /// [`LoadError`] if it cannot be read, is not UTF-8, or has rows of the wrong length
     /// or repeated columns.
     pub fn load(file: &Path) -> Result<AreasTable, LoadError> {
-        let bytes = std::fs::read(file).map_err(|source| LoadError::Io {
-            file: file.to_path_buf(),
-            source,
-        })?;
+        let bytes = caseload_model::files::read_input(file)?;
         AreasTable::parse(file, &bytes)
     }
 

@@ -21,8 +21,36 @@ pub fn read_input(file: &Path) -> Result<Vec<u8>, LoadError> {
     };
     read.map_err(|source| LoadError::Io {
         file: file.to_path_buf(),
-        source,
+        source: with_nearest_name(file, source),
     })
+}
+
+/// A missing file's error, with the name in its folder that `file` most likely meant
+/// (`referals.csv`: did you mean `referrals.csv`?), if one is close.
+fn with_nearest_name(file: &Path, source: io::Error) -> io::Error {
+    if source.kind() != io::ErrorKind::NotFound {
+        return source;
+    }
+    let (Some(name), Some(folder)) = (file.file_name().and_then(|n| n.to_str()), file.parent())
+    else {
+        return source;
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return source;
+    };
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let known: Vec<&str> = names.iter().map(String::as_str).collect();
+    match crate::config::nearest(name, &known) {
+        Some(near) => io::Error::new(source.kind(), format!("{source}; did you mean `{near}`?")),
+        None => source,
+    }
 }
 
 /// Writes `path` through a temporary file in the same folder, renamed into place when
@@ -153,5 +181,27 @@ fn folder_reason(dir: &Path, err: &io::Error) -> String {
             ),
             None => format!("in the folder {dir}: {}", err.kind()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_names_the_one_it_most_likely_meant() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("referrals.csv"), "x").unwrap();
+        let said = |name: &str| match read_input(&dir.path().join(name)) {
+            Err(LoadError::Io { source, .. }) => source.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            said("referals.csv").ends_with("; did you mean `referrals.csv`?"),
+            "{}",
+            said("referals.csv")
+        );
+        assert!(!said("supporters.csv").contains("did you mean"));
+        assert_eq!(read_input(&dir.path().join("referrals.csv")).unwrap(), b"x");
     }
 }
