@@ -290,7 +290,14 @@ fn decisions_table(out: &mut String, report: &caseload_solve::DecisionReport) {
 }
 
 fn area_details(out: &mut String, plan: &Plan, area: &str) {
-    let _ = write!(out, "\n## Area {area}\n");
+    match caseload_model::england_area(area) {
+        Some(name) => {
+            let _ = write!(out, "\n## Area {area} ({name})\n");
+        }
+        None => {
+            let _ = write!(out, "\n## Area {area}\n");
+        }
+    }
     let mut new = table(&["Referral", "Supporter", "Hours", "Score", "Note"]);
     let new_here: Vec<_> = plan
         .assignments
