@@ -398,7 +398,7 @@ fn split_table(r: &SplitResult) -> String {
     right_align(&mut areas, &(3..13).collect::<Vec<_>>());
     let _ = writeln!(out, "\nAreas ({})", r.areas.len());
     out.push_str(&wrap(
-        "Paid and volunteer supporters are full-time equivalents of the standard hours; delivered hours count volunteers' hours at their reliability; capacity, demand and supported are families over the period; beyond demand is the part of the funding that buys capacity the area's demand does not use; unspent is money given to an area and not spent (every rule spends what it gives, so money no rule gives is the national unspent).",
+        "Paid and volunteer supporters are full-time equivalents of the standard hours; delivered hours count volunteers' hours at their reliability; capacity, demand and supported are families over the period; beyond demand is the part of the funding that buys capacity the area's demand does not use; unspent is money given to an area and not spent, £0 under every rule (each spends what it gives an area: the money no area is given is the national unspent above).",
         0,
     ));
     let _ = writeln!(out, "\n{areas}");
@@ -506,6 +506,7 @@ fn compare_table(results: &[SplitResult]) -> String {
 fn sweep_table(result: &SweepResult) -> String {
     let mut t = table(&[
         result.parameter.as_str(),
+        "available",
         "spent",
         "unspent",
         "families supported",
@@ -524,6 +525,7 @@ fn sweep_table(result: &SweepResult) -> String {
             } else {
                 number(p.value)
             },
+            money(s.available_gbp),
             money(s.spend_gbp),
             money(unspent_shown(s)),
             thousands(s.families_supported.round() as i64),
@@ -534,7 +536,7 @@ fn sweep_table(result: &SweepResult) -> String {
             format!("{:.3}", s.gini_coverage),
         ]);
     }
-    right_align(&mut t, &(0..9).collect::<Vec<_>>());
+    right_align(&mut t, &(0..10).collect::<Vec<_>>());
     let mut out = format!(
         "{} ({}), sweeping {}\n\n{t}\n\n",
         result.scenario, result.rule, result.parameter
@@ -558,17 +560,32 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     let mut t = table(&[
         "area",
         "name",
+        "demand",
         "closed form",
         "simulated (95% CI)",
-        "weeks waited",
-        "% by week 16",
+        "simulated coverage",
+        "weeks waited (95% CI)",
+        "% of referred supported by week 16 (95% CI)",
     ]);
+    let mut fewer = Vec::new();
     for a in &s.areas {
+        let coverage = match a.families_supported.mean {
+            Some(mean) if a.demand_families > 0.0 => Number::PERCENT.show(mean / a.demand_families),
+            _ => "-".to_string(),
+        };
+        // The wait and the share by week 16 are means over the replications that
+        // supported (or referred) a family; say where that is not all of them.
+        let n = a.wait_mean.n.min(a.supported_by_week_16.n);
+        if n < s.replications as usize {
+            fewer.push(format!("{} ({n} of {})", a.name, s.replications));
+        }
         t.add_row(vec![
             a.area.clone(),
             a.name.clone(),
+            format!("{:.1}", a.demand_families),
             format!("{:.1}", a.closed_form_families),
             interval(Some(&a.families_supported), Number::COUNT),
+            coverage,
             interval(Some(&a.wait_mean), Number::COUNT),
             interval(
                 Some(&a.supported_by_week_16),
@@ -579,7 +596,7 @@ fn simulated_table(s: &SimulatedSplit) -> String {
             ),
         ]);
     }
-    right_align(&mut t, &[2, 3, 4, 5]);
+    right_align(&mut t, &[2, 3, 4, 5, 6, 7]);
     let mut out = format!(
         "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {}, simulated {}\n\n",
         s.scenario,
@@ -593,6 +610,20 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     if !s.warnings.is_empty() || !s.notes.is_empty() {
         out.push('\n');
         remarks(&mut out, &s.warnings, &s.notes);
+    }
+    out.push('\n');
+    out.push_str(&wrap(
+        "Demand, closed form and simulated are families over the period; simulated coverage is the simulated mean over demand; weeks waited is the mean wait of the families supported; the last column is the share of the families referred who were supported by week 16 of the 20-week clock.",
+        0,
+    ));
+    if !fewer.is_empty() {
+        out.push_str(&wrap(
+            &format!(
+                "Waits and shares by week 16 rest on fewer replications where some supported or referred nobody: {}.",
+                fewer.join(", ")
+            ),
+            0,
+        ));
     }
     let _ = writeln!(out, "\n{t}");
     out

@@ -89,13 +89,12 @@ pub enum FundingError {
     #[error("--sweep: {0}")]
     Sweep(String),
     /// A sweep names a key that is not a numeric parameter of the scenario.
-    #[error("--sweep: `{key}` is not a numeric parameter of the scenario")]
+    #[error("--sweep: `{key}` is not a numeric parameter of the scenario{hint}")]
     SweepKey {
         /// The dotted key.
         key: String,
-        /// What the scenario's reader said.
-        #[source]
-        source: toml::de::Error,
+        /// The nearest numeric parameter (`; did you mean ...?`), or the list of them.
+        hint: String,
     },
     /// A sweep's value is out of its parameter's range.
     #[error("--sweep: {key} = {value}")]
@@ -104,9 +103,9 @@ pub enum FundingError {
         key: String,
         /// The value.
         value: f64,
-        /// The scenario's validation error.
+        /// Why the scenario refuses it.
         #[source]
-        source: LoadError,
+        source: Refusal,
     },
     /// An area's simulation scenario could not be built.
     #[error("simulation: the scenario of area {area}")]
@@ -164,6 +163,13 @@ impl FundingError {
         )
     }
 }
+
+/// Why a swept value is refused: the scenario's reasons without the file's place of the
+/// key (the value came from the command line or a study, and the file's line holds
+/// another value, or none).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("; "))]
+pub struct Refusal(pub Vec<String>);
 
 /// A grid over one numeric parameter: `KEY=LO..HI:STEP`.
 #[derive(Debug, Clone, PartialEq)]
@@ -289,23 +295,59 @@ pub fn with_parameter(
     value: f64,
 ) -> Result<FundingScenario, FundingError> {
     let mut table: toml::Table = config::parse(file, text)?;
+    let base = toml::Value::Table(table.clone()).try_into::<FundingScenario>();
     // Whole-number parameters (none at present) would reject a float; keep floats.
     config::set_key(&mut table, key, toml::Value::Float(value)).map_err(FundingError::Sweep)?;
-    let scenario: FundingScenario =
-        toml::Value::Table(table)
-            .try_into()
-            .map_err(|source| FundingError::SweepKey {
-                key: key.to_string(),
-                source,
-            })?;
+    let Ok(scenario) = toml::Value::Table(table).try_into::<FundingScenario>() else {
+        let known = base.as_ref().map(numeric_keys).unwrap_or_default();
+        let hint = match config::did_you_mean(key, known.iter().map(String::as_str)) {
+            near if !near.is_empty() => near,
+            _ => format!(" (its numeric parameters: {})", known.join(", ")),
+        };
+        return Err(FundingError::SweepKey {
+            key: key.to_string(),
+            hint,
+        });
+    };
     scenario
         .check(file, text)
         .map_err(|source| FundingError::SweepValue {
             key: key.to_string(),
             value,
-            source,
+            source: Refusal(source.problems().into_iter().map(|p| p.message).collect()),
         })?;
     Ok(scenario)
+}
+
+/// The dotted keys of `scenario`'s numbers, as a sweep names them (`budget_gbp`,
+/// `costs.paid_hourly_gbp`, ...; `demand.period_scale` too, which is unset unless the
+/// file sets it), sorted.
+fn numeric_keys(scenario: &FundingScenario) -> Vec<String> {
+    fn walk(prefix: &str, value: &toml::Value, out: &mut Vec<String>) {
+        match value {
+            toml::Value::Integer(_) | toml::Value::Float(_) => out.push(prefix.to_string()),
+            toml::Value::Table(table) => {
+                for (key, value) in table {
+                    let dotted = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    walk(&dotted, value, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = toml::Value::try_from(scenario) {
+        walk("", &value, &mut out);
+    }
+    if scenario.demand.period_scale.is_none() {
+        out.push("demand.period_scale".to_string());
+    }
+    out.sort();
+    out
 }
 
 /// Runs the scenario at every value of the sweep, in parallel (rayon); points come

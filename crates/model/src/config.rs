@@ -352,8 +352,12 @@ fn plain_words(message: &str, key: Option<&str>) -> String {
                 .trim_start_matches("one of ")
                 .replace('`', "")
                 .replace(" or ", ", ");
+            let listed: Vec<&str> = choices.split(", ").collect();
+            let hint = nearest(found.trim_matches('`'), &listed)
+                .map(|n| format!(" (did you mean {n}?)"))
+                .unwrap_or_default();
             return format!(
-                "{subject} is {found}, which is not one of: {choices}",
+                "{subject} is {found}, which is not one of: {choices}{hint}",
                 found = found.replace('`', "\"")
             );
         }
