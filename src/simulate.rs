@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use caseload_model::config::did_you_mean;
 use caseload_model::files::write_atomically;
 use caseload_sim::{
     builtin, rows_csv, simulate, wait_chart, write_tables, Estimate, Metrics, PolicyResult,
@@ -157,10 +158,11 @@ const SHOWN: &[Shown] = &[
     ),
 ];
 
-/// Shares' differences in percentage points.
+/// Shares' differences in percentage points, to two decimals: a paired interval is
+/// narrow, and one decimal could show [-0.1, 0.0] for one that excludes 0.
 const POINTS: Number = Number {
     scale: 100.0,
-    digits: 1,
+    digits: 2,
     suffix: "",
     grouped: false,
 };
@@ -173,7 +175,7 @@ const COMPARED: &[Compared] = &[
     (
         "weeks of support before the final plan, per family",
         |m| &m.support_weeks,
-        Number::COUNT,
+        Number::RATIO,
     ),
     (
         "supported by week 16, percentage points",
@@ -189,7 +191,7 @@ const COMPARED: &[Compared] = &[
     (
         "weeks waited, mean (supported)",
         |m| &m.wait_mean,
-        Number::COUNT,
+        Number::RATIO,
     ),
     (
         "lowest district coverage, percentage points",
@@ -201,6 +203,9 @@ const COMPARED: &[Compared] = &[
 pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     let loaded = Scenario::load(&args.scenario)?;
     let mut scenario = loaded.scenario;
+    for warning in scenario.warnings(loaded.supporters.is_some()) {
+        eprintln!("warning: {}: {warning}", args.scenario.display());
+    }
     if let Some(n) = args.replications {
         scenario.replications = crate::cli::replications(n)?;
     }
@@ -227,13 +232,20 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     for name in &names {
         let policy = builtin(name).ok_or_else(|| {
             BadArgument(format!(
-                "--policies: unknown policy `{name}` (known: {})",
+                "--policies: unknown policy `{name}`{} (known: {})",
+                did_you_mean(name, BUILTIN.iter().copied()),
                 BUILTIN.join(", ")
             ))
         })?;
-        if !policies.iter().any(|p| p.name() == policy.name()) {
-            policies.push(policy);
+        if policies.iter().any(|p| p.name() == policy.name()) {
+            // A policy twice would be compared with itself: name it once.
+            return Err(BadArgument(format!(
+                "--policies: `{}` is named twice; name each policy once",
+                policy.name()
+            ))
+            .into());
         }
+        policies.push(policy);
     }
     if policies.is_empty() {
         return Err(BadArgument("--policies: name at least one policy".into()).into());
@@ -460,16 +472,21 @@ fn paired_table(results: &Results) -> Option<String> {
     let mut t = table(&header);
     for (label, estimate, how) in COMPARED {
         let mut row = vec![label.to_string()];
-        row.extend(
-            paired
-                .iter()
-                .map(|(_, d)| interval(Some(estimate(d)), *how)),
-        );
+        row.extend(paired.iter().map(|(_, d)| {
+            let e = estimate(d);
+            // Marked where the interval leaves 0 out: the policies differ there.
+            let apart = e.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+            format!(
+                "{}{}",
+                interval(Some(e), *how),
+                if apart { " *" } else { "" }
+            )
+        }));
         t.add_row(row);
     }
     right_align(&mut t, &(1..=paired.len()).collect::<Vec<_>>());
     Some(format!(
-        "\nEach policy against {}, replication by replication (the same families in each): its value less {}'s.\n\n{t}\n",
+        "\nEach policy against {}, replication by replication (the same families in each): its value less {}'s; * where the 95% interval leaves out 0.\n\n{t}\n",
         first.policy, first.policy
     ))
 }

@@ -292,6 +292,21 @@ fn bad_scenarios_and_arguments_exit_2() {
     let output = simulate("small-area", &["--policies", "fifo,quickest"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown policy `quickest`"));
+    let output = simulate("small-area", &["--policies", "fifo,priorty"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown policy `priorty`; did you mean `priority`?"),
+        "{}",
+        stderr(&output)
+    );
+    // A policy named twice would be compared with itself: refused, not dropped in silence.
+    let output = simulate("small-area", &["--policies", "fifo,optimal,fifo"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`fifo` is named twice"),
+        "{}",
+        stderr(&output)
+    );
 
     // The command line is held to the scenario's own limit on replications.
     let output = caseload(&[

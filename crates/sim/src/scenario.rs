@@ -375,6 +375,44 @@ impl Scenario {
         policy.chain(own).chain(equity).collect()
     }
 
+    /// What the scenario allows but most likely did not mean: a need or a language
+    /// its families can have that no generated supporter can (a `skills` or
+    /// `languages` table replaces the default one whole, so a table that names one
+    /// skill takes the others away). Not checked against a supporters file.
+    pub fn warnings(&self, with_file: bool) -> Vec<String> {
+        if with_file {
+            return Vec::new();
+        }
+        let offered =
+            |table: &BTreeMap<String, f64>, key: &str| table.get(key).is_some_and(|p| *p > 0.0);
+        let mut needs: Vec<&str> = self
+            .families
+            .needs
+            .iter()
+            .filter(|(_, p)| **p > 0.0)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if self.families.transfer_needs_skill > 0.0 && !needs.contains(&"transfer") {
+            needs.push("transfer");
+        }
+        let mut said = Vec::new();
+        for need in needs {
+            if !offered(&self.supporters.skills, need) {
+                said.push(format!(
+                    "families need the skill `{need}`, which no supporter is given (`supporters.skills` has no `{need}`: a table replaces the default one whole); such families are never placed"
+                ));
+            }
+        }
+        for (language, p) in &self.families.languages {
+            if *p > 0.0 && !offered(&self.supporters.languages, language) {
+                said.push(format!(
+                    "families prefer the language `{language}`, which no supporter speaks (`supporters.languages` has no `{language}`); such families are never placed"
+                ));
+            }
+        }
+        said
+    }
+
     /// Total weeks simulated (warm-up and horizon).
     pub fn total_weeks(&self) -> u32 {
         self.warm_up_weeks + self.horizon_weeks
@@ -626,6 +664,31 @@ mod tests {
         let scenario = parse("name = \"x\"\n").unwrap();
         assert_eq!(scenario.ehc.p_on_time, 0.55);
         assert_eq!(scenario.total_weeks(), 104);
+    }
+
+    #[test]
+    fn needs_no_supporter_can_meet_are_warned() {
+        assert!(parse("name = \"x\"\n").unwrap().warnings(false).is_empty());
+        // A skills table of one entry takes the default's others away.
+        let one = parse("name = \"x\"\n[supporters]\nskills = { autism = 0.7 }\n").unwrap();
+        let said = one.warnings(false);
+        assert_eq!(said.len(), 3, "{said:?}");
+        for need in ["bsl", "tribunal", "transfer"] {
+            assert!(
+                said.iter()
+                    .any(|w| w.contains(&format!("the skill `{need}`"))),
+                "{said:?}"
+            );
+        }
+        // A supporters file is not second-guessed.
+        assert!(one.warnings(true).is_empty());
+        let spoken = parse(
+            "name = \"x\"\n[supporters]\nlanguages = { pl = 0.1 }\n[families]\nlanguages = { pl = 0.02, so = 0.01 }\n",
+        )
+        .unwrap()
+        .warnings(false);
+        assert_eq!(spoken.len(), 1, "{spoken:?}");
+        assert!(spoken[0].contains("the language `so`"), "{spoken:?}");
     }
 
     #[test]
