@@ -335,7 +335,10 @@ fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
             "largest area coverage",
             Number::PERCENT.show(s.max_coverage),
         ),
-        ("Gini of area coverage", format!("{:.3}", s.gini_coverage)),
+        (
+            "Gini of area coverage (0: every area alike)",
+            format!("{:.3}", s.gini_coverage),
+        ),
         (
             "paid supporters (FTE)",
             count(r.areas.iter().map(|a| a.paid_supporters).sum::<f64>()),
@@ -613,7 +616,7 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     }
     out.push('\n');
     out.push_str(&wrap(
-        "Demand, closed form and simulated are families over the period; simulated coverage is the simulated mean over demand; weeks waited is the mean wait of the families supported; the last column is the share of the families referred who were supported by week 16 of the 20-week clock.",
+        "Demand, closed form and simulated are families over the period (closed form: the families the split's funded hours support by the formula, hours over the hours a family needs; simulated: the mean over replications of the families the weekly simulation supports); simulated coverage is the simulated mean over demand; weeks waited is the mean wait of the families supported; the last column is the share of the families referred who were supported by week 16 of the 20-week clock.",
         0,
     ));
     if !fewer.is_empty() {
