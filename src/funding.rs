@@ -125,6 +125,18 @@ fn tell(scenario: &str, warnings: &[PeriodWarning], notes: &[String], output: Ou
 
 pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
     let target = output(args)?;
+    let from_stdin = args
+        .scenario
+        .iter()
+        .chain(&args.compare)
+        .chain(&args.areas)
+        .filter(|file| file.as_os_str() == "-")
+        .count();
+    if from_stdin > 1 {
+        return Err(
+            BadArgument("only one input can be read from standard input (`-`)".into()).into(),
+        );
+    }
     let areas = match &args.areas {
         Some(file) => AreasTable::load(file)?,
         None => AreasTable::embedded(),

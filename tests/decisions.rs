@@ -575,12 +575,16 @@ fn a_decisions_file_says_every_problem_at_once_each_at_its_column() {
          typo,pinn,BH-R0071,BH-S01\n\
          ,pin,BH-R9999,BH-S01\n\
          ,forbid,BH-R0071,BH-S99\n\
-         ,pin,BH-R0071,BH-S07\n",
+         ,pin,BH-R0071,BH-S07\n\
+         ,pin,BH-R0066,BH-S01\n\
+         ,forbid,BH-R0066,BH-S01\n",
     );
+    // A contradiction (lines 6 and 7) does not hide the pin with no room either.
     let expected = [
         "decisions.csv:2:2: `decision`: `pinn` is not one of pin, forbid",
         "decisions.csv:3:3: pin BH-R9999=BH-S01: no referral `BH-R9999`",
         "decisions.csv:4:4: forbid BH-R0071=BH-S99: no supporter `BH-S99` in the supporters file; did you mean `BH-S09`?",
+        "decisions.csv:6:2: pin BH-R0066=BH-S01: the same pair is also forbidden (",
         "decisions.csv:5:4: pin BH-R0071=BH-S07: BH-S07 is already over a limit through open cases",
     ];
     let week = ["-w", "2015-11-02", "--decisions", file.as_str()];
@@ -606,6 +610,6 @@ fn a_decisions_file_says_every_problem_at_once_each_at_its_column() {
             at += found + line.len();
         }
         assert!(message.contains("1 problem in the input"), "{message}");
-        assert!(message.contains("3 decisions cannot hold"), "{message}");
+        assert!(message.contains("4 decisions cannot hold"), "{message}");
     }
 }

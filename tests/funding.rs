@@ -474,6 +474,19 @@ fn issue7_an_unknown_out_extension_is_an_error_and_writes_nothing() {
 }
 
 #[test]
+fn standard_input_serves_one_input_only() {
+    // Both from `-` would read standard input twice, the second time empty: refused up
+    // front rather than blamed on the scenario's missing keys.
+    let output = funding(&["--areas", "-", "--scenario", "-"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("only one input can be read from standard input"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn issue7_dash_out_is_standard_output() {
     let output = funding(&[
         "--scenario",

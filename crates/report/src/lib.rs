@@ -352,21 +352,21 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
             }
             @if !late.is_empty() {
                 h3 { (count(late.len(), "family", "families")) " past week 16 of the 20-week clock, still waiting" }
-                (by_area(options, &late, |w| w.area.as_str(), |w| html! {
-                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), &late, |w| w.area.as_str())) ", " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
+                (by_area(options, &late, |w| w.area.as_str(), |w, grouped| html! {
+                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), grouped)) ", " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
                     @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
                 }))
             }
             @if !over.is_empty() {
                 h3 { (count(over.len(), "supporter", "supporters")) " over capacity through open cases" }
-                (by_area(options, &over, |s| s.area.as_str(), |s| html! {
-                    strong { (s.supporter_id) } (area_after(s.area.as_str(), &over, |s| s.area.as_str())) ": " (hours(s.hours_used)) " of " (hours(s.hours_per_week)) " h, " (s.cases) " of " (s.max_cases) " cases"
+                (by_area(options, &over, |s| s.area.as_str(), |s, grouped| html! {
+                    strong { (s.supporter_id) } (area_after(s.area.as_str(), grouped)) ": " (hours(s.hours_used)) " of " (hours(s.hours_per_week)) " h, " (s.cases) " of " (s.max_cases) " cases"
                 }))
             }
             @if !long.is_empty() {
                 h3 { (count(long.len(), "family", "families")) " waiting " (options.long_wait_weeks) " weeks or more since referral" }
-                (by_area(options, &long, |(w, _)| w.area.as_str(), |(w, weeks)| html! {
-                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), &long, |(w, _)| w.area.as_str())) ": " (count(*weeks, "week", "weeks")) " since referral, " (w.reason.words())
+                (by_area(options, &long, |(w, _)| w.area.as_str(), |(w, weeks), grouped| html! {
+                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), grouped)) ": " (count(*weeks, "week", "weeks")) " since referral, " (w.reason.words())
                 }))
             }
         }
@@ -382,26 +382,27 @@ fn several_areas<T>(entries: &[T], area: impl Fn(&T) -> &str) -> bool {
 }
 
 /// " (area)" after an alert's id when its list is of one area; nothing when the list
-/// is grouped by area, whose heading already names it.
-fn area_after<T>(code: &str, entries: &[T], area: impl Fn(&T) -> &str) -> String {
-    if several_areas(entries, area) {
+/// is `grouped` by area, whose heading already names it.
+fn area_after(code: &str, grouped: bool) -> String {
+    if grouped {
         String::new()
     } else {
         format!(" ({code})")
     }
 }
 
-/// An alert list: an item per entry when the entries are of one area; otherwise an item
+/// An alert list: an item per entry when the entries are of one area (`item` is told
+/// whether the list is grouped); otherwise an item
 /// per area, its name (a link to its section) and how many, with its entries under it (areas in code order,
 /// entries in the order given), so that a report of many areas is read area by area.
 fn by_area<T>(
     options: &ReportOptions,
     entries: &[T],
     area: impl Fn(&T) -> &str,
-    item: impl Fn(&T) -> Markup,
+    item: impl Fn(&T, bool) -> Markup,
 ) -> Markup {
     if !several_areas(entries, &area) {
-        return html! { ul { @for e in entries { li { (item(e)) } } } };
+        return html! { ul { @for e in entries { li { (item(e, false)) } } } };
     }
     let link = options.area_link.as_deref().unwrap_or("#area-");
     let mut grouped: BTreeMap<&str, Vec<&T>> = BTreeMap::new();
@@ -413,7 +414,7 @@ fn by_area<T>(
             @for (code, entries) in &grouped {
                 li {
                     a href={ (link) (path_segment(code)) } { (area_name(code)) } ": " (entries.len())
-                    ul { @for e in entries { li { (item(e)) } } }
+                    ul { @for e in entries { li { (item(e, true)) } } }
                 }
             }
         }

@@ -95,6 +95,17 @@ pub(crate) fn resolve(
     policy: &Policy,
     decisions: &[Decision],
 ) -> Result<(WeekView, Resolved), DecisionError> {
+    resolve_marking(caseload, view, policy, decisions).map_err(|(error, _)| error)
+}
+
+/// [`resolve`], with, on failure, the indices of the decisions that cannot hold (of a
+/// contradicting pair, the later one).
+fn resolve_marking(
+    caseload: &Caseload,
+    view: &WeekView,
+    policy: &Policy,
+    decisions: &[Decision],
+) -> Result<(WeekView, Resolved), (DecisionError, BTreeSet<usize>)> {
     let referrals = index_of(caseload.referrals.iter().map(|r| r.id.as_str()));
     let supporters = index_of(caseload.supporters.iter().map(|s| s.id.as_str()));
     let holder: HashMap<usize, usize> = view
@@ -104,12 +115,16 @@ pub(crate) fn resolve(
         .collect();
     let waiting: BTreeSet<usize> = view.waiting.iter().map(|w| w.referral).collect();
     let mut problems = Vec::new();
+    let mut flagged = BTreeSet::new();
     let mut resolved = Resolved::default();
     // Referral → (supporter, where pinned), to find a family pinned twice.
     let mut pinned: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     let mut known = Vec::new();
     for (d, decision) in decisions.iter().enumerate() {
-        let say = |field: DecisionField, why: String| say(decision, field, &why);
+        let mut say = |field: DecisionField, why: String| {
+            flagged.insert(d);
+            say(decision, field, &why)
+        };
         let referral = referrals.get(decision.referral_id.as_str()).copied();
         let supporter = supporters.get(decision.supporter_id.as_str()).copied();
         if referral.is_none() {
@@ -152,7 +167,7 @@ pub(crate) fn resolve(
             ));
             continue;
         }
-        known.push((decision, r, s));
+        known.push((d, r, s));
         match decision.decision {
             DecisionKind::Forbid => {
                 resolved.forbids.insert((r, s));
@@ -174,17 +189,23 @@ pub(crate) fn resolve(
             },
         }
     }
-    for (decision, r, s) in &known {
-        if decision.decision == DecisionKind::Pin && resolved.is_forbidden(*r, *s) {
-            let forbid = known
-                .iter()
-                .find(|(d, fr, fs)| d.decision == DecisionKind::Forbid && fr == r && fs == s)
-                .map(|(d, _, _)| d.origin.to_string())
-                .unwrap_or_default();
+    // The first forbid of each pair, to name it beside a pin of the same pair.
+    let mut forbidden_by: HashMap<(usize, usize), usize> = HashMap::new();
+    for &(d, r, s) in &known {
+        if decisions[d].decision == DecisionKind::Forbid {
+            forbidden_by.entry((r, s)).or_insert(d);
+        }
+    }
+    for &(d, r, s) in &known {
+        if decisions[d].decision != DecisionKind::Pin {
+            continue;
+        }
+        if let Some(&f) = forbidden_by.get(&(r, s)) {
+            flagged.insert(d);
             problems.push(say(
-                decision,
+                &decisions[d],
                 DecisionField::Decision,
-                &format!("the same pair is also forbidden ({forbid})"),
+                &format!("the same pair is also forbidden ({})", decisions[f].origin),
             ));
         }
     }
@@ -194,6 +215,7 @@ pub(crate) fn resolve(
         let decision = &decisions[d];
         let referral = &caseload.referrals[r];
         let supporter = &caseload.supporters[s];
+        let before = problems.len();
         if !referral.has_consent() {
             problems.push(say(
                 decision,
@@ -226,9 +248,12 @@ pub(crate) fn resolve(
                 ),
             ));
         }
+        if problems.len() > before {
+            flagged.insert(d);
+        }
     }
     if !problems.is_empty() {
-        return Err(DecisionError { problems });
+        return Err((DecisionError { problems }, flagged));
     }
 
     let mut week = view.clone();
@@ -272,24 +297,25 @@ pub fn check_decisions(
     decisions: &[Decision],
 ) -> Result<(), DecisionError> {
     let view = WeekView::new(caseload, week);
-    let room = |decisions: &[Decision]| -> Result<(), DecisionError> {
-        let (view, decided) = resolve(caseload, &view, policy, decisions)?;
-        let instances = crate::instance::build_instances(caseload, &view, policy, &decided, None);
+    let room = |decisions: &[Decision], view: &WeekView, decided: &Resolved| {
+        let instances = crate::instance::build_instances(caseload, view, policy, decided, None);
         room_problems(caseload, week, &instances, decisions)
     };
-    let Err(mut found) = resolve(caseload, &view, policy, decisions) else {
-        return room(decisions);
+    let (mut found, flagged) = match resolve_marking(caseload, &view, policy, decisions) {
+        Ok((resolved_view, decided)) => return room(decisions, &resolved_view, &decided),
+        Err(failed) => failed,
     };
-    // Room is checked on the pins that hold on their own too, so that a pin with no
-    // room is said with the rest, not once the others are mended. (Where two
-    // decisions contradict each other, which one stays is not known: room waits.)
+    // Room is checked on the decisions that hold too, so that a pin with no room is
+    // said with the rest, not once the others are mended (of two contradicting
+    // decisions, the earlier one is kept for this).
     let fine: Vec<Decision> = decisions
         .iter()
-        .filter(|d| resolve(caseload, &view, policy, std::slice::from_ref(*d)).is_ok())
-        .cloned()
+        .enumerate()
+        .filter(|(d, _)| !flagged.contains(d))
+        .map(|(_, decision)| decision.clone())
         .collect();
-    if resolve(caseload, &view, policy, &fine).is_ok() {
-        if let Err(more) = room(&fine) {
+    if let Ok((resolved_view, decided)) = resolve(caseload, &view, policy, &fine) {
+        if let Err(more) = room(&fine, &resolved_view, &decided) {
             found.problems.extend(more.problems);
         }
     }
