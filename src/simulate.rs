@@ -474,8 +474,12 @@ fn paired_table(results: &Results) -> Option<String> {
         let mut row = vec![label.to_string()];
         row.extend(paired.iter().map(|(_, d)| {
             let e = estimate(d);
-            // Marked where the interval leaves 0 out: the policies differ there.
-            let apart = e.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+            // Marked where the interval, as printed, leaves 0 out: the policies differ
+            // there (an end that prints as 0.00 is not marked).
+            let printed = |x: f64| (x * how.scale * 10f64.powi(how.digits as i32)).round();
+            let apart = e
+                .ci95
+                .is_some_and(|[lo, hi]| printed(lo) > 0.0 || printed(hi) < 0.0);
             format!(
                 "{}{}",
                 interval(Some(e), *how),
