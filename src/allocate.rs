@@ -1,6 +1,6 @@
 //! `caseload allocate`: load, plan, print.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use caseload_model::config::did_you_mean;
@@ -14,8 +14,8 @@ use caseload_solve::{
 
 use crate::cli::{AllocateArgs, BadArgument, DecisionArgs, Format, Method, WeekArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folder_or_new,
-    require_folders, stdout_format,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, one_from_stdin,
+    require_folder_or_new, require_folders, stdout_format,
 };
 use crate::render;
 
@@ -192,21 +192,17 @@ pub fn load_week(
     decided: &DecisionArgs,
     week: PlanningWeek,
 ) -> anyhow::Result<(Policy, Caseload)> {
-    let from_stdin = [
-        Some(&input.supporters),
-        Some(&input.referrals),
-        input.policy.as_ref(),
-        decided.decisions.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|file| is_stdio(file))
-    .count();
-    if from_stdin > 1 {
-        return Err(
-            BadArgument("only one input can be read from standard input (`-`)".into()).into(),
-        );
-    }
+    one_from_stdin(
+        [
+            Some(&input.supporters),
+            Some(&input.referrals),
+            input.policy.as_ref(),
+            decided.decisions.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path),
+    )?;
     let policy = match &input.policy {
         Some(path) => Policy::load(path)?,
         None => Policy::default(),

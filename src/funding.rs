@@ -12,7 +12,8 @@ use caseload_model::config;
 
 use crate::cli::{BadArgument, Format, FundingArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, no_collisions, require_folders, stdout_format,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, one_from_stdin,
+    require_folders, stdout_format,
 };
 use crate::render::{interval, right_align, table, Number};
 
@@ -125,18 +126,13 @@ fn tell(scenario: &str, warnings: &[PeriodWarning], notes: &[String], output: Ou
 
 pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
     let target = output(args)?;
-    let from_stdin = args
-        .scenario
-        .iter()
-        .chain(&args.compare)
-        .chain(&args.areas)
-        .filter(|file| file.as_os_str() == "-")
-        .count();
-    if from_stdin > 1 {
-        return Err(
-            BadArgument("only one input can be read from standard input (`-`)".into()).into(),
-        );
-    }
+    one_from_stdin(
+        args.scenario
+            .iter()
+            .chain(&args.compare)
+            .chain(&args.areas)
+            .map(PathBuf::as_path),
+    )?;
     let areas = match &args.areas {
         Some(file) => AreasTable::load(file)?,
         None => AreasTable::embedded(),

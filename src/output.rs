@@ -45,6 +45,17 @@ pub fn is_stdio(path: &Path) -> bool {
 
 /// Where `path` is or would be: the file itself resolved, or its folder resolved with
 /// its name (a file not written yet); `None` when the folder is not there either.
+/// At most one of `inputs` may be standard input (`-`): a second would read it again,
+/// and find it empty.
+pub fn one_from_stdin<'a>(inputs: impl IntoIterator<Item = &'a Path>) -> Result<(), BadArgument> {
+    if inputs.into_iter().filter(|file| is_stdio(file)).count() > 1 {
+        return Err(BadArgument(
+            "only one input can be read from standard input (`-`)".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn resolved(path: &Path) -> Option<std::path::PathBuf> {
     if let Ok(real) = std::fs::canonicalize(path) {
         return Some(real);
