@@ -114,17 +114,14 @@ fn resolve_marking(
         .map(|c| (c.referral, c.supporter))
         .collect();
     let waiting: BTreeSet<usize> = view.waiting.iter().map(|w| w.referral).collect();
-    let mut problems = Vec::new();
-    let mut flagged = BTreeSet::new();
+    // Each problem with the index of its decision.
+    let mut problems: Vec<(usize, DecisionProblem)> = Vec::new();
     let mut resolved = Resolved::default();
     // Referral → (supporter, where pinned), to find a family pinned twice.
     let mut pinned: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     let mut known = Vec::new();
     for (d, decision) in decisions.iter().enumerate() {
-        let mut say = |field: DecisionField, why: String| {
-            flagged.insert(d);
-            say(decision, field, &why)
-        };
+        let say = |field: DecisionField, why: String| (d, say(decision, field, &why));
         let referral = referrals.get(decision.referral_id.as_str()).copied();
         let supporter = supporters.get(decision.supporter_id.as_str()).copied();
         if referral.is_none() {
@@ -201,12 +198,8 @@ fn resolve_marking(
             continue;
         }
         if let Some(&f) = forbidden_by.get(&(r, s)) {
-            flagged.insert(d);
-            problems.push(say(
-                &decisions[d],
-                DecisionField::Decision,
-                &format!("the same pair is also forbidden ({})", decisions[f].origin),
-            ));
+            let why = format!("the same pair is also forbidden ({})", decisions[f].origin);
+            problems.push((d, say(&decisions[d], DecisionField::Decision, &why)));
         }
     }
     // A pin of an open case to its own supporter changes nothing; the others must
@@ -215,44 +208,44 @@ fn resolve_marking(
         let decision = &decisions[d];
         let referral = &caseload.referrals[r];
         let supporter = &caseload.supporters[s];
-        let before = problems.len();
-        if !referral.has_consent() {
-            problems.push(say(
-                decision,
+        let why = if !referral.has_consent() {
+            Some((
                 DecisionField::Referral,
-                &format!(
+                format!(
                     "{} cannot be placed: consent is {}",
                     referral.id,
                     referral.consent_basis().describe()
                 ),
-            ));
+            ))
         } else if referral.away(view.week.monday()) {
-            problems.push(say(
-                decision,
+            Some((
                 DecisionField::Referral,
-                &format!(
+                format!(
                     "{} cannot be placed: the family is away this week ({})",
                     referral.id,
                     absence(referral)
                 ),
-            ));
+            ))
         } else if let Err(reason) = check(referral, supporter, view.week, policy) {
-            problems.push(say(
-                decision,
+            Some((
                 DecisionField::Supporter,
-                &format!(
+                format!(
                     "{} is not eligible for {}: {}",
                     supporter.id,
                     referral.id,
                     ineligible_detail(reason, referral, supporter)
                 ),
-            ));
-        }
-        if problems.len() > before {
-            flagged.insert(d);
+            ))
+        } else {
+            None
+        };
+        if let Some((field, why)) = why {
+            problems.push((d, say(decision, field, &why)));
         }
     }
     if !problems.is_empty() {
+        let flagged = problems.iter().map(|(d, _)| *d).collect();
+        let problems = problems.into_iter().map(|(_, problem)| problem).collect();
         return Err((DecisionError { problems }, flagged));
     }
 
