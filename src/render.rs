@@ -443,16 +443,6 @@ fn round(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
-/// What a local supporter adds to a base score: `; 9.25 with a local supporter (local
-/// bonus 0.05)`, or nothing when the policy gives no bonus.
-fn with_local_bonus(base: f64, bonus: f64) -> String {
-    if bonus == 0.0 {
-        return String::new();
-    }
-    let total = ((base + bonus) * 1e6).round() / 1e6;
-    format!("; {total} with a local supporter (local bonus {bonus})")
-}
-
 /// One family's explanation in plain words.
 pub fn explanation(e: &Explanation) -> String {
     let mut out = String::new();
@@ -475,7 +465,7 @@ pub fn explanation(e: &Explanation) -> String {
         e.priority,
         e.urgency,
         e.base_score,
-        with_local_bonus(e.base_score, e.local_bonus),
+        words::with_local_bonus(e.base_score, e.local_bonus),
         e.hours
     );
     if let Some(letter) = e.exception {

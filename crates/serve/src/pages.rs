@@ -441,7 +441,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                     }
                     tr { th { "Priority" } td { (e.priority) " (weight " (e.weight) ")" } }
                     tr { th { "On the 20-week clock" } td { (clock(e.weeks_on_clock)) " (urgency " (format!("{:.2}", e.urgency)) ")" } }
-                    tr { th { "Score" } td { (format!("{:.2}", e.base_score)) @if e.local_bonus != 0.0 { "; " (format!("{:.2}", e.base_score + e.local_bonus)) " with a local supporter (local bonus " (e.local_bonus) ")" } } }
+                    tr { th { "Score" } td { (format!("{:.2}", e.base_score)) (caseload_report::words::with_local_bonus(e.base_score, e.local_bonus)) } }
                     tr { th { "Hours a week" } td { (e.hours) } }
                     @if let Some(s) = &e.supporter_id { tr { th { "Supporter" } td { (s) } } }
                     @if let Some(reason) = e.reason { tr { th { "Waiting because" } td { (reason.words()) } } }

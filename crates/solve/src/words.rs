@@ -13,6 +13,16 @@ pub fn count(n: impl TryInto<i64>, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
+/// What a local supporter adds to a family's base score: `; 9.25 with a local
+/// supporter (local bonus 0.05)`, or nothing when the policy gives no bonus.
+pub fn with_local_bonus(base: f64, bonus: f64) -> String {
+    if bonus == 0.0 {
+        return String::new();
+    }
+    let total = ((base + bonus) * 1e6).round() / 1e6;
+    format!("; {total} with a local supporter (local bonus {bonus})")
+}
+
 /// Where a family stands on the 20-week clock, never as a negative count: "3 weeks",
 /// or "clock starts in 2 weeks" for a clock that starts after the planning week.
 pub fn clock(weeks_on_clock: i64) -> String {
