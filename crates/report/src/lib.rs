@@ -376,9 +376,8 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
 /// Whether `entries` belong to more than one area.
 fn several_areas<T>(entries: &[T], area: impl Fn(&T) -> &str) -> bool {
     entries
-        .iter()
-        .map(&area)
-        .any(|a| entries.first().is_some_and(|first| area(first) != a))
+        .windows(2)
+        .any(|pair| area(&pair[0]) != area(&pair[1]))
 }
 
 /// " (area)" after an alert's id when its list is of one area; nothing when the list
@@ -391,10 +390,10 @@ fn area_after(code: &str, grouped: bool) -> String {
     }
 }
 
-/// An alert list: an item per entry when the entries are of one area (`item` is told
-/// whether the list is grouped); otherwise an item
-/// per area, its name (a link to its section) and how many, with its entries under it (areas in code order,
-/// entries in the order given), so that a report of many areas is read area by area.
+/// An alert list: an item per entry when the entries are of one area; otherwise an item
+/// per area, its name (a link to its section) and how many, with its entries under it
+/// (areas in code order, entries in the order given), so that a report of many areas is
+/// read area by area. `item` is told whether the list is grouped.
 fn by_area<T>(
     options: &ReportOptions,
     entries: &[T],

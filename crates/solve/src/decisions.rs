@@ -34,8 +34,9 @@ pub struct DecisionError {
 /// One decision that cannot hold, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionProblem {
-    /// Where it was given (`decisions.csv:3:1`, at the field in question; `--pin`), or empty when the decision was
-    /// not given by the user as such (a recommendation's trial pin).
+    /// Where it was given (`decisions.csv:3:1`, at the field in question; `--pin`), or
+    /// empty when the decision was not given by the user as such (a recommendation's
+    /// trial pin).
     pub origin: String,
     /// The decision: `pin R=S`.
     pub decision: String,
