@@ -295,11 +295,13 @@ pub fn with_parameter(
     value: f64,
 ) -> Result<FundingScenario, FundingError> {
     let mut table: toml::Table = config::parse(file, text)?;
-    let base = toml::Value::Table(table.clone()).try_into::<FundingScenario>();
     // Whole-number parameters (none at present) would reject a float; keep floats.
     config::set_key(&mut table, key, toml::Value::Float(value)).map_err(FundingError::Sweep)?;
     let Ok(scenario) = toml::Value::Table(table).try_into::<FundingScenario>() else {
-        let known = base.as_ref().map(numeric_keys).unwrap_or_default();
+        // Only now is the scenario as written read, to name the keys a sweep can take.
+        let known = FundingScenario::from_toml(file, text)
+            .map(|base| numeric_keys(&base))
+            .unwrap_or_default();
         let hint = match config::did_you_mean(key, known.iter().map(String::as_str)) {
             near if !near.is_empty() => near,
             _ => format!(" (its numeric parameters: {})", known.join(", ")),
