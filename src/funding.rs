@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use caseload_funding::tables::{money, number, thousands};
 use caseload_funding::{
-    compare, simulate_split, sweep, tables, AreaFunding, AreasTable, Assumptions, FundingScenario,
+    compare, load_scenario, simulate_split, sweep, tables, AreaFunding, AreasTable, Assumptions,
     PeriodWarning, SimulatedSplit, SplitResult, Summary, SweepResult, SweepSpec, SAME_COVERAGE,
 };
 use caseload_model::config;
@@ -166,7 +166,7 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
 
     let scenarios = files
         .iter()
-        .map(|file| FundingScenario::load(file))
+        .map(|file| load_scenario(file, &areas))
         .collect::<Result<Vec<_>, _>>()?;
     let results = compare(&scenarios, &areas)?;
     for r in &results {
@@ -237,8 +237,13 @@ fn wrap(text: &str, indent: usize) -> String {
 
 /// The assumptions as a list under `heading`.
 fn assumptions_block(out: &mut String, heading: &str, a: &Assumptions) {
+    lines_block(out, heading, a.describe());
+}
+
+/// `lines` as a list under `heading`.
+fn lines_block(out: &mut String, heading: &str, lines: Vec<String>) {
     let _ = writeln!(out, "{heading}");
-    for line in a.describe() {
+    for line in lines {
         out.push_str(&wrap(&format!("- {line}"), 2));
     }
 }
@@ -482,21 +487,25 @@ fn compare_table(results: &[SplitResult]) -> String {
             3,
         ));
         out.push_str(&wrap(&format!("   {}", extremes_line(r)), 3));
+        out.push_str(&wrap(&format!("   {}", r.assumptions.describe_split()), 3));
     }
-    let mut groups: Vec<(&Assumptions, Vec<usize>)> = Vec::new();
+    // Each letter's rule and settings are above; the rest is listed once for the
+    // scenarios that share it.
+    let mut groups: Vec<(Assumptions, Vec<usize>)> = Vec::new();
     for (i, r) in results.iter().enumerate() {
-        match groups.iter_mut().find(|(a, _)| **a == r.assumptions) {
+        let shared = r.assumptions.shared();
+        match groups.iter_mut().find(|(a, _)| *a == shared) {
             Some((_, members)) => members.push(i),
-            None => groups.push((&r.assumptions, vec![i])),
+            None => groups.push((shared, vec![i])),
         }
     }
     for (assumptions, members) in &groups {
         let names: Vec<String> = members.iter().map(|&i| letter(i)).collect();
         out.push('\n');
-        assumptions_block(
+        lines_block(
             &mut out,
             &format!("Assumptions of {}", names.join(", ")),
-            assumptions,
+            assumptions.describe_shared(),
         );
     }
     let mut any = false;

@@ -84,42 +84,83 @@ impl AreasTable {
     /// missing, non-numeric or negative figure, each located; and for a table with no
     /// areas or a code given twice.
     pub fn resolve(&self, scenario: &FundingScenario) -> Result<Vec<Area>, LoadError> {
+        self.resolve_from(scenario, None)
+    }
+
+    /// [`AreasTable::resolve`] for a scenario read from `source` (its file and text): a
+    /// column the scenario names that the table lacks is located at the scenario's key
+    /// that names it, where the fix is, rather than at the table's header.
+    ///
+    /// # Errors
+    ///
+    /// As [`AreasTable::resolve`].
+    pub fn resolve_from(
+        &self,
+        scenario: &FundingScenario,
+        source: Option<(&Path, &str)>,
+    ) -> Result<Vec<Area>, LoadError> {
         let file = &self.file;
         let mut problems = Vec::new();
-        let mut column = |name: &str, what: &str| match self.header.iter().position(|h| h == name) {
+        // `what`: what the column is for; `key`: the scenario's key that names it (None
+        // for the table's own columns).
+        let mut column = |name: &str, what: &str, key: Option<&str>| match self
+            .header
+            .iter()
+            .position(|h| h == name)
+        {
             Some(i) => Some(i),
             None => {
                 let columns = self.header.iter().map(String::as_str);
-                problems.push(problem(
-                    file,
-                    1,
-                    0,
+                let missing = |table: &str| {
                     format!(
-                        "column `{name}` ({what}) is not in the areas table{} (its columns: {})",
+                        "column `{name}` ({what}) is not in the areas table{table}{} (its columns: {})",
                         caseload_model::config::did_you_mean(name, columns.clone()),
-                        columns.collect::<Vec<_>>().join(", ")
-                    ),
-                ));
+                        columns.clone().collect::<Vec<_>>().join(", ")
+                    )
+                };
+                problems.push(match (key, source) {
+                    (Some(key), Some((scenario_file, text))) => {
+                        let table = format!(" {}", file.display());
+                        let at = match key {
+                            "demand.columns" => format!("{key}.{name}"),
+                            _ => key.to_string(),
+                        };
+                        caseload_model::config::problem_at_key(
+                            scenario_file,
+                            text,
+                            &at,
+                            missing(&table),
+                        )
+                    }
+                    _ => problem(file, 1, 0, missing("")),
+                });
                 None
             }
         };
-        let code = column("new_la_code", "the area code");
-        let name = column("la_name", "the area name");
-        let region = column("region_name", "the region");
+        let code = column("new_la_code", "the area code", None);
+        let name = column("la_name", "the area name", None);
+        let region = column("region_name", "the region", None);
         let demand: Vec<(Option<usize>, f64)> = scenario
             .demand
             .columns
             .iter()
-            .map(|(name, weight)| (column(name, "named in `demand.columns`"), *weight))
+            .map(|(name, weight)| {
+                (
+                    column(name, "named in `demand.columns`", Some("demand.columns")),
+                    *weight,
+                )
+            })
             .collect();
         let population = column(
             &scenario.split.population_column,
             "`split.population_column`",
+            Some("split.population_column"),
         );
         let deprivation = if scenario.split.rule == Rule::Deprivation {
             column(
                 &scenario.split.deprivation_column,
                 "`split.deprivation_column`",
+                Some("split.deprivation_column"),
             )
         } else {
             None

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::scenario::{Costs, FundingScenario, PeriodScaleSource, WEEKS_PER_YEAR};
+use crate::scenario::{Costs, FundingScenario, PeriodScaleSource, Rule, Split, WEEKS_PER_YEAR};
 
 /// One demand column, its weight, and the calendar year its name carries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,6 +45,8 @@ pub struct Assumptions {
     pub admin_share: f64,
     /// The cost figures.
     pub costs: Costs,
+    /// The rule and its settings (floor, mix, supporters per area, columns).
+    pub split: Split,
 }
 
 /// The period reaches outside the years a demand column describes.
@@ -113,6 +115,7 @@ impl Assumptions {
             budget_gbp: scenario.budget_gbp,
             admin_share: scenario.admin_share,
             costs: scenario.costs.clone(),
+            split: scenario.split.clone(),
         }
     }
 
@@ -148,8 +151,26 @@ impl Assumptions {
             .collect()
     }
 
-    /// The assumptions in words, one line each, for tables and Markdown.
+    /// The assumptions in words, one line each, for tables and Markdown: those a
+    /// comparison's scenarios may share, then the rule's settings.
     pub fn describe(&self) -> Vec<String> {
+        let mut lines = self.describe_shared();
+        lines.push(self.describe_split());
+        lines
+    }
+
+    /// The assumptions but the rule and its settings: what scenarios compared side by
+    /// side share when only their rules differ.
+    pub fn shared(&self) -> Assumptions {
+        Assumptions {
+            split: Split::default(),
+            ..self.clone()
+        }
+    }
+
+    /// [`Assumptions::describe`] without the rule's settings (the line of
+    /// [`Assumptions::describe_split`]).
+    pub fn describe_shared(&self) -> Vec<String> {
         let c = &self.costs;
         let columns: Vec<String> = self
             .demand_columns
@@ -199,6 +220,44 @@ impl Assumptions {
                 round(c.max_volunteer_share * 100.0, 2)
             ),
         ]
+    }
+
+    /// The rule's settings in words: what it shares, the floor and the mix.
+    pub fn describe_split(&self) -> String {
+        let s = &self.split;
+        let supporters = |n: f64| if n == 1.0 { "supporter" } else { "supporters" };
+        let floor = format!(
+            "a floor of {} paid {} in every area",
+            s.floor_supporters,
+            supporters(s.floor_supporters)
+        );
+        let share = round(s.volunteer_share * 100.0, 2);
+        let beyond = format!("{share}% of the supporters bought beyond the floor volunteers");
+        let (shared, mix) = match s.rule {
+            Rule::Flat => (
+                format!(
+                    "{} {} per area",
+                    s.supporters_per_area,
+                    supporters(s.supporters_per_area)
+                ),
+                format!("{share}% of them volunteers, never fewer paid than the floor"),
+            ),
+            Rule::Population => (format!("the rest by `{}`", s.population_column), beyond),
+            Rule::Demand => ("the rest by demand".into(), beyond),
+            Rule::Deprivation => (
+                format!(
+                    "the rest by demand x (1 + {} x `{}`)",
+                    s.deprivation_weight, s.deprivation_column
+                ),
+                beyond,
+            ),
+            Rule::MaxFamilies | Rule::MaxMinCoverage => (
+                "an LP".into(),
+                "each area's mix chosen by the LP, volunteers at most the share the costs allow"
+                    .into(),
+            ),
+        };
+        format!("split: `{}`, {shared}; {floor}; {mix}", s.rule.name())
     }
 }
 

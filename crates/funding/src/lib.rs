@@ -282,6 +282,29 @@ pub fn compare(
     results.into_iter().collect()
 }
 
+/// Reads the scenario `file` for `areas`: [`FundingScenario::load`], then the columns it
+/// names looked up in the table and its floors priced, so that every problem of the
+/// scenario is located in its file: a column the table lacks at the key naming it, a
+/// budget that cannot pay the floors at `budget_gbp`.
+///
+/// # Errors
+///
+/// [`LoadError`] listing the problems, located.
+pub fn load_scenario(file: &Path, areas: &AreasTable) -> Result<FundingScenario, LoadError> {
+    let text = config::read(file)?;
+    let scenario = FundingScenario::from_toml(file, &text)?;
+    let resolved = areas.resolve_from(&scenario, Some((file, &text)))?;
+    match split::affordable(&scenario, resolved.len()) {
+        Ok(()) => Ok(scenario),
+        Err(e) => Err(LoadError::Invalid(vec![config::problem_at_key(
+            file,
+            &text,
+            "budget_gbp",
+            e.to_string(),
+        )])),
+    }
+}
+
 /// Sets the dotted `key` of scenario TOML `text` to `value` and re-reads it.
 ///
 /// # Errors
@@ -365,6 +388,8 @@ pub fn sweep(
     areas: &AreasTable,
 ) -> Result<SweepResult, FundingError> {
     let base = FundingScenario::from_toml(file, text)?;
+    // A column the scenario names that the table lacks is named once, at its key.
+    areas.resolve_from(&base, Some((file, text)))?;
     // Every point is read and checked first, in order, so that a bad value is named
     // before any split runs; then the splits run in parallel, the first failure in
     // order reported.

@@ -135,16 +135,16 @@ fn demand_families(s: &FundingScenario, area: &Area) -> f64 {
 /// Paid and volunteer hours a week per area.
 type Hours = Vec<(f64, f64)>;
 
-/// Splits the budget of `scenario` across `areas` by its rule.
+/// Whether the budget of `scenario` after the top-slice pays the floors of `areas`
+/// areas.
 ///
 /// # Errors
 ///
-/// [`FundingError::ImpossibleBudget`] when the floors alone cost more than the
-/// available budget; [`FundingError::Solver`] if an LP fails.
-pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, FundingError> {
+/// [`FundingError::ImpossibleBudget`] when the floors alone cost more.
+pub fn affordable(scenario: &FundingScenario, areas: usize) -> Result<(), FundingError> {
     let units = Units::new(scenario);
     let budget = scenario.available();
-    let floor_cost = areas.len() as f64 * units.floor_hours * units.paid;
+    let floor_cost = areas as f64 * units.floor_hours * units.paid;
     // A budget that is the floors' cost, computed another way, may differ in the last
     // digit: it is not less than the floors cost.
     if floor_cost > budget * (1.0 + 1e-12) {
@@ -154,6 +154,19 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
             available_gbp: budget,
         });
     }
+    Ok(())
+}
+
+/// Splits the budget of `scenario` across `areas` by its rule.
+///
+/// # Errors
+///
+/// [`FundingError::ImpossibleBudget`] when the floors alone cost more than the
+/// available budget; [`FundingError::Solver`] if an LP fails.
+pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, FundingError> {
+    affordable(scenario, areas.len())?;
+    let units = Units::new(scenario);
+    let budget = scenario.available();
     let demand: Vec<f64> = areas.iter().map(|a| demand_families(scenario, a)).collect();
     let mut notes = Vec::new();
     let mut hours = match scenario.split.rule {
@@ -184,7 +197,23 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
         top_up(&mut hours, &units, &demand, budget);
     }
     fit_to_budget(&mut hours, &units, budget);
-    Ok(result(scenario, &units, areas, &demand, &hours, notes))
+    let mut result = result(scenario, &units, areas, &demand, &hours, notes);
+    let summary = &result.summary;
+    let unspent = summary.available_gbp - summary.spend_gbp;
+    if matches!(
+        scenario.split.rule,
+        Rule::MaxFamilies | Rule::MaxMinCoverage
+    ) && unspent >= 1.0
+        && summary.families_supported >= summary.demand_families * (1.0 - 1e-9)
+    {
+        let note = format!(
+            "every family of the demand is supported with {}: the other {} would buy capacity that no area's demand uses, so it is left unspent.",
+            crate::tables::money(summary.spend_gbp),
+            crate::tables::money(unspent)
+        );
+        result.notes.push(note);
+    }
+    Ok(result)
 }
 
 /// `supporters_per_area` in every area, in the `volunteer_share` mix with at least the
@@ -215,11 +244,18 @@ fn flat(
         return vec![(paid, volunteer); n];
     }
     let factor = ((budget - n as f64 * floor_cost) / (n as f64 * extra)).clamp(0.0, 1.0);
+    let scaled = if factor * 100.0 < 0.05 {
+        "only the floors are funded.".to_string()
+    } else {
+        format!(
+            "hours above the floor are scaled down to {:.1}% in every area.",
+            factor * 100.0
+        )
+    };
     notes.push(format!(
-        "{supporters} supporters in each of {n} areas would cost {}, more than the {} available: hours above the floor are scaled down to {:.1}% in every area.",
+        "{supporters} supporters in each of {n} areas would cost {}, more than the {} available: {scaled}",
         crate::tables::money(total),
         crate::tables::money(budget),
-        factor * 100.0
     ));
     vec![
         (
@@ -498,12 +534,33 @@ fn top_up(hours: &mut Hours, units: &Units, demand: &[f64], budget: f64) {
         if c >= level {
             continue;
         }
-        if c > 0.0 {
-            let factor = level / c;
-            hours[a].0 *= factor;
-            hours[a].1 *= factor;
-        } else {
-            hours[a].0 += level * demand[a] / units.families_per_hour;
+        let before = hours[a];
+        // `up` units in the last place above the level's factor (or added hours).
+        let lifted = |up: u32| {
+            let nudge = |mut x: f64| {
+                for _ in 0..up {
+                    x = x.next_up();
+                }
+                x
+            };
+            if c > 0.0 {
+                let factor = nudge(level / c);
+                (before.0 * factor, before.1 * factor)
+            } else {
+                (
+                    before.0 + nudge(level * demand[a] / units.families_per_hour),
+                    before.1,
+                )
+            }
+        };
+        // Rounding can leave the area a hair under the level (a coverage of
+        // 0.9999999999999997 where the level is full coverage); a few units in the last
+        // place more reach it, well within the margin kept from the money.
+        let mut up = 0;
+        hours[a] = lifted(up);
+        while coverage(hours[a], a) < level && up < 8 {
+            up += 1;
+            hours[a] = lifted(up);
         }
     }
 }

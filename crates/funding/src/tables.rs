@@ -80,6 +80,30 @@ fn assumption_columns(rows: &[&Assumptions], skip: &str) -> Vec<Column> {
             "max_volunteer_share".into(),
             number(&|a| a.costs.max_volunteer_share),
         ),
+        Column::new(
+            "supporters_per_area".into(),
+            number(&|a| a.split.supporters_per_area),
+        ),
+        Column::new(
+            "floor_supporters".into(),
+            number(&|a| a.split.floor_supporters),
+        ),
+        Column::new(
+            "volunteer_share".into(),
+            number(&|a| a.split.volunteer_share),
+        ),
+        Column::new(
+            "deprivation_weight".into(),
+            number(&|a| a.split.deprivation_weight),
+        ),
+        Column::new(
+            "deprivation_column".into(),
+            text(&|a| a.split.deprivation_column.clone()),
+        ),
+        Column::new(
+            "population_column".into(),
+            text(&|a| a.split.population_column.clone()),
+        ),
     ];
     columns
         .into_iter()
