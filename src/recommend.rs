@@ -107,9 +107,26 @@ fn render(r: &Recommendation, fair: bool) -> String {
     } else {
         "best total score"
     };
+    // With the family's own pin set aside, "the plan" the ranking compares with is the
+    // best plan without it; the plan in force (with it) is the pinned supporter's row.
+    let in_force = r.pinned_to.as_ref().and_then(|pinned| {
+        r.candidates
+            .iter()
+            .find(|c| &c.supporter_id == pinned)
+            .map(|c| {
+                format!(
+                    " ({} with the pin, the plan in force: {pinned}'s row)",
+                    c.total
+                )
+            })
+    });
+    let planned = match &in_force {
+        Some(with_pin) => format!("without the pin{with_pin}"),
+        None => "as planned".to_string(),
+    };
     let _ = writeln!(
         out,
-        "Now: {now}. The week's {best}: {} as planned, {} with the family left out of the week (the two columns below compare each supporter's week with these).",
+        "Now: {now}. The week's {best}: {} {planned}, {} with the family left out of the week (the two columns below compare each supporter's week with these).",
         r.plan_objective, r.without_family
     );
     if r.candidates.is_empty() {
@@ -122,7 +139,11 @@ fn render(r: &Recommendation, fair: bool) -> String {
             "Score",
             "Week's total",
             "With vs without the family",
-            "Against the plan",
+            if r.pinned_to.is_some() {
+                "Against the plan without the pin"
+            } else {
+                "Against the plan"
+            },
             "Hours after",
             "Cases after",
             "Other families placed or displaced",

@@ -290,7 +290,7 @@ fn issue_8_decisions_that_cannot_hold_exit_2_with_the_reason_and_write_nothing()
         ),
         (
             &["--pin", "BH-R0071=BH-S01", "--forbid", "BH-R0071=BH-S01"],
-            "--pin: pin BH-R0071=BH-S01: the same pair is also forbidden (--forbid)",
+            "--forbid: forbid BH-R0071=BH-S01: the same pair is already pinned (--pin); withdraw that first",
         ),
         (
             &["--pin", "BH-R0066=BH-S01", "--pin", "BH-R0066=BH-S09"],
@@ -448,6 +448,19 @@ fn recommend_names_the_familys_own_pin_and_ranks_without_it() {
         )),
         "{table}"
     );
+    // The plan the ranking compares with is the one without the pin, and says so: the
+    // plan in force is the pinned supporter's row, not a row at minus something.
+    let with_pin = &pinned["candidates"][0]["total"];
+    assert!(
+        table.contains(&format!(
+            "without the pin ({with_pin} with the pin, the plan in force: {best}'s row)"
+        )),
+        "{table}"
+    );
+    assert!(
+        table.contains("| Against the plan without the pin |"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -584,7 +597,7 @@ fn a_decisions_file_says_every_problem_at_once_each_at_its_column() {
         "decisions.csv:2:2: `decision`: `pinn` is not one of pin, forbid",
         "decisions.csv:3:3: pin BH-R9999=BH-S01: no referral `BH-R9999`",
         "decisions.csv:4:4: forbid BH-R0071=BH-S99: no supporter `BH-S99` in the supporters file; did you mean `BH-S09`?",
-        "decisions.csv:6:2: pin BH-R0066=BH-S01: the same pair is also forbidden (",
+        "decisions.csv:7:2: forbid BH-R0066=BH-S01: the same pair is already pinned (",
         "decisions.csv:5:4: pin BH-R0071=BH-S07: BH-S07 is already over a limit through open cases",
     ];
     let week = ["-w", "2015-11-02", "--decisions", file.as_str()];

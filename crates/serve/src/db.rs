@@ -83,6 +83,9 @@ fn migrations() -> Migrations<'static> {
         ),
         // 2: why a decision was withdrawn, said by the coordinator who withdrew it.
         M::up("ALTER TABLE decisions ADD COLUMN withdrawn_note TEXT NOT NULL DEFAULT '';"),
+        // 3: an import whose register was taken as it is ("Import anyway"), though it
+        // does not carry the week accepted before it: its acceptance does not check again.
+        M::up("ALTER TABLE imports ADD COLUMN imported_anyway INTEGER NOT NULL DEFAULT 0;"),
     ])
 }
 
@@ -144,6 +147,12 @@ pub enum Conflict {
         /// When.
         at: String,
     },
+    /// A week before this one was accepted while this one was being accepted (its
+    /// register was checked against the week before that).
+    BeforeAccepted {
+        /// That week's Monday.
+        week: String,
+    },
     /// The week's decisions changed since the page was loaded.
     Changed {
         /// The revision the page showed.
@@ -171,12 +180,29 @@ impl std::fmt::Display for Conflict {
                 "the week of {week} comes before the week of {latest}, already accepted by {by} at {}: weeks are accepted in order, each from the register of the one before; nothing was done (import a Monday after {latest}, from that week's register)",
                 when(at)
             ),
+            Conflict::BeforeAccepted { week } => write!(
+                f,
+                "the week of {week} was accepted while this week was being accepted: nothing was done; reload the week (its register must carry that week's plan)"
+            ),
             Conflict::Changed { seen, now } => write!(
                 f,
                 "this week's decisions changed since your page was loaded (revision {seen}, now {now}), perhaps in another tab: nothing was done (if you clicked twice, your first click was kept); reload the week to see the plan as it is now"
             ),
         }
     }
+}
+
+/// Another open import of the same Monday.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sibling {
+    /// Its id.
+    pub id: i64,
+    /// Who imported it.
+    pub imported_by: String,
+    /// When (UTC, RFC 3339).
+    pub imported_at: String,
+    /// Its decisions in force.
+    pub decisions: i64,
 }
 
 /// One import: a week's two files (and policy), as uploaded, and its state.
@@ -209,6 +235,9 @@ pub struct NewImport {
     pub policy: Option<(String, String)>,
     /// Who imported it.
     pub imported_by: String,
+    /// Imported with "Import anyway": its register was taken though it does not carry
+    /// the plan accepted for the Monday before.
+    pub imported_anyway: bool,
 }
 
 /// A coordinator's pin or forbid, with who made (and perhaps withdrew) it.
@@ -475,8 +504,8 @@ impl Db {
             };
             tx.execute(
                 "INSERT INTO imports (week, supporters_name, supporters, referrals_name, referrals,
-                     policy_name, policy, imported_by, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     policy_name, policy, imported_by, imported_at, imported_anyway)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     import.week,
                     import.supporters_name,
@@ -486,7 +515,8 @@ impl Db {
                     policy_name,
                     policy,
                     import.imported_by,
-                    now()
+                    now(),
+                    import.imported_anyway
                 ],
             )
             .map_err(|e| self.sqlite(e))?;
@@ -503,7 +533,7 @@ impl Db {
         let conn = self.connect()?;
         conn.query_row(
             "SELECT id, week, supporters_name, supporters, referrals_name, referrals,
-                    policy_name, policy, imported_by, imported_at, revision
+                    policy_name, policy, imported_by, imported_at, revision, imported_anyway
              FROM imports WHERE id = ?1",
             [id],
             |row| {
@@ -519,6 +549,7 @@ impl Db {
                         referrals: row.get(5)?,
                         policy: policy_name.zip(policy),
                         imported_by: row.get(8)?,
+                        imported_anyway: row.get(11)?,
                     },
                     imported_at: row.get(9)?,
                     revision: row.get(10)?,
@@ -530,7 +561,9 @@ impl Db {
         .ok_or(DbError::NotFound("week"))
     }
 
-    /// The latest import, if any.
+    /// The import next week's files are carried from: the accepted import of the latest
+    /// accepted Monday (not a later draft, which may be a trial or a mistake); before
+    /// any week is accepted, the latest import. None when there is no import.
     ///
     /// # Errors
     ///
@@ -538,7 +571,14 @@ impl Db {
     pub fn latest_import(&self) -> Result<Option<Import>, DbError> {
         let conn = self.connect()?;
         let id: Option<i64> = conn
-            .query_row("SELECT max(id) FROM imports", [], |row| row.get(0))
+            .query_row(
+                "SELECT coalesce(
+                    (SELECT i.id FROM accepted a JOIN imports i ON i.id = a.import_id
+                     ORDER BY i.week DESC LIMIT 1),
+                    (SELECT max(id) FROM imports))",
+                [],
+                |row| row.get(0),
+            )
             .map_err(|e| self.sqlite(e))?;
         id.map(|id| self.import(id)).transpose()
     }
@@ -758,17 +798,20 @@ impl Db {
     }
 
     /// The other imports of the same Monday still open (none accepted): their ids, who
-    /// imported each and when. Only one of them can be accepted, and each has its own
-    /// decisions.
+    /// imported each and when, and how many decisions each has in force. Only one of
+    /// them can be accepted, and each has its own decisions.
     ///
     /// # Errors
     ///
     /// [`DbError`] if the store cannot be read.
-    pub fn open_siblings(&self, import_id: i64) -> Result<Vec<(i64, String, String)>, DbError> {
+    pub fn open_siblings(&self, import_id: i64) -> Result<Vec<Sibling>, DbError> {
         let conn = self.connect()?;
         let mut statement = conn
             .prepare(
-                "SELECT j.id, j.imported_by, j.imported_at FROM imports i
+                "SELECT j.id, j.imported_by, j.imported_at,
+                        (SELECT count(*) FROM decisions d
+                         WHERE d.import_id = j.id AND d.withdrawn_at IS NULL)
+                 FROM imports i
                  JOIN imports j ON j.week = i.week AND j.id != i.id
                  WHERE i.id = ?1
                    AND NOT EXISTS (SELECT 1 FROM accepted a JOIN imports k ON k.id = a.import_id
@@ -778,7 +821,12 @@ impl Db {
             .map_err(|e| self.sqlite(e))?;
         let rows = statement
             .query_map([import_id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                Ok(Sibling {
+                    id: row.get(0)?,
+                    imported_by: row.get(1)?,
+                    imported_at: row.get(2)?,
+                    decisions: row.get(3)?,
+                })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sqlite(e))?;
@@ -875,13 +923,20 @@ impl Db {
     }
 
     /// Accepts the week seen at revision `seen`, recording `accepted` (whose
-    /// `accepted_at` is set here).
+    /// `accepted_at` is set here). `before` is the accepted week before its Monday
+    /// that its register was checked against (`None`: there was none).
     ///
     /// # Errors
     ///
-    /// [`DbError::Conflict`] if the week was accepted or changed since, or another
-    /// import of its Monday was accepted.
-    pub fn accept(&self, import_id: i64, seen: i64, accepted: &Accepted) -> Result<(), DbError> {
+    /// [`DbError::Conflict`] if the week was accepted or changed since, another import
+    /// of its Monday was accepted, or a week before it was accepted since the check.
+    pub fn accept(
+        &self,
+        import_id: i64,
+        seen: i64,
+        accepted: &Accepted,
+        before: Option<i64>,
+    ) -> Result<(), DbError> {
         self.write(|tx| {
             self.check_open(tx, import_id, seen)?;
             let week: String = tx
@@ -892,6 +947,18 @@ impl Db {
                 )
                 .map_err(|e| self.sqlite(e))?;
             self.monday_still_open(tx, &week)?;
+            let now_before: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT i.id, i.week FROM accepted a JOIN imports i ON i.id = a.import_id
+                     WHERE i.week < ?1 ORDER BY i.week DESC LIMIT 1",
+                    [&week],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| self.sqlite(e))?;
+            if let Some((_, monday)) = now_before.filter(|(id, _)| Some(*id) != before) {
+                return Err(DbError::Conflict(Conflict::BeforeAccepted { week: monday }));
+            }
             tx.execute(
                 "INSERT INTO accepted (import_id, revision, accepted_by, accepted_at, objective,
                      newly_assigned, waiting, decisions, decisions_cost, register, decisions_csv,
@@ -940,6 +1007,7 @@ mod tests {
             referrals: b"r".to_vec(),
             policy: None,
             imported_by: "AB".into(),
+            imported_anyway: false,
         }
     }
 
@@ -991,8 +1059,8 @@ mod tests {
             db.decisions(id).unwrap()[0].withdrawn.as_ref().unwrap().0,
             "CD"
         );
-        db.accept(id, 2, &accepted("AB")).unwrap();
-        let again = db.accept(id, 2, &accepted("CD")).unwrap_err();
+        db.accept(id, 2, &accepted("AB"), None).unwrap();
+        let again = db.accept(id, 2, &accepted("CD"), None).unwrap_err();
         assert!(
             matches!(&again, DbError::Conflict(Conflict::Accepted { by, .. }) if by == "AB"),
             "{again}"
@@ -1035,13 +1103,24 @@ mod tests {
         {
             let mut conn = rusqlite::Connection::open(&file).unwrap();
             migrations().to_version(&mut conn, 1).unwrap();
+            conn.execute(
+                "INSERT INTO imports (week, supporters_name, supporters, referrals_name,
+                     referrals, imported_by, imported_at)
+                 VALUES ('2015-11-02', 's.csv', x'73', 'r.csv', x'72', 'AB', '2015-11-02T09:00:00Z')",
+                [],
+            )
+            .unwrap();
         }
         let db = Db::open(&file).unwrap();
         let version: i64 = rusqlite::Connection::open(&file)
             .unwrap()
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
+        // An import of the old schema was checked against the week before it.
+        let old = db.import(1).unwrap();
+        assert_eq!(old.files.week, "2015-11-02");
+        assert!(!old.files.imported_anyway);
         let id = db.add_import(&new_import("2015-11-09")).unwrap();
         db.add_decision(id, 0, &decision("R1")).unwrap();
         let first = db.decisions(id).unwrap()[0].id;

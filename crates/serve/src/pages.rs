@@ -186,16 +186,34 @@ fn status_banner(now: &WeekNow) -> Markup {
         }
         @if now.is_open() && !now.siblings.is_empty() {
             p.banner.warning { "This Monday has another import open too: "
-                @for (i, (other, by, at)) in now.siblings.iter().enumerate() {
+                @for (i, other) in now.siblings.iter().enumerate() {
                     @if i > 0 { ", " }
-                    a href={ "/weeks/" (other) } { "imported by " (by) " at " (when(at)) }
+                    a href={ "/weeks/" (other.id) } { "imported by " (other.imported_by) " at " (when(&other.imported_at)) }
+                    @match other.decisions { 0 => " (no decision in force)", 1 => { " (" strong { "1 decision in force" } ")" }, n => { " (" strong { (n) " decisions in force" } ")" } }
                 }
-                ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept." }
+                ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept. Accepting this one sets the others' decisions aside." }
+        }
+        @if now.is_open() {
+            @if let Some(gap) = weeks_after(&now.import.files.week, now.before.as_deref()).filter(|w| *w > 1) {
+                p.banner.warning { "This Monday is " (gap) " weeks after the last accepted week (the week of " (now.before.as_deref().unwrap_or_default()) "): the " (gap - 1) " " @if gap == 2 { "week" } @else { "weeks" } " between have no plan here. If the date is a typo, import the week again with the right Monday (a week never accepted changes nothing); weeks are accepted in order, so accepting this one closes the weeks before it." }
+            }
+            @if !now.uncarried.is_empty() {
+                div.banner.warning role="alert" {
+                    p { strong { "This import cannot be accepted as it is." } }
+                    @for line in &now.uncarried { p { (line) } }
+                }
+            }
         }
         @if differs {
             p.banner.warning { "The plan shown here was solved again and differs from the one accepted (the solver stopped at its time limit): the files under Files, and the report, are the record." }
         }
     }
+}
+
+/// Whole weeks from the Monday `before` to the Monday `week`, when both are dates.
+fn weeks_after(week: &str, before: Option<&str>) -> Option<i64> {
+    let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    Some((date(week)? - date(before?)?).num_days() / 7)
 }
 
 /// A refusal, as a fragment (for htmx, which swaps only what answers 200).
@@ -495,7 +513,13 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
     html! {
         div.recommendation {
             p { @if r.pinned_to.is_some() { "Week's total score without the family's pin " } @else { "Week's total score now " } (format!("{:.2}", r.plan_objective)) "; without the family at all " (format!("{:.2}", r.without_family)) "."
-                @if let Some(pinned) = &r.pinned_to { " A decision pins the family to " strong { (pinned) } "; the ranking sets it aside, to weigh every supporter." }
+                @if let Some(pinned) = &r.pinned_to {
+                    " A decision pins the family to " strong { (pinned) } "; the ranking sets it aside, to weigh every supporter"
+                    @if let Some(c) = r.candidates.iter().find(|c| &c.supporter_id == pinned) {
+                        " (with the pin, the plan in force scores " (format!("{:.2}", c.total)) ": " (pinned) "'s row)"
+                    }
+                    "."
+                }
                 @match (r.pinned_to.is_some(), &r.planned) {
                     (false, Some(s)) => { " This week's plan gives the family to " strong { (s) } "." }
                     (false, None) => { " In this week's plan the family waits." }
@@ -506,7 +530,7 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
                 p { "No supporter of the area can take the family this week." }
             } @else {
                 table.candidates {
-                    thead { tr { th.num { "Rank" } th { "Supporter" } th.num { "Score" } th.num { "Week's total" } th.num { "Against the plan" } th.num { "Hours after" } th.num { "Cases after" } th { "Who else changes" } } }
+                    thead { tr { th.num { "Rank" } th { "Supporter" } th.num { "Score" } th.num { "Week's total" } th.num { @if r.pinned_to.is_some() { "Against the plan without the pin" } @else { "Against the plan" } } th.num { "Hours after" } th.num { "Cases after" } th { "Who else changes" } } }
                     tbody {
                         @for c in &r.candidates {
                             tr {

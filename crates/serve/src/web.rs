@@ -100,6 +100,9 @@ impl AppState {
             ))
         })
         .await?;
+        let db = self.db().clone();
+        let monday = import.files.week.clone();
+        let before = blocking(move || Ok(db.accepted_before(&monday)?.map(|(_, m)| m))).await?;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
@@ -113,6 +116,26 @@ impl AppState {
                 planned
             }
         };
+        // What accepting would refuse, said before the coordinator tries: a week before
+        // this one accepted since this draft was imported from an older register.
+        let uncarried =
+            if accepted.is_none() && superseded.is_none() && !import.files.imported_anyway {
+                let (db, monday, planned) = (
+                    self.db().clone(),
+                    import.files.week.clone(),
+                    planned.clone(),
+                );
+                blocking(move || {
+                    Ok(match carries_last_week(&db, &monday, &planned.loaded, "") {
+                        Err(AppError::BadInput(_, lines)) => lines,
+                        Err(other) => return Err(other),
+                        Ok(_) => Vec::new(),
+                    })
+                })
+                .await?
+            } else {
+                Vec::new()
+            };
         Ok(WeekNow {
             import,
             decisions,
@@ -120,6 +143,8 @@ impl AppState {
             accepted,
             superseded,
             siblings,
+            before,
+            uncarried,
         })
     }
 }
@@ -132,8 +157,13 @@ pub(crate) struct WeekNow {
     pub accepted: Option<crate::db::Accepted>,
     /// Another import of the same Monday that was accepted, if any.
     pub superseded: Option<Superseded>,
-    /// Other imports of the same Monday, all still open: (id, imported by, at).
-    pub siblings: Vec<(i64, String, String)>,
+    /// Other imports of the same Monday, all still open.
+    pub siblings: Vec<crate::db::Sibling>,
+    /// The Monday of the latest week accepted before this one, if any.
+    pub before: Option<String>,
+    /// Why this open week's register cannot be accepted (it does not carry the week
+    /// accepted before it), in lines; empty when it can.
+    pub uncarried: Vec<String>,
 }
 
 /// The accepted import of a Monday that another import of it was superseded by.
@@ -691,6 +721,7 @@ async fn import(
         referrals: referrals.bytes.to_vec(),
         policy,
         imported_by: by.clone(),
+        imported_anyway: anyway,
     };
     let db = state.db().clone();
     let id = blocking(move || {
@@ -702,7 +733,7 @@ async fn import(
             )
         })?;
         if !anyway {
-            carries_last_week(&db, &new.week, &loaded)?;
+            carries_last_week(&db, &new.week, &loaded, "Nothing was imported")?;
         }
         Ok(db.add_import(&new)?)
     })
@@ -711,30 +742,36 @@ async fn import(
 }
 
 /// The register imported for `week` must carry the plan accepted for the Monday before
-/// it: the original register imported again would silently undo that week's new
-/// assignments (the families would wait again, or go to someone else).
-fn carries_last_week(db: &Db, week: &str, loaded: &Loaded) -> Result<(), AppError> {
+/// it: the original register imported again would silently undo that week's changes
+/// (the families would wait again, or go back to whom a decision took them from). The
+/// import id of that accepted week, or a refusal whose title begins with `nothing`
+/// ("Nothing was imported", "Nothing was accepted") and whose lines say what to do.
+fn carries_last_week(
+    db: &Db,
+    week: &str,
+    loaded: &Loaded,
+    nothing: &str,
+) -> Result<Option<i64>, AppError> {
     let Some((id, monday)) = db.accepted_before(week)? else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(accepted) = db.accepted(id)? else {
-        return Ok(());
+        return Ok(None);
     };
-    let missing = crate::week::not_carried(&accepted.assignments_csv, &loaded.caseload)?;
+    let (changes, missing) = crate::week::not_carried(
+        &accepted.assignments_csv,
+        &accepted.waiting_csv,
+        &loaded.caseload,
+    )?;
     if missing.is_empty() {
-        return Ok(());
+        return Ok(Some(id));
     }
-    let shown: Vec<String> = missing
-        .iter()
-        .take(5)
-        .map(|(referral, supporter)| format!("{referral} with {supporter}"))
-        .collect();
+    let shown: Vec<String> = missing.iter().take(5).map(ToString::to_string).collect();
     let more = missing.len().saturating_sub(shown.len());
     let lines = vec![
         format!(
-            "This register does not carry the plan accepted for the week of {monday}: {} of its {} new assignments are not in it ({}{}).",
+            "This register does not carry the plan accepted for the week of {monday}: {} of its {changes} changes are not in it ({}{}).",
             missing.len(),
-            accepted.newly_assigned,
             shown.join(", "),
             if more > 0 { format!(", and {more} more") } else { String::new() }
         ),
@@ -744,7 +781,7 @@ fn carries_last_week(db: &Db, week: &str, loaded: &Loaded) -> Result<(), AppErro
         "If the register was changed on purpose, import it again with \"Import anyway\" ticked.".into(),
     ];
     Err(AppError::BadInput(
-        "Nothing was imported: last week's plan is not in this register".into(),
+        format!("{nothing}: last week's plan is not in this register"),
         lines,
     ))
 }
@@ -1090,11 +1127,21 @@ async fn accept(
     }
     let db = state.db().clone();
     let who = by.clone();
+    let week = now.import.files.week.clone();
+    let anyway = now.import.files.imported_anyway;
     blocking(move || {
+        // Checked at import, and again here: a week before this one may have been
+        // accepted since (this draft imported from an older register), and accepting
+        // this one would undo that week's plan.
+        let before = if anyway {
+            db.accepted_before(&week)?.map(|(id, _)| id)
+        } else {
+            carries_last_week(&db, &week, &planned.loaded, "Nothing was accepted")?
+        };
         let record = planned.record(form.revision, &who)?;
         // The store checks the revision again inside the transaction: of two tabs
         // accepting at once, one wins and the other gets the conflict.
-        Ok(db.accept(id, form.revision, &record)?)
+        Ok(db.accept(id, form.revision, &record, before)?)
     })
     .await?;
     Ok(done(jar, &by, &format!("/weeks/{id}")))

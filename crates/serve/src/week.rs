@@ -265,31 +265,62 @@ impl Planned {
     }
 }
 
-/// The new assignments of an accepted week (its `assignments.csv`) that a register
-/// imported for a later Monday does not carry: the family's row is missing, or has no
-/// supporter and no closing date, or (a case reallocated that week) still names another
-/// supporter, the one who had left. A row naming another supporter for a family placed
-/// from the waiting list was changed on purpose and is not counted. Pairs (referral,
-/// supporter), in the file's order.
+/// A change an accepted week made to the register: a family given a supporter (placed
+/// from the waiting list, a case reallocated, or moved by a decision) or, by a
+/// decision, returned to the waiting list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The family.
+    pub referral_id: String,
+    /// Its supporter after the week; `None` when it was returned to the waiting list.
+    pub supporter_id: Option<String>,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.supporter_id {
+            Some(s) => write!(f, "{} with {s}", self.referral_id),
+            None => write!(f, "{} back on the waiting list", self.referral_id),
+        }
+    }
+}
+
+/// The changes an accepted week made (its `assignments.csv` and `waiting.csv`), and
+/// those of them a register imported for a later Monday does not carry: a family the
+/// week gave a supporter whose row is missing, or has no supporter and no closing
+/// date, or (a case reallocated, or moved by a decision) still names another
+/// supporter, the one it was taken from; a family a decision returned to the waiting
+/// list whose row names a supporter again. A row naming another supporter for a
+/// family placed from the waiting list was changed on purpose and is not counted. In
+/// the files' order.
 ///
 /// # Errors
 ///
-/// [`WeekError::Table`] if the accepted file cannot be read (it is the app's own).
+/// [`WeekError::Table`] if an accepted file cannot be read (they are the app's own).
 pub fn not_carried(
     accepted_assignments_csv: &[u8],
+    accepted_waiting_csv: &[u8],
     register: &Caseload,
-) -> Result<Vec<(String, String)>, WeekError> {
+) -> Result<(usize, Vec<Change>), WeekError> {
     #[derive(serde::Deserialize)]
-    struct Row {
+    struct Placed {
         referral_id: String,
         supporter_id: String,
         open_case: bool,
         reallocated: bool,
+        moved_from: Option<String>,
     }
-    let rows: Vec<Row> = csv::Reader::from_reader(accepted_assignments_csv)
-        .deserialize()
-        .collect::<Result<_, _>>()
-        .map_err(|e| WeekError::Table(TableError::from(e)))?;
+    #[derive(serde::Deserialize)]
+    struct Waiting {
+        referral_id: String,
+        moved_from: Option<String>,
+    }
+    fn rows<T: serde::de::DeserializeOwned>(csv: &[u8]) -> Result<Vec<T>, WeekError> {
+        csv::Reader::from_reader(csv)
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .map_err(|e| WeekError::Table(TableError::from(e)))
+    }
     let held: HashMap<&str, (Option<&str>, bool)> = register
         .referrals
         .iter()
@@ -300,15 +331,38 @@ pub fn not_carried(
             )
         })
         .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|row| !row.open_case)
-        .filter(|row| match held.get(row.referral_id.as_str()) {
+    let mut changes = 0;
+    let mut missing = Vec::new();
+    for row in rows::<Placed>(accepted_assignments_csv)? {
+        if row.open_case {
+            continue;
+        }
+        changes += 1;
+        let taken_from = row.reallocated || row.moved_from.is_some();
+        let lost = match held.get(row.referral_id.as_str()) {
             None => true,
             Some((_, true)) => false,
             Some((None, false)) => true,
-            Some((Some(supporter), false)) => row.reallocated && *supporter != row.supporter_id,
-        })
-        .map(|row| (row.referral_id, row.supporter_id))
-        .collect())
+            Some((Some(supporter), false)) => taken_from && *supporter != row.supporter_id,
+        };
+        if lost {
+            missing.push(Change {
+                referral_id: row.referral_id,
+                supporter_id: Some(row.supporter_id),
+            });
+        }
+    }
+    for row in rows::<Waiting>(accepted_waiting_csv)? {
+        if row.moved_from.is_none() {
+            continue;
+        }
+        changes += 1;
+        if let Some((Some(_), false)) = held.get(row.referral_id.as_str()) {
+            missing.push(Change {
+                referral_id: row.referral_id,
+                supporter_id: None,
+            });
+        }
+    }
+    Ok((changes, missing))
 }

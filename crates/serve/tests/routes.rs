@@ -822,22 +822,26 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
     assert!(app.db.accepted(second).unwrap().is_none());
 }
 
-/// Accepts week `id` as the page shows it, by AB.
-async fn accept_as_shown(app: &App, id: i64) {
+/// Asks to accept week `id` as the page shows it, by AB: the reply.
+async fn try_accept(app: &App, id: i64) -> Reply {
     let plan = app.plan(id).await;
     let revision = app.revision(id);
-    let accepted = app
-        .post_form(
-            &format!("/weeks/{id}/accept"),
-            &[
-                ("csrf", &app.csrf),
-                ("revision", &revision),
-                ("by", "AB"),
-                ("plan", &plan),
-                ("reviewed", "yes"),
-            ],
-        )
-        .await;
+    app.post_form(
+        &format!("/weeks/{id}/accept"),
+        &[
+            ("csrf", &app.csrf),
+            ("revision", &revision),
+            ("by", "AB"),
+            ("plan", &plan),
+            ("reviewed", "yes"),
+        ],
+    )
+    .await
+}
+
+/// Accepts week `id` as the page shows it, by AB.
+async fn accept_as_shown(app: &App, id: i64) {
+    let accepted = try_accept(app, id).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
 }
 
@@ -896,7 +900,7 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
         wrong.body
     );
     let expected = format!(
-        "does not carry the plan accepted for the week of 2015-11-02: {n} of its {n} new assignments are not in it",
+        "does not carry the plan accepted for the week of 2015-11-02: {n} of its {n} changes are not in it",
         n = accepted.newly_assigned
     );
     assert!(wrong.body.contains(&expected), "{}", wrong.body);
@@ -950,6 +954,136 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
         .map(|w| w.week)
         .collect();
     assert_eq!(weeks, ["2015-11-09", "2015-11-09", "2015-11-02"]);
+}
+
+/// The supporter `referral` has in an accepted week's `assignments.csv`.
+fn assigned(accepted: &caseload_serve::db::Accepted, referral: &str) -> String {
+    let text = String::from_utf8(accepted.assignments_csv.clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{referral},")))
+        .unwrap_or_else(|| panic!("{referral} not placed in {text}"));
+    line.split(',').nth(1).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
+    let app = App::new(None).await;
+    let first = app.import_provider_week().await;
+    accept_as_shown(&app, first).await;
+    let register = app.db.accepted(first).unwrap().unwrap().register;
+    let supporters = fixture("supporters.csv");
+    let carried: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &register),
+    ];
+    // Two drafts from the same register: the next Monday, and the one after it.
+    let next = app.import("2015-11-09", &carried, &app.csrf).await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    let next: i64 = next.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let after = app.import("2015-11-16", &carried, &app.csrf).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "{}", after.body);
+    let after: i64 = after.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let page = app.get(&format!("/weeks/{after}")).await.body;
+    assert!(!page.contains("cannot be accepted as it is"), "{page}");
+
+    // The family asks for a change: its open case moves to another supporter.
+    let moved = app.decide(next, "0", "forbid", "BH-R0004", "BH-S10").await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    accept_as_shown(&app, next).await;
+    let accepted = app.db.accepted(next).unwrap().unwrap();
+    let to = assigned(&accepted, "BH-R0004");
+    assert_ne!(to, "BH-S10");
+
+    // The later draft's register does not carry that move: its page says so, and
+    // accepting it is refused, with nothing recorded.
+    let page = app.get(&format!("/weeks/{after}")).await.body;
+    assert!(
+        page.contains("This import cannot be accepted as it is."),
+        "{page}"
+    );
+    assert!(page.contains(&format!("BH-R0004 with {to}")), "{page}");
+    let refused = try_accept(&app, after).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Nothing was accepted: last week"),
+        "{}",
+        refused.body
+    );
+    assert!(app.db.accepted(after).unwrap().is_none());
+
+    // A register that puts the moved family back with the supporter it left is refused
+    // at import too (a move is a change the next register must carry).
+    let text = String::from_utf8(accepted.register.clone()).unwrap();
+    let reverted: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("BH-R0004,") {
+                l.replace(&to, "BH-S10")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let files: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", reverted.as_bytes()),
+    ];
+    let undone = app.import("2015-11-16", &files, &app.csrf).await;
+    assert_eq!(
+        undone.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        undone.body
+    );
+    assert!(
+        undone.body.contains(&format!("BH-R0004 with {to}")),
+        "{}",
+        undone.body
+    );
+
+    // The form offers the Monday after the last accepted week and its files, not the
+    // latest draft's.
+    let home = app.get("/").await.body;
+    assert!(home.contains("value=\"2015-11-16\""), "{home}");
+    assert!(
+        home.contains(
+            "Leave empty to keep <code>supporters.csv</code> from the week of 2015-11-09"
+        ),
+        "{home}"
+    );
+
+    // A Monday weeks after the last accepted one says so; a second import of a Monday
+    // says how many decisions the other holds.
+    let register = accepted.register.clone();
+    let carried: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &register),
+    ];
+    let late = app.import("2015-11-30", &carried, &app.csrf).await;
+    let late: i64 = late.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let page = app.get(&format!("/weeks/{late}")).await.body;
+    assert!(
+        page.contains("This Monday is 3 weeks after the last accepted week (the week of 2015-11-09): the 2 weeks between have no plan here."),
+        "{page}"
+    );
+    let twin = app.import("2015-11-30", &carried, &app.csrf).await;
+    let twin: i64 = twin.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let pinned = app.decide(late, "0", "forbid", "BH-R0004", &to).await;
+    assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
+    let page = app.get(&format!("/weeks/{twin}")).await.body;
+    assert!(page.contains("1 decision in force"), "{page}");
+    assert!(
+        page.contains("Accepting this one sets the others"),
+        "{page}"
+    );
+    integrity(&app);
 }
 
 #[tokio::test]

@@ -198,9 +198,18 @@ fn resolve_marking(
         if decisions[d].decision != DecisionKind::Pin {
             continue;
         }
+        // Said of the later of the two, which is the one that contradicts.
         if let Some(&f) = forbidden_by.get(&(r, s)) {
-            let why = format!("the same pair is also forbidden ({})", decisions[f].origin);
-            problems.push((d, say(&decisions[d], DecisionField::Decision, &why)));
+            let (later, earlier, what) = if f > d {
+                (f, d, "pinned")
+            } else {
+                (d, f, "forbidden")
+            };
+            let why = format!(
+                "the same pair is already {what} ({}); withdraw that first",
+                decisions[earlier].origin
+            );
+            problems.push((later, say(&decisions[later], DecisionField::Decision, &why)));
         }
     }
     // A pin of an open case to its own supporter changes nothing; the others must
