@@ -185,6 +185,19 @@ fn bad_scenarios_and_tables_exit_2() {
         scenario.display()
     );
     assert!(stderr(&output).contains(&at), "{}", stderr(&output));
+    // A sweep's point is named by its value.
+    let output = funding(&[
+        "--scenario",
+        "fixtures/funding/2014-16-flat.toml",
+        "--sweep",
+        "budget=1e6..3e6:1e6",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("error: --sweep: budget_gbp = 1000000: scenario `2014-16: 12 per area`: an impossible budget"),
+        "{}",
+        stderr(&output)
+    );
 
     std::fs::write(
         &scenario,

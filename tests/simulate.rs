@@ -268,6 +268,31 @@ fn bad_scenarios_and_arguments_exit_2() {
         insta::assert_snapshot!("simulate_bad_scenario", stderr(&output));
     });
 
+    // A supporters file that cannot be read, or of another area, is named where the
+    // scenario names it.
+    for (line, expected) in [
+        ("file = \"nope.csv\"", "bad.toml:4:1: `supporters.file`: "),
+        (
+            "file = \"supporters.csv\"",
+            "bad.toml:1:1: supporter `BH-S01` of `supporters.file` (",
+        ),
+    ] {
+        std::fs::copy(
+            "fixtures/provider-week/supporters.csv",
+            dir.path().join("supporters.csv"),
+        )
+        .unwrap();
+        std::fs::write(
+            &file,
+            format!("area = \"E10000016\"\nname = \"x\"\n[supporters]\n{line}\n"),
+        )
+        .unwrap();
+        let output = caseload(&["simulate", "--scenario", file_arg]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let message = stderr(&output).replace(file_arg, "bad.toml");
+        assert!(message.contains(expected), "{message}");
+    }
+
     // issue 7: a value of the wrong shape no longer stops the parse: it is reported
     // with the out-of-range value after it, both located, in words.
     std::fs::write(
@@ -280,7 +305,7 @@ fn bad_scenarios_and_arguments_exit_2() {
     let message = stderr(&output);
     assert!(
         message.contains(
-            "bad.toml:3:12: `families.priority` must be a list of length 5, not a list of 2"
+            "bad.toml:3:12: `families.priority` must be a list of length 5, one probability per priority 1..5, not a list of 2"
         ),
         "{message}"
     );

@@ -32,6 +32,11 @@ pub struct Area {
     pub deprivation: f64,
 }
 
+/// The largest figure an areas table may give: a billion, beyond any area's
+/// population or count, and small enough that the splits' sums and LPs stay exact
+/// (1e308 once left the spend undefined, and 1e20 stopped the LPs).
+const MOST_FIGURE: f64 = 1e9;
+
 fn problem(file: &Path, line: u64, column: usize, message: String) -> Problem {
     Problem {
         file: file.to_path_buf(),
@@ -175,6 +180,18 @@ impl AreasTable {
                 let Some(i) = index else { return 0.0 };
                 let text = fields[i].as_str();
                 match text.parse::<f64>() {
+                    Ok(v) if v > MOST_FIGURE => {
+                        problems.push(problem(
+                            file,
+                            *line,
+                            i + 1,
+                            format!(
+                                "`{}`: {text} is more than 1,000,000,000, beyond any area's figure (England has 56 million people)",
+                                self.header[i]
+                            ),
+                        ));
+                        0.0
+                    }
                     Ok(v) if v.is_finite() && v >= 0.0 => v,
                     Ok(v) => {
                         problems.push(problem(

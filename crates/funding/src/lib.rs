@@ -401,7 +401,15 @@ pub fn sweep(
     let points: Vec<Result<SweepPoint, FundingError>> = scenarios
         .par_iter()
         .map(|(value, scenario)| {
-            let result = split(scenario, &areas.resolve(scenario)?)?;
+            // A point whose budget cannot pay the floors is named by its value.
+            let result = split(scenario, &areas.resolve(scenario)?).map_err(|e| match e {
+                FundingError::ImpossibleBudget { .. } => FundingError::SweepValue {
+                    key: spec.key.clone(),
+                    value: *value,
+                    source: Refusal(vec![e.to_string()]),
+                },
+                other => other,
+            })?;
             Ok(SweepPoint {
                 value: *value,
                 summary: result.summary,

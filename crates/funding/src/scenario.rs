@@ -24,10 +24,10 @@ pub struct FundingScenario {
     #[serde(default = "default_budget")]
     pub budget_gbp: f64,
     /// First day of the period (default 2014-09-01).
-    #[serde(default = "default_start")]
+    #[serde(default = "default_start", deserialize_with = "config::date")]
     pub start: NaiveDate,
     /// Last day of the period, included (default 2016-03-31).
-    #[serde(default = "default_end")]
+    #[serde(default = "default_end", deserialize_with = "config::date")]
     pub end: NaiveDate,
     /// National top-slice for training and coordination (default 0.05).
     #[serde(default = "default_admin")]

@@ -284,20 +284,31 @@ fn unknown_columns_and_bad_figures_are_located_errors() {
             "and 7 more rows of this column like these",
         ]
     );
-    let csv = "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\nA,a,r,10,-3,\n";
-    let table = AreasTable::parse(Path::new("a.csv"), csv.as_bytes()).unwrap();
-    let messages: Vec<String> = table
-        .resolve(&scenario("demand", 1e6, 1.0, 0.0, ""))
-        .unwrap_err()
-        .problems()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    // One area's row of figures: what resolving it for a demand split says.
+    let problems = |figures: &str| -> Vec<String> {
+        let csv = format!("new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\nA,a,r,{figures}\n");
+        AreasTable::parse(Path::new("a.csv"), csv.as_bytes())
+            .unwrap()
+            .resolve(&scenario("demand", 1e6, 1.0, 0.0, ""))
+            .unwrap_err()
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
     assert_eq!(
-        messages,
+        problems("10,-3,"),
         [
             "a.csv:2:5: `transfers_statement_to_ehc_2015`: -3 is negative or not finite",
             "a.csv:2:6: `new_ehc_plans_2015` is missing"
+        ]
+    );
+    // A figure past any area's (1e308 once split to an undefined spend, exit 0).
+    assert_eq!(
+        problems("1e308,1e9,1000000001"),
+        [
+            "a.csv:2:4: `pop_0_25_mid2017`: 1e308 is more than 1,000,000,000, beyond any area's figure (England has 56 million people)",
+            "a.csv:2:6: `new_ehc_plans_2015`: 1000000001 is more than 1,000,000,000, beyond any area's figure (England has 56 million people)",
         ]
     );
 }

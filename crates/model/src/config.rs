@@ -34,6 +34,45 @@ pub fn read(file: &Path) -> Result<String, LoadError> {
     })
 }
 
+/// A date in quotes, `YYYY-MM-DD`, for `deserialize_with`: read as the CSV files'
+/// dates are, so that a day that does not exist is said in words (`2015-02-30`:
+/// February 2015 has 28 days), not in the date library's ("input is out of range").
+///
+/// # Errors
+///
+/// The deserializer's error, with the reason in words.
+pub fn date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<chrono::NaiveDate, D::Error> {
+    use serde::de::Error;
+    match <toml::Value as serde::Deserialize>::deserialize(deserializer)? {
+        toml::Value::String(text) => crate::week::calendar_date(&text).map_err(D::Error::custom),
+        toml::Value::Datetime(_) => Err(D::Error::custom(
+            "must be a date in quotes, like \"2015-09-01\" (a TOML date without quotes is not read)",
+        )),
+        other => Err(D::Error::custom(format!(
+            "must be a date in quotes, like \"2015-09-01\", not {} {other}",
+            other.type_str()
+        ))),
+    }
+}
+
+/// Exactly `N` numbers, for a `deserialize_with` wrapper: serde's arrays take the
+/// first `N` of a longer list and drop the rest in silence (unread, so not even their
+/// type is checked). `expected` says what the list is (`a list of length 5, ...`).
+///
+/// # Errors
+///
+/// The deserializer's error for a list of another length, or of other values.
+pub fn exactly<'de, D: serde::Deserializer<'de>, const N: usize>(
+    deserializer: D,
+    expected: &str,
+) -> Result<[f64; N], D::Error> {
+    let values: Vec<f64> = serde::Deserialize::deserialize(deserializer)?;
+    <[f64; N]>::try_from(values.as_slice())
+        .map_err(|_| serde::de::Error::invalid_length(values.len(), &expected))
+}
+
 /// Deserialises TOML text; `file` only names it in messages.
 ///
 /// # Errors
@@ -301,6 +340,17 @@ fn plain_words(message: &str, key: Option<&str>) -> String {
     if let Some((found, expected)) = wrong {
         // A date written without quotes (`start = 2015-09-07`) is a TOML date, which
         // serde sees as a table: say so rather than "not a table".
+        // A whole number past 64 bits arrives as serde's 128-bit integer, whatever the
+        // key expects (`integer `1e20-ish` as i128`).
+        if let Some(value) = found.trim().strip_prefix("integer `").and_then(|v| {
+            v.strip_suffix("` as i128")
+                .or_else(|| v.strip_suffix("` as u128"))
+        }) {
+            return format!(
+                "{subject}: {value} is too large a whole number to read (at most {}), and larger than any setting",
+                i64::MAX
+            );
+        }
         if expected.contains("date") && found.trim() == "map" {
             return format!(
                 "{subject} must be {} (a TOML date without quotes is not read)",
@@ -366,6 +416,7 @@ fn plain_words(message: &str, key: Option<&str>) -> String {
         return format!("required key {rest} is missing");
     }
     match key {
+        Some(key) if message.starts_with("must be ") => format!("`{key}` {message}"),
         Some(key) => format!("`{key}`: {message}"),
         None => message.to_string(),
     }
@@ -524,6 +575,48 @@ mod tests {
                 "c.toml:4:1: unknown key `colour` in [supporters] (known keys: languages, share, count)",
                 "c.toml:6:9: `families.count` must be a whole number, 0 or more, not the whole number -2",
                 "c.toml:7:1: must be from 0 to 1, got 1.5",
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_are_read_as_the_files_read_them() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Dated {
+            #[serde(deserialize_with = "date")]
+            start: chrono::NaiveDate,
+        }
+        let read = |value: &str| {
+            let text = format!("start = {value}\n");
+            match load::<Dated, &str>(Path::new("c.toml"), &text, |_| Vec::new()) {
+                Ok(d) => d.start.to_string(),
+                Err(err) => err.problems()[0].to_string(),
+            }
+        };
+        assert_eq!(read("\"2015-09-07\""), "2015-09-07");
+        assert_eq!(
+            read("\"2015-02-30\""),
+            "c.toml:1:9: `start`: `2015-02-30` is not a date: February 2015 has 28 days, not 30"
+        );
+        assert_eq!(
+            read("2015-09-07"),
+            "c.toml:1:9: `start` must be a date in quotes, like \"2015-09-01\" (a TOML date without quotes is not read)"
+        );
+        assert_eq!(
+            read("3"),
+            "c.toml:1:9: `start` must be a date in quotes, like \"2015-09-01\", not integer 3"
+        );
+    }
+
+    #[test]
+    fn a_whole_number_past_64_bits_is_said_to_be_too_large() {
+        let text = "[supporters]\nshare = 99999999999999999999\n[families]\ncount = 99999999999999999999\n";
+        assert_eq!(
+            problems(text),
+            [
+                "c.toml:2:9: `supporters.share`: 99999999999999999999 is too large a whole number to read (at most 9223372036854775807), and larger than any setting",
+                "c.toml:4:9: `families.count`: 99999999999999999999 is too large a whole number to read (at most 9223372036854775807), and larger than any setting",
             ]
         );
     }

@@ -7,22 +7,43 @@ use std::path::Path;
 
 use crate::error::LoadError;
 
+/// The largest input read, in bytes: 256 MiB, some two million register rows (the
+/// national week ten times over is 3 MB). Beyond it a file is not an input but a
+/// mistake (`/dev/zero`, a disk image), and reading it whole would fill the memory.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
 /// Reads an input file's bytes; the path `-` reads standard input to its end.
 ///
 /// # Errors
 ///
-/// [`LoadError::Io`] naming the file (or `-`) if it cannot be read.
+/// [`LoadError::Io`] naming the file (or `-`) if it cannot be read, or is larger than
+/// [`MAX_INPUT_BYTES`].
 pub fn read_input(file: &Path) -> Result<Vec<u8>, LoadError> {
     let read = if file.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+        read_at_most(io::stdin().lock(), MAX_INPUT_BYTES)
     } else {
-        std::fs::read(file)
+        File::open(file).and_then(|f| read_at_most(f, MAX_INPUT_BYTES))
     };
     read.map_err(|source| LoadError::Io {
         file: file.to_path_buf(),
         source: with_nearest_name(file, source),
     })
+}
+
+/// All of `input`, unless it runs past `limit` bytes.
+fn read_at_most(input: impl Read, limit: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB, the most an input may be: not a caseload file (an endless device such as /dev/zero, or the wrong file?)",
+                limit >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// A missing file's error, with the name in its folder that `file` most likely meant
@@ -187,6 +208,16 @@ fn folder_reason(dir: &Path, err: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endless_input_is_refused_at_the_limit_not_read_to_its_end() {
+        let limit = 3 << 20;
+        let read = read_at_most(io::repeat(0), limit).unwrap_err();
+        assert_eq!(read.kind(), io::ErrorKind::InvalidData);
+        assert!(read.to_string().starts_with("larger than 3 MiB"), "{read}");
+        let whole = read_at_most(io::repeat(7).take(limit), limit).unwrap();
+        assert_eq!(whole.len() as u64, limit);
+    }
 
     #[test]
     fn a_missing_file_names_the_one_it_most_likely_meant() {

@@ -12,6 +12,11 @@ use crate::types::{
 /// The most hours a supporter can offer in a week (the contract's upper bound).
 pub const MAX_SUPPORTER_HOURS: f64 = 60.0;
 
+/// The fewest hours a supporter can offer in a week: under a minute is a typo, and the
+/// share of hours used (open cases' hours over it) would run to millions of percent,
+/// past what any output can print as a number.
+pub const MIN_SUPPORTER_HOURS: f64 = 0.01;
+
 const SUPPORTERS: Schema = Schema {
     required: &[
         "supporter_id",
@@ -414,7 +419,7 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
         let id = table.required(row, "supporter_id", table::text);
         let area = table.required(row, "area", table::text);
         let status = table.required(row, "status", table::one_of(STATUSES));
-        let hours = table.required(row, "hours_per_week", table::hours);
+        let hours = table.required(row, "hours_per_week", table::supporter_hours);
         let max_cases = table.required(row, "max_cases", table::whole_number);
         let skills = table.field(row, "skills", table::list(lower));
         let languages = table.field(row, "languages", table::list(lower));
@@ -699,6 +704,25 @@ S\xFF,E06000043,paid,10,5
                 "s.csv:3:4: `hours_per_week`: `NaN` is not a finite number of hours",
                 "s.csv:4:4: the row has 3 fields, the header has 5",
                 "s.csv:5:1: `supporter_id` is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_supporter_offers_at_least_a_minute_a_week() {
+        // 5e-324 hours (the smallest double) once made every share of hours used
+        // infinite, and the balance figures NaN, in every output.
+        let supporters = b"supporter_id,area,status,hours_per_week,max_cases
+S1,E06000043,paid,5e-324,5
+S2,E06000043,paid,0.009,5
+S3,E06000043,paid,0.01,5
+";
+        let found = messages(load_supporter_bytes(supporters).unwrap_err());
+        assert_eq!(
+            found,
+            [
+                "s.csv:2:4: `hours_per_week`: 5e-324 hours is out of range (a supporter offers at least 0.01, under a minute, and at most 60)",
+                "s.csv:3:4: `hours_per_week`: 0.009 hours is out of range (a supporter offers at least 0.01, under a minute, and at most 60)",
             ]
         );
     }

@@ -69,13 +69,7 @@ pub enum DistrictEquity {
 /// Exactly five weights: serde's arrays take the first five of a longer list and drop
 /// the rest in silence.
 fn five_weights<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<[f64; 5], D::Error> {
-    let weights: Vec<f64> = Vec::deserialize(deserializer)?;
-    <[f64; 5]>::try_from(weights.as_slice()).map_err(|_| {
-        serde::de::Error::invalid_length(
-            weights.len(),
-            &"a list of length 5, one weight per priority",
-        )
-    })
+    config::exactly(deserializer, "a list of length 5, one weight per priority")
 }
 
 /// The smallest priority weight a policy may give (see [`Policy::check`]).

@@ -499,6 +499,18 @@ pub(crate) fn hours(value: &str) -> Result<f64, String> {
     Ok(hours)
 }
 
+/// A supporter's hours a week: [`hours`], and at least `MIN_SUPPORTER_HOURS`.
+pub(crate) fn supporter_hours(value: &str) -> Result<f64, String> {
+    use crate::load::{MAX_SUPPORTER_HOURS, MIN_SUPPORTER_HOURS};
+    let hours = hours(value)?;
+    if hours < MIN_SUPPORTER_HOURS {
+        return Err(format!(
+            "{value} hours is out of range (a supporter offers at least {MIN_SUPPORTER_HOURS}, under a minute, and at most {MAX_SUPPORTER_HOURS})"
+        ));
+    }
+    Ok(hours)
+}
+
 pub(crate) fn whole_number(value: &str) -> Result<u32, String> {
     value
         .parse()

@@ -32,7 +32,7 @@ pub struct Scenario {
     #[serde(default = "default_area")]
     pub area: String,
     /// Monday of week 0 (default 2015-09-07, the start of the 2015-16 school year).
-    #[serde(default = "default_start")]
+    #[serde(default = "default_start", deserialize_with = "config::date")]
     pub start: NaiveDate,
     /// Weeks simulated before measuring starts, so the service is not measured empty
     /// (default 26: longer than the 20-week clock).
@@ -173,13 +173,23 @@ pub struct TransferWave {
     pub extra_per_week: f64,
 }
 
+fn five_probabilities<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; 5], D::Error> {
+    config::exactly(d, "a list of length 5, one probability per priority 1..5")
+}
+
+fn three_probabilities<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; 3], D::Error> {
+    config::exactly(d, "a list of length 3: low, medium, high")
+}
+
 /// The mix of families referred.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Families {
     /// Probability of priority 1..5 (default 0.15, 0.25, 0.30, 0.20, 0.10).
+    #[serde(deserialize_with = "five_probabilities")]
     pub priority: [f64; 5],
     /// Probability of low, medium, high complexity (default 0.3, 0.5, 0.2).
+    #[serde(deserialize_with = "three_probabilities")]
     pub complexity: [f64; 3],
     /// Probability that a family needs each skill (default autism 0.25, tribunal 0.05,
     /// bsl 0.01; transfers also need `transfer` with probability `transfer_needs_skill`).
@@ -329,8 +339,33 @@ impl Scenario {
             Some(relative) => {
                 let base = file.parent().unwrap_or(Path::new("."));
                 let path = base.join(relative);
-                let supporters = Caseload::load_supporters(&path)?;
+                // A file that cannot be read is named where the scenario names it.
+                let at_key = |key: &str, message: String| {
+                    LoadError::Invalid(vec![config::problem_at_key(file, &text, key, message)])
+                };
+                let supporters = Caseload::load_supporters(&path).map_err(|err| match err {
+                    LoadError::Io { file: path, source } => at_key(
+                        "supporters.file",
+                        format!(
+                            "`supporters.file`: {}: cannot read: {source}",
+                            path.display()
+                        ),
+                    ),
+                    other => other,
+                })?;
                 Caseload::require_supporters(&supporters, &path)?;
+                if let Some(other) = supporters.iter().find(|s| s.area != scenario.area) {
+                    return Err(at_key(
+                        "area",
+                        format!(
+                            "supporter `{}` of `supporters.file` ({}) works in area {}, but the scenario's `area` is {}: the supporters of one area are simulated in that area",
+                            other.id,
+                            path.display(),
+                            other.area,
+                            scenario.area
+                        ),
+                    ));
+                }
                 Some(supporters)
             }
         };
@@ -542,8 +577,11 @@ impl Scenario {
             ),
         );
         let wave_rate = a.transfer_wave.as_ref().map_or(0.0, |w| w.extra_per_week);
+        // Only rates that are each numbers are added up (a NaN is refused above).
+        let rates = [a.new_per_week, a.transfer_per_week, wave_rate];
         check(
-            a.new_per_week + a.transfer_per_week + wave_rate <= MOST_ARRIVALS_PER_WEEK,
+            !rates.iter().all(|r| rate(*r))
+                || rates.iter().sum::<f64>() <= MOST_ARRIVALS_PER_WEEK,
             "arrivals.new_per_week",
             format!(
                 "more than {MOST_ARRIVALS_PER_WEEK} arrivals a week (new, transfers and a wave's extra together) is not one area: Kent, the largest, has about 15 at 30% take-up"
@@ -623,6 +661,18 @@ impl Scenario {
                 format!("`{key}`: every value must be a probability"),
             );
         }
+        // Each family prefers one language: the shares besides English leave the rest
+        // to English, so they cannot add up to more than 1 (the draw would cut the last
+        // ones short in silence). Needs, unlike languages, are independent.
+        let languages: f64 = f.languages.values().sum();
+        check(
+            languages <= 1.0 + 1e-9,
+            "families.languages",
+            format!(
+                "`families.languages`: shares of families preferring each language besides English, which add up to at most 1 (the rest prefer English); they add up to {}",
+                (languages * 1e6).round() / 1e6
+            ),
+        );
         check(
             f.clock_lateness_weeks <= 52,
             "families.clock_lateness_weeks",
@@ -756,6 +806,27 @@ mod tests {
         assert_eq!(
             parse("name = \"x\"\n[families]\npriority = [0.5, 0.5, 0, 0, -0.5]\n").unwrap_err(),
             ["s.toml:3:1: `families.priority`: five probabilities that sum to 1; each must be from 0 to 1"]
+        );
+        // A longer list was cut to its first values in silence, the rest unread.
+        let long =
+            parse("name = \"x\"\n[families]\ncomplexity = [0.5, 0.5, 0, 0.7]\n").unwrap_err();
+        assert_eq!(
+            long,
+            ["s.toml:3:14: `families.complexity` must be a list of length 3: low, medium, high, not a list of 4"]
+        );
+        let long =
+            parse("name = \"x\"\n[families]\npriority = [0.15, 0.25, 0.3, 0.2, 0.1, \"x\"]\n")
+                .unwrap_err();
+        assert!(long[0].starts_with("s.toml:3:"), "{long:?}");
+        // A rate that is not a number is said once, not added into a total as well.
+        assert_eq!(
+            parse("name = \"x\"\n[arrivals]\nnew_per_week = nan\n").unwrap_err(),
+            ["s.toml:3:1: `arrivals.new_per_week` must be zero or more, got NaN"]
+        );
+        // Each family prefers one language: shares over 1 were cut short in the draw.
+        assert_eq!(
+            parse("name = \"x\"\n[families]\nlanguages = { pl = 0.7, ur = 0.7 }\n").unwrap_err(),
+            ["s.toml:3:1: `families.languages`: shares of families preferring each language besides English, which add up to at most 1 (the rest prefer English); they add up to 1.4"]
         );
         let unknown = parse("name = \"x\"\n[ehc]\np_late = 0.1\n").unwrap_err();
         assert!(
