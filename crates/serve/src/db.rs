@@ -86,6 +86,13 @@ fn migrations() -> Migrations<'static> {
         // 3: an import whose register was taken as it is ("Import anyway"), though it
         // does not carry the week accepted before it: its acceptance does not check again.
         M::up("ALTER TABLE imports ADD COLUMN imported_anyway INTEGER NOT NULL DEFAULT 0;"),
+        // 4: a draft set aside by a coordinator (a mistyped Monday, a trial), kept as it
+        // was, with who set it aside, when and why.
+        M::up(
+            "ALTER TABLE imports ADD COLUMN discarded_by TEXT;
+             ALTER TABLE imports ADD COLUMN discarded_at TEXT;
+             ALTER TABLE imports ADD COLUMN discarded_note TEXT NOT NULL DEFAULT '';",
+        ),
     ])
 }
 
@@ -147,6 +154,13 @@ pub enum Conflict {
         /// When.
         at: String,
     },
+    /// The draft was discarded (by `by`, at `at`): it cannot change any more.
+    Discarded {
+        /// Who discarded it.
+        by: String,
+        /// When.
+        at: String,
+    },
     /// A week before this one was accepted while this one was being accepted (its
     /// register was checked against the week before that).
     BeforeAccepted {
@@ -178,6 +192,11 @@ impl std::fmt::Display for Conflict {
             Conflict::Earlier { week, latest, by, at } => write!(
                 f,
                 "the week of {week} comes before the week of {latest}, already accepted by {by} at {}: weeks are accepted in order, each from the register of the one before; nothing was done (import a Monday after {latest}, from that week's register)",
+                when(at)
+            ),
+            Conflict::Discarded { by, at } => write!(
+                f,
+                "this draft was discarded by {by} at {}: it is kept as it was, and can no longer change or be accepted; nothing was done",
                 when(at)
             ),
             Conflict::BeforeAccepted { week } => write!(
@@ -216,6 +235,8 @@ pub struct Import {
     pub imported_at: String,
     /// Changes to its decisions so far.
     pub revision: i64,
+    /// Set aside by a coordinator, if it was: who, when (UTC, RFC 3339) and why.
+    pub discarded: Option<(String, String, String)>,
 }
 
 /// What an import stores: the week and its files, and who imported them.
@@ -331,6 +352,8 @@ pub struct WeekLine {
     pub accepted: Option<AcceptedLine>,
     /// Another import of its Monday was accepted: this one can no longer be.
     pub superseded: bool,
+    /// Set aside by a coordinator: who and why.
+    pub discarded: Option<(String, String)>,
 }
 
 /// The summary of an acceptance, for the list of weeks.
@@ -533,7 +556,8 @@ impl Db {
         let conn = self.connect()?;
         conn.query_row(
             "SELECT id, week, supporters_name, supporters, referrals_name, referrals,
-                    policy_name, policy, imported_by, imported_at, revision, imported_anyway
+                    policy_name, policy, imported_by, imported_at, revision, imported_anyway,
+                    discarded_by, discarded_at, discarded_note
              FROM imports WHERE id = ?1",
             [id],
             |row| {
@@ -553,6 +577,10 @@ impl Db {
                     },
                     imported_at: row.get(9)?,
                     revision: row.get(10)?,
+                    discarded: match (row.get::<_, Option<String>>(12)?, row.get(13)?) {
+                        (Some(by), Some(at)) => Some((by, at, row.get(14)?)),
+                        _ => None,
+                    },
                 })
             },
         )
@@ -575,7 +603,7 @@ impl Db {
                 "SELECT coalesce(
                     (SELECT i.id FROM accepted a JOIN imports i ON i.id = a.import_id
                      ORDER BY i.week DESC LIMIT 1),
-                    (SELECT max(id) FROM imports))",
+                    (SELECT max(id) FROM imports WHERE discarded_at IS NULL))",
                 [],
                 |row| row.get(0),
             )
@@ -598,7 +626,8 @@ impl Db {
                     a.accepted_by, a.accepted_at, a.objective, a.newly_assigned, a.waiting,
                     a.decisions, a.decisions_cost,
                     EXISTS (SELECT 1 FROM imports j JOIN accepted b ON b.import_id = j.id
-                            WHERE j.week = i.week AND j.id != i.id)
+                            WHERE j.week = i.week AND j.id != i.id),
+                    i.discarded_by, i.discarded_note
                  FROM imports i LEFT JOIN accepted a ON a.import_id = i.id
                  ORDER BY i.week DESC, i.id DESC",
             )
@@ -626,6 +655,10 @@ impl Db {
                     decisions: row.get(4)?,
                     accepted,
                     superseded: row.get(12)?,
+                    discarded: match row.get::<_, Option<String>>(13)? {
+                        Some(by) => Some((by, row.get(14)?)),
+                        None => None,
+                    },
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -723,6 +756,18 @@ impl Db {
         if let Some((by, at)) = accepted {
             return Err(DbError::Conflict(Conflict::Accepted { by, at }));
         }
+        let discarded: Option<(String, String)> = tx
+            .query_row(
+                "SELECT discarded_by, discarded_at FROM imports
+                 WHERE id = ?1 AND discarded_at IS NOT NULL",
+                [import_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        if let Some((by, at)) = discarded {
+            return Err(DbError::Conflict(Conflict::Discarded { by, at }));
+        }
         let now: i64 = tx
             .query_row(
                 "SELECT revision FROM imports WHERE id = ?1",
@@ -813,7 +858,7 @@ impl Db {
                          WHERE d.import_id = j.id AND d.withdrawn_at IS NULL)
                  FROM imports i
                  JOIN imports j ON j.week = i.week AND j.id != i.id
-                 WHERE i.id = ?1
+                 WHERE i.id = ?1 AND j.discarded_at IS NULL
                    AND NOT EXISTS (SELECT 1 FROM accepted a JOIN imports k ON k.id = a.import_id
                                    WHERE k.week = i.week)
                  ORDER BY j.id",
@@ -919,6 +964,27 @@ impl Db {
                 return Err(DbError::NotFound("decision in force"));
             }
             self.bump(tx, import_id)
+        })
+    }
+
+    /// Sets aside the open draft seen at revision `seen`: it is kept as it was, with
+    /// who set it aside, when and why, and can no longer change or be accepted (a
+    /// mistyped Monday, a trial import).
+    ///
+    /// # Errors
+    ///
+    /// [`DbError::Conflict`] if the week was accepted, discarded or changed since.
+    pub fn discard(&self, import_id: i64, seen: i64, by: &str, note: &str) -> Result<(), DbError> {
+        self.write(|tx| {
+            self.check_open(tx, import_id, seen)?;
+            tx.execute(
+                "UPDATE imports SET discarded_by = ?2, discarded_at = ?3, discarded_note = ?4,
+                     revision = revision + 1
+                 WHERE id = ?1",
+                params![import_id, by, now(), note],
+            )
+            .map_err(|e| self.sqlite(e))?;
+            Ok(())
         })
     }
 
@@ -1116,11 +1182,12 @@ mod tests {
             .unwrap()
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version, 4);
         // An import of the old schema was checked against the week before it.
         let old = db.import(1).unwrap();
         assert_eq!(old.files.week, "2015-11-02");
         assert!(!old.files.imported_anyway);
+        assert!(old.discarded.is_none());
         let id = db.add_import(&new_import("2015-11-09")).unwrap();
         db.add_decision(id, 0, &decision("R1")).unwrap();
         let first = db.decisions(id).unwrap()[0].id;

@@ -117,6 +117,7 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                                         @match &w.accepted {
                                             Some(a) => { "accepted by " (a.by) ", " (when(&a.at)) }
                                             None if w.superseded => { "superseded (another import of this Monday was accepted)" }
+                                            None if w.discarded.is_some() => { "discarded by " (w.discarded.as_ref().map_or("", |d| d.0.as_str())) ": " (w.discarded.as_ref().map_or("", |d| d.1.as_str())) }
                                             None => { span.open { "open" } }
                                         }
                                     }
@@ -181,6 +182,11 @@ fn status_banner(now: &WeekNow) -> Markup {
             (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (when(&a.accepted_at)) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
             (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
                 a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (when(&other.at)) ". This import can no longer change or be accepted; it is kept as it was." }
+            (None, None) if now.import.discarded.is_some() => p.banner.warning {
+                @if let Some((by, at, note)) = &now.import.discarded {
+                    "Discarded by " strong { (by) } " at " (when(at)) ": " (note) ". This draft is kept as it was; it can no longer change or be accepted."
+                }
+            }
             (None, None) => p.banner.open { "Open: a plan to review, not yet accepted. "
                 @match now.import.revision { 0 => "No decision made or withdrawn yet.", 1 => "Decisions changed once so far.", n => { "Decisions changed " (n) " times so far." } } }
         }
@@ -304,6 +310,17 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                         p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
                         (by_field(by)) " "
                         button.accept type="submit" { "Accept the week of " (now.import.files.week) }
+                    }
+                    details.discard {
+                        summary { "Discard this draft instead" }
+                        p.note { "For a draft that should never be accepted (a mistyped Monday, a trial import): it is kept as it was, marked discarded with the reason, and no longer offered or carried forward." }
+                        form method="post" action={ "/weeks/" (id) "/discard" } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="revision" value=(now.import.revision);
+                            p { label { "Why " input type="text" name="note" required size="40" maxlength="200"; } }
+                            (by_field(by)) " "
+                            button type="submit" { "Discard the draft of " (now.import.files.week) }
+                        }
                     }
                 }
             }

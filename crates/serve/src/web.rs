@@ -118,24 +118,24 @@ impl AppState {
         };
         // What accepting would refuse, said before the coordinator tries: a week before
         // this one accepted since this draft was imported from an older register.
-        let uncarried =
-            if accepted.is_none() && superseded.is_none() && !import.files.imported_anyway {
-                let (db, monday, planned) = (
-                    self.db().clone(),
-                    import.files.week.clone(),
-                    planned.clone(),
-                );
-                blocking(move || {
-                    Ok(match carries_last_week(&db, &monday, &planned.loaded, "") {
-                        Err(AppError::BadInput(_, lines)) => lines,
-                        Err(other) => return Err(other),
-                        Ok(_) => Vec::new(),
-                    })
+        let open = accepted.is_none() && superseded.is_none() && import.discarded.is_none();
+        let uncarried = if open && !import.files.imported_anyway {
+            let (db, monday, planned) = (
+                self.db().clone(),
+                import.files.week.clone(),
+                planned.clone(),
+            );
+            blocking(move || {
+                Ok(match carries_last_week(&db, &monday, &planned.loaded, "") {
+                    Err(AppError::BadInput(_, lines)) => lines,
+                    Err(other) => return Err(other),
+                    Ok(_) => Vec::new(),
                 })
-                .await?
-            } else {
-                Vec::new()
-            };
+            })
+            .await?
+        } else {
+            Vec::new()
+        };
         Ok(WeekNow {
             import,
             decisions,
@@ -177,7 +177,7 @@ impl WeekNow {
     /// Decisions can be made and the week accepted: neither it nor another import of
     /// its Monday was accepted.
     pub fn is_open(&self) -> bool {
-        self.accepted.is_none() && self.superseded.is_none()
+        self.accepted.is_none() && self.superseded.is_none() && self.import.discarded.is_none()
     }
 }
 
@@ -339,6 +339,7 @@ pub fn router(state: AppState) -> Router {
             post(withdraw_decision),
         )
         .route("/weeks/{id}/accept", post(accept))
+        .route("/weeks/{id}/discard", post(discard))
         .route("/weeks/{id}/files/{name}", get(download))
         .route("/weeks/{id}/report", get(report))
         .route("/static/htmx.min.js", get(htmx))
@@ -1034,6 +1035,13 @@ fn still_open(now: &WeekNow) -> Result<(), AppError> {
         })
         .into());
     }
+    if let Some((by, at, _)) = &now.import.discarded {
+        return Err(DbError::Conflict(crate::db::Conflict::Discarded {
+            by: by.clone(),
+            at: at.clone(),
+        })
+        .into());
+    }
     Ok(())
 }
 
@@ -1075,7 +1083,7 @@ struct ChangeForm {
     /// `yes` when the box "I have read this plan" was ticked (accept only).
     #[serde(default)]
     reviewed: String,
-    /// Why (withdraw only; may be empty).
+    /// Why (withdraw: may be empty; discard: required).
     #[serde(default)]
     note: String,
 }
@@ -1144,6 +1152,29 @@ async fn accept(
         Ok(db.accept(id, form.revision, &record, before)?)
     })
     .await?;
+    Ok(done(jar, &by, &format!("/weeks/{id}")))
+}
+
+/// Sets an open draft aside, with the reason (required: the record says why).
+async fn discard(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&csrf, &form.csrf)?;
+    let by = initials(&form.by)?;
+    let note = form.note.trim().to_string();
+    if note.is_empty() {
+        return Err(AppError::BadInput(
+            "Nothing was done: a draft is discarded with the reason".into(),
+            vec!["Say why the draft is set aside (a mistyped Monday, a trial import...), then discard it.".into()],
+        ));
+    }
+    let db = state.db().clone();
+    let who = by.clone();
+    blocking(move || Ok(db.discard(id, form.revision, &who, &note)?)).await?;
     Ok(done(jar, &by, &format!("/weeks/{id}")))
 }
 

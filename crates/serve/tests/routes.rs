@@ -966,13 +966,19 @@ fn assigned(accepted: &caseload_serve::db::Accepted, referral: &str) -> String {
     line.split(',').nth(1).unwrap().to_string()
 }
 
+/// The provider week imported and accepted: the supporters file and the register it
+/// carries forward, next Monday's two files.
+async fn first_week_accepted(app: &App) -> (Vec<u8>, Vec<u8>) {
+    let first = app.import_provider_week().await;
+    accept_as_shown(app, first).await;
+    let register = app.db.accepted(first).unwrap().unwrap().register;
+    (fixture("supporters.csv"), register)
+}
+
 #[tokio::test]
 async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     let app = App::new(None).await;
-    let first = app.import_provider_week().await;
-    accept_as_shown(&app, first).await;
-    let register = app.db.accepted(first).unwrap().unwrap().register;
-    let supporters = fixture("supporters.csv");
+    let (supporters, register) = first_week_accepted(&app).await;
     let carried: [(&str, &str, &[u8]); 2] = [
         ("supporters", "supporters.csv", &supporters),
         ("referrals", "register.csv", &register),
@@ -1083,6 +1089,83 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         page.contains("Accepting this one sets the others"),
         "{page}"
     );
+    integrity(&app);
+}
+
+#[tokio::test]
+async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
+    let app = App::new(None).await;
+    let (supporters, register) = first_week_accepted(&app).await;
+    let carried: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &register),
+    ];
+    // 2016 for 2015: a year of weeks between, said on its page.
+    let typo = app.import("2016-11-07", &carried, &app.csrf).await;
+    let typo: i64 = typo.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let page = app.get(&format!("/weeks/{typo}")).await.body;
+    assert!(
+        page.contains("This Monday is 53 weeks after the last accepted week"),
+        "{page}"
+    );
+    assert!(page.contains("Discard the draft of 2016-11-07"), "{page}");
+    let discard = |note: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                &format!("/weeks/{typo}/discard"),
+                &[
+                    ("csrf", &app.csrf),
+                    ("revision", &app.revision(typo)),
+                    ("by", "AB"),
+                    ("note", note),
+                ],
+            )
+            .await
+        }
+    };
+    // Without a reason, nothing is done.
+    let silent = discard("  ").await;
+    assert_eq!(
+        silent.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        silent.body
+    );
+    assert!(app.db.import(typo).unwrap().discarded.is_none());
+    let done = discard("mistyped year: meant 2015-11-09").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (by, _, note) = app.db.import(typo).unwrap().discarded.unwrap();
+    assert_eq!(
+        (by.as_str(), note.as_str()),
+        ("AB", "mistyped year: meant 2015-11-09")
+    );
+    // Kept, marked, and closed to change: no accept form, decisions and acceptance
+    // refused, a second discard too.
+    let page = app.get(&format!("/weeks/{typo}")).await.body;
+    assert!(page.contains("Discarded by <strong>AB</strong>"), "{page}");
+    assert!(!page.contains("name=\"plan\""), "{page}");
+    let decided = app
+        .decide(typo, &app.revision(typo), "forbid", "BH-R0004", "BH-S10")
+        .await;
+    assert_eq!(decided.status, StatusCode::CONFLICT, "{}", decided.body);
+    assert!(
+        decided.body.contains("this draft was discarded by AB"),
+        "{}",
+        decided.body
+    );
+    let again = discard("twice").await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let weeks = app.get("/").await.body;
+    assert!(
+        weeks.contains("discarded by AB: mistyped year: meant 2015-11-09"),
+        "{weeks}"
+    );
+    // The right Monday is imported and accepted as if the typo had never been.
+    let right = app.import("2015-11-09", &carried, &app.csrf).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+    let right: i64 = right.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    accept_as_shown(&app, right).await;
     integrity(&app);
 }
 
