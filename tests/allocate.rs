@@ -207,6 +207,61 @@ fn explain_tells_a_waiting_family_why() {
 }
 
 #[test]
+fn explain_says_what_fills_a_supporter_and_why_a_family_is_placed() {
+    // S1's room is all taken by its open case: the plan chose nothing there, so the
+    // story does not say it filled S1 with better families.
+    let dir = scratch("explain-full");
+    let supporters = dir.join("supporters.csv");
+    let referrals = dir.join("referrals.csv");
+    std::fs::write(
+        &supporters,
+        "supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,2,1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &referrals,
+        "referral_id,area,received,source,consent,kind,priority,complexity,supporter_id\n\
+         R1,E06000043,2015-09-07,self,,new,3,medium,S1\n\
+         R2,E06000043,2015-10-05,self,,new,5,medium,\n",
+    )
+    .unwrap();
+    let e = json(&caseload(&[
+        "allocate",
+        "-s",
+        supporters.to_str().unwrap(),
+        "-r",
+        referrals.to_str().unwrap(),
+        "-w",
+        "2015-11-02",
+        "--format",
+        "json",
+        "--explain",
+        "R2",
+    ]));
+    let outcome = e["outcome"].as_str().unwrap();
+    assert!(
+        outcome.contains("None has room left for it: their hours and case slots are taken by their open cases, and the plan gives them no new family this week."),
+        "{outcome}"
+    );
+    assert!(!outcome.contains("combined score"), "{outcome}");
+    // A pinned family is there by the decision, not as part of the best plan.
+    let pinned = json(&allocate(
+        "provider-week",
+        &[
+            "--format",
+            "json",
+            "--pin",
+            "BH-R0071=BH-S01",
+            "--explain",
+            "BH-R0071",
+        ],
+    ));
+    let outcome = pinned["outcome"].as_str().unwrap();
+    assert!(outcome.starts_with("Pinned to BH-S01"), "{outcome}");
+    assert!(!outcome.contains("part of that best plan"), "{outcome}");
+}
+
+#[test]
 fn explain_covers_every_state() {
     let plan = json(&allocate("provider-week", &["--format", "json"]));
     let new = plan["assignments"]

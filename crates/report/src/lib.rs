@@ -328,14 +328,20 @@ impl AreaPart<'_> {
 }
 
 fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOptions) -> Markup {
-    let late: Vec<&WaitingEntry> = plan
+    // Each list longest first (then by id), as the coordinator reads it.
+    let mut late: Vec<&WaitingEntry> = plan
         .waiting
         .iter()
         .filter(|w| w.weeks_on_clock >= DRAFT_PLAN_WEEK)
         .collect();
+    late.sort_by(|a, b| {
+        b.weeks_on_clock
+            .cmp(&a.weeks_on_clock)
+            .then(a.referral_id.cmp(&b.referral_id))
+    });
     let over: Vec<&SupporterLoad> = plan.supporters.iter().filter(|s| s.over_capacity).collect();
     let monday = plan.week.monday();
-    let long: Vec<(&WaitingEntry, i64)> = plan
+    let mut long: Vec<(&WaitingEntry, i64)> = plan
         .waiting
         .iter()
         .filter_map(|w| {
@@ -344,6 +350,7 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
             (weeks >= options.long_wait_weeks).then_some((w, weeks))
         })
         .collect();
+    long.sort_by(|(a, x), (b, y)| y.cmp(x).then(a.referral_id.cmp(&b.referral_id)));
     html! {
         section.alerts {
             h2 { "Alerts" }
@@ -366,7 +373,9 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
             @if !long.is_empty() {
                 h3 { (count(long.len(), "family", "families")) " waiting " (options.long_wait_weeks) " weeks or more since referral" }
                 (by_area(options, &long, |(w, _)| w.area.as_str(), |(w, weeks), grouped| html! {
-                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), grouped)) ": " (count(*weeks, "week", "weeks")) " since referral, " (w.reason.words())
+                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), grouped)) ": " (count(*weeks, "week", "weeks")) " since referral"
+                    @if w.reallocated { " (supported until their supporter left)" }
+                    ", " (w.reason.words())
                 }))
             }
         }

@@ -107,6 +107,29 @@ R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
 }
 
 #[test]
+fn long_waits_are_listed_longest_first_and_say_who_had_a_supporter() {
+    let supporters = b"supporter_id,area,status,hours_per_week,max_cases\nS1,E06000043,paid,1,1\n";
+    // A waits 9 weeks, B 13, C 11 (its supporter S9 has left: it had one until then).
+    let referrals =
+        b"referral_id,area,received,source,consent,kind,priority,complexity,supporter_id
+A,E06000043,2015-08-31,self,,new,1,low,
+B,E06000043,2015-08-03,self,,new,1,low,
+C,E06000043,2015-08-17,self,,new,1,low,S9
+R,E06000043,2015-10-26,self,,new,5,low,
+";
+    let (caseload, plan) = plan_of("2015-11-02", supporters, referrals);
+    let html = render(&caseload, &plan, &ReportOptions::default());
+    let alerts = &html[html.find("weeks or more since referral").unwrap()..];
+    let at = |id: &str| alerts.find(&format!("<strong>{id}</strong>")).unwrap();
+    assert!(at("B") < at("C") && at("C") < at("A"), "{alerts}");
+    assert!(
+        alerts.contains("11 weeks since referral (supported until their supporter left)"),
+        "{alerts}"
+    );
+    assert!(alerts.contains("9 weeks since referral, "), "{alerts}");
+}
+
+#[test]
 fn the_footer_gives_the_score_rule_of_the_policy_planned_under() {
     let (caseload, plan) = fixture("provider-week");
     let html = render(&caseload, &plan, &ReportOptions::default());

@@ -153,14 +153,18 @@ pub fn explain(
         (Some(a), _) => (
             "assigned",
             format!(
-                "Assigned to {} with score {}{}. {}",
+                "Assigned to {} with score {}{}.{}",
                 a.supporter_id,
                 a.score,
                 if a.reallocated { " (reallocated: the previous supporter has left)" } else { "" },
-                if plan.equity.method == "max_min" {
-                    "The plan first serves the lowest share of a district's families as high as capacity allows, then maximises the total score of all new assignments; this family is part of that plan."
+                // A pinned family is there by the decision, which the outcome names
+                // first; without it the plan might leave the family waiting.
+                if a.marks.decision.as_deref().is_some_and(|d| d.starts_with("pinned")) {
+                    ""
+                } else if plan.equity.method == "max_min" {
+                    " The plan first serves the lowest share of a district's families as high as capacity allows, then maximises the total score of all new assignments; this family is part of that plan."
                 } else {
-                    "The plan maximises the total score of all new assignments; this family is part of that best plan."
+                    " The plan maximises the total score of all new assignments; this family is part of that best plan."
                 }
             ),
         ),
@@ -381,11 +385,23 @@ fn waiting_story(
             } else {
                 ""
             };
+            // Room taken by open cases alone is not a choice of the plan's.
+            let by_open_cases = verdicts
+                .iter()
+                .filter(|v| v.eligible)
+                .all(|v| v.new_cases.is_empty());
+            let full = if by_open_cases {
+                "their hours and case slots are taken by their open cases, and the plan gives them no new family this week".to_string()
+            } else {
+                format!(
+                    "the {}plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one{among}",
+                    if fair { "" } else { "best " }
+                )
+            };
             format!(
-                "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: the {}plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one{among}.",
+                "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: {full}.",
                 count(eligible.len(), "supporter", "supporters"),
                 eligible.join("; "),
-                if fair { "" } else { "best " }
             )
         }
         WaitReason::NoConsent => format!(
