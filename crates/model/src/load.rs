@@ -414,9 +414,15 @@ fn is_english(language: &str) -> bool {
 fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
     let rows = std::mem::take(&mut table.rows);
     let mut supporters = Vec::with_capacity(rows.len());
+    // Every row's id, a row with other problems too: a duplicate is a problem to list
+    // with them, whichever of the two rows is otherwise wrong.
+    let mut ids: Vec<(u64, String)> = Vec::new();
     for row in &rows {
         let before = table.problems.len();
         let id = table.required(row, "supporter_id", table::text);
+        if let Some(id) = &id {
+            ids.push((row.line, id.clone()));
+        }
         let area = table.required(row, "area", table::text);
         let status = table.required(row, "status", table::one_of(STATUSES));
         let hours = table.required(row, "hours_per_week", table::supporter_hours);
@@ -464,7 +470,7 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
     check_unique(
         table,
         "supporter_id",
-        supporters.iter().map(|(line, s)| (*line, s.id.as_str())),
+        ids.iter().map(|(line, id)| (*line, id.as_str())),
     );
     supporters
 }
@@ -472,9 +478,13 @@ fn parse_supporters(table: &mut Table) -> Vec<(u64, Supporter)> {
 fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
     let rows = std::mem::take(&mut table.rows);
     let mut referrals = Vec::with_capacity(rows.len());
+    let mut ids: Vec<(u64, String)> = Vec::new();
     for row in &rows {
         let before = table.problems.len();
         let id = table.required(row, "referral_id", table::text);
+        if let Some(id) = &id {
+            ids.push((row.line, id.clone()));
+        }
         let area = table.required(row, "area", table::text);
         let district = table.field(row, "district", |v| Ok(upper(v)));
         let received = table.required(row, "received", table::date);
@@ -565,7 +575,7 @@ fn parse_referrals(table: &mut Table) -> Vec<(u64, Referral)> {
     check_unique(
         table,
         "referral_id",
-        referrals.iter().map(|(line, r)| (*line, r.id.as_str())),
+        ids.iter().map(|(line, id)| (*line, id.as_str())),
     );
     referrals
 }
@@ -670,6 +680,7 @@ R1,E06000043,2015-13-40,web,true,new,2,low
             [
                 "referrals.csv:2:5: `consent`: `maybe` is not a boolean (use true/false, yes/no or 1/0)",
                 "referrals.csv:2:7: `priority`: `7` is not a priority from 1 to 5",
+                "referrals.csv:3:1: `referral_id`: duplicate id `R1` (first on line 2)",
                 "referrals.csv:3:3: `received`: `2015-13-40` is not a date: there is no month 13 (YYYY-MM-DD)",
                 "referrals.csv:3:4: `source`: `web` is not one of self, la, professional",
             ]
@@ -701,6 +712,7 @@ S\xFF,E06000043,paid,10,5
         assert_eq!(
             found,
             [
+                "s.csv:3:1: `supporter_id`: duplicate id `S1` (first on line 2)",
                 "s.csv:3:4: `hours_per_week`: `NaN` is not a finite number of hours",
                 "s.csv:4:4: the row has 3 fields, the header has 5",
                 "s.csv:5:1: `supporter_id` is not valid UTF-8 (bad byte 0xFF at byte 2 of the field)",
@@ -800,6 +812,19 @@ S1,E06000043,paid,10,5
         assert_eq!(
             found,
             ["supporters.csv:3:1: `supporter_id`: duplicate id `S1` (first on line 2)"]
+        );
+        // Listed with the other problems, whichever of the two rows is otherwise wrong.
+        let supporters = "supporter_id,area,status,hours_per_week,max_cases
+S1,E06000043,paid,NaN,5
+S1,E06000043,paid,10,5
+";
+        let found = messages(load(supporters, REFERRALS_OK).unwrap_err());
+        assert_eq!(
+            found,
+            [
+                "supporters.csv:2:4: `hours_per_week`: `NaN` is not a finite number of hours",
+                "supporters.csv:3:1: `supporter_id`: duplicate id `S1` (first on line 2)"
+            ]
         );
     }
 

@@ -207,18 +207,25 @@ fn draw_supporters(
             unavailable_to: None,
         }
     };
+    // Ids of one width (P001..P120 with a hundred or more), so that their order as
+    // text, the last tie-break, is their order as numbers.
+    let width = plan.paid.max(plan.volunteer).max(1).ilog10() as usize + 1;
+    let width = width.max(2);
     let initial: Vec<Supporter> = match staff {
         Some(staff) => staff.to_vec(),
         None => (1..=plan.paid)
-            .map(|n| (format!("P{n:02}"), SupporterStatus::Paid))
-            .chain((1..=plan.volunteer).map(|n| (format!("V{n:02}"), SupporterStatus::Volunteer)))
+            .map(|n| (format!("P{n:0width$}"), SupporterStatus::Paid))
+            .chain(
+                (1..=plan.volunteer).map(|n| (format!("V{n:0width$}"), SupporterStatus::Volunteer)),
+            )
             .map(|(id, status)| generated(rng, id, status))
             .collect(),
     };
     let mut tenures = Vec::new();
-    let mut replacements = 0;
     for supporter in initial {
         let mut from_week: u32 = 0;
+        let slot = supporter.id.clone();
+        let mut holder = 1;
         let mut current = supporter;
         loop {
             let until_week = match current.status {
@@ -235,12 +242,23 @@ fn draw_supporters(
             });
             match leaves {
                 Some(week) if plan.replace_volunteers => {
-                    replacements += 1;
-                    let mut next = generated(
-                        rng,
-                        format!("N{replacements:02}"),
-                        SupporterStatus::Volunteer,
-                    );
+                    // The replacement takes the place of the one who left, in the
+                    // order of ids too (`V03-2` after `V03`, before `V04`): a
+                    // newcomer neither wins nor loses the ties the one it replaces
+                    // would have. From a supporters file, a like-for-like volunteer
+                    // (their hours, cases, skills, languages and districts, no leave);
+                    // generated, a new draw from the scenario's settings.
+                    holder += 1;
+                    let id = format!("{slot}-{holder}");
+                    let mut next = match staff {
+                        Some(_) => Supporter {
+                            id,
+                            unavailable_from: None,
+                            unavailable_to: None,
+                            ..current.clone()
+                        },
+                        None => generated(rng, id, SupporterStatus::Volunteer),
+                    };
                     next.area.clone_from(&current.area);
                     current = next;
                     from_week = week + 1;

@@ -326,6 +326,53 @@ fn supporters_from_a_file_must_work_in_the_scenario_area() {
 }
 
 #[test]
+fn a_replacement_takes_the_place_of_the_one_who_left() {
+    let churn = "[supporters]\nvolunteer_attrition_per_week = 0.2\nreplace_volunteers = true\n";
+    // Generated: ids of one width, a replacement sorting just after the one it replaces.
+    let wide = scenario(&format!("{churn}paid = 100\nvolunteer = 3\n"));
+    let stream = Stream::draw(&wide, None, 0).unwrap();
+    let ids: Vec<&str> = stream
+        .tenures
+        .iter()
+        .map(|t| t.supporter.id.as_str())
+        .collect();
+    assert!(
+        ids.contains(&"P001") && ids.contains(&"P100") && ids.contains(&"V001"),
+        "{ids:?}"
+    );
+    let replaced = ids
+        .iter()
+        .find(|id| id.starts_with("V001-"))
+        .expect("V001 left in 38 weeks at 20% a week");
+    assert_eq!(*replaced, "V001-2");
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    let at = |id: &str| sorted.iter().position(|i| *i == id).unwrap();
+    // Between the one it replaces and the next slot (holders of a slot never overlap).
+    assert!(
+        at("V001") < at("V001-2") && at("V001-2") < at("V002"),
+        "{sorted:?}"
+    );
+    // From a file: a like-for-like volunteer, without the leave of the one who left.
+    let mut file = Stream::draw(&scenario(""), None, 0).unwrap().tenures[0]
+        .supporter
+        .clone();
+    file.id = "BH-S03".into();
+    file.status = caseload_model::SupporterStatus::Volunteer;
+    file.hours_per_week = 20.0;
+    file.max_cases = 20;
+    file.skills = vec!["bsl".into()];
+    file.unavailable_from = chrono::NaiveDate::from_ymd_opt(2015, 9, 1);
+    file.unavailable_to = chrono::NaiveDate::from_ymd_opt(2015, 9, 30);
+    let stream = Stream::draw(&scenario(churn), Some(&[file.clone()]), 0).unwrap();
+    let next = &stream.tenures[1].supporter;
+    assert_eq!(next.id, "BH-S03-2");
+    assert_eq!((next.hours_per_week, next.max_cases), (20.0, 20));
+    assert_eq!(next.skills, file.skills);
+    assert_eq!((next.unavailable_from, next.unavailable_to), (None, None));
+}
+
+#[test]
 fn tables_and_chart_are_written() {
     let results = simulate(&scenario(BUSY), None, &all_policies(), None, &|| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
