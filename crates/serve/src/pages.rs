@@ -244,6 +244,9 @@ fn downloads(now: &WeekNow) -> Markup {
                 @for name in ["assignments.csv", "waiting.csv", "supporters.csv", "districts.csv", "decisions.csv"] {
                     li { a href={ "/weeks/" (id) "/files/" (name) } { (name) } }
                 }
+                li { "As imported, byte for byte: "
+                    a href={ "/weeks/" (id) "/files/imported-referrals.csv" } { "the register" } " (" code { (now.import.files.referrals_name) } ") and "
+                    a href={ "/weeks/" (id) "/files/imported-supporters.csv" } { "the supporters file" } " (" code { (now.import.files.supporters_name) } ")" }
                 @match &now.import.files.policy {
                     Some((name, _)) => li { a href={ "/weeks/" (id) "/files/policy.toml" } { "policy.toml" } " — the policy the week was planned with (" (name) ")" },
                     None => li { "No policy file: the week was planned with the default policy." },

@@ -1209,8 +1209,16 @@ async fn download(
         )
             .into_response());
     }
-    let bytes = match &now.accepted {
-        Some(a) => match name.as_str() {
+    // The two files as imported (or carried from the week before), byte for byte:
+    // what the week was planned from.
+    let imported = match name.as_str() {
+        "imported-supporters.csv" => Some(now.import.files.supporters.clone()),
+        "imported-referrals.csv" => Some(now.import.files.referrals.clone()),
+        _ => None,
+    };
+    let bytes = match (&now.accepted, imported) {
+        (_, Some(bytes)) => bytes,
+        (Some(a), None) => match name.as_str() {
             "register.csv" => a.register.clone(),
             "decisions.csv" => a.decisions_csv.clone(),
             "assignments.csv" => a.assignments_csv.clone(),
@@ -1219,7 +1227,7 @@ async fn download(
             "districts.csv" => a.districts_csv.clone(),
             _ => return Err(AppError::NotFound(format!("no file {name}"))),
         },
-        None => {
+        (None, None) => {
             let plan = &now.planned.plan;
             let table = |t: Result<String, caseload_report::tables::TableError>| {
                 t.map(String::into_bytes)

@@ -992,6 +992,15 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     let after: i64 = after.location.unwrap()["/weeks/".len()..].parse().unwrap();
     let page = app.get(&format!("/weeks/{after}")).await.body;
     assert!(!page.contains("cannot be accepted as it is"), "{page}");
+    // The files the week was planned from can be read back, byte for byte.
+    for (name, bytes) in [
+        ("imported-referrals.csv", &register),
+        ("imported-supporters.csv", &supporters),
+    ] {
+        let file = app.get(&format!("/weeks/{after}/files/{name}")).await;
+        assert_eq!(file.status, StatusCode::OK, "{name}");
+        assert_eq!(file.body.as_bytes(), bytes.as_slice(), "{name}");
+    }
 
     // The family asks for a change: its open case moves to another supporter.
     let moved = app.decide(next, "0", "forbid", "BH-R0004", "BH-S10").await;
