@@ -93,6 +93,17 @@ fn migrations() -> Migrations<'static> {
              ALTER TABLE imports ADD COLUMN discarded_at TEXT;
              ALTER TABLE imports ADD COLUMN discarded_note TEXT NOT NULL DEFAULT '';",
         ),
+        // 5: the accepted week an import's register was checked against (or taken
+        // against, "Import anyway"): acceptance checks again only if another week
+        // before it was accepted since. Drafts already stored count as checked against
+        // the week accepted before them now, as they were accepted under before.
+        M::up(
+            "ALTER TABLE imports ADD COLUMN checked_against INTEGER;
+             UPDATE imports SET checked_against = (
+                 SELECT j.id FROM accepted a JOIN imports j ON j.id = a.import_id
+                 WHERE j.week < imports.week ORDER BY j.week DESC LIMIT 1)
+             WHERE id NOT IN (SELECT import_id FROM accepted);",
+        ),
     ])
 }
 
@@ -237,6 +248,9 @@ pub struct Import {
     pub revision: i64,
     /// Set aside by a coordinator, if it was: who, when (UTC, RFC 3339) and why.
     pub discarded: Option<(String, String, String)>,
+    /// The accepted week (its import id) before this Monday when it was imported: the
+    /// one its register was checked against, or taken against with "Import anyway".
+    pub checked_against: Option<i64>,
 }
 
 /// What an import stores: the week and its files, and who imported them.
@@ -521,14 +535,16 @@ impl Db {
     pub fn add_import(&self, import: &NewImport) -> Result<i64, DbError> {
         self.write(|tx| {
             self.monday_still_open(tx, &import.week)?;
+            let against = self.accepted_before_in(tx, &import.week)?.map(|(id, _)| id);
             let (policy_name, policy) = match &import.policy {
                 Some((name, text)) => (Some(name.as_str()), Some(text.as_str())),
                 None => (None, None),
             };
             tx.execute(
                 "INSERT INTO imports (week, supporters_name, supporters, referrals_name, referrals,
-                     policy_name, policy, imported_by, imported_at, imported_anyway)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     policy_name, policy, imported_by, imported_at, imported_anyway,
+                     checked_against)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     import.week,
                     import.supporters_name,
@@ -539,7 +555,8 @@ impl Db {
                     policy,
                     import.imported_by,
                     now(),
-                    import.imported_anyway
+                    import.imported_anyway,
+                    against
                 ],
             )
             .map_err(|e| self.sqlite(e))?;
@@ -557,7 +574,7 @@ impl Db {
         conn.query_row(
             "SELECT id, week, supporters_name, supporters, referrals_name, referrals,
                     policy_name, policy, imported_by, imported_at, revision, imported_anyway,
-                    discarded_by, discarded_at, discarded_note
+                    discarded_by, discarded_at, discarded_note, checked_against
              FROM imports WHERE id = ?1",
             [id],
             |row| {
@@ -581,6 +598,7 @@ impl Db {
                         (Some(by), Some(at)) => Some((by, at, row.get(14)?)),
                         _ => None,
                     },
+                    checked_against: row.get(15)?,
                 })
             },
         )
@@ -831,7 +849,15 @@ impl Db {
     ///
     /// [`DbError`] if the store cannot be read.
     pub fn accepted_before(&self, week: &str) -> Result<Option<(i64, String)>, DbError> {
-        let conn = self.connect()?;
+        self.accepted_before_in(&self.connect()?, week)
+    }
+
+    /// [`Db::accepted_before`] on `conn` (inside a write, its transaction).
+    fn accepted_before_in(
+        &self,
+        conn: &Connection,
+        week: &str,
+    ) -> Result<Option<(i64, String)>, DbError> {
         conn.query_row(
             "SELECT i.id, i.week FROM accepted a JOIN imports i ON i.id = a.import_id
              WHERE i.week < ?1 ORDER BY i.week DESC LIMIT 1",
@@ -1013,15 +1039,7 @@ impl Db {
                 )
                 .map_err(|e| self.sqlite(e))?;
             self.monday_still_open(tx, &week)?;
-            let now_before: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT i.id, i.week FROM accepted a JOIN imports i ON i.id = a.import_id
-                     WHERE i.week < ?1 ORDER BY i.week DESC LIMIT 1",
-                    [&week],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()
-                .map_err(|e| self.sqlite(e))?;
+            let now_before = self.accepted_before_in(tx, &week)?;
             if let Some((_, monday)) = now_before.filter(|(id, _)| Some(*id) != before) {
                 return Err(DbError::Conflict(Conflict::BeforeAccepted { week: monday }));
             }
@@ -1169,11 +1187,18 @@ mod tests {
         {
             let mut conn = rusqlite::Connection::open(&file).unwrap();
             migrations().to_version(&mut conn, 1).unwrap();
-            conn.execute(
+            conn.execute_batch(
                 "INSERT INTO imports (week, supporters_name, supporters, referrals_name,
                      referrals, imported_by, imported_at)
-                 VALUES ('2015-11-02', 's.csv', x'73', 'r.csv', x'72', 'AB', '2015-11-02T09:00:00Z')",
-                [],
+                 VALUES ('2015-11-02', 's.csv', x'73', 'r.csv', x'72', 'AB', '2015-11-02T09:00:00Z');
+                 INSERT INTO accepted (import_id, revision, accepted_by, accepted_at, objective,
+                     newly_assigned, waiting, decisions, decisions_cost, register, decisions_csv,
+                     assignments_csv, waiting_csv, supporters_csv, districts_csv, report_html)
+                 VALUES (1, 0, 'AB', '2015-11-02T10:00:00Z', 1.0, 1, 0, 0, 0.0,
+                     x'', x'', x'', x'', x'', x'', x'');
+                 INSERT INTO imports (week, supporters_name, supporters, referrals_name,
+                     referrals, imported_by, imported_at)
+                 VALUES ('2015-11-09', 's.csv', x'73', 'r.csv', x'72', 'AB', '2015-11-09T09:00:00Z');",
             )
             .unwrap();
         }
@@ -1182,12 +1207,16 @@ mod tests {
             .unwrap()
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, 5);
         // An import of the old schema was checked against the week before it.
         let old = db.import(1).unwrap();
         assert_eq!(old.files.week, "2015-11-02");
         assert!(!old.files.imported_anyway);
         assert!(old.discarded.is_none());
+        // A draft stored before counts as checked against the week accepted before it,
+        // as it would have been accepted then; the accepted week is left as it was.
+        assert_eq!(old.checked_against, None);
+        assert_eq!(db.import(2).unwrap().checked_against, Some(1));
         let id = db.add_import(&new_import("2015-11-09")).unwrap();
         db.add_decision(id, 0, &decision("R1")).unwrap();
         let first = db.decisions(id).unwrap()[0].id;

@@ -108,7 +108,8 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                     table {
                         thead { tr { th { "Week of" } th { "Imported" } th.num { "Decisions" } th { "State" } } }
                         tbody {
-                            @for w in weeks {
+                            // Discarded drafts last: a mistyped year must not head the list.
+                            @for w in weeks.iter().filter(|w| w.discarded.is_none()).chain(weeks.iter().filter(|w| w.discarded.is_some())) {
                                 tr {
                                     td { a href={ "/weeks/" (w.id) } { (w.week) } }
                                     td { (w.imported_by) ", " (when(&w.imported_at)) }
@@ -201,7 +202,7 @@ fn status_banner(now: &WeekNow) -> Markup {
         }
         @if now.is_open() {
             @if let Some(gap) = weeks_after(&now.import.files.week, now.before.as_deref()).filter(|w| *w > 1) {
-                p.banner.warning { "This Monday is " (gap) " weeks after the last accepted week (the week of " (now.before.as_deref().unwrap_or_default()) "): the " (gap - 1) " " @if gap == 2 { "week" } @else { "weeks" } " between have no plan here. If the date is a typo, import the week again with the right Monday (a week never accepted changes nothing); weeks are accepted in order, so accepting this one closes the weeks before it." }
+                p.banner.warning { "This Monday is " (gap) " weeks after the last accepted week (the week of " (now.before.as_deref().unwrap_or_default()) "): the " (gap - 1) " " @if gap == 2 { "week" } @else { "weeks" } " between have no plan here. If the date is a typo, import the week again with the right Monday and discard this draft (below its Accept button); weeks are accepted in order, so accepting this one closes the weeks before it." }
             }
             @if !now.uncarried.is_empty() {
                 div.banner.warning role="alert" {
@@ -306,13 +307,17 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                 section.accept id="accept" {
                     h2 { "Accept the week" }
                     p.note { "Records this plan's new assignments in the register for next week. Once accepted, the week cannot change." }
-                    form method="post" action={ "/weeks/" (id) "/accept" } {
-                        input type="hidden" name="csrf" value=(csrf);
-                        input type="hidden" name="revision" value=(now.import.revision);
-                        input type="hidden" name="plan" value=(now.planned.digest());
-                        p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
-                        (by_field(by)) " "
-                        button.accept type="submit" { "Accept the week of " (now.import.files.week) }
+                    @if now.uncarried.is_empty() {
+                        form method="post" action={ "/weeks/" (id) "/accept" } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="revision" value=(now.import.revision);
+                            input type="hidden" name="plan" value=(now.planned.digest());
+                            p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
+                            (by_field(by)) " "
+                            button.accept type="submit" { "Accept the week of " (now.import.files.week) }
+                        }
+                    } @else {
+                        p.refusal { "This import cannot be accepted: its register does not carry the week accepted before it (see the top of the page)." }
                     }
                     details.discard {
                         summary { "Discard this draft instead" }

@@ -102,7 +102,7 @@ impl AppState {
         .await?;
         let db = self.db().clone();
         let monday = import.files.week.clone();
-        let before = blocking(move || Ok(db.accepted_before(&monday)?.map(|(_, m)| m))).await?;
+        let before = blocking(move || Ok(db.accepted_before(&monday)?)).await?;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
@@ -119,7 +119,8 @@ impl AppState {
         // What accepting would refuse, said before the coordinator tries: a week before
         // this one accepted since this draft was imported from an older register.
         let open = accepted.is_none() && superseded.is_none() && import.discarded.is_none();
-        let uncarried = if open && !import.files.imported_anyway {
+        let since = before.as_ref().map(|(id, _)| *id) != import.checked_against;
+        let uncarried = if open && since {
             let (db, monday, planned) = (
                 self.db().clone(),
                 import.files.week.clone(),
@@ -129,7 +130,7 @@ impl AppState {
                 Ok(match carries_last_week(&db, &monday, &planned.loaded, "") {
                     Err(AppError::BadInput(_, lines)) => lines,
                     Err(other) => return Err(other),
-                    Ok(_) => Vec::new(),
+                    Ok(()) => Vec::new(),
                 })
             })
             .await?
@@ -143,7 +144,7 @@ impl AppState {
             accepted,
             superseded,
             siblings,
-            before,
+            before: before.map(|(_, monday)| monday),
             uncarried,
         })
     }
@@ -744,20 +745,15 @@ async fn import(
 
 /// The register imported for `week` must carry the plan accepted for the Monday before
 /// it: the original register imported again would silently undo that week's changes
-/// (the families would wait again, or go back to whom a decision took them from). The
-/// import id of that accepted week, or a refusal whose title begins with `nothing`
-/// ("Nothing was imported", "Nothing was accepted") and whose lines say what to do.
-fn carries_last_week(
-    db: &Db,
-    week: &str,
-    loaded: &Loaded,
-    nothing: &str,
-) -> Result<Option<i64>, AppError> {
+/// (the families would wait again, or go back to whom a decision took them from). A
+/// refusal, if not, whose title begins with `nothing` ("Nothing was imported",
+/// "Nothing was accepted") and whose lines say what to do.
+fn carries_last_week(db: &Db, week: &str, loaded: &Loaded, nothing: &str) -> Result<(), AppError> {
     let Some((id, monday)) = db.accepted_before(week)? else {
-        return Ok(None);
+        return Ok(());
     };
     let Some(accepted) = db.accepted(id)? else {
-        return Ok(None);
+        return Ok(());
     };
     let (changes, missing) = crate::week::not_carried(
         &accepted.assignments_csv,
@@ -765,11 +761,11 @@ fn carries_last_week(
         &loaded.caseload,
     )?;
     if missing.is_empty() {
-        return Ok(Some(id));
+        return Ok(());
     }
     let shown: Vec<String> = missing.iter().take(5).map(ToString::to_string).collect();
     let more = missing.len().saturating_sub(shown.len());
-    let lines = vec![
+    let mut lines = vec![
         format!(
             "This register does not carry the plan accepted for the week of {monday}: {} of its {changes} changes are not in it ({}{}).",
             missing.len(),
@@ -781,8 +777,14 @@ fn carries_last_week(
         ),
         "If the register was changed on purpose, import it again with \"Import anyway\" ticked.".into(),
     ];
+    if !nothing.starts_with("Nothing was imported") {
+        // A draft already stored: its decisions stay with it.
+        lines.push(
+            "This draft's decisions stay with it: make them again on the new import, and discard this draft (below its Accept button) with the reason.".into(),
+        );
+    }
     Err(AppError::BadInput(
-        format!("{nothing}: last week's plan is not in this register"),
+        format!("{nothing}: the plan accepted for the week of {monday} is not in this register"),
         lines,
     ))
 }
@@ -1136,16 +1138,16 @@ async fn accept(
     let db = state.db().clone();
     let who = by.clone();
     let week = now.import.files.week.clone();
-    let anyway = now.import.files.imported_anyway;
+    let against = now.import.checked_against;
     blocking(move || {
-        // Checked at import, and again here: a week before this one may have been
-        // accepted since (this draft imported from an older register), and accepting
-        // this one would undo that week's plan.
-        let before = if anyway {
-            db.accepted_before(&week)?.map(|(id, _)| id)
-        } else {
-            carries_last_week(&db, &week, &planned.loaded, "Nothing was accepted")?
-        };
+        // Checked at import (or taken as it is, "Import anyway"), against the week then
+        // accepted before it; checked again if another week before it was accepted
+        // since (this draft imported from an older register): accepting it would undo
+        // that week's plan.
+        let before = db.accepted_before(&week)?.map(|(id, _)| id);
+        if before != against {
+            carries_last_week(&db, &week, &planned.loaded, "Nothing was accepted")?;
+        }
         let record = planned.record(form.revision, &who)?;
         // The store checks the revision again inside the transaction: of two tabs
         // accepting at once, one wins and the other gets the conflict.
@@ -1165,6 +1167,8 @@ async fn discard(
 ) -> Result<Response, AppError> {
     check_csrf(&csrf, &form.csrf)?;
     let by = initials(&form.by)?;
+    // Accepted, superseded or discarded already: said as the other changes say it.
+    still_open(&state.week(id).await?)?;
     let note = form.note.trim().to_string();
     if note.is_empty() {
         return Err(AppError::BadInput(

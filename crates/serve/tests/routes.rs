@@ -196,6 +196,21 @@ impl App {
         .await
     }
 
+    /// Discards week `id` at its present revision, by AB, with `note`.
+    async fn discard(&self, id: i64, note: &str) -> Reply {
+        let revision = self.revision(id);
+        self.post_form(
+            &format!("/weeks/{id}/discard"),
+            &[
+                ("csrf", &self.csrf),
+                ("revision", &revision),
+                ("by", "AB"),
+                ("note", note),
+            ],
+        )
+        .await
+    }
+
     fn revision(&self, id: i64) -> String {
         self.db.import(id).unwrap().revision.to_string()
     }
@@ -824,7 +839,11 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
 
 /// Asks to accept week `id` as the page shows it, by AB: the reply.
 async fn try_accept(app: &App, id: i64) -> Reply {
-    let plan = app.plan(id).await;
+    accept_plan(app, id, &app.plan(id).await).await
+}
+
+/// Asks to accept week `id`'s plan of digest `plan` at its present revision, by AB.
+async fn accept_plan(app: &App, id: i64, plan: &str) -> Reply {
     let revision = app.revision(id);
     app.post_form(
         &format!("/weeks/{id}/accept"),
@@ -832,7 +851,7 @@ async fn try_accept(app: &App, id: i64) -> Reply {
             ("csrf", &app.csrf),
             ("revision", &revision),
             ("by", "AB"),
-            ("plan", &plan),
+            ("plan", plan),
             ("reviewed", "yes"),
         ],
     )
@@ -1018,7 +1037,10 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         "{page}"
     );
     assert!(page.contains(&format!("BH-R0004 with {to}")), "{page}");
-    let refused = try_accept(&app, after).await;
+    // Its page offers no Accept button; a form posted all the same (an old page,
+    // another client) is refused.
+    assert!(!page.contains("name=\"plan\""), "{page}");
+    let refused = accept_plan(&app, after, &digest_of(&app, after).await).await;
     assert_eq!(
         refused.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1026,7 +1048,9 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         refused.body
     );
     assert!(
-        refused.body.contains("Nothing was accepted: last week"),
+        refused
+            .body
+            .contains("Nothing was accepted: the plan accepted for the week of 2015-11-09 is not in this register"),
         "{}",
         refused.body
     );
@@ -1101,6 +1125,116 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     integrity(&app);
 }
 
+/// The digest of week `id`'s plan as its assignments file gives it: what an old page
+/// or another client would post, where the page itself offers no Accept button.
+async fn digest_of(app: &App, id: i64) -> String {
+    let shown = app.get(&format!("/weeks/{id}/files/assignments.csv")).await;
+    caseload_serve::week::digest(shown.body.as_bytes())
+}
+
+#[tokio::test]
+async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
+    let app = App::new(None).await;
+    let (supporters, register) = first_week_accepted(&app).await;
+    let original = fixture("referrals.csv");
+    // Taken as it is against 2015-11-02, which it does not carry: its page says nothing.
+    let anyway: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "referrals.csv", &original),
+    ];
+    let later = app
+        .import_with("2015-11-16", &[("anyway", "yes")], &anyway, &app.csrf)
+        .await;
+    let later: i64 = later.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let page = app.get(&format!("/weeks/{later}")).await.body;
+    assert!(!page.contains("cannot be accepted as it is"), "{page}");
+    assert!(page.contains("name=\"plan\""), "{page}");
+    // Then the Monday between is planned and accepted, with a move.
+    let carried: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &register),
+    ];
+    let between = app.import("2015-11-09", &carried, &app.csrf).await;
+    let between: i64 = between.location.unwrap()["/weeks/".len()..]
+        .parse()
+        .unwrap();
+    let moved = app
+        .decide(between, "0", "forbid", "BH-R0004", "BH-S10")
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    accept_as_shown(&app, between).await;
+    // The tick was for 2015-11-02, not for the week accepted since: checked again.
+    let page = app.get(&format!("/weeks/{later}")).await.body;
+    assert!(
+        page.contains("This import cannot be accepted as it is."),
+        "{page}"
+    );
+    let refused = accept_plan(&app, later, &digest_of(&app, later).await).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("discard this draft"),
+        "{}",
+        refused.body
+    );
+    assert!(app.db.accepted(later).unwrap().is_none());
+    // A week accepted between the check and the acceptance is a conflict in the store.
+    let record = app.db.accepted(between).unwrap().unwrap();
+    let stale = app
+        .db
+        .accept(later, 0, &record, Some(first_id(&app)))
+        .unwrap_err();
+    assert!(
+        stale
+            .to_string()
+            .contains("the week of 2015-11-09 was accepted while this week was being accepted"),
+        "{stale}"
+    );
+    integrity(&app);
+}
+
+/// The id of the first import (the provider week of [`first_week_accepted`]).
+fn first_id(app: &App) -> i64 {
+    app.db
+        .weeks()
+        .unwrap()
+        .iter()
+        .find(|w| w.week == "2015-11-02")
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_discarded_twin_is_out_of_the_way() {
+    let app = App::new(None).await;
+    let first = app.import_provider_week().await;
+    let twin = app.import_provider_week().await;
+    let discarded = app.discard(twin, "imported twice").await;
+    assert_eq!(
+        discarded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        discarded.body
+    );
+    // Not offered as another import of the Monday, nor as the files to carry forward.
+    let page = app.get(&format!("/weeks/{first}")).await.body;
+    assert!(
+        !page.contains("This Monday has another import open too"),
+        "{page}"
+    );
+    assert_eq!(app.db.latest_import().unwrap().unwrap().id, first);
+    // A superseded import cannot be discarded: the Monday is accepted.
+    let third = app.import_provider_week().await;
+    accept_as_shown(&app, first).await;
+    let late = app.discard(third, "too late").await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert!(app.db.import(third).unwrap().discarded.is_none());
+}
+
 #[tokio::test]
 async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
     let app = App::new(None).await;
@@ -1118,23 +1252,8 @@ async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
         "{page}"
     );
     assert!(page.contains("Discard the draft of 2016-11-07"), "{page}");
-    let discard = |note: &'static str| {
-        let app = &app;
-        async move {
-            app.post_form(
-                &format!("/weeks/{typo}/discard"),
-                &[
-                    ("csrf", &app.csrf),
-                    ("revision", &app.revision(typo)),
-                    ("by", "AB"),
-                    ("note", note),
-                ],
-            )
-            .await
-        }
-    };
     // Without a reason, nothing is done.
-    let silent = discard("  ").await;
+    let silent = app.discard(typo, "  ").await;
     assert_eq!(
         silent.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1142,7 +1261,7 @@ async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
         silent.body
     );
     assert!(app.db.import(typo).unwrap().discarded.is_none());
-    let done = discard("mistyped year: meant 2015-11-09").await;
+    let done = app.discard(typo, "mistyped year: meant 2015-11-09").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let (by, _, note) = app.db.import(typo).unwrap().discarded.unwrap();
     assert_eq!(
@@ -1163,7 +1282,7 @@ async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
         "{}",
         decided.body
     );
-    let again = discard("twice").await;
+    let again = app.discard(typo, "twice").await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     let weeks = app.get("/").await.body;
     assert!(
