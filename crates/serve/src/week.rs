@@ -288,8 +288,9 @@ impl std::fmt::Display for Change {
 /// The changes an accepted week made (its `assignments.csv` and `waiting.csv`), and
 /// those of them a register imported for a later Monday does not carry: a family the
 /// week gave a supporter whose row is missing, or has no supporter and no closing
-/// date, or (a case reallocated, or moved by a decision) still names another
-/// supporter, the one it was taken from; a family a decision returned to the waiting
+/// date, or still names the supporter it was taken from (a case reallocated: any other
+/// than its new one, the one who left; moved by a decision: the one it was moved
+/// from); a family a decision returned to the waiting
 /// list whose row names a supporter again. A row naming another supporter for a
 /// family placed from the waiting list was changed on purpose and is not counted. In
 /// the files' order.
@@ -338,12 +339,17 @@ pub fn not_carried(
             continue;
         }
         changes += 1;
-        let taken_from = row.reallocated || row.moved_from.is_some();
         let lost = match held.get(row.referral_id.as_str()) {
             None => true,
             Some((_, true)) => false,
             Some((None, false)) => true,
-            Some((Some(supporter), false)) => taken_from && *supporter != row.supporter_id,
+            // Moved by a decision: undone if the row names the supporter it was taken
+            // from (a third supporter is a change made on purpose).
+            Some((Some(supporter), false)) => match &row.moved_from {
+                Some(from) => supporter == from,
+                // Reallocated: the one who had it has left, so any other is theirs.
+                None => row.reallocated && *supporter != row.supporter_id,
+            },
         };
         if lost {
             missing.push(Change {

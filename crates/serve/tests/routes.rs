@@ -1059,22 +1059,30 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     // A register that puts the moved family back with the supporter it left is refused
     // at import too (a move is a change the next register must carry).
     let text = String::from_utf8(accepted.register.clone()).unwrap();
-    let reverted: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("BH-R0004,") {
-                l.replace(&to, "BH-S10")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let files: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", reverted.as_bytes()),
-    ];
-    let undone = app.import("2015-11-16", &files, &app.csrf).await;
+    // The register with BH-R0004's supporter written as `holder`, imported for 11-16.
+    let import_with_holder = |holder: &str| {
+        let register: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("BH-R0004,") {
+                    l.replace(&to, holder)
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let supporters = supporters.clone();
+        let app = &app;
+        async move {
+            let files: [(&str, &str, &[u8]); 2] = [
+                ("supporters", "supporters.csv", &supporters),
+                ("referrals", "register.csv", register.as_bytes()),
+            ];
+            app.import("2015-11-16", &files, &app.csrf).await
+        }
+    };
+    let undone = import_with_holder("BH-S10").await;
     assert_eq!(
         undone.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1086,6 +1094,10 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         "{}",
         undone.body
     );
+    // Given to a third supporter, the family was moved again on purpose: stored.
+    let third = if to == "BH-S01" { "BH-S02" } else { "BH-S01" };
+    let again = import_with_holder(third).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
 
     // The form offers the Monday after the last accepted week and its files, not the
     // latest draft's.
