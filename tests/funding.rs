@@ -362,7 +362,7 @@ fn issue7_every_output_states_its_assumptions() {
         "new_ehc_plans_2015 x 1 + transfers_statement_to_ehc_2015 x 1",
         "take-up 30%",
         "paid £20.00 an hour",
-        "split: `demand`, the rest by demand; a floor of 1 paid supporter in every area; 0% of the supporters bought beyond the floor volunteers",
+        "split: `demand`, the rest by demand; a floor of 1 paid supporter in every area; of the supporters bought beyond the floor, 0% volunteers",
         "Warning: the period 2027-04-01 to 2028-03-31 is outside",
     ] {
         assert!(table.contains(needle), "{needle} not in\n{table}");

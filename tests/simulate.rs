@@ -274,7 +274,7 @@ fn bad_scenarios_and_arguments_exit_2() {
         ("file = \"nope.csv\"", "bad.toml:4:1: `supporters.file`: "),
         (
             "file = \"supporters.csv\"",
-            "bad.toml:1:1: supporter `BH-S01` of `supporters.file` (",
+            "bad.toml:2:1: supporter `BH-S01` of `supporters.file` (",
         ),
     ] {
         std::fs::copy(
@@ -284,7 +284,7 @@ fn bad_scenarios_and_arguments_exit_2() {
         .unwrap();
         std::fs::write(
             &file,
-            format!("area = \"E10000016\"\nname = \"x\"\n[supporters]\n{line}\n"),
+            format!("name = \"x\"\narea = \"E10000016\"\n[supporters]\n{line}\n"),
         )
         .unwrap();
         let output = caseload(&["simulate", "--scenario", file_arg]);

@@ -180,7 +180,7 @@ impl AreasTable {
                 let Some(i) = index else { return 0.0 };
                 let text = fields[i].as_str();
                 match text.parse::<f64>() {
-                    Ok(v) if v > MOST_FIGURE => {
+                    Ok(v) if v.is_finite() && v > MOST_FIGURE => {
                         problems.push(problem(
                             file,
                             *line,

@@ -232,7 +232,7 @@ impl Assumptions {
             supporters(s.floor_supporters)
         );
         let share = round(s.volunteer_share * 100.0, 2);
-        let beyond = format!("{share}% of the supporters bought beyond the floor volunteers");
+        let beyond = format!("of the supporters bought beyond the floor, {share}% volunteers");
         let (shared, mix) = match s.rule {
             Rule::Flat => (
                 format!(

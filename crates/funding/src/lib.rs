@@ -300,7 +300,9 @@ pub fn load_scenario(file: &Path, areas: &AreasTable) -> Result<FundingScenario,
             file,
             &text,
             "budget_gbp",
-            e.to_string(),
+            format!(
+                "{e}: raise `budget_gbp`, or lower `split.floor_supporters` or the costs of a paid hour"
+            ),
         )])),
     }
 }

@@ -530,6 +530,8 @@ fn top_up(hours: &mut Hours, units: &Units, demand: &[f64], budget: f64) {
             break;
         }
     }
+    // The spend as areas are lifted: a nudge below never takes it past the budget.
+    let mut total = spend;
     for &(c, _, a) in &short {
         if c >= level {
             continue;
@@ -555,13 +557,20 @@ fn top_up(hours: &mut Hours, units: &Units, demand: &[f64], budget: f64) {
         };
         // Rounding can leave the area a hair under the level (a coverage of
         // 0.9999999999999997 where the level is full coverage); a few units in the last
-        // place more reach it, well within the margin kept from the money.
+        // place more reach it, within the margin kept from the money. A nudge that would
+        // take the spend past the budget is left out: the area stays a hair under.
         let mut up = 0;
-        hours[a] = lifted(up);
-        while coverage(hours[a], a) < level && up < 8 {
+        let mut now = lifted(0);
+        while coverage(now, a) < level && up < 8 {
+            let next = lifted(up + 1);
+            if total - cost(now) + cost(next) > budget {
+                break;
+            }
             up += 1;
-            hours[a] = lifted(up);
+            now = next;
         }
+        total += cost(now) - cost(before);
+        hours[a] = now;
     }
 }
 

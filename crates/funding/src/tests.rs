@@ -485,7 +485,7 @@ fn every_number_of_a_scenario_is_held_to_a_range() {
         [
             "s.toml:2:1: `budget_gbp` must be more than 0 and at most 10000000000 (ten billion pounds), got 1e308",
             "s.toml:3:1: `admin_share` must be from 0 to below 1, got 1",
-            "s.toml:4:1: `start`: 1800-01-01 is outside the years caseload reads (1900 to 2999)",
+            "s.toml:4:9: `start`: 1800-01-01 is outside the years caseload reads (1900 to 2999)",
             "s.toml:6:1: `costs.paid_hourly_gbp` must be from 0.01 to 10000, got 1e-300",
             "s.toml:7:1: `costs.volunteer_reliability` must be from 0 to 1, got NaN",
             "s.toml:9:1: `demand.weeks_per_family` must be from 1 to 520, got 1000000000",

@@ -35,8 +35,9 @@ pub fn read(file: &Path) -> Result<String, LoadError> {
 }
 
 /// A date in quotes, `YYYY-MM-DD`, for `deserialize_with`: read as the CSV files'
-/// dates are, so that a day that does not exist is said in words (`2015-02-30`:
-/// February 2015 has 28 days), not in the date library's ("input is out of range").
+/// dates are (in the years they may be), so that a day that does not exist is said in
+/// words (`2015-02-30`: February 2015 has 28 days), not in the date library's ("input
+/// is out of range").
 ///
 /// # Errors
 ///
@@ -46,7 +47,9 @@ pub fn date<'de, D: serde::Deserializer<'de>>(
 ) -> Result<chrono::NaiveDate, D::Error> {
     use serde::de::Error;
     match <toml::Value as serde::Deserialize>::deserialize(deserializer)? {
-        toml::Value::String(text) => crate::week::calendar_date(&text).map_err(D::Error::custom),
+        toml::Value::String(text) => crate::week::calendar_date(&text)
+            .and_then(crate::week::within_years)
+            .map_err(D::Error::custom),
         toml::Value::Datetime(_) => Err(D::Error::custom(
             "must be a date in quotes, like \"2015-09-01\" (a TOML date without quotes is not read)",
         )),

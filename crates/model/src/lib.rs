@@ -50,7 +50,7 @@ mod week;
 pub use areas::{england_area, ENGLAND_AREAS_CSV};
 pub use decisions::{Decision, DecisionField, DecisionKind, DecisionOrigin};
 pub use error::{said_once, LoadError, Problem, Warning};
-pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS};
+pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS, MIN_SUPPORTER_HOURS};
 pub use policy::{Balance, DefaultHours, DistrictEquity, Policy};
 pub use table::{read_csv, CsvRows};
 pub use types::{

@@ -12,7 +12,7 @@ use crate::types::{
 /// The most hours a supporter can offer in a week (the contract's upper bound).
 pub const MAX_SUPPORTER_HOURS: f64 = 60.0;
 
-/// The fewest hours a supporter can offer in a week: under a minute is a typo, and the
+/// The fewest hours a supporter can offer in a week (36 seconds): less is a typo, and the
 /// share of hours used (open cases' hours over it) would run to millions of percent,
 /// past what any output can print as a number.
 pub const MIN_SUPPORTER_HOURS: f64 = 0.01;
@@ -733,8 +733,8 @@ S3,E06000043,paid,0.01,5
         assert_eq!(
             found,
             [
-                "s.csv:2:4: `hours_per_week`: 5e-324 hours is out of range (a supporter offers at least 0.01, under a minute, and at most 60)",
-                "s.csv:3:4: `hours_per_week`: 0.009 hours is out of range (a supporter offers at least 0.01, under a minute, and at most 60)",
+                "s.csv:2:4: `hours_per_week`: 5e-324 hours is out of range (a supporter offers at least 0.01 hours, 36 seconds, and at most 60)",
+                "s.csv:3:4: `hours_per_week`: 0.009 hours is out of range (a supporter offers at least 0.01 hours, 36 seconds, and at most 60)",
             ]
         );
     }

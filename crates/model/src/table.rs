@@ -505,7 +505,7 @@ pub(crate) fn supporter_hours(value: &str) -> Result<f64, String> {
     let hours = hours(value)?;
     if hours < MIN_SUPPORTER_HOURS {
         return Err(format!(
-            "{value} hours is out of range (a supporter offers at least {MIN_SUPPORTER_HOURS}, under a minute, and at most {MAX_SUPPORTER_HOURS})"
+            "{value} hours is out of range (a supporter offers at least {MIN_SUPPORTER_HOURS} hours, 36 seconds, and at most {MAX_SUPPORTER_HOURS})"
         ));
     }
     Ok(hours)

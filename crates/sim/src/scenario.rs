@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use caseload_model::{config, Caseload, DistrictEquity, LoadError, Policy, Supporter};
+use caseload_model::{
+    config, Caseload, DistrictEquity, LoadError, Policy, Supporter, MAX_SUPPORTER_HOURS,
+    MIN_SUPPORTER_HOURS,
+};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -528,9 +531,11 @@ impl Scenario {
             ),
         ] {
             check(
-                hours.is_finite() && hours > 0.0 && hours <= 60.0,
+                hours.is_finite() && (MIN_SUPPORTER_HOURS..=MAX_SUPPORTER_HOURS).contains(&hours),
                 key,
-                format!("`{key}` must be more than 0 and at most 60, got {hours}"),
+                format!(
+                    "`{key}` must be from {MIN_SUPPORTER_HOURS} (36 seconds) to {MAX_SUPPORTER_HOURS}, got {hours}"
+                ),
             );
         }
         check(
@@ -666,7 +671,8 @@ impl Scenario {
         // ones short in silence). Needs, unlike languages, are independent.
         let languages: f64 = f.languages.values().sum();
         check(
-            languages <= 1.0 + 1e-9,
+            // A share that is not a probability is said above, once.
+            !f.languages.values().all(|p| probability(*p)) || languages <= 1.0 + 1e-9,
             "families.languages",
             format!(
                 "`families.languages`: shares of families preferring each language besides English, which add up to at most 1 (the rest prefer English); they add up to {}",
@@ -757,7 +763,7 @@ mod tests {
             assert_eq!(
                 parse(&format!("name = \"x\"\nstart = \"{start}\"\n")).unwrap_err(),
                 [format!(
-                    "s.toml:2:1: `start`: {start} is outside the years caseload reads (1900 to 2999)"
+                    "s.toml:2:9: `start`: {start} is outside the years caseload reads (1900 to 2999)"
                 )]
             );
         }
@@ -822,6 +828,11 @@ mod tests {
         assert_eq!(
             parse("name = \"x\"\n[arrivals]\nnew_per_week = nan\n").unwrap_err(),
             ["s.toml:3:1: `arrivals.new_per_week` must be zero or more, got NaN"]
+        );
+        // A share that is not a number is said once, not added into a total too.
+        assert_eq!(
+            parse("name = \"x\"\n[families]\nlanguages = { pl = nan }\n").unwrap_err(),
+            ["s.toml:3:1: `families.languages`: every value must be a probability"]
         );
         // Each family prefers one language: shares over 1 were cut short in the draw.
         assert_eq!(

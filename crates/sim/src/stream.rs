@@ -221,6 +221,10 @@ fn draw_supporters(
             .map(|(id, status)| generated(rng, id, status))
             .collect(),
     };
+    // Every id in use, so that a replacement's never names another supporter (a file
+    // may hold both `S1` and `S1-2`).
+    let mut taken: std::collections::HashSet<String> =
+        initial.iter().map(|s| s.id.clone()).collect();
     let mut tenures = Vec::new();
     for supporter in initial {
         let mut from_week: u32 = 0;
@@ -249,7 +253,11 @@ fn draw_supporters(
                     // (their hours, cases, skills, languages and districts, no leave);
                     // generated, a new draw from the scenario's settings.
                     holder += 1;
+                    while taken.contains(&format!("{slot}-{holder}")) {
+                        holder += 1;
+                    }
                     let id = format!("{slot}-{holder}");
+                    taken.insert(id.clone());
                     let mut next = match staff {
                         Some(_) => Supporter {
                             id,

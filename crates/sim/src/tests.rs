@@ -367,6 +367,22 @@ fn a_replacement_takes_the_place_of_the_one_who_left() {
     let stream = Stream::draw(&scenario(churn), Some(&[file.clone()]), 0).unwrap();
     let next = &stream.tenures[1].supporter;
     assert_eq!(next.id, "BH-S03-2");
+    // An id the file already uses is not given to a replacement.
+    let mut other = file.clone();
+    other.id = "BH-S03-2".into();
+    let stream = Stream::draw(&scenario(churn), Some(&[file.clone(), other]), 0).unwrap();
+    let ids: Vec<&str> = stream
+        .tenures
+        .iter()
+        .map(|t| t.supporter.id.as_str())
+        .collect();
+    // BH-S03's first replacement skips BH-S03-2, the file's own.
+    assert_eq!(ids[1], "BH-S03-3", "{ids:?}");
+    assert_eq!(
+        ids.iter().filter(|id| **id == "BH-S03-2").count(),
+        1,
+        "{ids:?}"
+    );
     assert_eq!((next.hours_per_week, next.max_cases), (20.0, 20));
     assert_eq!(next.skills, file.skills);
     assert_eq!((next.unavailable_from, next.unavailable_to), (None, None));
