@@ -117,8 +117,8 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                                     td {
                                         @match &w.accepted {
                                             Some(a) => { "accepted by " (a.by) ", " (when(&a.at)) }
-                                            None if w.superseded => { "superseded (another import of this Monday was accepted)" }
                                             None if w.discarded.is_some() => { "discarded by " (w.discarded.as_ref().map_or("", |d| d.0.as_str())) ": " (w.discarded.as_ref().map_or("", |d| d.1.as_str())) }
+                                            None if w.superseded => { "superseded (another import of this Monday was accepted)" }
                                             None => { span.open { "open" } }
                                         }
                                     }
@@ -180,14 +180,14 @@ fn status_banner(now: &WeekNow) -> Markup {
         .is_some_and(|a| crate::week::digest(&a.assignments_csv) != now.planned.digest());
     html! {
         @match (&now.accepted, &now.superseded) {
-            (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (when(&a.accepted_at)) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
-            (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
-                a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (when(&other.at)) ". This import can no longer change or be accepted; it is kept as it was." }
-            (None, None) if now.import.discarded.is_some() => p.banner.warning {
+            (None, _) if now.import.discarded.is_some() => p.banner.warning {
                 @if let Some((by, at, note)) = &now.import.discarded {
                     "Discarded by " strong { (by) } " at " (when(at)) ": " (note) ". This draft is kept as it was; it can no longer change or be accepted."
                 }
             }
+            (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (when(&a.accepted_at)) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
+            (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
+                a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (when(&other.at)) ". This import can no longer change or be accepted; it is kept as it was." }
             (None, None) => p.banner.open { "Open: a plan to review, not yet accepted. "
                 @match now.import.revision { 0 => "No decision made or withdrawn yet.", 1 => "Decisions changed once so far.", n => { "Decisions changed " (n) " times so far." } } }
         }
@@ -202,7 +202,10 @@ fn status_banner(now: &WeekNow) -> Markup {
         }
         @if now.is_open() {
             @if let Some(gap) = weeks_after(&now.import.files.week, now.before.as_deref()).filter(|w| *w > 1) {
-                p.banner.warning { "This Monday is " (gap) " weeks after the last accepted week (the week of " (now.before.as_deref().unwrap_or_default()) "): the " (gap - 1) " " @if gap == 2 { "week" } @else { "weeks" } " between have no plan here. If the date is a typo, import the week again with the right Monday and discard this draft (below its Accept button); weeks are accepted in order, so accepting this one closes the weeks before it." }
+                p.banner.warning { "This Monday is " (gap) " weeks after the last accepted week (the week of " (now.before.as_deref().unwrap_or_default()) "): " @if gap == 2 { "the week between has no accepted plan here." } @else { "the " (gap - 1) " weeks between have no accepted plan here." } " If the date is a typo, import the week again with the right Monday and discard this draft (below its Accept button); weeks are accepted in order, so accepting this one closes the weeks before it." }
+            }
+            @if now.import.files.imported_anyway {
+                p.banner.warning { "Imported anyway: " (now.import.files.imported_by) " ticked \"Import anyway\", so this register was taken though it does not carry every change of the week accepted before it. Check it before accepting: what it leaves out is undone." }
             }
             @if !now.uncarried.is_empty() {
                 div.banner.warning role="alert" {
@@ -365,6 +368,9 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
     html! {
         section.decisions-panel {
             h2 { "Decisions" }
+            @if now.superseded.is_some() && !now.decisions.is_empty() {
+                p.note { strong { "Set aside:" } " another import of this Monday was accepted, so these decisions did not apply to the week's record." }
+            }
             @if now.decisions.is_empty() {
                 p { "No pin or forbid this week." }
             } @else {
@@ -524,7 +530,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
             @if now.is_open() && !supporters.is_empty() {
                 section.decide {
                     h2 { "Pin or forbid" }
-                    p.note { "A pin gives the family to that supporter this week; a forbid keeps them apart. The plan is re-optimised around it; a decision that cannot hold is refused with the reason." }
+                    p.note { "A pin gives the family to that supporter this week; a forbid keeps them apart this week. The plan is re-optimised around it; a decision that cannot hold is refused with the reason. Decisions hold for this week only: to keep a family from a supporter for good (a conflict of interest, a complaint), add the supporter's id to the family's " code { "exclude" } " column in the register." }
                     (decision_form(now, csrf, by, &e.referral_id, &supporters))
                 }
             }

@@ -755,9 +755,23 @@ fn carries_last_week(db: &Db, week: &str, loaded: &Loaded, nothing: &str) -> Res
     let Some(accepted) = db.accepted(id)? else {
         return Ok(());
     };
-    let (changes, missing) = crate::week::not_carried(
+    // The register the week wrote, read with the supporters it was planned with.
+    let before = db.import(id)?;
+    let left = caseload_model::Caseload::from_bytes(
+        std::path::Path::new(&before.files.supporters_name),
+        &before.files.supporters,
+        std::path::Path::new("register.csv"),
+        &accepted.register,
+    )
+    .map_err(|e| {
+        AppError::Internal(format!(
+            "the register accepted for the week of {monday}: {e}"
+        ))
+    })?;
+    let (looked, missing) = crate::week::not_carried(
         &accepted.assignments_csv,
         &accepted.waiting_csv,
+        &left,
         &loaded.caseload,
     )?;
     if missing.is_empty() {
@@ -767,7 +781,7 @@ fn carries_last_week(db: &Db, week: &str, loaded: &Loaded, nothing: &str) -> Res
     let more = missing.len().saturating_sub(shown.len());
     let mut lines = vec![
         format!(
-            "This register does not carry the plan accepted for the week of {monday}: {} of its {changes} changes are not in it ({}{}).",
+            "This register does not carry the plan accepted for the week of {monday}: {} of the {looked} families that week left with a supporter, or moved, are not as it left them ({}{}).",
             missing.len(),
             shown.join(", "),
             if more > 0 { format!(", and {more} more") } else { String::new() }
@@ -775,10 +789,14 @@ fn carries_last_week(db: &Db, week: &str, loaded: &Loaded, nothing: &str) -> Res
         format!(
             "Import the register accepted for the week of {monday} (register.csv under Files on that week's page), with this week's new referrals added."
         ),
-        "If the register was changed on purpose, import it again with \"Import anyway\" ticked.".into(),
     ];
-    if !nothing.starts_with("Nothing was imported") {
-        // A draft already stored: its decisions stay with it.
+    if nothing.starts_with("Nothing was imported") {
+        lines.push(
+            "If the register was changed on purpose, import it again with \"Import anyway\" ticked.".into(),
+        );
+    } else {
+        // A draft already stored, made before that week was accepted: ticking "Import
+        // anyway" would undo that week, so that is not offered. Its decisions stay with it.
         lines.push(
             "This draft's decisions stay with it: make them again on the new import, and discard this draft (below its Accept button) with the reason.".into(),
         );
@@ -1252,10 +1270,17 @@ async fn download(
             }
         }
     };
-    let disposition = format!(
-        "attachment; filename=\"week-{}-{name}\"",
-        now.import.files.week
-    );
+    // Next week's register is named for the Monday it is the input of.
+    let saved = match chrono::NaiveDate::parse_from_str(&now.import.files.week, "%Y-%m-%d") {
+        Ok(monday) if name == "register.csv" => {
+            format!(
+                "register-for-week-of-{}.csv",
+                monday + chrono::Duration::days(7)
+            )
+        }
+        _ => format!("week-{}-{name}", now.import.files.week),
+    };
+    let disposition = format!("attachment; filename=\"{saved}\"");
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -1277,13 +1302,17 @@ async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Re
             &now.planned.loaded.caseload,
             &now.planned.plan,
             &caseload_report::ReportOptions {
-                accepted: Some(match &now.superseded {
-                    Some(other) => format!(
+                accepted: Some(match (&now.import.discarded, &now.superseded) {
+                    (Some((by, at, note)), _) => format!(
+                        "Not the week's record: a draft discarded by {by} on {} ({note}).",
+                        crate::db::when(at)
+                    ),
+                    (None, Some(other)) => format!(
                         "Not the week's record: another import of this Monday was accepted by {} on {}.",
                         other.by,
                         crate::db::when(&other.at)
                     ),
-                    None => "A draft: this week is not yet accepted.".to_string(),
+                    (None, None) => "A draft: this week is not yet accepted.".to_string(),
                 }),
                 policy: now.planned.loaded.policy.clone(),
                 ..caseload_report::ReportOptions::default()

@@ -285,15 +285,18 @@ impl std::fmt::Display for Change {
     }
 }
 
-/// The changes an accepted week made (its `assignments.csv` and `waiting.csv`), and
-/// those of them a register imported for a later Monday does not carry: a family the
-/// week gave a supporter whose row is missing, or has no supporter and no closing
-/// date, or still names the supporter it was taken from (a case reallocated: any other
-/// than its new one, the one who left; moved by a decision: the one it was moved
-/// from); a family a decision returned to the waiting
-/// list whose row names a supporter again. A row naming another supporter for a
-/// family placed from the waiting list was changed on purpose and is not counted. In
-/// the files' order.
+/// What an accepted week left (its `assignments.csv`, `waiting.csv` and the register
+/// it wrote, `accepted_register`) that a register imported for a later Monday does not
+/// carry, and how many families were looked at: a family the week left with a
+/// supporter (an open case of its register, old or new) whose row is missing, or has
+/// no supporter and no closing date; a family the week gave a supporter whose row
+/// still names the one it was taken from (a case reallocated: any other than its new
+/// one, the one who left; moved by a decision: the one it was moved from); a family a
+/// decision returned to the waiting list whose row names a supporter again. A row
+/// naming another supporter for a family placed from the waiting list was changed on
+/// purpose and is not counted. The whole register is compared, not only the week's
+/// changes: after a week that changed nothing, a register weeks older would otherwise
+/// pass. In the files' order, each family once.
 ///
 /// # Errors
 ///
@@ -301,6 +304,7 @@ impl std::fmt::Display for Change {
 pub fn not_carried(
     accepted_assignments_csv: &[u8],
     accepted_waiting_csv: &[u8],
+    accepted_register: &Caseload,
     register: &Caseload,
 ) -> Result<(usize, Vec<Change>), WeekError> {
     #[derive(serde::Deserialize)]
@@ -332,13 +336,14 @@ pub fn not_carried(
             )
         })
         .collect();
-    let mut changes = 0;
+    // Every family looked at, once: the week's changes first, then the register.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut missing = Vec::new();
     for row in rows::<Placed>(accepted_assignments_csv)? {
         if row.open_case {
             continue;
         }
-        changes += 1;
+        seen.insert(row.referral_id.clone());
         let lost = match held.get(row.referral_id.as_str()) {
             None => true,
             Some((_, true)) => false,
@@ -362,7 +367,7 @@ pub fn not_carried(
         if row.moved_from.is_none() {
             continue;
         }
-        changes += 1;
+        seen.insert(row.referral_id.clone());
         if let Some((Some(_), false)) = held.get(row.referral_id.as_str()) {
             missing.push(Change {
                 referral_id: row.referral_id,
@@ -370,5 +375,20 @@ pub fn not_carried(
             });
         }
     }
-    Ok((changes, missing))
+    // Every open case the week left, those of earlier weeks too.
+    for r in &accepted_register.referrals {
+        let (Some(supporter), None) = (&r.supporter_id, r.closed) else {
+            continue;
+        };
+        if !seen.insert(r.id.clone()) {
+            continue;
+        }
+        if matches!(held.get(r.id.as_str()), None | Some((None, false))) {
+            missing.push(Change {
+                referral_id: r.id.clone(),
+                supporter_id: Some(supporter.clone()),
+            });
+        }
+    }
+    Ok((seen.len(), missing))
 }

@@ -918,11 +918,20 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
         "{}",
         wrong.body
     );
+    // The week's new assignments are missing; its open cases, carried from before, are
+    // there (looked at: the register's open cases, 60 kept and the week's own).
     let expected = format!(
-        "does not carry the plan accepted for the week of 2015-11-02: {n} of its {n} changes are not in it",
-        n = accepted.newly_assigned
+        "does not carry the plan accepted for the week of 2015-11-02: {n} of the ",
+        n = accepted.newly_assigned,
     );
     assert!(wrong.body.contains(&expected), "{}", wrong.body);
+    assert!(
+        wrong.body.contains(
+            "families that week left with a supporter, or moved, are not as it left them"
+        ),
+        "{}",
+        wrong.body
+    );
     assert!(wrong.body.contains("Import anyway"), "{}", wrong.body);
     assert_eq!(app.db.weeks().unwrap().len(), 1, "nothing was stored");
 
@@ -1121,7 +1130,7 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     let late: i64 = late.location.unwrap()["/weeks/".len()..].parse().unwrap();
     let page = app.get(&format!("/weeks/{late}")).await.body;
     assert!(
-        page.contains("This Monday is 3 weeks after the last accepted week (the week of 2015-11-09): the 2 weeks between have no plan here."),
+        page.contains("This Monday is 3 weeks after the last accepted week (the week of 2015-11-09): the 2 weeks between have no accepted plan here."),
         "{page}"
     );
     let twin = app.import("2015-11-30", &carried, &app.csrf).await;
@@ -1145,6 +1154,64 @@ async fn digest_of(app: &App, id: i64) -> String {
 }
 
 #[tokio::test]
+async fn a_register_weeks_old_is_refused_after_a_quiet_week() {
+    use chrono::Datelike;
+    let app = App::new(None).await;
+    let (supporters, first) = first_week_accepted(&app).await;
+    // Monday after Monday from each accepted register, until a week places nobody.
+    let mut register = first.clone();
+    let mut monday = chrono::NaiveDate::from_ymd_opt(2015, 11, 2).unwrap();
+    let mut placed_since_first = 0;
+    loop {
+        monday += chrono::Duration::days(7);
+        let carried: [(&str, &str, &[u8]); 2] = [
+            ("supporters", "supporters.csv", &supporters),
+            ("referrals", "register.csv", &register),
+        ];
+        let week = app.import(&monday.to_string(), &carried, &app.csrf).await;
+        assert_eq!(week.status, StatusCode::SEE_OTHER, "{}", week.body);
+        let week: i64 = week.location.unwrap()["/weeks/".len()..].parse().unwrap();
+        accept_as_shown(&app, week).await;
+        let accepted = app.db.accepted(week).unwrap().unwrap();
+        register = accepted.register;
+        if accepted.newly_assigned == 0 {
+            break;
+        }
+        placed_since_first += accepted.newly_assigned;
+        assert!(monday.year() < 2016, "no quiet week");
+    }
+    assert!(placed_since_first > 0, "a week between placed families");
+    // The first week's register, older: what the weeks since placed is missing from
+    // it, though the last week changed nothing.
+    let stale: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &first),
+    ];
+    let next = (monday + chrono::Duration::days(7)).to_string();
+    let refused = app.import(&next, &stale, &app.csrf).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(&format!(
+            "does not carry the plan accepted for the week of {monday}: {placed_since_first} of the "
+        )),
+        "{}",
+        refused.body
+    );
+    // The quiet week's own register passes.
+    let right: [(&str, &str, &[u8]); 2] = [
+        ("supporters", "supporters.csv", &supporters),
+        ("referrals", "register.csv", &register),
+    ];
+    let right = app.import(&next, &right, &app.csrf).await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+}
+
+#[tokio::test]
 async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
     let app = App::new(None).await;
     let (supporters, register) = first_week_accepted(&app).await;
@@ -1161,6 +1228,8 @@ async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
     let page = app.get(&format!("/weeks/{later}")).await.body;
     assert!(!page.contains("cannot be accepted as it is"), "{page}");
     assert!(page.contains("name=\"plan\""), "{page}");
+    // Said on the week, for whoever accepts it.
+    assert!(page.contains("Imported anyway: AB ticked"), "{page}");
     // Then the Monday between is planned and accepted, with a move.
     let carried: [(&str, &str, &[u8]); 2] = [
         ("supporters", "supporters.csv", &supporters),
@@ -1239,9 +1308,25 @@ async fn a_discarded_twin_is_out_of_the_way() {
         "{page}"
     );
     assert_eq!(app.db.latest_import().unwrap().unwrap().id, first);
-    // A superseded import cannot be discarded: the Monday is accepted.
+    // A superseded import cannot be discarded: the Monday is accepted. Its decisions are
+    // said to be set aside; the discarded twin stays discarded, with its reason.
     let third = app.import_provider_week().await;
+    let decided = app.decide(third, "0", "forbid", "BH-R0004", "BH-S10").await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
     accept_as_shown(&app, first).await;
+    let page = app.get(&format!("/weeks/{third}")).await.body;
+    assert!(page.contains("Set aside:"), "{page}");
+    let page = app.get(&format!("/weeks/{twin}")).await.body;
+    assert!(page.contains("Discarded by <strong>AB</strong>"), "{page}");
+    assert!(!page.contains("Superseded"), "{page}");
+    let weeks = app.get("/").await.body;
+    assert!(weeks.contains("discarded by AB: imported twice"), "{weeks}");
+    let printed = app.get(&format!("/weeks/{twin}/report")).await.body;
+    assert!(
+        printed.contains("Not the week&#39;s record: a draft discarded by AB")
+            || printed.contains("Not the week's record: a draft discarded by AB"),
+        "{printed}"
+    );
     let late = app.discard(third, "too late").await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
     assert!(app.db.import(third).unwrap().discarded.is_none());
