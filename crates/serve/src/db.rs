@@ -84,7 +84,7 @@ fn migrations() -> Migrations<'static> {
         // 2: why a decision was withdrawn, said by the coordinator who withdrew it.
         M::up("ALTER TABLE decisions ADD COLUMN withdrawn_note TEXT NOT NULL DEFAULT '';"),
         // 3: an import whose register was taken as it is ("Import anyway"), though it
-        // does not carry the week accepted before it: its acceptance does not check again.
+        // does not carry the week accepted before it: its page says so.
         M::up("ALTER TABLE imports ADD COLUMN imported_anyway INTEGER NOT NULL DEFAULT 0;"),
         // 4: a draft set aside by a coordinator (a mistyped Monday, a trial), kept as it
         // was, with who set it aside, when and why.

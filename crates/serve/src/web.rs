@@ -176,7 +176,7 @@ pub(crate) struct Superseded {
 
 impl WeekNow {
     /// Decisions can be made and the week accepted: neither it nor another import of
-    /// its Monday was accepted.
+    /// its Monday was accepted, and it was not discarded.
     pub fn is_open(&self) -> bool {
         self.accepted.is_none() && self.superseded.is_none() && self.import.discarded.is_none()
     }
