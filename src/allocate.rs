@@ -89,7 +89,23 @@ pub fn run(args: &AllocateArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", file.display()))
     };
     if let Some(file) = &args.register_out {
-        stage(&mut files, file, &next_register(&caseload, &plan)?)?;
+        let register = next_register(&caseload, &plan)?;
+        // A register edited by hand since it was written (next week's referrals added
+        // to it) is not lost to a run repeated: one whose rows differ in more than who
+        // holds each case is refused unless asked, before any file of the run is
+        // written. The same week planned again, with other decisions, replaces it.
+        if let Ok(existing) = std::fs::read(file) {
+            if !args.replace_register
+                && !caseload_model::register::same_but_holders(&existing, &register)
+            {
+                return Err(BadArgument(format!(
+                    "--register-out {}: the file exists and holds other rows than this run's register (edited since it was written: a referral added, a case closed?); nothing was written: give another name, or --replace-register to replace it",
+                    file.display()
+                ))
+                .into());
+            }
+        }
+        stage(&mut files, file, &register)?;
     }
     if let Some(file) = &args.report {
         let options = caseload_report::ReportOptions {

@@ -293,9 +293,16 @@ pub struct AllocateArgs {
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
     /// Also write next week's register: the referrals file with this plan's new
-    /// assignments recorded in `supporter_id`, every other row and column as it was.
+    /// assignments recorded in `supporter_id`, every other row and column as it was. An
+    /// existing FILE is replaced if its rows are this register's but for who holds each
+    /// case (the week planned again); one edited since (a referral added) only with
+    /// --replace-register.
     #[arg(long, value_name = "FILE")]
     pub register_out: Option<PathBuf>,
+    /// Replace an existing --register-out file even if its rows differ from this run's
+    /// register (it was edited since, or comes from other files).
+    #[arg(long, requires = "register_out")]
+    pub replace_register: bool,
     /// Also write the week's whole MIP (every waiting family x eligible supporter, every
     /// row of the contract's model) to FILE.lp or FILE.mps, for checking with another
     /// solver. The file is the week without decisions (--pin, --forbid, --decisions).

@@ -262,6 +262,40 @@ fn explain_says_what_fills_a_supporter_and_why_a_family_is_placed() {
 }
 
 #[test]
+fn a_register_edited_since_it_was_written_is_not_overwritten() {
+    let dir = scratch("register-kept");
+    let register = dir.join("next.csv");
+    let out = register.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "--register-out", out];
+        args.extend_from_slice(extra);
+        allocate("provider-week", &args)
+    };
+    assert!(run(&[]).status.success());
+    let first = std::fs::read(&register).unwrap();
+    // The week planned again with decisions replaces it: only holders differ.
+    assert!(run(&["--forbid", "BH-R0004=BH-S10"]).status.success());
+    assert_ne!(std::fs::read(&register).unwrap(), first);
+    // Next week's referrals added by hand: a repeated run does not lose them.
+    let mut edited = std::fs::read(&register).unwrap();
+    edited.extend_from_slice(b"BH-R0999,E06000043,BN1,2015-11-04,self,,new,,3,low,,,,,,\n");
+    std::fs::write(&register, &edited).unwrap();
+    let report = dir.join("monday.html");
+    let refused = run(&["--report", report.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("holds other rows than this run's register"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(std::fs::read(&register).unwrap(), edited);
+    assert!(!report.exists(), "no file of the run is written");
+    // Asked for, it is replaced.
+    assert!(run(&["--replace-register"]).status.success());
+    assert_eq!(std::fs::read(&register).unwrap(), first);
+}
+
+#[test]
 fn explain_covers_every_state() {
     let plan = json(&allocate("provider-week", &["--format", "json"]));
     let new = plan["assignments"]

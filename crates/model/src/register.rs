@@ -166,6 +166,42 @@ fn serialize(fields: &[&[u8]]) -> Vec<u8> {
     bytes
 }
 
+/// Whether two registers hold the same rows, read as CSV, but for who holds each case
+/// (the `supporter_id` column): the same register planned again (other decisions, a
+/// re-run), not one edited since it was written (a referral added, a case closed).
+pub fn same_but_holders(a: &[u8], b: &[u8]) -> bool {
+    let rows = |bytes: &[u8]| -> Option<Vec<csv::ByteRecord>> {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        reader_rows(body)
+    };
+    let (Some(a), Some(b)) = (rows(a), rows(b)) else {
+        return false;
+    };
+    let Some(header) = a.first() else {
+        return b.is_empty();
+    };
+    let holder = header
+        .iter()
+        .position(|name| name.trim_ascii() == b"supporter_id");
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .enumerate()
+                    .all(|(i, (f, g))| f == g || Some(i) == holder)
+        })
+}
+
+/// Every record of `body` (comments and blank lines left out), or None if it is not CSV.
+fn reader_rows(body: &[u8]) -> Option<Vec<csv::ByteRecord>> {
+    crate::table::reader()
+        .from_reader(body)
+        .byte_records()
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+}
+
 fn line_of(body: &[u8], offset: usize) -> u64 {
     1 + body[..offset.min(body.len())]
         .iter()
@@ -176,6 +212,28 @@ fn line_of(body: &[u8], offset: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_register_planned_again_differs_only_in_who_holds_each_case() {
+        let first = "referral_id,area,supporter_id,closed\n# a note\nR1,A,S1,\nR2,A,,\n";
+        let again = "referral_id,area,supporter_id,closed\n# a note\nR1,A,S2,\nR2,A,S3,\n";
+        assert!(same_but_holders(first.as_bytes(), again.as_bytes()));
+        assert!(same_but_holders(
+            format!("\u{feff}{first}").as_bytes(),
+            first.as_bytes()
+        ));
+        // Edited since: a referral added, a case closed, a column renamed.
+        for edited in [
+            format!("{first}R3,A,,\n"),
+            first.replace("R2,A,,", "R2,A,,2015-11-04"),
+            first.replace("closed", "ended"),
+        ] {
+            assert!(
+                !same_but_holders(edited.as_bytes(), first.as_bytes()),
+                "{edited}"
+            );
+        }
+    }
 
     fn holders(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
