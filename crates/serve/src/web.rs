@@ -82,7 +82,7 @@ impl AppState {
     /// A week, its decisions, and its plan at the current revision.
     async fn week(&self, id: i64) -> Result<WeekNow, AppError> {
         let db = self.db().clone();
-        let (import, decisions, accepted, (superseded, siblings)) = blocking(move || {
+        let (import, decisions, accepted, (superseded, siblings, before)) = blocking(move || {
             let superseded = match db.superseded_by(id)? {
                 Some(other) => db.accepted(other)?.map(|a| Superseded {
                     id: other,
@@ -92,17 +92,16 @@ impl AppState {
                 None => None,
             };
             let siblings = db.open_siblings(id)?;
+            let import = db.import(id)?;
+            let before = db.accepted_before(&import.files.week)?;
             Ok((
-                db.import(id)?,
+                import,
                 db.decisions(id)?,
                 db.accepted(id)?,
-                (superseded, siblings),
+                (superseded, siblings, before),
             ))
         })
         .await?;
-        let db = self.db().clone();
-        let monday = import.files.week.clone();
-        let before = blocking(move || Ok(db.accepted_before(&monday)?)).await?;
         let key = (id, import.revision);
         let planned = match self.cached(key) {
             Some(planned) => planned,
@@ -121,17 +120,15 @@ impl AppState {
         let open = accepted.is_none() && superseded.is_none() && import.discarded.is_none();
         let since = before.as_ref().map(|(id, _)| *id) != import.checked_against;
         let uncarried = if open && since {
-            let (db, monday, planned) = (
-                self.db().clone(),
-                import.files.week.clone(),
-                planned.clone(),
-            );
+            let (db, last, planned) = (self.db().clone(), before.clone(), planned.clone());
             blocking(move || {
-                Ok(match carries_last_week(&db, &monday, &planned.loaded, "") {
-                    Err(AppError::BadInput(_, lines)) => lines,
-                    Err(other) => return Err(other),
-                    Ok(()) => Vec::new(),
-                })
+                Ok(
+                    match carries_last_week(&db, last.as_ref(), &planned.loaded, "") {
+                        Err(AppError::BadInput(_, lines)) => lines,
+                        Err(other) => return Err(other),
+                        Ok(()) => Vec::new(),
+                    },
+                )
             })
             .await?
         } else {
@@ -735,7 +732,8 @@ async fn import(
             )
         })?;
         if !anyway {
-            carries_last_week(&db, &new.week, &loaded, "Nothing was imported")?;
+            let last = db.accepted_before(&new.week)?;
+            carries_last_week(&db, last.as_ref(), &loaded, "Nothing was imported")?;
         }
         Ok(db.add_import(&new)?)
     })
@@ -743,15 +741,22 @@ async fn import(
     Ok(done(jar, &by, &format!("/weeks/{id}")))
 }
 
-/// The register imported for `week` must carry the plan accepted for the Monday before
-/// it: the original register imported again would silently undo that week's changes
-/// (the families would wait again, or go back to whom a decision took them from). A
-/// refusal, if not, whose title begins with `nothing` ("Nothing was imported",
-/// "Nothing was accepted") and whose lines say what to do.
-fn carries_last_week(db: &Db, week: &str, loaded: &Loaded, nothing: &str) -> Result<(), AppError> {
-    let Some((id, monday)) = db.accepted_before(week)? else {
+/// A register imported must carry the plan accepted for the Monday before it (`last`:
+/// that week's import id and Monday, [`Db::accepted_before`]): the original register
+/// imported again would silently undo that week's changes (the families would wait
+/// again, or go back to whom a decision took them from). A refusal, if not, whose
+/// title begins with `nothing` ("Nothing was imported", "Nothing was accepted") and
+/// whose lines say what to do.
+fn carries_last_week(
+    db: &Db,
+    last: Option<&(i64, String)>,
+    loaded: &Loaded,
+    nothing: &str,
+) -> Result<(), AppError> {
+    let Some((id, monday)) = last else {
         return Ok(());
     };
+    let id = *id;
     let Some(accepted) = db.accepted(id)? else {
         return Ok(());
     };
@@ -1162,9 +1167,10 @@ async fn accept(
         // accepted before it; checked again if another week before it was accepted
         // since (this draft imported from an older register): accepting it would undo
         // that week's plan.
-        let before = db.accepted_before(&week)?.map(|(id, _)| id);
+        let last = db.accepted_before(&week)?;
+        let before = last.as_ref().map(|(id, _)| *id);
         if before != against {
-            carries_last_week(&db, &week, &planned.loaded, "Nothing was accepted")?;
+            carries_last_week(&db, last.as_ref(), &planned.loaded, "Nothing was accepted")?;
         }
         let record = planned.record(form.revision, &who)?;
         // The store checks the revision again inside the transaction: of two tabs

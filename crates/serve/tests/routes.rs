@@ -147,16 +147,29 @@ impl App {
     }
 
     async fn import_provider_week(&self) -> i64 {
-        let reply = self
-            .import(
-                "2015-11-02",
-                &[
-                    ("supporters", "supporters.csv", &fixture("supporters.csv")),
-                    ("referrals", "referrals.csv", &fixture("referrals.csv")),
-                ],
-                &self.csrf.clone(),
-            )
-            .await;
+        self.stored(
+            "2015-11-02",
+            &[
+                ("supporters", "supporters.csv", &fixture("supporters.csv")),
+                ("referrals", "referrals.csv", &fixture("referrals.csv")),
+            ],
+        )
+        .await
+    }
+
+    /// An import that is stored (it redirects to its week): the week's id.
+    async fn stored(&self, week: &str, files: &[(&str, &str, &[u8])]) -> i64 {
+        self.stored_with(week, &[], files).await
+    }
+
+    /// [`App::stored`] with more of the form's fields (`anyway`).
+    async fn stored_with(
+        &self,
+        week: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> i64 {
+        let reply = self.import_with(week, fields, files, &self.csrf).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
         let location = reply.location.unwrap();
         location.strip_prefix("/weeks/").unwrap().parse().unwrap()
@@ -941,10 +954,7 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
         .await;
     assert_eq!(anyway.status, StatusCode::SEE_OTHER, "{}", anyway.body);
     let register = accepted.register.clone();
-    let carried: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &register),
-    ];
+    let carried = carried_files(&supporters, &register);
     let right = app.import("2015-11-09", &carried, &app.csrf).await;
     assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
 
@@ -994,6 +1004,17 @@ fn assigned(accepted: &caseload_serve::db::Accepted, referral: &str) -> String {
     line.split(',').nth(1).unwrap().to_string()
 }
 
+/// Next Monday's two files: the supporters file, and a register as `register.csv`.
+fn carried_files<'a>(
+    supporters: &'a [u8],
+    register: &'a [u8],
+) -> [(&'static str, &'static str, &'a [u8]); 2] {
+    [
+        ("supporters", "supporters.csv", supporters),
+        ("referrals", "register.csv", register),
+    ]
+}
+
 /// The provider week imported and accepted: the supporters file and the register it
 /// carries forward, next Monday's two files.
 async fn first_week_accepted(app: &App) -> (Vec<u8>, Vec<u8>) {
@@ -1007,17 +1028,10 @@ async fn first_week_accepted(app: &App) -> (Vec<u8>, Vec<u8>) {
 async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     let app = App::new(None).await;
     let (supporters, register) = first_week_accepted(&app).await;
-    let carried: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &register),
-    ];
+    let carried = carried_files(&supporters, &register);
     // Two drafts from the same register: the next Monday, and the one after it.
-    let next = app.import("2015-11-09", &carried, &app.csrf).await;
-    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
-    let next: i64 = next.location.unwrap()["/weeks/".len()..].parse().unwrap();
-    let after = app.import("2015-11-16", &carried, &app.csrf).await;
-    assert_eq!(after.status, StatusCode::SEE_OTHER, "{}", after.body);
-    let after: i64 = after.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let next = app.stored("2015-11-09", &carried).await;
+    let after = app.stored("2015-11-16", &carried).await;
     let page = app.get(&format!("/weeks/{after}")).await.body;
     assert!(!page.contains("cannot be accepted as it is"), "{page}");
     // The files the week was planned from can be read back, byte for byte.
@@ -1084,10 +1098,7 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         let supporters = supporters.clone();
         let app = &app;
         async move {
-            let files: [(&str, &str, &[u8]); 2] = [
-                ("supporters", "supporters.csv", &supporters),
-                ("referrals", "register.csv", register.as_bytes()),
-            ];
+            let files = carried_files(&supporters, register.as_bytes());
             app.import("2015-11-16", &files, &app.csrf).await
         }
     };
@@ -1122,19 +1133,14 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     // A Monday weeks after the last accepted one says so; a second import of a Monday
     // says how many decisions the other holds.
     let register = accepted.register.clone();
-    let carried: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &register),
-    ];
-    let late = app.import("2015-11-30", &carried, &app.csrf).await;
-    let late: i64 = late.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let carried = carried_files(&supporters, &register);
+    let late = app.stored("2015-11-30", &carried).await;
     let page = app.get(&format!("/weeks/{late}")).await.body;
     assert!(
         page.contains("This Monday is 3 weeks after the last accepted week (the week of 2015-11-09): the 2 weeks between have no accepted plan here."),
         "{page}"
     );
-    let twin = app.import("2015-11-30", &carried, &app.csrf).await;
-    let twin: i64 = twin.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let twin = app.stored("2015-11-30", &carried).await;
     let pinned = app.decide(late, "0", "forbid", "BH-R0004", &to).await;
     assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
     let page = app.get(&format!("/weeks/{twin}")).await.body;
@@ -1164,13 +1170,8 @@ async fn a_register_weeks_old_is_refused_after_a_quiet_week() {
     let mut placed_since_first = 0;
     loop {
         monday += chrono::Duration::days(7);
-        let carried: [(&str, &str, &[u8]); 2] = [
-            ("supporters", "supporters.csv", &supporters),
-            ("referrals", "register.csv", &register),
-        ];
-        let week = app.import(&monday.to_string(), &carried, &app.csrf).await;
-        assert_eq!(week.status, StatusCode::SEE_OTHER, "{}", week.body);
-        let week: i64 = week.location.unwrap()["/weeks/".len()..].parse().unwrap();
+        let carried = carried_files(&supporters, &register);
+        let week = app.stored(&monday.to_string(), &carried).await;
         accept_as_shown(&app, week).await;
         let accepted = app.db.accepted(week).unwrap().unwrap();
         register = accepted.register;
@@ -1183,10 +1184,7 @@ async fn a_register_weeks_old_is_refused_after_a_quiet_week() {
     assert!(placed_since_first > 0, "a week between placed families");
     // The first week's register, older: what the weeks since placed is missing from
     // it, though the last week changed nothing.
-    let stale: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &first),
-    ];
+    let stale = carried_files(&supporters, &first);
     let next = (monday + chrono::Duration::days(7)).to_string();
     let refused = app.import(&next, &stale, &app.csrf).await;
     assert_eq!(
@@ -1203,10 +1201,7 @@ async fn a_register_weeks_old_is_refused_after_a_quiet_week() {
         refused.body
     );
     // The quiet week's own register passes.
-    let right: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &register),
-    ];
+    let right = carried_files(&supporters, &register);
     let right = app.import(&next, &right, &app.csrf).await;
     assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
 }
@@ -1222,23 +1217,16 @@ async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
         ("referrals", "referrals.csv", &original),
     ];
     let later = app
-        .import_with("2015-11-16", &[("anyway", "yes")], &anyway, &app.csrf)
+        .stored_with("2015-11-16", &[("anyway", "yes")], &anyway)
         .await;
-    let later: i64 = later.location.unwrap()["/weeks/".len()..].parse().unwrap();
     let page = app.get(&format!("/weeks/{later}")).await.body;
     assert!(!page.contains("cannot be accepted as it is"), "{page}");
     assert!(page.contains("name=\"plan\""), "{page}");
     // Said on the week, for whoever accepts it.
     assert!(page.contains("Imported anyway: AB ticked"), "{page}");
     // Then the Monday between is planned and accepted, with a move.
-    let carried: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &register),
-    ];
-    let between = app.import("2015-11-09", &carried, &app.csrf).await;
-    let between: i64 = between.location.unwrap()["/weeks/".len()..]
-        .parse()
-        .unwrap();
+    let carried = carried_files(&supporters, &register);
+    let between = app.stored("2015-11-09", &carried).await;
     let moved = app
         .decide(between, "0", "forbid", "BH-R0004", "BH-S10")
         .await;
@@ -1336,13 +1324,9 @@ async fn a_discarded_twin_is_out_of_the_way() {
 async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
     let app = App::new(None).await;
     let (supporters, register) = first_week_accepted(&app).await;
-    let carried: [(&str, &str, &[u8]); 2] = [
-        ("supporters", "supporters.csv", &supporters),
-        ("referrals", "register.csv", &register),
-    ];
+    let carried = carried_files(&supporters, &register);
     // 2016 for 2015: a year of weeks between, said on its page.
-    let typo = app.import("2016-11-07", &carried, &app.csrf).await;
-    let typo: i64 = typo.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let typo = app.stored("2016-11-07", &carried).await;
     let page = app.get(&format!("/weeks/{typo}")).await.body;
     assert!(
         page.contains("This Monday is 53 weeks after the last accepted week"),
@@ -1387,9 +1371,7 @@ async fn a_mistyped_monday_is_discarded_with_the_reason_and_kept() {
         "{weeks}"
     );
     // The right Monday is imported and accepted as if the typo had never been.
-    let right = app.import("2015-11-09", &carried, &app.csrf).await;
-    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
-    let right: i64 = right.location.unwrap()["/weeks/".len()..].parse().unwrap();
+    let right = app.stored("2015-11-09", &carried).await;
     accept_as_shown(&app, right).await;
     integrity(&app);
 }
