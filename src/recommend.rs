@@ -126,7 +126,7 @@ fn render(r: &Recommendation, fair: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "Now: {now}. The week's {best}: {} {planned}, {} with the family left out of the week (the two columns below compare each supporter's week with these).",
+        "Now: {now}. The week's {best}: {} {planned}, {} with the family left out of the week (the columns below compare each supporter's week with these).",
         r.plan_objective, r.without_family
     );
     if r.candidates.is_empty() {
@@ -146,7 +146,8 @@ fn render(r: &Recommendation, fair: bool) -> String {
             },
             "Hours after",
             "Cases after",
-            "Other families placed or displaced",
+            "Others placed or displaced, against the plan",
+            "Left waiting for the family",
         ]);
         for c in &r.candidates {
             let moves: Vec<String> = c
@@ -175,6 +176,11 @@ fn render(r: &Recommendation, fair: bool) -> String {
                     "none".to_string()
                 } else {
                     moves.join(", ")
+                },
+                if c.left_waiting.is_empty() {
+                    "none".to_string()
+                } else {
+                    c.left_waiting.join(", ")
                 },
             ]);
         }

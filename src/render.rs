@@ -199,7 +199,7 @@ fn balance_line(b: &caseload_solve::BalanceReport) -> String {
     let unproven =
         words::stopped_short(&b.unproven_areas).map_or(String::new(), |a| format!("; {a}"));
     format!(
-        "Balance: hours; {spread}; the most even of the plans with the same score kept, {} moved (sum of f(share), about the shares squared: {}, {} before{given_up}){unproven}",
+        "Balance: hours; {spread}; the most even of the plans with the same score kept, {} placed otherwise than before balancing (sum of f(share), about the shares squared: {}, {} before{given_up}){unproven}",
         count(b.families_moved as i64, "family", "families"),
         Number::RATIO.show(b.sum_f),
         Number::RATIO.show(b.sum_f_unbalanced)
@@ -388,6 +388,11 @@ fn area_details(out: &mut String, plan: &Plan, area: &str) {
             w.score.to_string(),
             [
                 w.reason.words().to_string(),
+                if w.reallocated {
+                    "supported until their supporter left".to_string()
+                } else {
+                    String::new()
+                },
                 marks(&w.marks),
                 exception(w.exception, w.exception_noted),
             ]

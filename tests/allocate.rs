@@ -7,7 +7,8 @@ use caseload_model::{Caseload, PlanningWeek, WeekView};
 use serde_json::Value;
 
 use crate::util::{
-    allocate, allocate_bad, caseload, json, mask_seconds, scratch, stderr, stdout, without_seconds,
+    allocate, allocate_bad, allocate_files, caseload, json, mask_seconds, scratch, stderr, stdout,
+    without_seconds,
 };
 
 fn load(week: &str) -> Caseload {
@@ -203,6 +204,84 @@ fn explain_tells_a_waiting_family_why() {
             || s["free_hours_after"].as_f64().unwrap() < explained["hours"].as_f64().unwrap()
             || s["detail"].as_str().unwrap().contains("no new cases");
         assert!(no_room, "{s}");
+    }
+}
+
+/// A family that no supporter may take, whoever they are (no consent), has no
+/// supporter marked eligible in its explanation: every one fails the family's own
+/// check, as the week's reason code and a pin say.
+#[test]
+fn explain_marks_nobody_eligible_for_a_family_without_consent() {
+    let explained = json(&allocate(
+        "provider-week",
+        &["--format", "json", "--explain", "BH-R0090"],
+    ));
+    assert_eq!(explained["reason"], "no_consent");
+    let supporters = explained["supporters"].as_array().unwrap();
+    assert_eq!(supporters.len(), 12);
+    for s in supporters {
+        assert_eq!(s["eligible"], false, "{s}");
+        assert_eq!(s["failed_check"], "no_consent", "{s}");
+        assert_eq!(s["score"], serde_json::Value::Null, "{s}");
+        assert!(s["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no supporter can take them"));
+    }
+    let pinned = allocate("provider-week", &["--pin", "BH-R0090=BH-S05"]);
+    assert_eq!(pinned.status.code(), Some(2), "{}", stderr(&pinned));
+}
+
+/// A family whose supporter left and who waits is said to be one in every format: the
+/// table's waiting list and its explanation, as the JSON's `reallocated`.
+#[test]
+fn a_family_whose_supporter_left_and_who_waits_is_said_so_in_the_table() {
+    let dir = scratch("left-waiting");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/provider-week");
+    let supporters = std::fs::read_to_string(fixture.join("supporters.csv")).unwrap();
+    // BH-S01 leaves: its open cases are planned again, and some wait.
+    let kept: String = supporters
+        .lines()
+        .filter(|l| !l.starts_with("BH-S01,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let s = dir.as_ref().join("supporters.csv");
+    std::fs::write(&s, kept).unwrap();
+    let r = fixture.join("referrals.csv");
+    let plan = json(&allocate_files(&s, &r, "2015-11-02", &["--format", "json"]));
+    let left: Vec<&str> = plan["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["reallocated"] == true)
+        .map(|w| w["referral_id"].as_str().unwrap())
+        .collect();
+    assert!(!left.is_empty(), "no family whose supporter left waits");
+    let table = stdout(&allocate_files(
+        &s,
+        &r,
+        "2015-11-02",
+        &["--format", "table"],
+    ));
+    for id in &left {
+        let row = table
+            .lines()
+            .find(|l| l.contains(&format!("| {id} ")))
+            .unwrap_or_else(|| panic!("{id} not in the table"));
+        assert!(
+            row.contains("supported until their supporter left"),
+            "{row}"
+        );
+        let explained = stdout(&allocate_files(
+            &s,
+            &r,
+            "2015-11-02",
+            &["--format", "table", "--explain", id],
+        ));
+        assert!(
+            explained.contains("until they left (not in the supporters file)"),
+            "{explained}"
+        );
     }
 }
 
@@ -511,7 +590,7 @@ fn tables_show_no_impossible_numbers() {
         &["--format", "table", "--explain", "BH-R0071"],
     ));
     assert!(
-        explained.contains("BH-S07 (2 h left, over by 1 case)"),
+        explained.contains("BH-S07 (2 h left, over by 1 case: no new case while over a limit)"),
         "{explained}"
     );
     let late = stdout(&allocate(

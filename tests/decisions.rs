@@ -177,9 +177,11 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     }
     assert!(html.contains("pinned (knows the family from school)"));
     // Its summary's total says it is the total with the decisions, and the one without.
+    // The total counts the open cases the decisions moved as new: said beside it, with
+    // what the families waiting gave up, so that the higher total is not read as better.
     assert!(
         html.contains(&format!(
-            "Total score {with} with the week's decisions ({without} without them;"
+            "Total score {with} with the week's decisions, {moved} of it for the open cases they moved, scored again as new cases ({without} without them; they cost the families waiting this week {cost}: see Decisions taken)"
         )),
         "{html}"
     );
@@ -191,7 +193,7 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     ));
     assert!(table.contains("Decisions (4)"), "{table}");
     assert!(table.contains(&format!(
-        "Objective {with} with the decisions ({moved} of it for the open cases they moved, scored again as new cases), {without} without them: they cost the families waiting this week {cost}"
+        "Total score {with} with the decisions ({moved} of it for the open cases they moved, scored again as new cases), {without} without them: they cost the families waiting this week {cost}"
     )));
     assert!(table.contains("pinned (knows the family from school)"));
     let story = stdout(&allocate(
@@ -322,6 +324,27 @@ fn issue_8_recommend_ranks_supporters_as_pins_would_and_says_why_not() {
     let candidates = answer["candidates"].as_array().unwrap();
     let unable = answer["unable"].as_array().unwrap();
     assert_eq!(candidates.len() + unable.len(), 12);
+    // New assignments of a plan, by family.
+    let placed = |plan: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        plan["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["open_case"] == false)
+            .map(|a| a["referral_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The week without the family: forbidden with every supporter who could take it.
+    let forbids: Vec<String> = candidates
+        .iter()
+        .map(|c| format!("BH-R0066={}", c["supporter_id"].as_str().unwrap()))
+        .collect();
+    let mut args = vec!["--format", "json"];
+    for f in &forbids {
+        args.extend_from_slice(&["--forbid", f]);
+    }
+    let without = json(&allocate("provider-week", &args));
+    assert_eq!(without["solver"]["objective"], answer["without_family"]);
     for c in candidates {
         let supporter = c["supporter_id"].as_str().unwrap();
         let pinned = json(&allocate(
@@ -334,6 +357,13 @@ fn issue_8_recommend_ranks_supporters_as_pins_would_and_says_why_not() {
             ],
         ));
         assert_eq!(pinned["solver"]["objective"], c["total"], "{supporter}");
+        // Who waits for the family: placed in the week without it, waiting in this one.
+        let left: Vec<String> = placed(&without)
+            .difference(&placed(&pinned))
+            .filter(|id| *id != "BH-R0066")
+            .cloned()
+            .collect();
+        assert_eq!(c["left_waiting"], serde_json::json!(left), "{supporter}");
     }
     let s02 = unable
         .iter()
@@ -366,6 +396,13 @@ fn issue_8_recommend_ranks_supporters_as_pins_would_and_says_why_not() {
         "{table}"
     );
     assert!(table.contains("| BH-S01    | paid   |  9.25 |"), "{table}");
+    // BH-R0071 waits in the plan, so the week without it is the plan: the family the
+    // pin displaces against the plan is the one left waiting for it.
+    let r71 = json(&recommend("BH-R0071", &["--format", "json"]));
+    assert_eq!(
+        r71["candidates"][0]["left_waiting"],
+        serde_json::json!(["BH-R0054"])
+    );
     assert!(
         table.contains("11 supporters cannot take the family now"),
         "{table}"

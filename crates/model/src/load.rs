@@ -274,8 +274,8 @@ impl Caseload {
     /// not in the supporters file (reallocated, as if they had left), a need that no
     /// supporter of the area has as a skill, a language none of them speaks, an
     /// `exclude` naming nobody in the
-    /// supporters file, and an exception to the 20-week limit without the date it was
-    /// noted. Each names the referrals file, line and column.
+    /// supporters file, an exception to the 20-week limit without the date it was
+    /// noted, and an open case whose `consent` is false (kept: open cases stay). Each names the referrals file, line and column.
     pub fn week_warnings(&self, monday: chrono::NaiveDate) -> Vec<Warning> {
         let ids: HashSet<&str> = self.supporters.iter().map(|s| s.id.as_str()).collect();
         let mut skills: HashMap<&str, HashSet<&str>> = HashMap::new();
@@ -308,6 +308,20 @@ impl Caseload {
                 }
                 _ => false,
             };
+            // An open case stays with its supporter (the contract), whatever `consent`
+            // says now: a family that withdrew it is still counted on the supporter's
+            // hours and slots, which the coordinator should know.
+            if let (Some(holder), false) = (referral.supporter_id.as_deref(), orphaned) {
+                if referral.consent_basis() == crate::ConsentBasis::Refused {
+                    warnings.push(self.origins.warning(
+                        index,
+                        "consent",
+                        format!(
+                            "`consent`: false on an open case with `{holder}`; open cases stay with their supporter, so it keeps their hours and a case slot (if the family withdrew, put the date in `closed`)"
+                        ),
+                    ));
+                }
+            }
             if referral.supporter_id.is_none() || orphaned {
                 let area_skills = skills.get(referral.area.as_str());
                 for need in &referral.needs {
@@ -349,13 +363,19 @@ impl Caseload {
             }
             for excluded in &referral.exclude {
                 if !ids.contains(excluded.as_str()) {
-                    warnings.push(self.origins.warning(
-                        index,
-                        "exclude",
-                        format!(
+                    let nearest = ids
+                        .iter()
+                        .filter(|id| id.eq_ignore_ascii_case(excluded))
+                        .min();
+                    let message = match nearest {
+                        Some(id) => format!(
+                            "`exclude`: `{excluded}` is not in the supporters file; did you mean `{id}`? (ids are case-sensitive: the conflict of interest is not applied)"
+                        ),
+                        None => format!(
                             "`exclude`: `{excluded}` is not in the supporters file (check for a typo)"
                         ),
-                    ));
+                    };
+                    warnings.push(self.origins.warning(index, "exclude", message));
                 }
             }
         }
@@ -1063,6 +1083,7 @@ R1,E06000043,2015-10-01,self,true,new,2,low,,,S9
 R2,E06000043,2015-10-01,self,true,new,2,low,bsl,S1;S7,
 R3,E1O000043,2015-10-01,self,true,new,2,low,,,
 R4,E1O000043,2015-10-01,self,true,new,2,low,,,
+R5,E06000043,2015-10-01,la,false,new,2,low,,s2,S1
 ";
         let caseload = load(SUPPORTERS_OK, referrals).unwrap();
         let at_load: Vec<String> = caseload.warnings.iter().map(ToString::to_string).collect();
@@ -1077,12 +1098,40 @@ R4,E1O000043,2015-10-01,self,true,new,2,low,,,
                 "warning: referrals.csv:2:11: `supporter_id`: `S9` is not in the supporters file; the case is reallocated as if they had left (check for a typo)",
                 "warning: referrals.csv:3:9: `needs`: no supporter in area E06000043 has the skill `bsl`; the family cannot be placed until one does (check for a typo)",
                 "warning: referrals.csv:3:10: `exclude`: `S7` is not in the supporters file (check for a typo)",
+                "warning: referrals.csv:6:5: `consent`: false on an open case with `S1`; open cases stay with their supporter, so it keeps their hours and a case slot (if the family withdrew, put the date in `closed`)",
+                "warning: referrals.csv:6:10: `exclude`: `s2` is not in the supporters file; did you mean `S2`? (ids are case-sensitive: the conflict of interest is not applied)",
             ]
         );
         // Rows not active that week raise nothing.
         assert!(caseload
             .week_warnings("2015-09-07".parse().unwrap())
             .is_empty());
+    }
+
+    /// Rows of only commas (a spreadsheet's empty rows below the data) are skipped and
+    /// said once, not reported as an empty value in every required column.
+    #[test]
+    fn rows_of_only_commas_are_skipped_and_said_once() {
+        let referrals = format!("{REFERRALS_OK},,,,,,,,,,\n , ,,,,,,,,,\n");
+        let caseload = load(SUPPORTERS_OK, &referrals).unwrap();
+        let plain = load(SUPPORTERS_OK, REFERRALS_OK).unwrap();
+        assert_eq!(caseload.referrals.len(), plain.referrals.len());
+        let rows = REFERRALS_OK.lines().count() as u64;
+        let said: Vec<String> = caseload.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [format!(
+                "warning: referrals.csv:{}:1: lines {}, {} hold only empty fields (rows a spreadsheet left below the data): skipped",
+                rows + 1,
+                rows + 1,
+                rows + 2
+            )]
+        );
+        // A row with one value is still a row, with its missing values named.
+        let one = format!("{REFERRALS_OK}R9,,,,,,,,,,\n");
+        assert!(messages(load(SUPPORTERS_OK, &one).unwrap_err())
+            .iter()
+            .any(|m| m.contains("`area`")));
     }
 
     #[test]

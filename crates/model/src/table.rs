@@ -141,6 +141,9 @@ impl Table {
         table.names.clone_from(&names);
         table.warn_rows_read_as_comments(bytes, names.len());
 
+        // Rows of nothing but commas, which spreadsheets leave below the data: skipped,
+        // and said once, not as a missing value in every required column.
+        let mut empty_rows: Vec<u64> = Vec::new();
         for record in records {
             match record {
                 Err(err) => table.csv_error(&err, &lines),
@@ -148,6 +151,10 @@ impl Table {
                     let line = lines.at(record.position());
                     if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                         continue; // a blank line (or a line of spaces)
+                    }
+                    if record.len() > 1 && record.iter().all(<[u8]>::is_empty) {
+                        empty_rows.push(line);
+                        continue;
                     }
                     if record.len() != names.len() {
                         // A quote never closed swallows the lines after it into one
@@ -197,6 +204,22 @@ impl Table {
                     }
                 }
             }
+        }
+        if let Some(first) = empty_rows.first() {
+            let shown: Vec<String> = empty_rows.iter().take(5).map(u64::to_string).collect();
+            let which = match empty_rows.len() {
+                1 => format!("line {first} holds"),
+                n if n <= 5 => format!("lines {} hold", shown.join(", ")),
+                n => format!("{n} lines ({} and {} more) hold", shown.join(", "), n - 5),
+            };
+            table.warnings.push(Warning(Problem {
+                file: table.file.clone(),
+                line: *first,
+                column: 1,
+                message: format!(
+                    "{which} only empty fields (rows a spreadsheet left below the data): skipped"
+                ),
+            }));
         }
         table
     }

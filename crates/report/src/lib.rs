@@ -64,14 +64,41 @@ pub struct ReportOptions {
     /// unset: the area's section further down the report).
     pub area_link: Option<String>,
     /// Who accepted the week and when, said under the title (the web app's record of
-    /// an accepted week).
+    /// an accepted week), or why the report is not the week's record (with `draft`).
     pub accepted: Option<String>,
+    /// The report is not the week's record (a draft not yet accepted, discarded or
+    /// superseded): `accepted` is said as a warning under the title, and every printed
+    /// page's head says so.
+    pub draft: bool,
+    /// The decisions as the web app keeps them, withdrawn ones included: who made each
+    /// and when. The "Decisions taken" section names them, and lists those withdrawn.
+    pub decision_log: Vec<DecisionLog>,
     /// The report sits inside a page with its own top heading (the web app's week): its
     /// title is then a second-level heading, so that headings go in order.
     pub embedded: bool,
     /// The policy the week was planned under: the footer gives its score rule (the
     /// priority weights and the local bonus).
     pub policy: Policy,
+}
+
+/// One decision of the web app's week, as its list keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionLog {
+    /// Its number in the week's list, withdrawn ones counted (the plan names it
+    /// "decision 2").
+    pub number: usize,
+    /// `pin` or `forbid`.
+    pub kind: String,
+    /// The family.
+    pub referral_id: String,
+    /// The supporter.
+    pub supporter_id: String,
+    /// Why, as the coordinator wrote it (may be empty).
+    pub note: String,
+    /// Who made it and when, in words: `JS, 7 Dec 2026, 15:57 UTC`.
+    pub made: String,
+    /// Who withdrew it, when and why, in words, if it was withdrawn.
+    pub withdrawn: Option<String>,
 }
 
 impl Default for ReportOptions {
@@ -81,6 +108,8 @@ impl Default for ReportOptions {
             family_link: None,
             area_link: None,
             accepted: None,
+            draft: false,
+            decision_log: Vec::new(),
             embedded: false,
             policy: Policy::default(),
         }
@@ -128,6 +157,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(running_head(&title, options))) }
             }
             body {
                 (sections(caseload, plan, options))
@@ -138,6 +168,38 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
         }
     };
     page.into_string()
+}
+
+/// The printed pages' margins: the week (and, for a report that is not the week's
+/// record, that it is a draft) at the head of every page, and its number at the foot,
+/// so that a page read alone still says what it is.
+fn running_head(title: &str, options: &ReportOptions) -> String {
+    let head = match (&options.accepted, options.draft) {
+        (_, true) => format!("DRAFT, not the week's record: {title}"),
+        (Some(status), false) => format!("{title}. {status}"),
+        (None, false) => title.to_string(),
+    };
+    format!(
+        "@page {{ @top-left {{ content: \"{}\"; font: 8pt system-ui, sans-serif; color: {}; }} \
+         @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 8pt system-ui, sans-serif; color: #5a5a5a; }} }}",
+        css_string(&head),
+        if options.draft { "#a4380a" } else { "#5a5a5a" }
+    )
+}
+
+/// `text` inside a CSS string: every character but letters, digits, spaces and plain
+/// punctuation as a CSS escape, so that no text (a coordinator's note, initials) can
+/// end the string or the `<style>` element.
+fn css_string(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " .,:;()-_/'".contains(c) {
+                c.to_string()
+            } else {
+                format!("\\{:x} ", u32::from(c))
+            }
+        })
+        .collect()
 }
 
 /// The priority weights, 1 to 5, as the policy gives them: `1, 2, 4, 8, 16`.
@@ -188,14 +250,16 @@ fn week_summary(
     html! {
         header {
             @if options.embedded { h2.title { (title) } } @else { h1 { (title) } }
-            @if let Some(accepted) = &options.accepted { p.accepted { (accepted) } }
+            @if let Some(accepted) = &options.accepted {
+                @if options.draft { p.draft { strong { "Draft. " } (accepted) } } @else { p.accepted { (accepted) } }
+            }
             p.lead { (summary_line(plan)) }
             p.clock { (clock_counts(&plan.summary.clock)) }
             p.balance { (balance_sentence(&plan.balance)) }
             @if let Some(sentence) = equity_sentence(&plan.equity) { p.equity { (sentence) } }
         }
         (alerts(plan, referrals, options))
-        @if let Some(report) = &plan.decisions { (decisions(report, options)) }
+        @if plan.decisions.is_some() || !options.decision_log.is_empty() { (decisions(plan.decisions.as_ref(), options)) }
         @if areas.0.len() > 1 { (area_overview(areas, options)) }
     }
 }
@@ -237,7 +301,7 @@ fn balance_sentence(b: &BalanceReport) -> String {
         ("none", _) => format!("{spread} Balance is off (policy `balance = \"none\"`)."),
         (_, 0) => format!("{spread} The best plan found was already the most even one."),
         (_, moved) => format!(
-            "{spread} Among the plans with the same total score, the most even one was kept: {} moved.",
+            "{spread} Among the plans with the same total score, the most even one was kept: {} with another supporter (or waiting) than in the best-score plan before balancing.",
             count(moved, "family", "families")
         ),
     };
@@ -251,8 +315,10 @@ fn summary_line(plan: &Plan) -> String {
     // that a higher total (moved open cases scored again) is not read as a better week.
     let with_decisions = match &plan.decisions {
         Some(d) => format!(
-            " with the week's decisions ({} without them; what they cost the families waiting is under Decisions taken)",
-            d.objective_without
+            " with the week's decisions{} ({} without them; {}: see Decisions taken)",
+            words::moved_cases(d).map_or(String::new(), |m| format!(", {m}")),
+            d.objective_without,
+            words::decision_effect(d)
         ),
         None => String::new(),
     };
@@ -489,26 +555,30 @@ fn area_section(
             h2 { (area_name(area)) }
             p { (count(part.new.len(), "new assignment", "new assignments")) ", " (count(part.open.len(), "open case", "open cases")) " kept, " (part.waiting.len()) " waiting." }
             h3 { "Who takes whom, and each supporter's load after the week" }
-            table.supporters {
-                thead { tr { th { "Supporter" } th { "Status" } th { "New this week" } th.num { "Hours used" } th.num { "Cases" } th title="upper bar hours, lower bar case slots; red past the limit" { "Load: hours, cases" } th { "Note" } } }
-                tbody {
-                    @for s in &part.supporters {
-                        tr {
-                            td.id { (s.supporter_id) }
-                            td { (status(s)) }
-                            td {
-                                @if let Some(new) = new_by_supporter.get(s.supporter_id.as_str()) {
-                                    @for (i, a) in new.iter().enumerate() {
-                                        @if i > 0 { ", " }
-                                        span.assigned { (options.family(&a.referral_id)) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
-                                        @if a.marks != Marks::default() { " " span.decision { (marks(&a.marks)) } }
-                                    }
-                                } @else { span.none { "none" } }
+            @if part.supporters.is_empty() {
+                p { "No supporter works in this area." }
+            } @else {
+                table.supporters {
+                    thead { tr { th { "Supporter" } th { "Status" } th { "New this week" } th.num { "Hours used" } th.num { "Cases" } th title="upper bar hours, lower bar case slots; red past the limit" { "Load: hours, cases" } th { "Note" } } }
+                    tbody {
+                        @for s in &part.supporters {
+                            tr {
+                                td.id { (s.supporter_id) }
+                                td { (status(s)) }
+                                td {
+                                    @if let Some(new) = new_by_supporter.get(s.supporter_id.as_str()) {
+                                        @for (i, a) in new.iter().enumerate() {
+                                            @if i > 0 { ", " }
+                                            span.assigned { (options.family(&a.referral_id)) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
+                                            @if a.marks != Marks::default() { " " span.decision { (marks(&a.marks)) } }
+                                        }
+                                    } @else { span.none { "none" } }
+                                }
+                                td.num { (hours(s.hours_used)) " / " (hours(s.hours_per_week)) br; span.share { (format!("{:.0}%", s.hours_share * 100.0)) } }
+                                td.num { (s.cases) " / " (s.max_cases) br; span.share { (format!("{:.0}%", s.cases_share * 100.0)) } }
+                                td { (load_bar(s)) }
+                                td { (note(s)) }
                             }
-                            td.num { (hours(s.hours_used)) " / " (hours(s.hours_per_week)) br; span.share { (format!("{:.0}%", s.hours_share * 100.0)) } }
-                            td.num { (s.cases) " / " (s.max_cases) br; span.share { (format!("{:.0}%", s.cases_share * 100.0)) } }
-                            td { (load_bar(s)) }
-                            td { (note(s)) }
                         }
                     }
                 }
@@ -548,24 +618,47 @@ fn area_section(
     }
 }
 
-/// The decisions taken for the week, what each did, and what they cost.
-fn decisions(report: &DecisionReport, options: &ReportOptions) -> Markup {
+/// The decisions taken for the week, what each did, and what they cost; with the web
+/// app's log, who made each and when, and the decisions withdrawn.
+fn decisions(report: Option<&DecisionReport>, options: &ReportOptions) -> Markup {
+    let log = &options.decision_log;
+    let made = |origin: &str| {
+        log.iter()
+            .find(|d| format!("decision {}", d.number) == origin)
+            .map(|d| d.made.as_str())
+    };
+    let withdrawn: Vec<&DecisionLog> = log.iter().filter(|d| d.withdrawn.is_some()).collect();
     html! {
         section.decisions {
             h2 { "Decisions taken" }
-            p { (decision_cost(report)) }
-            table {
-                thead { tr { th { "Decision" } th { "Referral" } th { "Supporter" } th { "Effect" } th { "Note" } th { "Given in" } } }
-                tbody {
-                    @for d in &report.taken {
-                        tr {
-                            td { (d.decision.code()) }
-                            td.id { (options.family(&d.referral_id)) }
-                            td.id { (d.supporter_id) }
-                            td { (d.effect) }
-                            td { (d.note.as_deref().unwrap_or("")) }
-                            td { (d.origin) }
+            @if let Some(report) = report {
+                p { (decision_cost(report)) }
+                table {
+                    thead { tr { th { "Decision" } th { "Referral" } th { "Supporter" } th { "Effect" } th { "Note" } th { "Given in" } @if !log.is_empty() { th { "By, at" } } } }
+                    tbody {
+                        @for d in &report.taken {
+                            tr {
+                                td { (d.decision.code()) }
+                                td.id { (options.family(&d.referral_id)) }
+                                td.id { (d.supporter_id) }
+                                td { (d.effect) }
+                                td { (d.note.as_deref().unwrap_or("")) }
+                                td.id { (d.origin) }
+                                @if !log.is_empty() { td { (made(&d.origin).unwrap_or("")) } }
+                            }
                         }
+                    }
+                }
+            } @else {
+                p { "None in force: every decision made this week was withdrawn." }
+            }
+            @if !withdrawn.is_empty() {
+                h3 { "Withdrawn, so not in the plan" }
+                ul.withdrawn {
+                    @for d in &withdrawn {
+                        li { "Decision " (d.number) ": " (d.kind) " " (d.referral_id) " to " (d.supporter_id)
+                            @if !d.note.is_empty() { " (" (d.note) ")" }
+                            ", made by " (d.made) "; " (d.withdrawn.as_deref().unwrap_or("")) "." }
                     }
                 }
             }
@@ -607,7 +700,7 @@ fn districts(
         table.districts {
             thead {
                 tr {
-                    th { }
+                    td { }
                     th.group colspan="4" { "Active families" }
                     th.group colspan=(if fair { "3" } else { "2" }) { "This week's waiting families" }
                 }

@@ -153,7 +153,7 @@ pub(crate) fn history(weeks: &[WeekLine]) -> Markup {
                                 td.num { (format!("{:.2}", a.objective)) }
                                 td.num { (a.decisions) }
                                 td.num { (format!("{:.2}", a.decisions_cost)) }
-                                td { a href={ "/weeks/" (w.id) "/files/register.csv" } { "register" } " · " a href={ "/weeks/" (w.id) "/report" } { "report" } }
+                                td { a href={ "/weeks/" (w.id) "/files/register.csv" } aria-label={ "register for the week after " (w.week) } { "register" } " · " a href={ "/weeks/" (w.id) "/report" } aria-label={ "report of the week of " (w.week) } { "report" } }
                             }
                         }
                     }
@@ -286,7 +286,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
             p.note { "Imported by " (now.import.files.imported_by) " at " (when(&now.import.imported_at)) " from "
                 code { (now.import.files.supporters_name) } " and " code { (now.import.files.referrals_name) }
                 @if let Some((name, _)) = &now.import.files.policy { " with " code { (name) } }
-                ". Solver: " (plan.solver.status) ", objective " (format!("{:.2}", plan.solver.objective)) "." }
+                ". Solver: " (plan.solver.status) ", total score " (format!("{:.2}", plan.solver.objective)) "." }
             @if !warnings.is_empty() {
                 details.warnings {
                     summary { (count(warnings.len(), "remark", "remarks")) " on the files" }
@@ -297,7 +297,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                 (find_form(id))
                 (decisions_panel(now, csrf, by, ""))
                 @if now.is_open() {
-                    p.note { a href="#accept" { "Accept the week" } " is below the plan, once it is read." }
+                    p.note.to-accept { a href="#accept" { "Accept the week" } " is below the plan, once it is read." }
                 }
                 (downloads(now))
             }
@@ -316,7 +316,9 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             input type="hidden" name="revision" value=(now.import.revision);
                             input type="hidden" name="plan" value=(now.planned.digest());
                             p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
-                            (by_field(by)) " "
+                            // Typed each time, never filled in from an earlier form: on a
+                            // shared computer, the record must name who accepted.
+                            (by_field("")) " "
                             button.accept type="submit" { "Accept the week of " (now.import.files.week) }
                         }
                     } @else {
@@ -329,7 +331,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="revision" value=(now.import.revision);
                             p { label { "Why " input type="text" name="note" required size="40" maxlength="200"; } }
-                            (by_field(by)) " "
+                            (by_field("")) " "
                             button type="submit" { "Discard the draft of " (now.import.files.week) }
                         }
                     }
@@ -352,7 +354,7 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
     page(
         &format!("{area}, week of {}", now.import.files.week),
         html! {
-            p { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
+            p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
             h1 { "Area " (area) ", week of Monday " (now.import.files.week) }
             (status_banner(now))
             (find_form(id))
@@ -375,7 +377,7 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                 p { "No pin or forbid this week." }
             } @else {
                 table {
-                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th {} } }
+                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th { "Withdrawn" } } }
                     tbody {
                         // Numbered as the plan's messages name them ("decision 2"),
                         // withdrawn ones counted, so that a number keeps its meaning.
@@ -397,9 +399,9 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                                             input type="hidden" name="csrf" value=(csrf);
                                             input type="hidden" name="revision" value=(now.import.revision);
                                             input type="hidden" name="back" value=(back);
-                                            label { "Why " input type="text" name="note" size="16" placeholder="(no names)"; }
+                                            label { "Why " input type="text" name="note" size="16" placeholder="(no names)" aria-label={ "Why decision " (number + 1) " is withdrawn" }; }
                                             " " (by_field(by)) " "
-                                            button type="submit" { "Withdraw" }
+                                            button type="submit" { "Withdraw decision " (number + 1) }
                                         }
                                     }
                                 }
@@ -417,7 +419,7 @@ fn decision_form(
     csrf: &str,
     by: &str,
     referral: &str,
-    supporters: &[(&str, bool)],
+    supporters: &[(&str, Option<&str>)],
 ) -> Markup {
     let id = now.import.id;
     html! {
@@ -426,17 +428,19 @@ fn decision_form(
             input type="hidden" name="revision" value=(now.import.revision);
             input type="hidden" name="referral_id" value=(referral);
             input type="hidden" name="back" value={ "/weeks/" (id) "/families/" (path_segment(referral)) };
-            select name="kind" aria-label="Pin or forbid" { option value="pin" { "Pin" } option value="forbid" { "Forbid" } }
-            " " (referral) " to "
-            select name="supporter_id" aria-label="Supporter" {
-                @for (s, eligible) in supporters {
-                    option value=(s) { (s) @if !eligible { " (cannot take the family)" } }
+            label { (referral) " and supporter "
+                select name="supporter_id" {
+                    @for (s, why_not) in supporters {
+                        option value=(s) { (s) @if let Some(why) = why_not { " (" (why) ")" } }
+                    }
                 }
             }
             " "
             label { "Note " input type="text" name="note" size="30" placeholder="why (no names)"; }
             " " (by_field(by)) " "
-            button type="submit" { "Decide" }
+            button type="submit" name="kind" value="pin" { "Pin " (referral) " to this supporter" }
+            " "
+            button type="submit" name="kind" value="forbid" { "Forbid this supporter" }
         }
     }
 }
@@ -446,15 +450,23 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
     let id = now.import.id;
     // Those who could take the family first, for a pin; everyone, for a forbid.
     // A supporter past a limit through open cases can take no new case at all.
-    let mut supporters: Vec<(&str, bool)> = e
+    // Each with why a pin cannot hold, if it cannot.
+    let mut supporters: Vec<(&str, Option<&str>)> = e
         .supporters
         .iter()
         .map(|s| {
             let over = s.free_cases_after < 0 || s.free_hours_after < 0.0;
-            (s.supporter_id.as_str(), s.eligible && !over)
+            let why_not = if !s.eligible {
+                Some("not eligible")
+            } else if over {
+                Some("over a limit through open cases: no new case")
+            } else {
+                None
+            };
+            (s.supporter_id.as_str(), why_not)
         })
         .collect();
-    supporters.sort_by_key(|(_, eligible)| !eligible);
+    supporters.sort_by_key(|(_, why_not)| why_not.is_some());
     // What the register says of the family, for deciding who should take it.
     let row = now
         .planned
@@ -466,7 +478,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
     page(
         &format!("{}, week of {}", e.referral_id, now.import.files.week),
         html! {
-            p { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } " · " a href={ "/weeks/" (id) "/areas/" (path_segment(&e.area)) } { "Area " (e.area) } }
+            p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } " · " a href={ "/weeks/" (id) "/areas/" (path_segment(&e.area)) } { "Area " (e.area) } }
             h1 { "Family " (e.referral_id) }
             p.lead.outcome { (e.outcome) }
             table.facts {
@@ -513,7 +525,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                             td.num { @if let Some(score) = s.score { (format!("{score:.2}")) } }
                             td.num { (format!("{:.1}", s.free_hours_after)) }
                             td.num { @if s.free_cases_after < 0 { "none (over by " (-s.free_cases_after) ")" } @else { (s.free_cases_after) } }
-                            td { @for (i, (r, _)) in s.new_cases.iter().enumerate() { @if i > 0 { ", " } (r) } }
+                            td { @for (i, (r, _)) in s.new_cases.iter().enumerate() { @if i > 0 { ", " } span.id { (r) } } }
                         }
                     }
                 }
@@ -525,7 +537,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                     hx-get={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" }
                     hx-target="#recommendation" hx-indicator="#recommend-busy" { "Rank the supporters" }
                 span #recommend-busy .htmx-indicator { " working…" }
-                div #recommendation {}
+                div #recommendation aria-live="polite" {}
             }
             @if now.is_open() && !supporters.is_empty() {
                 section.decide {
@@ -561,7 +573,7 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
                 p { "No supporter of the area can take the family this week." }
             } @else {
                 table.candidates {
-                    thead { tr { th.num { "Rank" } th { "Supporter" } th.num { "Score" } th.num { "Week's total" } th.num { @if r.pinned_to.is_some() { "Against the plan without the pin" } @else { "Against the plan" } } th.num { "Hours after" } th.num { "Cases after" } th { "Who else changes" } } }
+                    thead { tr { th.num { "Rank" } th { "Supporter" } th.num { "Score" } th.num { "Week's total" } th.num { @if r.pinned_to.is_some() { "Against the plan without the pin" } @else { "Against the plan" } } th.num { "Hours after" } th.num { "Cases after" } th { "Others placed or displaced, against the plan" } th { "Left waiting for the family" } } }
                     tbody {
                         @for c in &r.candidates {
                             tr {
@@ -578,6 +590,14 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
                                         a href={ "/weeks/" (id) "/families/" (path_segment(&m.referral_id)) } { (m.referral_id) }
                                         ": " (m.from.as_deref().unwrap_or("waiting")) " → " (m.to.as_deref().unwrap_or("waiting"))
                                     }
+                                    @if c.moves.is_empty() { span.none { "none" } }
+                                }
+                                td {
+                                    @for (i, f) in c.left_waiting.iter().enumerate() {
+                                        @if i > 0 { ", " }
+                                        a href={ "/weeks/" (id) "/families/" (path_segment(f)) } { (f) }
+                                    }
+                                    @if c.left_waiting.is_empty() { span.none { "none" } }
                                 }
                             }
                         }

@@ -1162,6 +1162,7 @@ async fn accept(
     let who = by.clone();
     let week = now.import.files.week.clone();
     let against = now.import.checked_against;
+    let decisions = now.decisions.clone();
     blocking(move || {
         // Checked at import (or taken as it is, "Import anyway"), against the week then
         // accepted before it; checked again if another week before it was accepted
@@ -1172,7 +1173,7 @@ async fn accept(
         if before != against {
             carries_last_week(&db, last.as_ref(), &planned.loaded, "Nothing was accepted")?;
         }
-        let record = planned.record(form.revision, &who)?;
+        let record = planned.record(form.revision, &who, &decisions)?;
         // The store checks the revision again inside the transaction: of two tabs
         // accepting at once, one wins and the other gets the conflict.
         Ok(db.accept(id, form.revision, &record, before)?)
@@ -1318,8 +1319,10 @@ async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Re
                         other.by,
                         crate::db::when(&other.at)
                     ),
-                    (None, None) => "A draft: this week is not yet accepted.".to_string(),
+                    (None, None) => "This week is not yet accepted: the plan may still change, and only the accepted report is the week's record.".to_string(),
                 }),
+                draft: true,
+                decision_log: crate::week::decision_log(&now.decisions),
                 policy: now.planned.loaded.policy.clone(),
                 ..caseload_report::ReportOptions::default()
             },

@@ -155,6 +155,31 @@ pub struct Planned {
     numbers: Vec<usize>,
 }
 
+/// The week's decisions as the printed report names them: each with its number (the
+/// plan's "decision 2"), who made it and when, and who withdrew it, when and why.
+pub fn decision_log(decisions: &[DecisionRow]) -> Vec<caseload_report::DecisionLog> {
+    decisions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| caseload_report::DecisionLog {
+            number: i + 1,
+            kind: d.kind.clone(),
+            referral_id: d.referral_id.clone(),
+            supporter_id: d.supporter_id.clone(),
+            note: d.note.clone(),
+            made: format!("{}, {}", d.made_by, crate::db::when(&d.made_at)),
+            withdrawn: d.withdrawn.as_ref().map(|(by, at)| {
+                let why = if d.withdrawn_note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", d.withdrawn_note)
+                };
+                format!("withdrawn by {by}, {}{why}", crate::db::when(at))
+            }),
+        })
+        .collect()
+}
+
 /// The solver options of a week planned under `decisions_csv`.
 fn options_for(decisions_csv: &[u8], numbers: &[usize]) -> Result<Options, WeekError> {
     Ok(Options {
@@ -222,12 +247,19 @@ impl Planned {
         options_for(&self.decisions_csv, &self.numbers)
     }
 
-    /// What accepting the week records: the plan's figures and every file it gives.
+    /// What accepting the week records: the plan's figures and every file it gives,
+    /// the report naming the decisions of `log` (the week's list, withdrawn ones
+    /// included).
     ///
     /// # Errors
     ///
     /// [`WeekError`] if a file cannot be written.
-    pub fn record(&self, revision: i64, by: &str) -> Result<Accepted, WeekError> {
+    pub fn record(
+        &self,
+        revision: i64,
+        by: &str,
+        log: &[DecisionRow],
+    ) -> Result<Accepted, WeekError> {
         let plan = &self.plan;
         let now = chrono::Utc::now();
         let at = crate::db::stamp(now);
@@ -257,6 +289,7 @@ impl Planned {
                         now.format("%-d %b %Y at %H:%M UTC")
                     )),
                     policy: self.loaded.policy.clone(),
+                    decision_log: decision_log(log),
                     ..caseload_report::ReportOptions::default()
                 },
             )

@@ -297,13 +297,6 @@ async fn monday_to_monday_in_chromium() {
     // Pin it, with a note.
     let best = best.expect("some family of the area has a candidate supporter");
     client
-        .find(Locator::Css("form.decide select[name=kind]"))
-        .await
-        .unwrap()
-        .select_by_value("pin")
-        .await
-        .unwrap();
-    client
         .find(Locator::Css("form.decide select[name=supporter_id]"))
         .await
         .unwrap()
@@ -317,7 +310,7 @@ async fn monday_to_monday_in_chromium() {
     )
     .await;
     fill(&client, "form.decide input[name=by]", "AB").await;
-    submit(&client, "form.decide button").await;
+    submit(&client, "form.decide button[value=pin]").await;
     let decisions = text(&client, "section.decisions-panel table").await;
     assert!(decisions.contains(&family) && decisions.contains("the family asked for her"));
     assert!(text(&client, "p.lead.outcome").await.contains(&best));

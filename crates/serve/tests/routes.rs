@@ -797,7 +797,15 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
         assert!(page.contains(&format!("href=\"/weeks/{other}\"")), "{page}");
     }
     let draft = app.get(&format!("/weeks/{first}/report")).await.body;
-    assert!(draft.contains("A draft: this week is not yet accepted."));
+    assert!(
+        draft.contains("<strong>Draft. </strong>This week is not yet accepted"),
+        "{draft}"
+    );
+    // Every printed page's head says it is a draft, not only the first page.
+    assert!(
+        draft.contains("@top-left { content: \"DRAFT, not the week's record: Allocation for the week of Monday 2015-11-02"),
+        "{draft}"
+    );
     let plan = app.plan(first).await;
     let accepted = app
         .post_form(
@@ -1461,6 +1469,44 @@ async fn a_decisions_number_keeps_its_meaning_after_a_withdrawal() {
     assert!(!page.contains("decision 1<"), "{page}");
     // The withdrawal keeps its reason in the record.
     assert!(page.contains(": the family asked"), "{page}");
+    // The printed report names who made the decision in force, and lists the one
+    // withdrawn with who withdrew it and why: as a draft, and as the accepted record.
+    let draft = app.get(&format!("/weeks/{id}/report")).await.body;
+    let plan = app.plan(id).await;
+    let accepted = app
+        .post_form(
+            &format!("/weeks/{id}/accept"),
+            &[
+                ("csrf", &app.csrf),
+                ("revision", "3"),
+                ("by", "CD"),
+                ("plan", &plan),
+                ("reviewed", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let record = app.get(&format!("/weeks/{id}/report")).await.body;
+    assert!(record.contains("Accepted by CD on"), "{record}");
+    for printed in [&draft, &record] {
+        assert!(printed.contains("<th>By, at</th>"), "{printed}");
+        assert!(
+            printed.contains("<td class=\"id\">decision 2</td><td>AB, "),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("Withdrawn, so not in the plan"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("Decision 1: forbid BH-R0003 to BH-S01, made by AB, "),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("; withdrawn by AB, ") && printed.contains(": the family asked."),
+            "{printed}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -107,6 +107,18 @@ pub fn check(
     Ok(())
 }
 
+/// The family's own checks, before any supporter's: consent (rule 1), then whether the
+/// family is away this week. A family failing one can take no supporter at all.
+pub fn family_check(referral: &Referral, week: PlanningWeek) -> Result<(), WaitReason> {
+    if !referral.has_consent() {
+        return Err(WaitReason::NoConsent);
+    }
+    if referral.away(week.monday()) {
+        return Err(WaitReason::FamilyUnavailable);
+    }
+    Ok(())
+}
+
 /// The reason code of a referral with no eligible supporter: the check after which no
 /// supporter is left. `None` when at least one supporter is eligible.
 ///
@@ -120,11 +132,8 @@ pub fn no_eligible_reason<'a>(
     week: PlanningWeek,
     policy: &Policy,
 ) -> Option<WaitReason> {
-    if !referral.has_consent() {
-        return Some(WaitReason::NoConsent);
-    }
-    if referral.away(week.monday()) {
-        return Some(WaitReason::FamilyUnavailable);
+    if let Err(reason) = family_check(referral, week) {
+        return Some(reason);
     }
     let mut latest = WaitReason::NoSupporterInArea;
     for supporter in supporters {

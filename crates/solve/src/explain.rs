@@ -8,7 +8,7 @@ use caseload_model::{
 use serde::Serialize;
 
 use crate::decisions::DecisionEffect;
-use crate::eligibility::{check, WaitReason};
+use crate::eligibility::{check, family_check, WaitReason};
 use crate::instance::referral_hours;
 use crate::plan::{round, Plan};
 use crate::score::ScoreParts;
@@ -170,13 +170,24 @@ pub fn explain(
         ),
         (None, Some(w)) => (
             "waiting",
-            waiting_story(
-                referral,
-                w.reason,
-                w.rank,
-                hours,
-                &verdicts,
-                plan.equity.method == "max_min",
+            format!(
+                "{}{}",
+                waiting_story(
+                    referral,
+                    w.reason,
+                    w.rank,
+                    hours,
+                    &verdicts,
+                    plan.equity.method == "max_min",
+                ),
+                // A family whose supporter left is planned again like a waiting one:
+                // say so, or it reads as a family never supported.
+                match (w.reallocated, referral.supporter_id.as_deref()) {
+                    (true, Some(holder)) => format!(
+                        " The family was supported by {holder} until they left (not in the supporters file); it is planned again like a waiting family."
+                    ),
+                    _ => String::new(),
+                }
             ),
         ),
         (None, None) => ("not_active", not_active_story(referral, week)),
@@ -282,7 +293,10 @@ fn verdict(
         .filter(|a| !a.open_case && a.supporter_id == supporter.id)
         .map(|a| (a.referral_id.clone(), a.score))
         .collect();
-    let result = check(referral, supporter, week, policy);
+    // The family's own checks first: a family without consent, or away, can take no
+    // supporter, whoever they are.
+    let result =
+        family_check(referral, week).and_then(|()| check(referral, supporter, week, policy));
     let detail = match result {
         Ok(()) if load.is_some_and(|l| l.on_leave || l.over_capacity) => {
             "eligible, but over a limit through open cases: no new cases".to_string()
@@ -346,6 +360,14 @@ pub(crate) fn ineligible_detail(
         WaitReason::Language => format!("does not speak {}", referral.language()),
         WaitReason::Excluded => "conflict of interest: named in the family's exclude list".into(),
         WaitReason::Complexity => "a volunteer; high-complexity cases need a paid supporter".into(),
+        WaitReason::NoConsent => format!(
+            "the family's consent is {}: no supporter can take them",
+            referral.consent_basis().describe()
+        ),
+        WaitReason::FamilyUnavailable => format!(
+            "the family is away this week ({}): no supporter can take them",
+            absence(referral)
+        ),
         other => other.code().to_string(),
     }
 }
@@ -370,8 +392,14 @@ fn waiting_story(
                         .map(|(_, s)| *s)
                         .reduce(f64::min)
                         .map_or(String::new(), |s| format!(", lowest new case score {s}"));
+                    // Past a limit through open cases, a supporter takes no new case.
+                    let over = if v.free_hours_after < 0.0 || v.free_cases_after < 0 {
+                        ": no new case while over a limit"
+                    } else {
+                        ""
+                    };
                     format!(
-                        "{} ({}{})",
+                        "{} ({}{over}{})",
                         v.supporter_id,
                         room_left(v.free_hours_after, v.free_cases_after),
                         lowest
@@ -399,7 +427,7 @@ fn waiting_story(
                 )
             };
             format!(
-                "Waiting, rank {rank} in the area's queue. {} may take this family, needing {hours} h a week: {}. None has room left for it: {full}.",
+                "Waiting, rank {rank} in the area's queue. {} pass every check for this family, needing {hours} h a week: {}. None has room left for it: {full}.",
                 count(eligible.len(), "supporter", "supporters"),
                 eligible.join("; "),
             )

@@ -640,9 +640,10 @@ pub fn in_pool<T: Send>(
     }
 }
 
-/// Rounds to 6 decimals so that output shows 19.2, not 19.200000000000003.
+/// Rounds to 6 decimals so that output shows 19.2, not 19.200000000000003 (and 0, not
+/// -0, for a sum that cancels out).
 pub(crate) fn round(value: f64) -> f64 {
-    (value * 1e6).round() / 1e6
+    (value * 1e6).round() / 1e6 + 0.0
 }
 
 fn status(proven: bool) -> &'static str {
@@ -1186,5 +1187,17 @@ mod tests {
         assert!((spread(&shares).gini - by_pairs).abs() < 1e-4, "{by_pairs}");
         assert_eq!(spread(&[]).gini, 0.0);
         assert_eq!(spread(&[0.0, 0.0]).gini, 0.0);
+    }
+
+    #[test]
+    fn rounding_never_gives_minus_zero() {
+        for value in [-0.0, -1e-9, -4e-7] {
+            let r = super::round(value);
+            assert_eq!(r, 0.0);
+            assert!(r.is_sign_positive(), "{value} rounds to {r}");
+            assert_eq!(format!("{r}"), "0");
+        }
+        assert_eq!(super::round(19.200000000000003), 19.2);
+        assert_eq!(super::round(-2.5000004), -2.5);
     }
 }

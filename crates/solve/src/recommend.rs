@@ -50,6 +50,10 @@ pub struct Candidate {
     /// the other (this week's plan, and the week with the family placed here): who
     /// loses out, and who gains, from the choice.
     pub moves: Vec<Move>,
+    /// The area's families that the week without this family places and that wait in
+    /// this supporter's week (by id): who pays for placing the family here at all, where
+    /// `moves` says who pays for this supporter rather than the plan's choice.
+    pub left_waiting: Vec<String>,
 }
 
 /// A family whose new supporter changes against this week's plan (`None`: waiting).
@@ -282,7 +286,9 @@ fn rank_supporters(
             }
         })
         .collect();
-    let without_family = round(elsewhere + area_objective(&without?));
+    let without = without?;
+    let placed_without = new_here(&without, area);
+    let without_family = round(elsewhere + area_objective(&without));
 
     let mut candidates = Vec::new();
     let mut unable = Vec::new();
@@ -315,6 +321,11 @@ fn rank_supporters(
                     .collect();
                 moves.sort_by(|a, b| a.referral_id.cmp(&b.referral_id));
                 moves.dedup();
+                let left_waiting: Vec<String> = placed_without
+                    .keys()
+                    .filter(|id| **id != referral_id && !now.contains_key(*id))
+                    .map(|id| id.to_string())
+                    .collect();
                 candidates.push(Candidate {
                     rank: 0,
                     supporter_id: supporter.id.clone(),
@@ -328,6 +339,7 @@ fn rank_supporters(
                     cases: load.map_or(0, |l| l.cases),
                     max_cases: supporter.max_cases,
                     moves,
+                    left_waiting,
                 });
             }
             Err(err) => {

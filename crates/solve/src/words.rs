@@ -61,15 +61,36 @@ with no eligible supporter, by score; ties by referral id.";
 
 /// What the decisions cost, in one sentence.
 pub fn decision_cost(report: &DecisionReport) -> String {
-    let moved = if report.moved_cases_score > 0.0 {
+    let moved = moved_cases(report).map_or(String::new(), |m| format!(" ({m})"));
+    let displaced = match report.displaced.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({one}, placed without them, now waits)"),
+        many => format!(" ({}, placed without them, now wait)", and_list(many)),
+    };
+    format!(
+        "Total score {} with the decisions{moved}, {} without them: {}{displaced}.",
+        report.objective,
+        report.objective_without,
+        decision_effect(report)
+    )
+}
+
+/// The part of the total with decisions that open cases they moved scored again:
+/// `3.2 of it for the open cases they moved, scored again as new cases`; `None` when
+/// they moved none.
+pub fn moved_cases(report: &DecisionReport) -> Option<String> {
+    (report.moved_cases_score > 0.0).then(|| {
         format!(
-            " ({} of it for the open cases they moved, scored again as new cases)",
+            "{} of it for the open cases they moved, scored again as new cases",
             report.moved_cases_score
         )
-    } else {
-        String::new()
-    };
-    let effect = if report.cost > 0.0 {
+    })
+}
+
+/// What the decisions did to the families waiting: `they cost the families waiting
+/// this week 2`, or what those families gained, or nothing.
+pub fn decision_effect(report: &DecisionReport) -> String {
+    if report.cost > 0.0 {
         format!("they cost the families waiting this week {}", report.cost)
     } else if report.cost < 0.0 {
         format!(
@@ -78,16 +99,7 @@ pub fn decision_cost(report: &DecisionReport) -> String {
         )
     } else {
         "they cost the families waiting this week nothing".to_string()
-    };
-    let displaced = match report.displaced.as_slice() {
-        [] => String::new(),
-        [one] => format!(" ({one}, placed without them, now waits)"),
-        many => format!(" ({}, placed without them, now wait)", and_list(many)),
-    };
-    format!(
-        "Objective {} with the decisions{moved}, {} without them: {effect}{displaced}.",
-        report.objective, report.objective_without
-    )
+    }
 }
 
 /// A family's decisions and move in words: `pinned (knows the family); moved from S1`.
