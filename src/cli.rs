@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Decides which families get an independent supporter, and how.
 #[derive(Debug, Parser)]
-#[command(name = "caseload", version, about)]
+#[command(name = "caseload", version = caseload_sim::VERSION, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -289,7 +289,8 @@ pub struct AllocateArgs {
     )]
     pub alert_after_weeks: i64,
     /// Also write the plan's tables as CSV files into this folder: assignments.csv,
-    /// waiting.csv (ranks, reasons in words and codes) and supporters.csv (loads).
+    /// waiting.csv (ranks, reasons in words and codes), supporters.csv (loads) and
+    /// districts.csv (each district's share served).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
     /// Also write next week's register: the referrals file with this plan's new
@@ -305,7 +306,9 @@ pub struct AllocateArgs {
     pub replace_register: bool,
     /// Also write the week's whole MIP (every waiting family x eligible supporter, every
     /// row of the contract's model) to FILE.lp or FILE.mps, for checking with another
-    /// solver. The file is the week without decisions (--pin, --forbid, --decisions).
+    /// solver. With decisions (--pin, --forbid, --decisions), the model under them: a
+    /// pinned family placed beforehand (left out, its supporter's room reduced, its score
+    /// named in the file's comment), forbidden pairs left out.
     #[arg(long, value_name = "FILE")]
     pub export_model: Option<PathBuf>,
     /// With --export-model: write the reduced model instead (supporters with room now,

@@ -259,6 +259,31 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
     }
 }
 
+/// A part copied into another task's folder is refused at merge, naming both tasks,
+/// not merged as that task's results.
+#[test]
+fn a_part_in_the_wrong_task_folder_is_refused() {
+    let dir = scratch("study-wrong-folder");
+    let study = small_study(&dir);
+    let out = dir.join("results");
+    run_shard(&study, 0, 1, &out);
+    let first = merged(&out);
+    let part = |task: u32| out.join(format!("task={task:06}")).join("part-0.parquet");
+    assert!(part(7).exists(), "{}", part(7).display());
+    let own = std::fs::read(part(7)).unwrap();
+    std::fs::copy(part(6), part(7)).unwrap();
+    let refused = caseload(&["study", "merge", out.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("holds task 6's results, not task 7's"),
+        "{}",
+        stderr(&refused)
+    );
+    // Put back, the study merges to the same bytes as before.
+    std::fs::write(part(7), own).unwrap();
+    assert_eq!(merged(&out), first);
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {

@@ -133,6 +133,12 @@ pub enum SimError {
     },
 }
 
+/// caseload's version and the commit it was built from (`0.1.0+1a2b3c4d5e6f`; `+unknown`
+/// when built outside a git checkout): what a summary records as `caseload_version` and a
+/// study's hash includes, since results can change from one commit to the next while the
+/// version number does not. Changes not committed when it was built are not recorded.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("CASELOAD_COMMIT"));
+
 /// Longest wait shown in the wait distribution (weeks after referral).
 pub const WAIT_WEEKS: usize = 26;
 
@@ -277,7 +283,7 @@ pub fn simulate(
         replications: scenario.replications,
         warm_up_weeks: scenario.warm_up_weeks,
         horizon_weeks: scenario.horizon_weeks,
-        caseload_version: env!("CARGO_PKG_VERSION"),
+        caseload_version: VERSION,
         settings: scenario.clone(),
         policies: Vec::new(),
         rows: Vec::new(),

@@ -25,6 +25,11 @@ pub struct Summary {
     pub study: String,
     /// Its content hash.
     pub hash: String,
+    /// The caseload that planned and ran it: version and commit (parts of another
+    /// build have another hash, and are refused).
+    pub caseload_version: String,
+    /// The study's master seed: with the study file, all it takes to run it again.
+    pub master_seed: u64,
     /// Replications per point and policy.
     pub replications: u32,
     /// Per simulation.
@@ -278,6 +283,30 @@ fn check_part(
             short(&manifest.hash)
         )));
     }
+    // A part copied into another task's folder (a slip of rsync or cp) says which task
+    // it holds: merged there, its rows would count twice and the task's own not at all.
+    let tasks = frame
+        .column("task")
+        .ok()
+        .and_then(|c| {
+            c.u32()
+                .ok()
+                .map(|t| (0..t.len()).filter_map(|i| t.get(i)).collect::<Vec<u32>>())
+        })
+        .map(|t| (t.iter().min().copied(), t.iter().max().copied()));
+    if tasks != Some((Some(task.task), Some(task.task))) {
+        let held = match tasks {
+            Some((Some(lo), Some(hi))) if lo == hi => format!("task {lo}'s results"),
+            Some((Some(lo), Some(hi))) => format!("the results of tasks {lo} to {hi}"),
+            _ => "no task number".to_string(),
+        };
+        return Err(StudyError::Results(format!(
+            "{} holds {held}, not task {}'s: it was copied or moved into the wrong folder; delete it and run shard {} again",
+            file.display(),
+            task.task,
+            manifest_shard_hint(frame, task)
+        )));
+    }
     let expected = match task.kind {
         TaskKind::Simulation => (task.to - task.from) as usize,
         TaskKind::Funding => 1,
@@ -291,6 +320,19 @@ fn check_part(
         )));
     }
     Ok(())
+}
+
+/// "I of N" for the shard that runs `task`, from the `of` a part records (or the
+/// task's number when it records none).
+fn manifest_shard_hint(frame: &DataFrame, task: &Task) -> String {
+    match frame
+        .column("of")
+        .ok()
+        .and_then(|c| c.u32().ok().and_then(|o| o.get(0)))
+    {
+        Some(of) if of > 0 => format!("{} of {of}", task.task % of),
+        _ => format!("for task {}", task.task),
+    }
 }
 
 fn summarise(
@@ -423,6 +465,8 @@ fn summarise(
     Ok(Summary {
         study: manifest.study.clone(),
         hash: manifest.hash.clone(),
+        caseload_version: manifest.caseload_version.clone(),
+        master_seed: manifest.master_seed,
         replications: manifest.replications,
         simulations,
         funding,

@@ -406,7 +406,7 @@ impl Study {
         let spec: StudyFile = config::load(file, &text, StudyFile::invalid_values)?;
         let base = file.parent().unwrap_or(Path::new("."));
         let mut hasher = Sha256::new();
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(caseload_sim::VERSION.as_bytes());
         hasher.update([0]);
         hasher.update(text.as_bytes());
         let mut scenarios = Vec::new();
@@ -576,6 +576,8 @@ impl Study {
             format: 1,
             study: self.spec.name.clone(),
             hash: self.hash.clone(),
+            caseload_version: caseload_sim::VERSION.to_string(),
+            master_seed: self.spec.master_seed,
             replications: self.spec.replications,
             simulations: self
                 .spec
@@ -611,6 +613,12 @@ pub struct Manifest {
     pub study: String,
     /// Its content hash.
     pub hash: String,
+    /// The caseload that planned it: version and commit (the hash includes it).
+    #[serde(default)]
+    pub caseload_version: String,
+    /// The study's master seed.
+    #[serde(default)]
+    pub master_seed: u64,
     /// Replications per point and policy.
     pub replications: u32,
     /// The simulations, in order, with their swept parameters.
