@@ -217,6 +217,23 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("from 0 to 3"), "{}", stderr(&bad));
+    let none = caseload(&[
+        "study",
+        "run",
+        study.to_str().unwrap(),
+        "--shard",
+        "0",
+        "--of",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(
+        stderr(&none).contains("--of 0: a study runs as 1 shard or more"),
+        "{}",
+        stderr(&none)
+    );
     let slurm = Command::new(env!("CARGO_BIN_EXE_caseload"))
         .args(["study", "run", study.to_str().unwrap(), "--out"])
         .arg(dir.join("slurm"))
@@ -240,6 +257,12 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         "{}",
         stderr(&typo)
     );
+    // Located at the simulation's `policies` line, not its `[[simulation]]` header.
+    assert!(
+        stderr(&typo).contains("small.study.toml:9:1: rutland: unknown policy"),
+        "{}",
+        stderr(&typo)
+    );
     // An empty list of policies (it passed in silence as all five) and no replications
     // are refused with their key.
     for (edit, expected) in [
@@ -250,6 +273,11 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         (
             text.replace("replications = 6", "replications = 0"),
             "`replications` must be at least 1",
+        ),
+        // A scenario that is not there is said at its line, with where it was looked for.
+        (
+            text.replace("fixtures/sim/small-area.toml", "fixtures/sim/small-aera.toml"),
+            "small.study.toml:8:1: `scenario`: ",
         ),
     ] {
         std::fs::write(&study, edit).unwrap();

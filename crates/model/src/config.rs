@@ -186,15 +186,30 @@ fn at_key(file: &Path, text: &str, document: &DeTable<'_>, key: &str, message: S
 }
 
 /// Byte offset of the dotted `key` in the parsed document: the key itself, or the
-/// deepest table on its path that the file has.
+/// deepest table on its path that the file has; an index after an array of tables
+/// (`simulation.1.policies`) names its entry.
 fn key_offset(document: &DeTable<'_>, key: &str) -> usize {
     let mut table = document;
     let mut offset = 0;
-    for segment in key.split('.') {
-        let Some((name, value)) = table.get_key_value(segment) else {
+    let mut segments = key.split('.');
+    while let Some(segment) = segments.next() {
+        let Some((name, mut value)) = table.get_key_value(segment) else {
             break;
         };
         offset = name.span().start;
+        // An array of tables (`[[simulation]]`): the next segment is the entry's index,
+        // so that a problem of the second entry is put there, not at the first.
+        if let DeValue::Array(items) = value.get_ref() {
+            let Some(item) = segments
+                .next()
+                .and_then(|index| index.parse::<usize>().ok())
+                .and_then(|index| items.get(index))
+            else {
+                break;
+            };
+            offset = item.span().start;
+            value = item;
+        }
         match value.get_ref() {
             DeValue::Table(inner) => table = inner,
             _ => break,

@@ -75,10 +75,15 @@ pub fn shard_from_env(shard: Option<u32>, of: Option<u32>) -> Result<(u32, u32),
 
 /// Shard `shard` of `of` exists: `of` is at least 1 and `shard` below it.
 fn in_range(shard: u32, of: u32) -> Result<(), StudyError> {
-    if of == 0 || shard >= of {
+    if of == 0 {
+        return Err(StudyError::Shard(
+            "--of 0: a study runs as 1 shard or more (--of 1 runs every task)".into(),
+        ));
+    }
+    if shard >= of {
         return Err(StudyError::Shard(format!(
             "shard {shard} of {of}: the shard must be from 0 to {}",
-            of.saturating_sub(1)
+            of - 1
         )));
     }
     Ok(())

@@ -292,29 +292,29 @@ impl StudyFile {
             ));
         }
         let mut names = std::collections::BTreeSet::new();
-        for f in &self.funding {
+        for (i, f) in self.funding.iter().enumerate() {
             if !names.insert(f.name.as_str()) {
                 bad.push((
-                    "funding".into(),
+                    format!("funding.{i}.name"),
                     format!("two entries are named `{}`: names must differ", f.name),
                 ));
             }
             if !(0.0..=1.0).contains(&f.target_coverage) {
                 bad.push((
-                    "funding".into(),
+                    format!("funding.{i}.target_coverage"),
                     format!("{}: target_coverage must be from 0 to 1", f.name),
                 ));
             }
             if f.sweep.x.is_empty() || f.sweep.x.iter().any(|x| !x.is_finite()) {
                 bad.push((
-                    "funding".into(),
+                    format!("funding.{i}.sweep.x"),
                     format!("{}: the sweep needs numbers in `x`", f.name),
                 ));
             }
             if let Some(sim) = &f.simulate {
                 if caseload_sim::builtin(&sim.policy).is_none() {
                     bad.push((
-                        "funding".into(),
+                        format!("funding.{i}.simulate.policy"),
                         format!(
                             "{}: unknown policy `{}` (known: {}){}",
                             f.name,
@@ -326,22 +326,22 @@ impl StudyFile {
                 }
                 if sim.replications == 0 {
                     bad.push((
-                        "funding".into(),
+                        format!("funding.{i}.simulate.replications"),
                         format!("{}: simulate.replications must be at least 1", f.name),
                     ));
                 }
             }
         }
-        for sim in &self.simulation {
+        for (i, sim) in self.simulation.iter().enumerate() {
             if !names.insert(sim.name.as_str()) {
                 bad.push((
-                    "simulation".into(),
+                    format!("simulation.{i}.name"),
                     format!("two simulations are named `{}`: names must differ (simulations that should see the same families share `streams`)", sim.name),
                 ));
             }
             if sim.policies.as_ref().is_some_and(Vec::is_empty) {
                 bad.push((
-                    "simulation".into(),
+                    format!("simulation.{i}.policies"),
                     format!(
                         "{}: `policies` names none (leave it out for the five: {})",
                         sim.name,
@@ -352,7 +352,7 @@ impl StudyFile {
             for policy in sim.policies() {
                 if caseload_sim::builtin(&policy).is_none() {
                     bad.push((
-                        "simulation".into(),
+                        format!("simulation.{i}.policies"),
                         format!(
                             "{}: unknown policy `{policy}` (known: {}){}",
                             sim.name,
@@ -365,20 +365,20 @@ impl StudyFile {
             if let Some(sweep) = &sim.sweep {
                 if sweep.x.is_empty() {
                     bad.push((
-                        "simulation".into(),
+                        format!("simulation.{i}.sweep.x"),
                         format!("{}: the sweep has no values (`x`)", sim.name),
                     ));
                 }
                 if let Some(x) = sweep.x.iter().find(|x| !x.is_finite()) {
                     bad.push((
-                        "simulation".into(),
+                        format!("simulation.{i}.sweep.x"),
                         format!("{}: sweep value {x} is not a number", sim.name),
                     ));
                 }
                 for (key, values) in &sweep.set {
                     if values.len() != sweep.x.len() {
                         bad.push((
-                            "simulation".into(),
+                            format!("simulation.{i}.sweep.set"),
                             format!(
                                 "{}: `set.\"{key}\"` has {} values but `x` has {}: give one per value of x",
                                 sim.name,
@@ -409,9 +409,23 @@ impl Study {
         hasher.update(caseload_sim::VERSION.as_bytes());
         hasher.update([0]);
         hasher.update(text.as_bytes());
+        // A scenario that is not there is said at its key in the study file, with the
+        // folder its path is read from.
+        let missing = |key: String, scenario_file: &Path| -> Result<(), StudyError> {
+            if scenario_file.exists() {
+                return Ok(());
+            }
+            let message = format!(
+                "`scenario`: {} does not exist (a relative path is read from the study file's folder, {})",
+                scenario_file.display(),
+                if base.as_os_str().is_empty() { Path::new(".") } else { base }.display()
+            );
+            Ok(config::check_values(file, &text, vec![(key, message)])?)
+        };
         let mut scenarios = Vec::new();
-        for sim in &spec.simulation {
+        for (i, sim) in spec.simulation.iter().enumerate() {
             let scenario_file = base.join(&sim.scenario);
+            missing(format!("simulation.{i}.scenario"), &scenario_file)?;
             let scenario_text = config::read(&scenario_file)?;
             hasher.update([0]);
             hasher.update(scenario_text.as_bytes());
@@ -431,8 +445,9 @@ impl Study {
             scenarios.push((scenario_file, scenario_text, loaded.supporters));
         }
         let mut funding_scenarios = Vec::new();
-        for f in &spec.funding {
+        for (i, f) in spec.funding.iter().enumerate() {
             let scenario_file = base.join(&f.scenario);
+            missing(format!("funding.{i}.scenario"), &scenario_file)?;
             let scenario_text = config::read(&scenario_file)?;
             hasher.update([0]);
             hasher.update(scenario_text.as_bytes());
