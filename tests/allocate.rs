@@ -279,7 +279,8 @@ fn a_family_whose_supporter_left_and_who_waits_is_said_so_in_the_table() {
             &["--format", "table", "--explain", id],
         ));
         assert!(
-            explained.contains("until they left (not in the supporters file)"),
+            explained
+                .contains("has left (not in the supporters file): the family is planned again"),
             "{explained}"
         );
     }

@@ -276,7 +276,10 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         ),
         // A scenario that is not there is said at its line, with where it was looked for.
         (
-            text.replace("fixtures/sim/small-area.toml", "fixtures/sim/small-aera.toml"),
+            text.replace(
+                "fixtures/sim/small-area.toml",
+                "fixtures/sim/small-aera.toml",
+            ),
             "small.study.toml:8:1: `scenario`: ",
         ),
     ] {

@@ -275,7 +275,8 @@ impl Caseload {
     /// supporter of the area has as a skill, a language none of them speaks, an
     /// `exclude` naming nobody in the
     /// supporters file, an exception to the 20-week limit without the date it was
-    /// noted, and an open case whose `consent` is false (kept: open cases stay). Each names the referrals file, line and column.
+    /// noted, and an open case whose `consent` is false (kept: open cases stay). Each
+    /// names the referrals file, line and column.
     pub fn week_warnings(&self, monday: chrono::NaiveDate) -> Vec<Warning> {
         let ids: HashSet<&str> = self.supporters.iter().map(|s| s.id.as_str()).collect();
         let mut skills: HashMap<&str, HashSet<&str>> = HashMap::new();

@@ -275,3 +275,54 @@ fn late_rows_say_so_in_words_not_only_in_colour() {
     let html = render(&caseload, &plan, &ReportOptions::default());
     assert!(html.contains("17 weeks (past week 16)"), "{html}");
 }
+
+/// The running head of a draft says so on every printed page, and no text given to the
+/// report (initials, a note) can end its CSS string or its `<style>` element.
+#[test]
+fn a_drafts_running_head_is_marked_and_holds_any_text_safely() {
+    let (caseload, plan) = fixture("provider-week");
+    let hostile = "AB\"; } body { display: none } </style><script>alert(1)</script>\\";
+    let html = render(
+        &caseload,
+        &plan,
+        &ReportOptions {
+            accepted: Some(format!("Accepted by {hostile}.")),
+            ..ReportOptions::default()
+        },
+    );
+    let head = html
+        .split("<style>")
+        .nth(2)
+        .and_then(|rest| rest.split("</style>").next())
+        .expect("the running head's own style element");
+    assert!(head.starts_with("@page { @top-left { content: \"Allocation for the week of Monday 2015-11-02. Accepted by AB\\22 ; "), "{head}");
+    assert!(!head.contains('<') && !head.contains('\n'), "{head}");
+    assert_eq!(html.matches("</style>").count(), 2);
+    assert!(!html.contains("<script>"));
+    // Its string ends where the head's text ends: only escapes before the closing quote.
+    let text = head
+        .split("content: \"")
+        .nth(1)
+        .and_then(|rest| rest.split("\"; font").next())
+        .unwrap();
+    assert!(!text.contains('"'), "{text}");
+
+    let draft = render(
+        &caseload,
+        &plan,
+        &ReportOptions {
+            accepted: Some("This week is not yet accepted.".into()),
+            draft: true,
+            ..ReportOptions::default()
+        },
+    );
+    assert!(draft.contains(
+        "content: \"DRAFT, not the week's record: Allocation for the week of Monday 2015-11-02\"; font: 8pt system-ui, sans-serif; color: #a4380a;"
+    ));
+    assert!(draft
+        .contains("<p class=\"draft\"><strong>Draft. </strong>This week is not yet accepted.</p>"));
+    // A report of the command line names the week alone, and numbers its pages.
+    let plain = render(&caseload, &plan, &ReportOptions::default());
+    assert!(plain.contains("content: \"Allocation for the week of Monday 2015-11-02\";"));
+    assert!(plain.contains("counter(page) \" of \" counter(pages)"));
+}

@@ -377,7 +377,7 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                 p { "No pin or forbid this week." }
             } @else {
                 table {
-                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th { "Withdrawn" } } }
+                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th { "Withdrawal" } } }
                     tbody {
                         // Numbered as the plan's messages name them ("decision 2"),
                         // withdrawn ones counted, so that a number keeps its meaning.

@@ -184,7 +184,7 @@ pub fn explain(
                 // say so, or it reads as a family never supported.
                 match (w.reallocated, referral.supporter_id.as_deref()) {
                     (true, Some(holder)) => format!(
-                        " The family was supported by {holder} until they left (not in the supporters file); it is planned again like a waiting family."
+                        " Its supporter, {holder}, has left (not in the supporters file): the family is planned again like a waiting family."
                     ),
                     _ => String::new(),
                 }
