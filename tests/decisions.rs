@@ -185,6 +185,11 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
         )),
         "{html}"
     );
+    // Its closing note says the plan is the best that keeps them, not the best of all.
+    assert!(
+        html.contains("within every supporter's hours and case slots that keeps the week's decisions (pins and forbids)."),
+        "{html}"
+    );
 
     // The table says what the decisions did and cost; --explain tells the story.
     let table = stdout(&allocate(
@@ -406,6 +411,53 @@ fn issue_8_recommend_ranks_supporters_as_pins_would_and_says_why_not() {
     assert!(
         table.contains("11 supporters cannot take the family now"),
         "{table}"
+    );
+}
+
+/// A family the week's decisions push out of the best plan is told so, not that the best
+/// plan chose better families; one that no supporter speaking its language can take
+/// this week is told who speaks it and why they cannot.
+#[test]
+fn explanations_name_the_decisions_and_the_supporters_away() {
+    let plan = json(&allocate(
+        "provider-week",
+        &["--format", "json", "--pin", "BH-R0071=BH-S01"],
+    ));
+    let displaced = plan["decisions"]["displaced"].as_array().unwrap();
+    assert!(!displaced.is_empty(), "{plan}");
+    for id in displaced {
+        let id = id.as_str().unwrap();
+        let told = stdout(&allocate(
+            "provider-week",
+            &[
+                "--format",
+                "table",
+                "--pin",
+                "BH-R0071=BH-S01",
+                "--explain",
+                id,
+            ],
+        ));
+        assert!(
+            told.contains("The best plan without the week's decisions places this family: it waits because of them"),
+            "{told}"
+        );
+        assert!(!told.contains("the best plan fills"), "{told}");
+        assert!(told.contains("keeps the week's decisions"), "{told}");
+    }
+    // Without decisions nobody is told so.
+    let plain = stdout(&allocate(
+        "provider-week",
+        &["--format", "table", "--explain", "BH-R0054"],
+    ));
+    assert!(!plain.contains("because of them"), "{plain}");
+    let away = stdout(&allocate(
+        "provider-week",
+        &["--format", "table", "--explain", "BH-R0095"],
+    ));
+    assert!(
+        away.contains("no supporter left speaks ar. Supporters who pass that check fail an earlier one: BH-S05 (on leave (2015-10-26 to 2015-11-06)); BH-S11 (on leave (2015-11-02 to 2015-11-20))."),
+        "{away}"
     );
 }
 

@@ -162,7 +162,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
             body {
                 (sections(caseload, plan, options))
                 footer {
-                    p { "Scores: priority weight (" (weights(&options.policy.priority_weights)) ") × urgency (1 + weeks on the 20-week clock / 20, up to 2)" (local_bonus(options.policy.local_bonus)) ". Weeks on the clock count from the start of the 20-week EHC clock (the register's clock_start, or the referral's date when it has none), which may be before the family was referred: weeks since referral can be fewer. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots." } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots." }) }
+                    p { "Scores: priority weight (" (weights(&options.policy.priority_weights)) ") × urgency (1 + weeks on the 20-week clock / 20, up to 2)" (local_bonus(options.policy.local_bonus)) ". Weeks on the clock count from the start of the 20-week EHC clock (the register's clock_start, or the referral's date when it has none), which may be before the family was referred: weeks since referral can be fewer. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots" } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots" }) (if plan.decisions.is_some() { " that keeps the week's decisions (pins and forbids)." } else { "." }) }
                 }
             }
         }
@@ -179,11 +179,17 @@ fn running_head(title: &str, options: &ReportOptions) -> String {
         (Some(status), false) => format!("{title}. {status}"),
         (None, false) => title.to_string(),
     };
+    page_margins(&head, options.draft)
+}
+
+/// CSS for every printed page: `head` at its top (in the warning colour for a `draft`)
+/// and its number at its foot (the web app's pages use it too).
+pub fn page_margins(head: &str, draft: bool) -> String {
     format!(
         "@page {{ @top-left {{ content: \"{}\"; font: 8pt system-ui, sans-serif; color: {}; }} \
          @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 8pt system-ui, sans-serif; color: #5a5a5a; }} }}",
-        css_string(&head),
-        if options.draft { "#a4380a" } else { "#5a5a5a" }
+        css_string(head),
+        if draft { "#a4380a" } else { "#5a5a5a" }
     )
 }
 

@@ -12,6 +12,40 @@ use crate::web::WeekNow;
 
 /// A whole page around `body`.
 pub(crate) fn page(title: &str, body: Markup) -> Markup {
+    page_with(title, None, body)
+}
+
+/// A page of one week: printed, every page's head names the week and whether it is
+/// the accepted record or a draft.
+pub(crate) fn week_page(title: &str, now: &WeekNow, body: Markup) -> Markup {
+    let week = &now.import.files.week;
+    let (head, draft) = match (&now.accepted, &now.superseded, &now.import.discarded) {
+        (Some(a), _, _) => (
+            format!(
+                "Week of Monday {week}: accepted by {}, {}",
+                a.accepted_by,
+                when(&a.accepted_at)
+            ),
+            false,
+        ),
+        (None, Some(_), _) => (
+            format!("Week of Monday {week}: DRAFT, superseded by another import"),
+            true,
+        ),
+        (None, None, Some(_)) => (format!("Week of Monday {week}: DRAFT, discarded"), true),
+        (None, None, None) => (
+            format!("Week of Monday {week}: DRAFT, not yet accepted"),
+            true,
+        ),
+    };
+    page_with(
+        title,
+        Some(caseload_report::page_margins(&head, draft)),
+        body,
+    )
+}
+
+fn page_with(title: &str, print: Option<String>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
@@ -23,6 +57,7 @@ pub(crate) fn page(title: &str, body: Markup) -> Markup {
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false}"#;
                 title { (title) " · caseload" }
                 link rel="stylesheet" href="/static/app.css";
+                @if let Some(print) = print { style { (maud::PreEscaped(print)) } }
                 script src="/static/htmx.min.js" defer {}
             }
             body {
@@ -188,7 +223,7 @@ fn status_banner(now: &WeekNow) -> Markup {
             (Some(a), _) => p.banner.accepted { "Accepted by " strong { (a.accepted_by) } " at " (when(&a.accepted_at)) ": this week is a record and cannot change. Its register for next week is under Files on the week's page." }
             (None, Some(other)) => p.banner.warning { "Superseded: another import of the week of " (now.import.files.week) " was "
                 a href={ "/weeks/" (other.id) } { "accepted" } " by " strong { (other.by) } " at " (when(&other.at)) ". This import can no longer change or be accepted; it is kept as it was." }
-            (None, None) => p.banner.open { "Open: a plan to review, not yet accepted. "
+            (None, None) => p.banner.open { "Open: a draft to review, not yet accepted. "
                 @match now.import.revision { 0 => "No decision made or withdrawn yet.", 1 => "Decisions changed once so far.", n => { "Decisions changed " (n) " times so far." } } }
         }
         @if now.is_open() && !now.siblings.is_empty() {
@@ -278,8 +313,9 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
     let options = report_options(id);
     let warnings = now.planned.loaded.warnings();
     let few_areas = plan.areas.len() <= 3;
-    page(
+    week_page(
         &format!("Week of {}", now.import.files.week),
+        now,
         html! {
             h1 { "Week of Monday " (now.import.files.week) }
             (status_banner(now))
@@ -351,8 +387,9 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
         area,
         &report_options(id),
     );
-    page(
+    week_page(
         &format!("{area}, week of {}", now.import.files.week),
+        now,
         html! {
             p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
             h1 { "Area " (area) ", week of Monday " (now.import.files.week) }
@@ -428,7 +465,7 @@ fn decision_form(
             input type="hidden" name="revision" value=(now.import.revision);
             input type="hidden" name="referral_id" value=(referral);
             input type="hidden" name="back" value={ "/weeks/" (id) "/families/" (path_segment(referral)) };
-            label { (referral) " and supporter "
+            label { "Supporter for " (referral) " "
                 select name="supporter_id" {
                     @for (s, why_not) in supporters {
                         option value=(s) { (s) @if let Some(why) = why_not { " (" (why) ")" } }
@@ -451,15 +488,31 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
     // Those who could take the family first, for a pin; everyone, for a forbid.
     // A supporter past a limit through open cases can take no new case at all.
     // Each with why a pin cannot hold, if it cannot.
+    // Room for a pin is what open cases leave: the plan's other new cases can move.
+    let new_hours = |s: &caseload_solve::SupporterVerdict| -> f64 {
+        now.planned
+            .plan
+            .assignments
+            .iter()
+            .filter(|a| !a.open_case && a.supporter_id == s.supporter_id)
+            .map(|a| a.hours)
+            .sum()
+    };
     let mut supporters: Vec<(&str, Option<&str>)> = e
         .supporters
         .iter()
         .map(|s| {
             let over = s.free_cases_after < 0 || s.free_hours_after < 0.0;
+            let slots_now = s.free_cases_after + s.new_cases.len() as i64;
+            let hours_now = s.free_hours_after + new_hours(s);
             let why_not = if !s.eligible {
                 Some("not eligible")
             } else if over {
                 Some("over a limit through open cases: no new case")
+            } else if slots_now < 1 {
+                Some("no room: open cases fill their case slots")
+            } else if hours_now + 1e-9 < e.hours {
+                Some("no room: open cases leave too few hours")
             } else {
                 None
             };
@@ -475,11 +528,13 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
         .referrals
         .iter()
         .find(|r| r.id == e.referral_id);
-    page(
+    week_page(
         &format!("{}, week of {}", e.referral_id, now.import.files.week),
+        now,
         html! {
             p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } " · " a href={ "/weeks/" (id) "/areas/" (path_segment(&e.area)) } { "Area " (e.area) } }
-            h1 { "Family " (e.referral_id) }
+            h1 { "Family " (e.referral_id) ", week of Monday " (now.import.files.week) }
+            (status_banner(now))
             p.lead.outcome { (e.outcome) }
             table.facts {
                 tbody {
@@ -603,6 +658,9 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
                         }
                     }
                 }
+            }
+            @if !r.candidates.is_empty() {
+                p.note { "Each row is the week re-planned with the family placed with that supporter. Score: the family's score with them. Week's total: the best total score of such a week. Against the plan: that total less this week's plan's. Others placed or displaced: families who have a supporter in one of the two weeks and wait in the other (families who only change supporter are not listed: among plans of the same score, who takes whom is a tie). Left waiting for the family: families placed in the week without this family who wait in this one. Equal totals are ranked by supporter id." }
             }
             @if !r.unable.is_empty() {
                 p.note { "Cannot take the family: " @for (i, u) in r.unable.iter().enumerate() { @if i > 0 { "; " } (u.supporter_id) " (" (u.why) ")" } }

@@ -915,8 +915,9 @@ async fn recommend_page(
     }
     let recommendation = recommendation?;
     let week = now.import.files.week.clone();
-    Ok(pages::page(
+    Ok(pages::week_page(
         &format!("Who should take {referral}?"),
+        &now,
         maud::html! {
             p { a href={ "/weeks/" (id) "/families/" (path_segment(&referral)) } { "← Family " (referral) } " · " a href={ "/weeks/" (id) } { "The week of " (week) } }
             h1 { "Who should take " (referral) "?" }

@@ -223,7 +223,10 @@ async fn monday_to_monday_in_chromium() {
         .unwrap();
     fill(&client, "form.find input[name=referral]", &first_waiting).await;
     submit(&client, "form.find button").await;
-    assert_eq!(text(&client, "h1").await, format!("Family {first_waiting}"));
+    assert_eq!(
+        text(&client, "h1").await,
+        format!("Family {first_waiting}, week of Monday 2015-11-02")
+    );
     shot(&client, &shots, "04-family").await;
 
     // Who should take it? htmx fills the panel in place.
@@ -359,7 +362,10 @@ async fn monday_to_monday_in_chromium() {
         .goto(&format!("{base}/weeks/{next_id}/families/NEW-1"))
         .await
         .unwrap();
-    assert_eq!(text(&client, "h1").await, "Family NEW-1");
+    assert_eq!(
+        text(&client, "h1").await,
+        "Family NEW-1, week of Monday 2015-11-09"
+    );
 
     // The history.
     client.goto(&format!("{base}/history")).await.unwrap();

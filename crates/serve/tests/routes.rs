@@ -1552,3 +1552,65 @@ async fn a_refusal_links_back_to_the_page_it_came_from() {
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
     assert!(!elsewhere.body.contains("Back to the page you came from"));
 }
+
+/// Printed, a week's pages say which week they are and that it is a draft on every
+/// page; the family page names its week; the pin list says which supporters open cases
+/// leave no room with, as the pin itself would be refused.
+#[tokio::test]
+async fn a_weeks_pages_say_their_week_and_the_pin_list_says_who_has_no_room() {
+    let app = App::new(None).await;
+    let id = app.import_provider_week().await;
+    for url in [
+        format!("/weeks/{id}"),
+        format!("/weeks/{id}/areas/E06000043"),
+        format!("/weeks/{id}/families/BH-R0067"),
+        format!("/weeks/{id}/families/BH-R0067/recommend"),
+    ] {
+        let page = app.get(&url).await.body;
+        assert!(
+            page.contains(
+                "@top-left { content: \"Week of Monday 2015-11-02: DRAFT, not yet accepted\";"
+            ),
+            "{url}: {page}"
+        );
+    }
+    let family = app
+        .get(&format!("/weeks/{id}/families/BH-R0067"))
+        .await
+        .body;
+    assert!(
+        family.contains("<h1>Family BH-R0067, week of Monday 2015-11-02</h1>"),
+        "{family}"
+    );
+    assert!(
+        family.contains("Open: a draft to review, not yet accepted."),
+        "{family}"
+    );
+    assert!(
+        family.contains(
+            "<option value=\"BH-S06\">BH-S06 (no room: open cases fill their case slots)</option>"
+        ),
+        "{family}"
+    );
+    let refused = app.decide(id, "0", "pin", "BH-R0067", "BH-S06").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("no room"), "{}", refused.body);
+    // A supporter the pin can go to carries no such mark, and the pin holds.
+    let eligible: Vec<&str> = family
+        .split("<option value=\"")
+        .skip(1)
+        .filter(|o| {
+            let label = o.split("</option>").next().unwrap_or("");
+            !label.contains('(')
+        })
+        .map(|o| o.split('"').next().unwrap())
+        .collect();
+    assert!(!eligible.is_empty(), "{family}");
+    let held = app.decide(id, "0", "pin", "BH-R0067", eligible[0]).await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+}

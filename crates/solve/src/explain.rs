@@ -171,14 +171,15 @@ pub fn explain(
         (None, Some(w)) => (
             "waiting",
             format!(
-                "{}{}",
+                "{}{}{}",
                 waiting_story(
                     referral,
                     w.reason,
                     w.rank,
                     hours,
                     &verdicts,
-                    plan.equity.method == "max_min",
+                    &supporters,
+                    plan,
                 ),
                 // A family whose supporter left is planned again like a waiting one:
                 // say so, or it reads as a family never supported.
@@ -187,6 +188,16 @@ pub fn explain(
                         " Its supporter, {holder}, has left (not in the supporters file): the family is planned again like a waiting family."
                     ),
                     _ => String::new(),
+                },
+                // Its place taken by the coordinator's decisions, not by the best plan.
+                if plan
+                    .decisions
+                    .as_ref()
+                    .is_some_and(|d| d.displaced.iter().any(|id| id == referral_id))
+                {
+                    " The best plan without the week's decisions places this family: it waits because of them (see the decisions taken; the plan shown is the best one that keeps them)."
+                } else {
+                    ""
                 }
             ),
         ),
@@ -378,8 +389,13 @@ fn waiting_story(
     rank: usize,
     hours: f64,
     verdicts: &[SupporterVerdict],
-    fair: bool,
+    supporters: &[&Supporter],
+    plan: &Plan,
 ) -> String {
+    // With equity, or the coordinator's decisions, the plan is the best only among
+    // those that keep them: a plan with this family may score more.
+    let fair = plan.equity.method == "max_min";
+    let decided = plan.decisions.is_some();
     match reason {
         WaitReason::Capacity => {
             let eligible: Vec<String> = verdicts
@@ -408,10 +424,10 @@ fn waiting_story(
                 .collect();
             // With equity, the plan is the best only among those that keep every
             // district at the lowest share: a plan with this family may score more.
-            let among = if fair {
-                " and serves every district of the area at least the lowest share of this plan (policy `district_equity = \"max_min\"`)"
-            } else {
-                ""
+            let among = match (fair, decided) {
+                (true, _) => " and serves every district of the area at least the lowest share of this plan (policy `district_equity = \"max_min\"`)",
+                (false, true) => " and keeps the week's decisions",
+                (false, false) => "",
             };
             // Room taken by open cases alone is not a choice of the plan's.
             let by_open_cases = verdicts
@@ -423,7 +439,7 @@ fn waiting_story(
             } else {
                 format!(
                     "the {}plan fills their hours and slots with families whose combined score is at least as high as any plan that includes this one{among}",
-                    if fair { "" } else { "best " }
+                    if fair || decided { "" } else { "best " }
                 )
             };
             format!(
@@ -473,8 +489,31 @@ fn waiting_story(
                 }
                 _ => "every supporter left is a volunteer, and high-complexity cases need a paid supporter (policy: volunteers_take_high = false)".to_string(),
             };
+            // Those who pass the check that empties the field but failed one before it
+            // (the Arabic speakers are on leave): the reason code names the last check,
+            // which alone would suggest recruiting.
+            let passes = |s: &Supporter| match other {
+                WaitReason::District => referral.district.as_deref().is_none_or(|d| s.covers(d)),
+                WaitReason::Needs => referral.needs.iter().all(|n| s.has_skill(n)),
+                WaitReason::Language => s.speaks(referral.language()),
+                _ => false,
+            };
+            let would: Vec<String> = supporters
+                .iter()
+                .zip(verdicts)
+                .filter(|(s, v)| passes(s) && v.failed_check.is_some_and(|f| f < other))
+                .map(|(s, v)| format!("{} ({})", s.id, v.detail))
+                .collect();
+            let but = if would.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Supporters who pass that check fail an earlier one: {}.",
+                    would.join("; ")
+                )
+            };
             format!(
-                "Waiting, rank {rank}: no supporter is eligible: {why}. Each supporter's first failed check is below."
+                "Waiting, rank {rank}: no supporter is eligible: {why}.{but} Each supporter's first failed check is below."
             )
         }
     }
