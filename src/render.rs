@@ -182,10 +182,9 @@ pub fn plan(plan: &Plan) -> String {
 
 /// The spread of supporters' hours, and what balancing did, in one line.
 fn balance_line(b: &caseload_solve::BalanceReport) -> String {
+    let (low, high) = words::percent_range(b.spread.min, b.spread.max);
     let spread = format!(
-        "supporters not on leave use from {} to {} of their hours (Gini {})",
-        Number::PERCENT_WHOLE.show(b.spread.min),
-        Number::PERCENT_WHOLE.show(b.spread.max),
+        "supporters not on leave use from {low} to {high} of their hours (Gini {})",
         Number::RATIO.show(b.spread.gini)
     );
     if b.method == "none" {
@@ -552,11 +551,6 @@ impl Number {
         digits: 1,
         suffix: "%",
         grouped: false,
-    };
-    /// Shares as whole percentages: 60%.
-    pub const PERCENT_WHOLE: Number = Number {
-        digits: 0,
-        ..Number::PERCENT
     };
     pub const RATIO: Number = Number {
         scale: 1.0,

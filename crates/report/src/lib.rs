@@ -294,10 +294,9 @@ fn by_id(caseload: &Caseload) -> HashMap<&str, &Referral> {
 
 /// How evenly supporters' hours are used, and what balancing did.
 fn balance_sentence(b: &BalanceReport) -> String {
+    let (low, high) = words::percent_range(b.spread.min, b.spread.max);
     let spread = format!(
-        "Supporters not on leave use from {:.0}% to {:.0}% of their hours (Gini coefficient {:.2}: 0 when all use the same share, nearer 1 the more uneven).",
-        b.spread.min * 100.0,
-        b.spread.max * 100.0,
+        "Supporters not on leave use from {low} to {high} of their hours (Gini coefficient {:.2}: 0 when all use the same share, nearer 1 the more uneven).",
         b.spread.gini
     );
     let unproven = words::stopped_short(&b.unproven_areas).map_or(String::new(), |a| {

@@ -59,6 +59,20 @@ pub const RANK_RULE: &str = "Rank: the order in which families would be offered 
 next free slot: families who lacked only capacity first, by their best score; then families \
 with no eligible supporter, by score; ties by referral id.";
 
+/// The lowest and highest of some shares (0 to 1) as percentages: whole ones, or with one
+/// decimal where whole ones would print two different shares alike (`8.9%` and `9.2%`,
+/// not `9%` and `9%`).
+pub fn percent_range(low: f64, high: f64) -> (String, String) {
+    let whole = |x: f64| format!("{:.0}%", x * 100.0 + 0.0);
+    let (a, b) = (whole(low), whole(high));
+    if a == b && (high - low).abs() > 1e-9 {
+        let tenth = |x: f64| format!("{:.1}%", x * 100.0 + 0.0);
+        (tenth(low), tenth(high))
+    } else {
+        (a, b)
+    }
+}
+
 /// What the decisions cost, in one sentence.
 pub fn decision_cost(report: &DecisionReport) -> String {
     let moved = moved_cases(report).map_or(String::new(), |m| format!(" ({m})"));
@@ -175,5 +189,17 @@ mod tests {
             "exception (d), date not noted"
         );
         assert_eq!(exception(None, noted), "");
+    }
+
+    #[test]
+    fn a_range_of_shares_never_prints_two_different_shares_alike() {
+        let range = |a, b| {
+            let (x, y) = percent_range(a, b);
+            format!("{x} to {y}")
+        };
+        assert_eq!(range(0.6, 1.0), "60% to 100%");
+        assert_eq!(range(0.089, 0.092), "8.9% to 9.2%");
+        assert_eq!(range(0.5, 0.5), "50% to 50%");
+        assert_eq!(range(-0.0, 0.0), "0% to 0%");
     }
 }
