@@ -104,6 +104,12 @@ fn migrations() -> Migrations<'static> {
                  WHERE j.week < imports.week ORDER BY j.week DESC LIMIT 1)
              WHERE id NOT IN (SELECT import_id FROM accepted);",
         ),
+        // 6: the Monday a supporters file or policy left empty at import was kept from,
+        // so that the record does not say it was uploaded.
+        M::up(
+            "ALTER TABLE imports ADD COLUMN supporters_kept_from TEXT;
+             ALTER TABLE imports ADD COLUMN policy_kept_from TEXT;",
+        ),
     ])
 }
 
@@ -273,6 +279,11 @@ pub struct NewImport {
     /// Imported with "Import anyway": its register was taken though it does not carry
     /// the plan accepted for the Monday before.
     pub imported_anyway: bool,
+    /// The Monday of the import the supporters file was kept from (left empty at
+    /// import), if it was not uploaded.
+    pub supporters_kept_from: Option<String>,
+    /// The Monday of the import the policy was kept from, likewise.
+    pub policy_kept_from: Option<String>,
 }
 
 /// A coordinator's pin or forbid, with who made (and perhaps withdrew) it.
@@ -543,8 +554,8 @@ impl Db {
             tx.execute(
                 "INSERT INTO imports (week, supporters_name, supporters, referrals_name, referrals,
                      policy_name, policy, imported_by, imported_at, imported_anyway,
-                     checked_against)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     checked_against, supporters_kept_from, policy_kept_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     import.week,
                     import.supporters_name,
@@ -556,7 +567,9 @@ impl Db {
                     import.imported_by,
                     now(),
                     import.imported_anyway,
-                    against
+                    against,
+                    import.supporters_kept_from,
+                    import.policy_kept_from
                 ],
             )
             .map_err(|e| self.sqlite(e))?;
@@ -574,7 +587,8 @@ impl Db {
         conn.query_row(
             "SELECT id, week, supporters_name, supporters, referrals_name, referrals,
                     policy_name, policy, imported_by, imported_at, revision, imported_anyway,
-                    discarded_by, discarded_at, discarded_note, checked_against
+                    discarded_by, discarded_at, discarded_note, checked_against,
+                    supporters_kept_from, policy_kept_from
              FROM imports WHERE id = ?1",
             [id],
             |row| {
@@ -591,6 +605,8 @@ impl Db {
                         policy: policy_name.zip(policy),
                         imported_by: row.get(8)?,
                         imported_anyway: row.get(11)?,
+                        supporters_kept_from: row.get(16)?,
+                        policy_kept_from: row.get(17)?,
                     },
                     imported_at: row.get(9)?,
                     revision: row.get(10)?,
@@ -1092,6 +1108,8 @@ mod tests {
             policy: None,
             imported_by: "AB".into(),
             imported_anyway: false,
+            supporters_kept_from: None,
+            policy_kept_from: None,
         }
     }
 
@@ -1207,11 +1225,14 @@ mod tests {
             .unwrap()
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(version, 5);
+        assert_eq!(version, 6);
         // An import of the old schema was checked against the week before it.
         let old = db.import(1).unwrap();
         assert_eq!(old.files.week, "2015-11-02");
         assert!(!old.files.imported_anyway);
+        // Its files are not said to be kept from an earlier week: it cannot say.
+        assert_eq!(old.files.supporters_kept_from, None);
+        assert_eq!(old.files.policy_kept_from, None);
         assert!(old.discarded.is_none());
         // A draft stored before counts as checked against the week accepted before it,
         // as it would have been accepted then; the accepted week is left as it was.

@@ -320,8 +320,13 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
             h1 { "Week of Monday " (now.import.files.week) }
             (status_banner(now))
             p.note { "Imported by " (now.import.files.imported_by) " at " (when(&now.import.imported_at)) " from "
-                code { (now.import.files.supporters_name) } " and " code { (now.import.files.referrals_name) }
-                @if let Some((name, _)) = &now.import.files.policy { " with " code { (name) } }
+                code { (now.import.files.referrals_name) } " and "
+                code { (now.import.files.supporters_name) }
+                @if let Some(week) = &now.import.files.supporters_kept_from { " (kept from the week of " (week) ", not uploaded)" }
+                @if let Some((name, _)) = &now.import.files.policy {
+                    " with " code { (name) }
+                    @if let Some(week) = &now.import.files.policy_kept_from { " (kept from the week of " (week) ")" }
+                }
                 ". Solver: " (plan.solver.status) ", total score " (format!("{:.2}", plan.solver.objective)) "." }
             @if !warnings.is_empty() {
                 details.warnings {

@@ -677,10 +677,11 @@ async fn import(
     let db = state.db().clone();
     let previous = blocking(move || Ok(db.latest_import()?)).await?;
     let supporters = match (files.remove("supporters"), &previous) {
-        (Some(upload), _) => (upload.name, upload.bytes.to_vec()),
+        (Some(upload), _) => (upload.name, upload.bytes.to_vec(), None),
         (None, Some(previous)) => (
             previous.files.supporters_name.clone(),
             previous.files.supporters.clone(),
+            Some(previous.files.week.clone()),
         ),
         (None, None) => {
             return Err(AppError::BadInput(
@@ -697,6 +698,7 @@ async fn import(
             vec!["Choose the referrals file (the register of families).".into()],
         ));
     };
+    let uploaded_policy = files.contains_key("policy");
     let policy = match files.remove("policy") {
         // Kept from the latest import, as the supporters file is, unless the coordinator
         // says the service has none now: a policy dropped in silence changes the rules.
@@ -712,6 +714,10 @@ async fn import(
             })?,
         )),
     };
+    let policy_kept_from = match (&policy, &previous) {
+        (Some(_), Some(previous)) if !uploaded_policy => Some(previous.files.week.clone()),
+        _ => None,
+    };
     let new = NewImport {
         week,
         supporters_name: supporters.0,
@@ -721,6 +727,8 @@ async fn import(
         policy,
         imported_by: by.clone(),
         imported_anyway: anyway,
+        supporters_kept_from: supporters.2,
+        policy_kept_from,
     };
     let db = state.db().clone();
     let id = blocking(move || {

@@ -1614,3 +1614,65 @@ async fn a_weeks_pages_say_their_week_and_the_pin_list_says_who_has_no_room() {
     let held = app.decide(id, "0", "pin", "BH-R0067", eligible[0]).await;
     assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
 }
+
+/// A supporters file left empty at import is kept from the week before, and the week's
+/// record says so rather than that it was uploaded; one uploaded is not said kept.
+#[tokio::test]
+async fn a_supporters_file_kept_from_the_week_before_is_said_kept() {
+    let app = App::new(None).await;
+    let (supporters, register) = first_week_accepted(&app).await;
+    let kept = app
+        .stored("2015-11-09", &[("referrals", "register.csv", &register)])
+        .await;
+    let page = app.get(&format!("/weeks/{kept}")).await.body;
+    assert!(
+        page.contains(
+            "<code>supporters.csv</code> (kept from the week of 2015-11-02, not uploaded)"
+        ),
+        "{page}"
+    );
+    let record = app.db.import(kept).unwrap();
+    assert_eq!(
+        record.files.supporters_kept_from.as_deref(),
+        Some("2015-11-02")
+    );
+    assert_eq!(record.files.supporters, supporters);
+    let uploaded = app
+        .stored("2015-11-09", &carried_files(&supporters, &register))
+        .await;
+    let page = app.get(&format!("/weeks/{uploaded}")).await.body;
+    assert!(!page.contains("kept from the week of"), "{page}");
+    assert_eq!(
+        app.db.import(uploaded).unwrap().files.supporters_kept_from,
+        None
+    );
+
+    // A policy kept from the accepted week is said kept too; one uploaded is not.
+    let app = App::new(None).await;
+    let policy = b"balance = \"none\"\n".to_vec();
+    let referrals = fixture("referrals.csv");
+    let first = app
+        .stored(
+            "2015-11-02",
+            &[
+                ("supporters", "supporters.csv", &supporters),
+                ("referrals", "referrals.csv", &referrals),
+                ("policy", "policy.toml", &policy),
+            ],
+        )
+        .await;
+    assert_eq!(app.db.import(first).unwrap().files.policy_kept_from, None);
+    accept_as_shown(&app, first).await;
+    let register = app.db.accepted(first).unwrap().unwrap().register;
+    let next = app
+        .stored("2015-11-09", &[("referrals", "register.csv", &register)])
+        .await;
+    let record = app.db.import(next).unwrap();
+    assert_eq!(record.files.policy_kept_from.as_deref(), Some("2015-11-02"));
+    assert_eq!(record.files.policy.unwrap().1.as_bytes(), policy.as_slice());
+    let page = app.get(&format!("/weeks/{next}")).await.body;
+    assert!(
+        page.contains("with <code>policy.toml</code> (kept from the week of 2015-11-02)"),
+        "{page}"
+    );
+}
