@@ -109,6 +109,40 @@ fn any_split_in_any_order_merges_to_the_same_bytes() {
         })
         .collect();
     assert!(coverage[0] <= coverage[2], "{coverage:?}");
+    // Every policy after the first is paired with it replication by replication: where a
+    // measure is defined in every replication of both, the mean difference is the
+    // difference of the means, and the first policy has no pair.
+    let mut compared = 0;
+    for point in points {
+        let policies = point["policies"].as_array().unwrap();
+        assert!(policies[0].get("paired").is_none());
+        let paired = &policies[1]["paired"];
+        assert_eq!(paired["baseline"], "fifo");
+        for (measure, d) in paired["difference"].as_object().unwrap() {
+            let (a, b) = (
+                &policies[1]["metrics"][measure],
+                &policies[0]["metrics"][measure],
+            );
+            if a["n"] == 6 && b["n"] == 6 {
+                let by_means = a["mean"].as_f64().unwrap() - b["mean"].as_f64().unwrap();
+                let mean = d["mean"].as_f64().unwrap();
+                assert!(
+                    (mean - by_means).abs() < 1e-9,
+                    "{measure}: {mean} {by_means}"
+                );
+                assert_eq!(d["n"], 6);
+                let ci = d["ci95"].as_array().unwrap();
+                assert!(ci[0].as_f64().unwrap() <= mean && mean <= ci[1].as_f64().unwrap());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 30, "{compared}");
+    let csv = std::fs::read_to_string(dir.join("results-3/summary/summary.csv")).unwrap();
+    assert!(csv.starts_with("simulation,parameter,x,policy,measure,mean,ci95_low,ci95_high,n,against,difference_mean,difference_ci95_low,difference_ci95_high\n"));
+    assert!(csv
+        .lines()
+        .any(|l| l.contains(",optimal,coverage,") && l.contains(",fifo,")));
     assert!(dir.join("results-3/summary/summary.csv").exists());
     assert!(dir.join("results-3/summary/rutland-coverage.svg").exists());
 

@@ -54,7 +54,8 @@ pub use caseload_solve::{Effort, Placement};
 pub use chart::wait_chart;
 pub use engine::{Outcome, WeeklyProofs};
 pub use metrics::{
-    estimate, paired_difference, Estimate, Kind, Metrics, PriorityMetrics, RunMetrics,
+    estimate, paired_difference, paired_estimate, Estimate, Kind, Metrics, PriorityMetrics,
+    RunMetrics,
 };
 pub use policy::{
     builtin, Deadline, Fifo, Lottery, OptimalEquity, OptimalPolicy, Priority, ReferralPolicy,

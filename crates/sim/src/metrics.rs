@@ -374,6 +374,15 @@ fn estimate_within(values: &[f64], range: (f64, f64)) -> Estimate {
     }
 }
 
+/// One measure's values less a baseline's, replication by replication (the two slices
+/// in replication order, equally long), with the mean difference and its 95% CI over
+/// the replications where both are defined, clamped to what a difference of `kind` can
+/// take (what [`paired_difference`] gives for each measure).
+pub fn paired_estimate(these: &[f64], those: &[f64], kind: Kind) -> Estimate {
+    let differences: Vec<f64> = these.iter().zip(those).map(|(a, b)| a - b).collect();
+    estimate_within(&differences, kind.difference_range())
+}
+
 /// Each measure of `runs` less the same measure of `baseline`, replication by
 /// replication (the two slices in replication order), with the mean difference and its
 /// 95% CI over the replications where both are defined; `None` unless the two slices
@@ -389,14 +398,8 @@ pub fn paired_difference(
         let (first, rest) = of.split_first()?;
         Some(Metrics::columns(first, rest.iter().copied()))
     };
-    let differences = columns(runs)?.zip(&columns(baseline)?, |these, those| {
-        these
-            .iter()
-            .zip(those)
-            .map(|(a, b)| a - b)
-            .collect::<Vec<f64>>()
-    });
-    Some(differences.map(|kind, d| estimate_within(d, kind.difference_range())))
+    let pairs = columns(runs)?.zip(&columns(baseline)?, |these, those| (these, those.clone()));
+    Some(pairs.map(|kind, (these, those)| paired_estimate(these, those, kind)))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use caseload_model::files::write_atomically;
 use caseload_sim::chart::{
     line_chart_legend_beside, percent, Line, LineChart, SeriesLabelPosition,
 };
-use caseload_sim::{estimate, Estimate, Kind, Metrics};
+use caseload_sim::{estimate, paired_estimate, Estimate, Kind, Metrics};
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use serde::Serialize;
 
@@ -106,6 +106,20 @@ pub struct PolicySummary {
     pub policy: String,
     /// Every measure's mean and 95% confidence interval, by name.
     pub metrics: BTreeMap<String, Estimate>,
+    /// Against the point's first policy, for every policy after it: each measure less
+    /// the first policy's, replication by replication (the same families), as
+    /// `caseload simulate` gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired: Option<PairedSummary>,
+}
+
+/// A policy against the baseline, paired by replication.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairedSummary {
+    /// The policy compared with (the point's first).
+    pub baseline: String,
+    /// Every measure's mean difference and its 95% confidence interval, by name.
+    pub difference: BTreeMap<String, Estimate>,
 }
 
 /// What a merge wrote.
@@ -358,7 +372,9 @@ fn summarise(
             let here: Vec<&&Task> = tasks.iter().filter(|t| t.point == point).collect();
             let mut policies: Vec<String> = here.iter().map(|t| t.policy.clone()).collect();
             policies.dedup();
-            let mut results = Vec::new();
+            let mut results: Vec<PolicySummary> = Vec::new();
+            // The first policy's values, replication by replication, for the pairs.
+            let mut baseline: Option<(String, BTreeMap<&str, Vec<f64>>)> = None;
             for policy in &policies {
                 // The policy's blocks in replication order.
                 let mut blocks: Vec<&&&Task> =
@@ -376,17 +392,31 @@ fn summarise(
                             .extend(values.iter().map(|v| v.unwrap_or(f64::NAN)));
                     }
                 }
+                let values = |name: &str| columns.get(name).map(Vec::as_slice).unwrap_or(&[]);
                 let metrics = Metrics::<()>::kinds()
                     .into_iter()
                     .map(|(name, kind): (&str, Kind)| {
-                        let values = columns.get(name).map(Vec::as_slice).unwrap_or(&[]);
-                        (name.to_string(), estimate(values, kind))
+                        (name.to_string(), estimate(values(name), kind))
                     })
                     .collect();
+                let paired = baseline.as_ref().map(|(first, theirs)| PairedSummary {
+                    baseline: first.clone(),
+                    difference: Metrics::<()>::kinds()
+                        .into_iter()
+                        .map(|(name, kind): (&str, Kind)| {
+                            let those = theirs.get(name).map(Vec::as_slice).unwrap_or(&[]);
+                            (name.to_string(), paired_estimate(values(name), those, kind))
+                        })
+                        .collect(),
+                });
                 results.push(PolicySummary {
                     policy: policy.clone(),
                     metrics,
+                    paired,
                 });
+                if baseline.is_none() {
+                    baseline = Some((policy.clone(), columns));
+                }
             }
             points.push(PointSummary {
                 x: here.first().map_or(0.0, |t| t.x),
@@ -565,11 +595,20 @@ fn summary_csv(summary: &Summary) -> String {
         "ci95_low",
         "ci95_high",
         "n",
+        "against",
+        "difference_mean",
+        "difference_ci95_low",
+        "difference_ci95_high",
     ]);
     for sim in &summary.simulations {
         for point in &sim.points {
             for policy in &point.policies {
                 for (measure, e) in &policy.metrics {
+                    let pair = policy
+                        .paired
+                        .as_ref()
+                        .and_then(|p| Some((p.baseline.clone(), p.difference.get(measure)?)));
+                    let d = pair.as_ref().map(|(_, d)| *d);
                     let _ = writer.write_record([
                         sim.name.clone(),
                         sim.parameter.clone().unwrap_or_default(),
@@ -580,6 +619,10 @@ fn summary_csv(summary: &Summary) -> String {
                         number(e.ci95.map(|c| c[0])),
                         number(e.ci95.map(|c| c[1])),
                         e.n.to_string(),
+                        pair.as_ref().map(|(b, _)| b.clone()).unwrap_or_default(),
+                        number(d.and_then(|d| d.mean)),
+                        number(d.and_then(|d| d.ci95.map(|c| c[0]))),
+                        number(d.and_then(|d| d.ci95.map(|c| c[1]))),
                     ]);
                 }
             }
