@@ -318,7 +318,7 @@ fn check_part(
             "{} holds {held}, not task {}'s: it was copied or moved into the wrong folder; delete it and run shard {} again",
             file.display(),
             task.task,
-            manifest_shard_hint(frame, task)
+            shard_hint(frame, task)
         )));
     }
     let expected = match task.kind {
@@ -338,7 +338,7 @@ fn check_part(
 
 /// "I of N" for the shard that runs `task`, from the `of` a part records (or the
 /// task's number when it records none).
-fn manifest_shard_hint(frame: &DataFrame, task: &Task) -> String {
+fn shard_hint(frame: &DataFrame, task: &Task) -> String {
     match frame
         .column("of")
         .ok()
