@@ -138,6 +138,14 @@ fn any_split_in_any_order_merges_to_the_same_bytes() {
         }
     }
     assert!(compared >= 30, "{compared}");
+    // The optimal policy's weekly problems are counted, every one proven; fifo has none.
+    for point in points {
+        let policies = point["policies"].as_array().unwrap();
+        assert!(policies[0].get("weekly_problems").is_none());
+        let weekly = &policies[1]["weekly_problems"];
+        assert!(weekly["solved"].as_u64().unwrap() > 0, "{weekly}");
+        assert_eq!(weekly["not_proven"], 0);
+    }
     let csv = std::fs::read_to_string(dir.join("results-3/summary/summary.csv")).unwrap();
     assert!(csv.starts_with("simulation,parameter,x,policy,measure,mean,ci95_low,ci95_high,n,against,difference_mean,difference_ci95_low,difference_ci95_high\n"));
     assert!(csv

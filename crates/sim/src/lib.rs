@@ -205,6 +205,8 @@ pub struct RunRow {
     pub policy: String,
     /// The measures (NaN where undefined).
     pub measures: RunMetrics,
+    /// How its weekly problems were settled, for a policy that optimises.
+    pub proofs: Option<WeeklyProofs>,
 }
 
 /// Everything a simulation produced.
@@ -240,7 +242,6 @@ struct PolicyRun {
     /// Supported-within-w counts, and families referred.
     within: Vec<f64>,
     referred: f64,
-    proofs: Option<WeeklyProofs>,
     run_out_weeks: u32,
 }
 
@@ -384,7 +385,7 @@ fn aggregate(policy: &str, first: &PolicyRun, runs: &[&PolicyRun]) -> PolicyResu
             *total += c;
         }
         referred += run.referred;
-        if let Some(p) = &run.proofs {
+        if let Some(p) = &run.row.proofs {
             proofs.get_or_insert_with(WeeklyProofs::default).add(p);
         }
     }
@@ -433,10 +434,10 @@ fn replicate(
                 replication,
                 policy: policy.name().to_string(),
                 measures,
+                proofs: (run.proofs.solved > 0).then_some(run.proofs),
             },
             within,
             referred,
-            proofs: (run.proofs.solved > 0).then_some(run.proofs),
             run_out_weeks: run.run_out_weeks,
         });
     }

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use caseload_model::files::write_atomically;
 use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
 
-use crate::{Results, RunRow, SimError};
+use crate::{Results, RunRow, SimError, WeeklyProofs};
 
 /// Per-replication rows as a table: `replication`, `policy`, then one column per
 /// measure, overall and then per priority (`coverage_priority_5`), null where a
-/// measure is undefined in a replication.
+/// measure is undefined in a replication, and last `weekly_problems` and
+/// `weekly_problems_not_proven` for a policy that optimises (null for the others).
 ///
 /// # Errors
 ///
@@ -55,6 +56,16 @@ pub fn rows_frame(rows: &[RunRow]) -> Result<DataFrame, SimError> {
             columns.push(Column::new(name.as_str().into(), values));
         }
     }
+    // The weekly problems of a policy that optimises, and how many were not proven
+    // (a scenario's node limit): empty for the others.
+    let proofs = |count: fn(&WeeklyProofs) -> u64| -> Vec<Option<u64>> {
+        rows.iter().map(|r| r.proofs.as_ref().map(count)).collect()
+    };
+    columns.push(Column::new("weekly_problems".into(), proofs(|p| p.solved)));
+    columns.push(Column::new(
+        "weekly_problems_not_proven".into(),
+        proofs(|p| p.not_proven),
+    ));
     DataFrame::new(rows.len(), columns).map_err(table_error)
 }
 

@@ -398,11 +398,40 @@ fn tables_and_chart_are_written() {
     assert!(csv.starts_with(
         "replication,policy,support_weeks,supported_by_week_6,supported_by_week_16,referred,"
     ));
-    assert!(csv
-        .lines()
-        .next()
-        .unwrap()
-        .ends_with(",wait_p95_priority_5"));
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert!(header.ends_with(&[
+        "wait_p95_priority_5",
+        "weekly_problems",
+        "weekly_problems_not_proven"
+    ]));
+    // The weekly problems of a policy that optimises add up to what its result counts;
+    // a policy that does not optimise has none.
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (problems, not_proven) = (
+        column("weekly_problems"),
+        column("weekly_problems_not_proven"),
+    );
+    for name in ["optimal", "fifo"] {
+        let rows: Vec<Vec<&str>> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<&str>>())
+            .filter(|cells| cells[1] == name)
+            .collect();
+        assert_eq!(rows.len(), results.replications as usize);
+        let sum =
+            |at: usize| -> Option<u64> { rows.iter().map(|r| r[at].parse::<u64>().ok()).sum() };
+        match policy(&results, name).optimal_weeks {
+            Some(weeks) => {
+                assert_eq!(sum(problems), Some(weeks.solved));
+                assert_eq!(sum(not_proven), Some(weeks.not_proven));
+                assert!(weeks.solved > 0);
+            }
+            None => assert!(rows
+                .iter()
+                .all(|r| r[problems].is_empty() && r[not_proven].is_empty())),
+        }
+    }
     assert!(std::fs::read(&files[1]).unwrap().starts_with(b"PAR1"));
     let chart = dir.path().join("waits.svg");
     wait_chart(&results, &chart).unwrap();

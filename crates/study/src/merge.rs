@@ -111,6 +111,19 @@ pub struct PolicySummary {
     /// `caseload simulate` gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paired: Option<PairedSummary>,
+    /// For a policy that optimises: its weekly problems over all replications, and how
+    /// many were not proven optimal (only a scenario's node limit leaves one so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly_problems: Option<WeeklyProblems>,
+}
+
+/// The weekly problems of a policy that optimises, over a point's replications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WeeklyProblems {
+    /// Weekly problems solved.
+    pub solved: u64,
+    /// Of them, not proven optimal.
+    pub not_proven: u64,
 }
 
 /// A policy against the baseline, paired by replication.
@@ -381,8 +394,25 @@ fn summarise(
                     here.iter().filter(|t| &t.policy == policy).collect();
                 blocks.sort_by_key(|t| t.from);
                 let mut columns: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+                let mut weekly: Option<WeeklyProblems> = None;
                 for task in blocks {
                     let frame = &frames[&task.task];
+                    // Parts written before these columns existed have none: no count.
+                    let count = |name: &str| -> Option<u64> {
+                        let column = frame.column(name).ok()?.u64().ok()?.clone();
+                        (0..column.len()).map(|i| column.get(i)).sum()
+                    };
+                    if let (Some(solved), Some(not_proven)) = (
+                        count("weekly_problems"),
+                        count("weekly_problems_not_proven"),
+                    ) {
+                        let sum = weekly.get_or_insert(WeeklyProblems {
+                            solved: 0,
+                            not_proven: 0,
+                        });
+                        sum.solved += solved;
+                        sum.not_proven += not_proven;
+                    }
                     for (name, _) in Metrics::<()>::kinds() {
                         let column = frame.column(name).map_err(table_error)?;
                         let values = column.f64().map_err(table_error)?;
@@ -413,6 +443,7 @@ fn summarise(
                     policy: policy.clone(),
                     metrics,
                     paired,
+                    weekly_problems: weekly,
                 });
                 if baseline.is_none() {
                     baseline = Some((policy.clone(), columns));
