@@ -490,39 +490,12 @@ fn decision_form(
 /// Why a family was or was not given a supporter, and what the coordinator can do.
 pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Markup {
     let id = now.import.id;
-    // Those who could take the family first, for a pin; everyone, for a forbid.
-    // A supporter past a limit through open cases can take no new case at all.
-    // Each with why a pin cannot hold, if it cannot.
-    // Room for a pin is what open cases leave: the plan's other new cases can move.
-    let new_hours = |s: &caseload_solve::SupporterVerdict| -> f64 {
-        now.planned
-            .plan
-            .assignments
-            .iter()
-            .filter(|a| !a.open_case && a.supporter_id == s.supporter_id)
-            .map(|a| a.hours)
-            .sum()
-    };
+    // Those who could take the family first, for a pin; everyone, for a forbid; each
+    // with why a pin cannot hold, if it cannot (as the pin itself would be refused).
     let mut supporters: Vec<(&str, Option<&str>)> = e
         .supporters
         .iter()
-        .map(|s| {
-            let over = s.free_cases_after < 0 || s.free_hours_after < 0.0;
-            let slots_now = s.free_cases_after + s.new_cases.len() as i64;
-            let hours_now = s.free_hours_after + new_hours(s);
-            let why_not = if !s.eligible {
-                Some("not eligible")
-            } else if over {
-                Some("over a limit through open cases: no new case")
-            } else if slots_now < 1 {
-                Some("no room: open cases fill their case slots")
-            } else if hours_now + 1e-9 < e.hours {
-                Some("no room: open cases leave too few hours")
-            } else {
-                None
-            };
-            (s.supporter_id.as_str(), why_not)
-        })
+        .map(|s| (s.supporter_id.as_str(), s.pin_refused))
         .collect();
     supporters.sort_by_key(|(_, why_not)| why_not.is_some());
     // What the register says of the family, for deciding who should take it.

@@ -698,25 +698,29 @@ async fn import(
             vec!["Choose the referrals file (the register of families).".into()],
         ));
     };
-    let uploaded_policy = files.contains_key("policy");
-    let policy = match files.remove("policy") {
+    // The policy, and the Monday it was kept from when it was not uploaded.
+    let (policy, policy_kept_from) = match files.remove("policy") {
         // Kept from the latest import, as the supporters file is, unless the coordinator
         // says the service has none now: a policy dropped in silence changes the rules.
-        None if no_policy => None,
-        None => previous.as_ref().and_then(|p| p.files.policy.clone()),
-        Some(upload) => Some((
-            upload.name,
-            String::from_utf8(upload.bytes.to_vec()).map_err(|_| {
-                AppError::BadInput(
-                    "The policy cannot be read".into(),
-                    vec!["The policy file is not UTF-8 text.".into()],
-                )
-            })?,
-        )),
-    };
-    let policy_kept_from = match (&policy, &previous) {
-        (Some(_), Some(previous)) if !uploaded_policy => Some(previous.files.week.clone()),
-        _ => None,
+        None if no_policy => (None, None),
+        None => match &previous {
+            Some(p) if p.files.policy.is_some() => {
+                (p.files.policy.clone(), Some(p.files.week.clone()))
+            }
+            _ => (None, None),
+        },
+        Some(upload) => (
+            Some((
+                upload.name,
+                String::from_utf8(upload.bytes.to_vec()).map_err(|_| {
+                    AppError::BadInput(
+                        "The policy cannot be read".into(),
+                        vec!["The policy file is not UTF-8 text.".into()],
+                    )
+                })?,
+            )),
+            None,
+        ),
     };
     let new = NewImport {
         week,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::decisions::DecisionEffect;
 use crate::eligibility::{check, family_check, WaitReason};
-use crate::instance::referral_hours;
+use crate::instance::{referral_hours, HOURS_EPS};
 use crate::plan::{round, Plan};
 use crate::score::ScoreParts;
 use crate::words::count;
@@ -35,6 +35,10 @@ pub struct SupporterVerdict {
     pub free_cases_after: i64,
     /// New cases this supporter was given this week, with their scores.
     pub new_cases: Vec<(String, f64)>,
+    /// Why a pin of the family to this supporter would be refused, if it would: not
+    /// eligible, over a limit through open cases, or no room left by open cases and
+    /// other families' pins (the plan's other new cases can move to make room).
+    pub pin_refused: Option<&'static str>,
 }
 
 /// Why a family was or was not given a supporter this week.
@@ -123,7 +127,7 @@ pub fn explain(
     let verdicts: Vec<SupporterVerdict> = supporters
         .iter()
         .map(|s| {
-            let mut verdict = verdict(referral, s, week, policy, plan);
+            let mut verdict = verdict(referral, hours, s, week, policy, plan);
             let forbid = decisions.iter().find(|d| {
                 d.decision == caseload_model::DecisionKind::Forbid && d.supporter_id == s.id
             });
@@ -283,6 +287,7 @@ pub fn explain(
 
 fn verdict(
     referral: &Referral,
+    hours: f64,
     supporter: &Supporter,
     week: PlanningWeek,
     policy: &Policy,
@@ -318,6 +323,33 @@ fn verdict(
         ),
         Err(reason) => ineligible_detail(reason, referral, supporter),
     };
+    // Room for a pin is what open cases and other families' pins leave: the plan's
+    // other new cases can move, those cannot (the room a pin is checked against).
+    let (held_hours, held_cases) = plan
+        .assignments
+        .iter()
+        .filter(|a| a.supporter_id == supporter.id && a.referral_id != referral.id)
+        .filter(|a| {
+            a.open_case
+                || a.marks
+                    .decision
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("pinned"))
+        })
+        .fold((0.0, 0), |(h, c), a| (h + a.hours, c + 1));
+    let pin_refused = match result {
+        Err(_) => Some("not eligible"),
+        Ok(()) if load.is_some_and(|l| l.over_capacity) => {
+            Some("over a limit through open cases: no new case")
+        }
+        Ok(()) if held_cases >= supporter.max_cases => {
+            Some("no room: open cases fill their case slots")
+        }
+        Ok(()) if held_hours + hours > supporter.hours_per_week + HOURS_EPS => {
+            Some("no room: open cases leave too few hours")
+        }
+        Ok(()) => None,
+    };
     let parts = ScoreParts::new(referral, week, policy);
     SupporterVerdict {
         supporter_id: supporter.id.clone(),
@@ -331,6 +363,7 @@ fn verdict(
         free_hours_after: free_hours,
         free_cases_after: free_cases,
         new_cases,
+        pin_refused,
     }
 }
 

@@ -12,8 +12,8 @@ use caseload_model::{
     Referral, ReferralKind, Source, Supporter, SupporterStatus,
 };
 use caseload_solve::{
-    allocate, area_weeks, export_model, recommend, Effort, Greedy, ModelScope, Optimal, Options,
-    Plan, Route, SolveError,
+    allocate, area_weeks, explain, export_model, recommend, Effort, Greedy, ModelScope, Optimal,
+    Options, Plan, Route, SolveError,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -1401,6 +1401,59 @@ fn recommend_agrees_with_a_pin_per_candidate() {
         );
         assert!(candidates >= 20, "{fixture}: too few candidates");
     }
+}
+
+/// An explanation's `pin_refused` says exactly which pins `allocate` refuses: for every
+/// active family of the provider week and every supporter of its area, with another
+/// family's pin already in force (room held by a pin is not room for another).
+#[test]
+fn pin_refused_agrees_with_allocate_for_every_pair() {
+    let week = PlanningWeek::parse(WEEK).unwrap();
+    let policy = Policy::default();
+    let caseload = fixture_area("provider-week", "E06000043");
+    let base = Decision::from_flag(DecisionKind::Pin, "BH-R0071=BH-S01").unwrap();
+    let options = Options {
+        threads: Some(2),
+        decisions: vec![base.clone()],
+        ..Options::default()
+    };
+    let plan = allocate(&caseload, week, &policy, &Optimal, &options).unwrap();
+    let (mut refused, mut held) = (0, 0);
+    for family in caseload
+        .referrals
+        .iter()
+        .filter(|r| active(r) && r.supporter_id.is_none())
+    {
+        if family.id == "BH-R0071" {
+            continue;
+        }
+        let e = explain(&caseload, &policy, &plan, &family.id).unwrap();
+        for v in &e.supporters {
+            let pin = Decision::from_flag(
+                DecisionKind::Pin,
+                &format!("{}={}", family.id, v.supporter_id),
+            )
+            .unwrap();
+            let pinned = Options {
+                decisions: vec![base.clone(), pin],
+                ..options.clone()
+            };
+            let outcome = allocate(&caseload, week, &policy, &Optimal, &pinned);
+            match (&outcome, v.pin_refused) {
+                (Ok(_), None) => held += 1,
+                (Err(SolveError::Decisions(_)), Some(_)) => refused += 1,
+                _ => panic!(
+                    "{} with {}: pin_refused {:?}, allocate {:?}",
+                    family.id,
+                    v.supporter_id,
+                    v.pin_refused,
+                    outcome.map(|p| p.solver.objective)
+                ),
+            }
+        }
+    }
+    println!("{held} pins held, {refused} refused");
+    assert!(held >= 10 && refused >= 100, "{held} {refused}");
 }
 
 /// The balanced plan on the fixture weeks, against an independent model written here

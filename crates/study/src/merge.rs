@@ -399,7 +399,7 @@ fn summarise(
                     let frame = &frames[&task.task];
                     // Parts written before these columns existed have none: no count.
                     let count = |name: &str| -> Option<u64> {
-                        let column = frame.column(name).ok()?.u64().ok()?.clone();
+                        let column = frame.column(name).ok()?.u64().ok()?;
                         (0..column.len()).map(|i| column.get(i)).sum()
                     };
                     if let (Some(solved), Some(not_proven)) = (
