@@ -263,14 +263,28 @@ fn remarks(out: &mut String, warnings: &[PeriodWarning], notes: &[String]) {
 fn extremes(r: &SplitResult) -> Option<[(&AreaFunding, usize); 2]> {
     let with_demand: Vec<&AreaFunding> =
         r.areas.iter().filter(|a| a.demand_families > 0.0).collect();
-    let weakest = with_demand
-        .iter()
-        .copied()
-        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
-    let strongest = with_demand
-        .iter()
-        .copied()
-        .max_by(|a, b| a.coverage.total_cmp(&b.coverage).then(b.name.cmp(&a.name)))?;
+    // Among areas tied with the lowest (or highest) coverage, within the tolerance that
+    // counts them as tied, the first by name: the same area as the chart names, and not
+    // one picked by the last digits of an LP's solution.
+    let first_tied_with = |edge: &AreaFunding| {
+        with_demand
+            .iter()
+            .copied()
+            .filter(|a| (a.coverage - edge.coverage).abs() < SAME_COVERAGE)
+            .min_by(|a, b| a.name.cmp(&b.name))
+    };
+    let weakest = first_tied_with(
+        with_demand
+            .iter()
+            .copied()
+            .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?,
+    )?;
+    let strongest = first_tied_with(
+        with_demand
+            .iter()
+            .copied()
+            .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?,
+    )?;
     let ties = |x: &AreaFunding| {
         with_demand
             .iter()
@@ -633,7 +647,7 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     }
     out.push('\n');
     out.push_str(&wrap(
-        "Demand, closed form and simulated are families over the period (closed form: the families the split's funded hours support by the formula, hours over the hours a family needs; simulated: the mean over replications of the families the weekly simulation supports); simulated coverage is the simulated mean over demand; weeks waited is the mean wait of the families supported; the last column is the share of the families referred who were supported by week 16 of the 20-week clock.",
+        "Demand and closed form are families over the period (closed form: the families the split's funded hours support by the formula, hours over the hours a family needs). Simulated is the mean over replications of the families referred in the period whom the weekly simulation supports, followed until their plans are final: some are supported after the period ends, by the area's supporters, which the closed form no longer counts, so simulated can exceed the closed form, and simulated coverage (the simulated mean over demand) can exceed 100%. Weeks waited is the mean wait of the families supported only: families never supported have no wait, so read it with the last column, the share of the families referred who were supported by week 16 of the 20-week clock.",
         0,
     ));
     if !fewer.is_empty() {

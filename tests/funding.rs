@@ -224,7 +224,7 @@ fn bad_scenarios_and_tables_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output)
-            .contains("areas.csv:2:6: `new_ehc_plans_2015`: -1 is negative or not finite"),
+            .contains("areas.csv:2:6: `new_ehc_plans_2015`: -1 is negative (every figure of the areas table is 0 or more)"),
         "{}",
         stderr(&output)
     );

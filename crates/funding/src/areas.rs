@@ -198,7 +198,11 @@ impl AreasTable {
                             file,
                             *line,
                             i + 1,
-                            format!("`{}`: {v} is negative or not finite", self.header[i]),
+                            if v.is_finite() {
+                                format!("`{}`: {v} is negative (every figure of the areas table is 0 or more)", self.header[i])
+                            } else {
+                                format!("`{}`: {v} is not a finite number", self.header[i])
+                            },
                         ));
                         0.0
                     }

@@ -142,12 +142,17 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     let (Some(&low), Some(&last)) = (order.first(), order.last()) else {
         return;
     };
-    // Among areas tied for the highest, name the first alphabetically (as the tables do).
-    let high = order
-        .iter()
-        .copied()
-        .find(|&a| panel.areas[a].1 == panel.areas[last].1)
-        .unwrap_or(last);
+    // Among areas tied for the lowest or the highest (within the tolerance that counts
+    // them as tied), name the first alphabetically, as the tables do.
+    let first_tied_with = |edge: usize| {
+        order
+            .iter()
+            .copied()
+            .filter(|&a| (panel.areas[a].1 - panel.areas[edge].1).abs() < SAME_COVERAGE)
+            .min_by(|&a, &b| panel.areas[a].0.cmp(&panel.areas[b].0))
+            .unwrap_or(edge)
+    };
+    let (low, high) = (first_tied_with(low), first_tied_with(last));
     let ties = |v: f64| {
         panel
             .areas

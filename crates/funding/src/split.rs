@@ -198,6 +198,7 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
     }
     fit_to_budget(&mut hours, &units, budget);
     let mut result = result(scenario, &units, areas, &demand, &hours, notes);
+    result.notes.extend(coverage_of_england(areas));
     let summary = &result.summary;
     let unspent = summary.available_gbp - summary.spend_gbp;
     if matches!(
@@ -206,14 +207,67 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
     ) && unspent >= 1.0
         && summary.families_supported >= summary.demand_families * (1.0 - 1e-9)
     {
+        // The budget that would meet the demand: the areas' spend with the national
+        // top-slice added back, the figure a budget is set in.
+        let needed = summary.spend_gbp / (1.0 - scenario.admin_share);
         let note = format!(
-            "every family of the demand is supported with {}: the other {} would buy capacity that no area's demand uses, so it is left unspent.",
+            "every family of the demand is supported with {}: the other {} would buy capacity that no area's demand uses, so it is left unspent. The least budget that meets all the demand under these assumptions is {} ({} for the areas and the {:.0}% top-slice).",
             crate::tables::money(summary.spend_gbp),
-            crate::tables::money(unspent)
+            crate::tables::money(unspent),
+            crate::tables::money(needed),
+            crate::tables::money(summary.spend_gbp),
+            100.0 * scenario.admin_share
         );
         result.notes.push(note);
     }
     Ok(result)
+}
+
+/// What an areas table of England's codes leaves out, or holds that England has not: a
+/// national split over part of England, or over a mistyped code, is said, not silent.
+/// A table of other codes altogether (a model of its own areas) gets no note.
+fn coverage_of_england(areas: &[Area]) -> Vec<String> {
+    let unknown: Vec<&str> = areas
+        .iter()
+        .map(|a| a.code.as_str())
+        .filter(|c| caseload_model::england_area(c).is_none())
+        .collect();
+    if unknown.len() == areas.len() {
+        return Vec::new();
+    }
+    let listed = |codes: &[&str]| {
+        let shown = codes.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+        match codes.len() {
+            n if n > 5 => format!("{shown} and {} more", n - 5),
+            _ => shown,
+        }
+    };
+    let mut notes = Vec::new();
+    let present: std::collections::HashSet<&str> = areas.iter().map(|a| a.code.as_str()).collect();
+    let england = caseload_model::england_codes();
+    let missing: Vec<&str> = england
+        .iter()
+        .copied()
+        .filter(|c| !present.contains(c))
+        .collect();
+    if !missing.is_empty() {
+        notes.push(format!(
+            "the areas table has {} of England's {} areas: the budget is split over those alone (not in it: {}).",
+            england.len() - missing.len(),
+            england.len(),
+            listed(&missing)
+        ));
+    }
+    if !unknown.is_empty() {
+        notes.push(format!(
+            "{} not one of England's {} area codes ({}): check for a typo; {} funded like the others.",
+            if unknown.len() == 1 { "1 area of the table is".to_string() } else { format!("{} areas of the table are", unknown.len()) },
+            england.len(),
+            listed(&unknown),
+            if unknown.len() == 1 { "it is" } else { "they are" }
+        ));
+    }
+    notes
 }
 
 /// `supporters_per_area` in every area, in the `volunteer_share` mix with at least the

@@ -125,6 +125,31 @@ fn ample_budget_covers_all_demand_at_least_cost() {
             );
         }
         assert!(r.summary.unspent_gbp > 0.0);
+        // The note names the least budget that meets the demand (the areas' spend with
+        // the top-slice added back): given that budget the rule still meets it all,
+        // and given a thousand pounds less it cannot.
+        let needed = r.summary.spend_gbp / (1.0 - s.admin_share);
+        let note = r
+            .notes
+            .iter()
+            .find(|n| n.contains("least budget that meets all the demand"))
+            .unwrap_or_else(|| panic!("{rule}: {:?}", r.notes));
+        assert!(
+            note.contains(&crate::tables::money(needed)),
+            "{rule}: {note}"
+        );
+        let enough = run(rule, needed.ceil() + 1.0, 1.0, 0.0, &areas).unwrap();
+        assert!(
+            enough.summary.families_supported >= demand * (1.0 - 1e-9),
+            "{rule}: {:?}",
+            enough.summary
+        );
+        let short = run(rule, needed - 1000.0, 1.0, 0.0, &areas).unwrap();
+        assert!(
+            short.summary.families_supported < demand * (1.0 - 1e-9),
+            "{rule}: {:?}",
+            short.summary
+        );
     }
 }
 
@@ -299,7 +324,7 @@ fn unknown_columns_and_bad_figures_are_located_errors() {
     assert_eq!(
         problems("10,-3,"),
         [
-            "a.csv:2:5: `transfers_statement_to_ehc_2015`: -3 is negative or not finite",
+            "a.csv:2:5: `transfers_statement_to_ehc_2015`: -3 is negative (every figure of the areas table is 0 or more)",
             "a.csv:2:6: `new_ehc_plans_2015` is missing"
         ]
     );
@@ -327,6 +352,41 @@ fn the_real_2014_split_spends_about_the_budget() {
         "{}",
         r.summary.spend_gbp
     );
+}
+
+#[test]
+fn a_table_of_part_of_england_or_a_mistyped_code_is_said() {
+    let s = scenario("flat", 30e6, 1.0, 0.0, "");
+    let about_england = |r: &SplitResult| -> Vec<String> {
+        r.notes
+            .iter()
+            .filter(|n| n.contains("England's"))
+            .cloned()
+            .collect()
+    };
+    // All 152: nothing to say.
+    let whole = AreasTable::embedded().resolve(&s).unwrap();
+    assert!(about_england(&split(&s, &whole).unwrap()).is_empty());
+    // Thirteen left out, and one code mistyped.
+    let mut part: Vec<Area> = whole[13..].to_vec();
+    part[0].code = "E0900000X".into();
+    let notes = about_england(&split(&s, &part).unwrap());
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].starts_with("the areas table has 138 of England's 152 areas")
+            && notes[0].contains("and 9 more"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[1]
+            .starts_with("1 area of the table is not one of England's 152 area codes (E0900000X)"),
+        "{}",
+        notes[1]
+    );
+    // A table of codes of its own (a model's areas) is not England's, and is not told so.
+    let own = table(&[(100, 20, 1000.0, 0.1), (300, 50, 5000.0, 0.2)]);
+    assert!(about_england(&split(&s, &own.resolve(&s).unwrap()).unwrap()).is_empty());
 }
 
 #[test]

@@ -23,6 +23,13 @@ static NAMES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The codes of England's 152 areas, in code order.
+pub fn england_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = NAMES.keys().map(String::as_str).collect();
+    codes.sort_unstable();
+    codes
+}
+
 /// The name of the area with this ONS code (`E06000043` is Brighton and Hove), or
 /// `None` if it is not one of England's 152 areas.
 pub fn england_area(code: &str) -> Option<&'static str> {

@@ -47,7 +47,7 @@ mod table;
 mod types;
 mod week;
 
-pub use areas::{england_area, ENGLAND_AREAS_CSV};
+pub use areas::{england_area, england_codes, ENGLAND_AREAS_CSV};
 pub use decisions::{Decision, DecisionField, DecisionKind, DecisionOrigin};
 pub use error::{said_once, LoadError, Problem, Warning};
 pub use load::{Caseload, Origins, MAX_SUPPORTER_HOURS, MIN_SUPPORTER_HOURS};
