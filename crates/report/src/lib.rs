@@ -160,7 +160,7 @@ pub fn render(caseload: &Caseload, plan: &Plan, options: &ReportOptions) -> Stri
                 style { (PreEscaped(running_head(&title, options))) }
             }
             body {
-                (sections(caseload, plan, options))
+                main { (sections(caseload, plan, options)) }
                 footer {
                     p { "Scores: priority weight (" (weights(&options.policy.priority_weights)) ") × urgency (1 + weeks on the 20-week clock / 20, up to 2)" (local_bonus(options.policy.local_bonus)) ". Weeks on the clock count from the start of the 20-week EHC clock (the register's clock_start, or the referral's date when it has none), which may be before the family was referred: weeks since referral can be fewer. " (if plan.equity.method == "max_min" { "The plan first serves the lowest share of a district's families as high as capacity allows, then has the highest total score any such plan can have within every supporter's hours and case slots" } else { "The plan has the highest total score any plan can have within every supporter's hours and case slots" }) (if plan.decisions.is_some() { " that keeps the week's decisions (pins and forbids)." } else { "." }) }
                 }
@@ -511,7 +511,7 @@ fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
     html! {
         section.overview {
             h2 { "Areas, the most families waiting per supporter first" }
-            table {
+            (wide("Areas", html! { table {
                 thead { tr { th { "Area" } th.num { "Supporters" } th.num { "Open cases" } th.num { "New" } th.num { "Waiting" } th.num { "Waiting for room" } th.num { "Waiting per supporter" } } }
                 tbody {
                     @for (area, part) in &rows {
@@ -529,7 +529,7 @@ fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
         }
     }
 }
@@ -563,8 +563,8 @@ fn area_section(
             @if part.supporters.is_empty() {
                 p { "No supporter works in this area." }
             } @else {
-                table.supporters {
-                    thead { tr { th { "Supporter" } th { "Status" } th { "New this week" } th.num { "Hours used" } th.num { "Cases" } th title="upper bar hours, lower bar case slots; red past the limit" { "Load: hours, cases" } th { "Note" } } }
+                (wide(&format!("Supporters of {}", area_name(area)), html! { table.supporters {
+                    thead { tr { th { "Supporter" } th { "Status" } th { "New this week" } th.num { "Hours used" } th.num { "Cases" } th { "Load: hours, cases" } th { "Note" } } }
                     tbody {
                         @for s in &part.supporters {
                             tr {
@@ -586,14 +586,15 @@ fn area_section(
                             }
                         }
                     }
-                }
+                } }))
+                p.note { "Load: the upper bar is the hours used, the lower the case slots; a bar in red is past the supporter's limit." }
             }
             h3 { "Waiting list" }
             @if part.waiting.is_empty() {
                 p { "Nobody is waiting." }
             } @else {
                 p.note { (RANK_RULE) }
-                table.waiting {
+                (wide(&format!("Waiting list of {}", area_name(area)), html! { table.waiting {
                     thead { tr { th.num { "Rank" } th { "Referral" } th.num { "Priority" } th { "On the clock" } th.num { "Score" } th { "Reason" } } }
                     tbody {
                         @for w in &part.waiting {
@@ -616,7 +617,7 @@ fn area_section(
                             }
                         }
                     }
-                }
+                } }))
             }
             (districts(area, part, referrals, equity))
         }
@@ -638,7 +639,7 @@ fn decisions(report: Option<&DecisionReport>, options: &ReportOptions) -> Markup
             h2 { "Decisions taken" }
             @if let Some(report) = report {
                 p { (decision_cost(report)) }
-                table {
+                (wide("Decisions taken", html! { table {
                     thead { tr { th { "Decision" } th { "Referral" } th { "Supporter" } th { "Effect" } th { "Note" } th { "Given in" } @if !log.is_empty() { th { "By, at" } } } }
                     tbody {
                         @for d in &report.taken {
@@ -653,7 +654,7 @@ fn decisions(report: Option<&DecisionReport>, options: &ReportOptions) -> Markup
                             }
                         }
                     }
-                }
+                } }))
             } @else {
                 p { "None in force: every decision made this week was withdrawn." }
             }
@@ -702,7 +703,7 @@ fn districts(
     let percent = |share: f64| format!("{:.0}%", 100.0 * share);
     html! {
         h3 { "Coverage by district" }
-        table.districts {
+        (wide(&format!("Coverage by district in {}", area_name(area)), html! { table.districts {
             thead {
                 tr {
                     td { }
@@ -711,9 +712,9 @@ fn districts(
                 }
                 tr {
                     th { "District" } th.num { "All" } th.num { "Supported" } th.num { "Waiting" } th.num { "Share" }
-                    th.num title="Families some supporter with room could take this week" { "Could be taken" }
+                    th.num { "Could be taken" }
                     th.num { "Served" }
-                    @if fair { th.num title="Served by the best-score plan, before equity" { "Without equity" } }
+                    @if fair { th.num { "Without equity" } }
                 }
             }
             tbody {
@@ -738,7 +739,20 @@ fn districts(
                     }
                 }
             }
+        } }))
+        p.note {
+            "Could be taken: this week's waiting families some supporter with room could take."
+            @if fair { " Without equity: those the best-score plan, before equity, would have served." }
         }
+    }
+}
+
+/// A table that may be wider than a narrow or zoomed window: it scrolls inside its own
+/// box, named by `label`, which a keyboard can reach to scroll it, instead of making
+/// the whole page scroll sideways.
+pub fn wide(label: &str, table: Markup) -> Markup {
+    html! {
+        div.wide role="region" aria-label=(label) tabindex="0" { (table) }
     }
 }
 
@@ -796,10 +810,11 @@ fn load_bar(s: &SupporterLoad) -> Markup {
     let cases_share = share(f64::from(s.cases), f64::from(s.max_cases));
     let width = |x: f64| format!("width: {:.0}%", 100.0 * x.min(1.0));
     html! {
-        div.bar title={ "hours " (format!("{:.0}%", 100.0 * hours_share)) } {
+        // The shares are in the hours and cases columns in words; the bars only draw them.
+        div.bar aria-hidden="true" {
             span.hours.over[hours_share > 1.0 + 1e-9] style=(width(hours_share)) {}
         }
-        div.bar title={ "cases " (format!("{:.0}%", 100.0 * cases_share)) } {
+        div.bar aria-hidden="true" {
             span.cases.over[cases_share > 1.0 + 1e-9] style=(width(cases_share)) {}
         }
     }

@@ -6,7 +6,7 @@ use caseload_solve::{Explanation, Recommendation};
 use maud::{html, Markup, DOCTYPE};
 
 use crate::db::{when, Import, WeekLine};
-use caseload_report::path_segment;
+use caseload_report::{path_segment, wide};
 
 use crate::web::WeekNow;
 
@@ -92,31 +92,72 @@ pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
 }
 
 fn by_field(by: &str) -> Markup {
+    by_field_for(by, None)
+}
+
+/// The initials field; `purpose` names it for a screen reader where one page has a form
+/// per row ("Your initials, withdrawing decision 2"), whose visible labels are alike.
+fn by_field_for(by: &str, purpose: Option<&str>) -> Markup {
     html! {
         label.by {
             "Your initials "
-            input type="text" name="by" value=(by) required maxlength="40" size="6" autocomplete="off";
+            input type="text" name="by" value=(by) required maxlength="40" size="6" autocomplete="off"
+                aria-label=[purpose.map(|p| format!("Your initials, {p}"))];
         }
     }
 }
 
-/// The weeks, and the import form.
-pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: &str) -> Markup {
+/// An import refused: what was wrong, and what the coordinator typed, to show the form
+/// again with it (the files cannot be: a browser never lets a page choose them).
+pub(crate) struct RefusedImport {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub week: String,
+    pub by: String,
+    pub anyway: bool,
+    pub no_policy: bool,
+}
+
+/// The weeks, and the import form; after a refused import, the form again with what
+/// was wrong above it and what was typed kept.
+pub(crate) fn home(
+    weeks: &[WeekLine],
+    latest: Option<&Import>,
+    csrf: &str,
+    by: &str,
+    refused: Option<&RefusedImport>,
+) -> Markup {
     let next_monday = latest
         .and_then(|i| chrono::NaiveDate::parse_from_str(&i.files.week, "%Y-%m-%d").ok())
         .map(|d| (d + chrono::Duration::days(7)).to_string())
         .unwrap_or_default();
+    let week = refused.map_or(next_monday.as_str(), |r| r.week.as_str());
+    let by = refused.map_or(by, |r| r.by.as_str());
     page(
-        "Weeks",
+        if refused.is_some() {
+            "Import refused"
+        } else {
+            "Weeks"
+        },
         html! {
             h1 { "The coordinator's weeks" }
             section.import {
                 h2 { "Import a week" }
                 p.note { "The supporters file and the register of families (referrals), as for "
                     code { "caseload allocate" } ". Every row is checked first: if any is wrong, nothing is stored and each problem is listed by file, line and column." }
-                form method="post" action="/import" enctype="multipart/form-data" {
+                @if let Some(r) = refused {
+                    div.problem #import-problem role="alert" {
+                        h3 { (r.title) }
+                        @for line in r.lines.iter().map(|l| l.trim()).filter(|l| l.ends_with(':')) { p { (line) } }
+                        ul { @for line in r.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty() && !l.ends_with(':')) { li { code { (line) } } } }
+                        p { "Nothing was stored. The week, your initials and the boxes are kept below; choose the files again (a browser never keeps them), mended if need be." }
+                    }
+                }
+                form method="post" action="/import" enctype="multipart/form-data" aria-describedby=[refused.map(|_| "import-problem")] {
                     input type="hidden" name="csrf" value=(csrf);
-                    p { label { "Week of Monday " input type="date" name="week" value=(next_monday) required; } }
+                    // Weeks are Mondays: the browser refuses another day before sending
+                    // (stepping in weeks from Monday 1 September 2014, when the reforms began).
+                    p { label { "Week of Monday " input type="date" name="week" value=(week) min="2014-09-01" step="7" required; } }
                     p { label { "Register (referrals.csv) " input type="file" name="referrals" accept=".csv,text/csv" required; } }
                     p {
                         label { "Supporters (supporters.csv) " input type="file" name="supporters" accept=".csv,text/csv" required[latest.is_none()]; }
@@ -128,10 +169,10 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                         label { "Policy (policy.toml, optional) " input type="file" name="policy" accept=".toml"; }
                         @if let Some((name, _)) = latest.and_then(|l| l.files.policy.as_ref()) {
                             br; span.note { "Leave empty to keep " code { (name) } " from the week of " (latest.map_or("", |l| l.files.week.as_str())) ", or " }
-                            label { input type="checkbox" name="no_policy" value="yes"; " use no policy (the defaults)" }
+                            label { input type="checkbox" name="no_policy" value="yes" checked[refused.is_some_and(|r| r.no_policy)]; " use no policy (the defaults)" }
                         }
                     }
-                    p { label { input type="checkbox" name="anyway" value="yes"; " Import anyway: the register was changed on purpose and need not carry last week's accepted plan" } }
+                    p { label { input type="checkbox" name="anyway" value="yes" checked[refused.is_some_and(|r| r.anyway)]; " Import anyway: the register was changed on purpose and need not carry last week's accepted plan" } }
                     p { (by_field(by)) " " button type="submit" { "Import" } }
                 }
             }
@@ -140,7 +181,7 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                 @if weeks.is_empty() {
                     p { "No week imported yet." }
                 } @else {
-                    table {
+                    (wide("Weeks imported", html! { table {
                         thead { tr { th { "Week of" } th { "Imported" } th.num { "Decisions" } th { "State" } } }
                         tbody {
                             // Discarded drafts last: a mistyped year must not head the list.
@@ -160,7 +201,7 @@ pub(crate) fn home(weeks: &[WeekLine], latest: Option<&Import>, csrf: &str, by: 
                                 }
                             }
                         }
-                    }
+                    } }))
                 }
             }
         },
@@ -174,7 +215,7 @@ pub(crate) fn history(weeks: &[WeekLine]) -> Markup {
         html! {
             h1 { "History of accepted weeks" }
             p.note { "An accepted week is a record, not a draft: it cannot be changed. The cost of decisions is what the families waiting gave up for the coordinator's pins and forbids (score points)." }
-            table.history {
+            (wide("Accepted weeks", html! { table.history {
                 thead { tr { th { "Week of" } th { "Accepted by" } th { "At" } th.num { "New assignments" } th.num { "Waiting" } th.num { "Total score" } th.num { "Decisions" } th.num { "Their cost" } th { "Files" } } }
                 tbody {
                     @for w in weeks {
@@ -193,7 +234,7 @@ pub(crate) fn history(weeks: &[WeekLine]) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
             @if weeks.iter().all(|w| w.accepted.is_none()) { p { "No week accepted yet." } }
         },
     )
@@ -280,8 +321,14 @@ fn downloads(now: &WeekNow) -> Markup {
                     li { a href={ "/weeks/" (id) "/files/register.csv" } { "register.csv" } " — next week's register: this week's assignments recorded as open cases" }
                 }
                 li { a href={ "/weeks/" (id) "/report" } { "The printable report" } }
-                @for name in ["assignments.csv", "waiting.csv", "supporters.csv", "districts.csv", "decisions.csv"] {
-                    li { a href={ "/weeks/" (id) "/files/" (name) } { (name) } }
+                @for (name, what) in [
+                    ("assignments.csv", "every family with a supporter after the week: open cases kept and new assignments"),
+                    ("waiting.csv", "the waiting list: ranks, and why each family waits"),
+                    ("supporters.csv", "each supporter's hours and cases used after the week"),
+                    ("districts.csv", "each district's share of its waiting families served"),
+                    ("decisions.csv", "the pins and forbids in force, as allocate reads them"),
+                ] {
+                    li { a href={ "/weeks/" (id) "/files/" (name) } { (name) } " — " (what) }
                 }
                 li { "As imported, byte for byte: "
                     a href={ "/weeks/" (id) "/files/imported-referrals.csv" } { "the register" } " (" code { (now.import.files.referrals_name) } ") and "
@@ -392,15 +439,35 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
         area,
         &report_options(id),
     );
+    let name =
+        caseload_model::england_area(area).map_or(area.to_string(), |n| format!("{n} ({area})"));
     week_page(
-        &format!("{area}, week of {}", now.import.files.week),
+        &format!("{name}, week of {}", now.import.files.week),
         now,
         html! {
             p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
-            h1 { "Area " (area) ", week of Monday " (now.import.files.week) }
+            h1 { (name) ", week of Monday " (now.import.files.week) }
             (status_banner(now))
             (find_form(id))
             @if let Some(section) = section { (section) }
+        },
+    )
+}
+
+/// No such family in the week: said on a page of the week, with the way back to it and
+/// the form to try another id.
+pub(crate) fn no_family(now: &WeekNow, referral: &str, why: &str) -> Markup {
+    let id = now.import.id;
+    week_page(
+        &format!("No family {referral}, week of {}", now.import.files.week),
+        now,
+        html! {
+            p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
+            section.problem role="alert" {
+                h1 { "No family " (referral) " in the week of Monday " (now.import.files.week) }
+                p { code { (why) } }
+            }
+            (find_form(id))
         },
     )
 }
@@ -409,6 +476,9 @@ pub(crate) fn area(now: &WeekNow, area: &str) -> Markup {
 fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
     let id = now.import.id;
     let open = now.is_open();
+    // The column holds the withdraw forms while the week is open, and afterwards only
+    // the withdrawals made: an accepted week without any has no such column.
+    let withdrawals = open || now.decisions.iter().any(|d| d.withdrawn.is_some());
     html! {
         section.decisions-panel {
             h2 { "Decisions" }
@@ -418,8 +488,8 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
             @if now.decisions.is_empty() {
                 p { "No pin or forbid this week." }
             } @else {
-                table {
-                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } th { "Withdrawal" } } }
+                (wide("Decisions", html! { table {
+                    thead { tr { th.num { "No." } th { "Decision" } th { "Family" } th { "Supporter" } th { "Note" } th { "By" } th { "At" } @if withdrawals { th { "Withdrawal" } } } }
                     tbody {
                         // Numbered as the plan's messages name them ("decision 2"),
                         // withdrawn ones counted, so that a number keeps its meaning.
@@ -432,7 +502,7 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                                 td { (d.note) }
                                 td { (d.made_by) }
                                 td { (when(&d.made_at)) }
-                                td {
+                                @if withdrawals { td {
                                     @if let Some((who, at)) = &d.withdrawn {
                                         "withdrawn by " (who) ", " (when(at))
                                         @if !d.withdrawn_note.is_empty() { ": " (d.withdrawn_note) }
@@ -442,15 +512,15 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                                             input type="hidden" name="revision" value=(now.import.revision);
                                             input type="hidden" name="back" value=(back);
                                             label { "Why " input type="text" name="note" size="16" placeholder="(no names)" aria-label={ "Why decision " (number + 1) " is withdrawn" }; }
-                                            " " (by_field(by)) " "
+                                            " " (by_field_for(by, Some(&format!("withdrawing decision {}", number + 1)))) " "
                                             button type="submit" { "Withdraw decision " (number + 1) }
                                         }
                                     }
-                                }
+                                } }
                             }
                         }
                     }
-                }
+                } }))
             }
         }
     }
@@ -547,7 +617,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                 ul { @for d in &e.decisions { li { (d.decision.code()) " " (d.supporter_id) ": " (d.effect) @if let Some(note) = &d.note { " (" (note) ")" } } } }
             }
             h2 { "The area's supporters" }
-            table.verdicts {
+            (wide("The area's supporters", html! { table.verdicts {
                 thead { tr { th { "Supporter" } th { "Status" } th { "Could take the family?" } th.num { "Score" } th.num { "Hours free after the week" } th.num { "Case slots free" } th { "New cases this week" } } }
                 tbody {
                     @for s in &e.supporters {
@@ -562,15 +632,21 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                         }
                     }
                 }
-            }
+            } }))
             section.recommend {
                 h2 { "Who should take this family?" }
                 p.note { "Re-plans the area's week with the family placed with each supporter in turn, and ranks the weeks (this can take a few seconds)." }
-                a.button href={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" }
-                    hx-get={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" }
-                    hx-target="#recommendation" hx-indicator="#recommend-busy" { "Rank the supporters" }
-                span #recommend-busy .htmx-indicator { " working…" }
-                div #recommendation aria-live="polite" {}
+                // A button that asks for the ranking in place; without script, the form
+                // opens it as a page. A screen reader hears the short status line, not
+                // the whole table; focus moves to the ranking's heading when it comes.
+                form.rank method="get" action={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" } {
+                    button type="submit"
+                        hx-get={ "/weeks/" (id) "/families/" (path_segment(&e.referral_id)) "/recommend" }
+                        hx-target="#recommendation" hx-indicator="#recommend-busy" { "Rank the supporters" }
+                    span #recommend-busy .htmx-indicator { " working…" }
+                }
+                p #recommend-status .note role="status" {}
+                div #recommendation {}
             }
             @if now.is_open() && !supporters.is_empty() {
                 section.decide {
@@ -582,6 +658,33 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
             (decisions_panel(now, csrf, by, &format!("/weeks/{id}/families/{}", path_segment(&e.referral_id))))
         },
     )
+}
+
+/// The ranking asked for in place (htmx): a heading that takes the focus, the ranking,
+/// and a short line for the status region (swapped out of band), which a screen
+/// reader reads instead of the whole table; or the refusal, said the same way.
+pub(crate) fn recommendation_in_place(
+    id: i64,
+    referral: &str,
+    r: Result<&Recommendation, &[String]>,
+) -> Markup {
+    let status = match r {
+        Ok(r) if r.candidates.is_empty() => format!("No supporter can take {referral} this week."),
+        Ok(r) => format!(
+            "{} ranked for {referral}; the first is {}.",
+            count(r.candidates.len(), "supporter", "supporters"),
+            r.candidates[0].supporter_id
+        ),
+        Err(_) => format!("No ranking for {referral}: see why below."),
+    };
+    html! {
+        h3 tabindex="-1" autofocus { "Supporters ranked for " (referral) }
+        @match r {
+            Ok(r) => (recommendation(id, r)),
+            Err(lines) => (refusal(lines)),
+        }
+        p #recommend-status .note role="status" hx-swap-oob="true" { (status) }
+    }
 }
 
 /// The supporters ranked for one family (a fragment, for htmx or inside a page).
@@ -605,7 +708,7 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
             @if r.candidates.is_empty() {
                 p { "No supporter of the area can take the family this week." }
             } @else {
-                table.candidates {
+                (wide("Supporters ranked", html! { table.candidates {
                     thead { tr { th.num { "Rank" } th { "Supporter" } th.num { "Score" } th.num { "Week's total" } th.num { @if r.pinned_to.is_some() { "Against the plan without the pin" } @else { "Against the plan" } } th.num { "Hours after" } th.num { "Cases after" } th { "Others placed or displaced, against the plan" } th { "Left waiting for the family" } } }
                     tbody {
                         @for c in &r.candidates {
@@ -635,7 +738,7 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
                             }
                         }
                     }
-                }
+                } }))
             }
             @if !r.candidates.is_empty() {
                 p.note { "Each row is the week re-planned with the family placed with that supporter. Score: the family's score with them. Week's total: the best total score of such a week. Against the plan: that total less this week's plan's. Others placed or displaced: families who have a supporter in one of the two weeks and wait in the other (families who only change supporter are not listed: among plans of the same score, who takes whom is a tie). Left waiting for the family: families placed in the week without this family who wait in this one. Equal totals are ranked by supporter id." }

@@ -576,6 +576,7 @@ async fn home(
         latest.as_ref(),
         &csrf.0,
         &remembered_by(&jar),
+        None,
     ))
 }
 
@@ -652,6 +653,68 @@ async fn import(
     }
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
     check_csrf(&csrf, field("csrf"))?;
+    match import_files(&state, &fields, files).await {
+        Ok((id, by)) => Ok(done(jar, &by, &format!("/weeks/{id}"))),
+        // Refused: the form again, with what was wrong above it and what was typed kept.
+        Err(AppError::BadInput(title, lines)) => {
+            refused_import(
+                &state,
+                &csrf,
+                &fields,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                title,
+                lines,
+            )
+            .await
+        }
+        Err(AppError::Conflict(title, message)) => {
+            refused_import(
+                &state,
+                &csrf,
+                &fields,
+                StatusCode::CONFLICT,
+                title.into(),
+                vec![message],
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The import page again after a refusal (`status`), with the refusal and the form's
+/// typed values.
+async fn refused_import(
+    state: &AppState,
+    csrf: &Csrf,
+    fields: &HashMap<String, String>,
+    status: StatusCode,
+    title: String,
+    lines: Vec<String>,
+) -> Result<Response, AppError> {
+    let field = |name: &str| fields.get(name).map_or("", |v| v.trim()).to_string();
+    let refused = pages::RefusedImport {
+        title,
+        lines,
+        week: field("week"),
+        by: field("by"),
+        anyway: field("anyway") == "yes",
+        no_policy: field("no_policy") == "yes",
+    };
+    let db = state.db().clone();
+    let (weeks, latest) = blocking(move || Ok((db.weeks()?, db.latest_import()?))).await?;
+    let page = pages::home(&weeks, latest.as_ref(), &csrf.0, "", Some(&refused));
+    Ok((status, page).into_response())
+}
+
+/// Checks the import's files in full and stores them, or stores nothing: the import's
+/// id and who made it, or why not.
+async fn import_files(
+    state: &AppState,
+    fields: &HashMap<String, String>,
+    mut files: HashMap<String, Upload>,
+) -> Result<(i64, String), AppError> {
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
     let by = initials(field("by"))?;
     // Stored as the Monday itself (`2015-11-9` is 2015-11-09), so that weeks compare in
     // order; a date that is not a Monday is refused below with the reason.
@@ -750,7 +813,7 @@ async fn import(
         Ok(db.add_import(&new)?)
     })
     .await?;
-    Ok(done(jar, &by, &format!("/weeks/{id}")))
+    Ok((id, by))
 }
 
 /// A register imported must carry the plan accepted for the Monday before it (`last`:
@@ -877,9 +940,15 @@ async fn family_page(
     Extension(csrf): Extension<Csrf>,
     jar: CookieJar,
     Path((id, referral)): Path<(i64, String)>,
-) -> Result<Markup, AppError> {
+) -> Result<Response, AppError> {
     let now = state.week(id).await?;
-    known_family(&now, &referral)?;
+    if let Err(AppError::NotFound(why)) = known_family(&now, &referral) {
+        return Ok((
+            StatusCode::NOT_FOUND,
+            pages::no_family(&now, &referral, &why),
+        )
+            .into_response());
+    }
     let planned = now.planned.clone();
     let explanation = explain(
         &planned.loaded.caseload,
@@ -888,12 +957,7 @@ async fn family_page(
         &referral,
     )
     .ok_or_else(|| AppError::NotFound(format!("no referral `{referral}`")))?;
-    Ok(pages::family(
-        &now,
-        &explanation,
-        &csrf.0,
-        &remembered_by(&jar),
-    ))
+    Ok(pages::family(&now, &explanation, &csrf.0, &remembered_by(&jar)).into_response())
 }
 
 async fn recommend_page(
@@ -920,9 +984,9 @@ async fn recommend_page(
     // htmx asks for the fragment (and swaps only a 200 into the page, so a refusal
     // comes as a 200 fragment that says so); a browser without it gets the whole page.
     if headers.contains_key("hx-request") {
-        return Ok(match recommendation {
-            Ok(r) => pages::recommendation(id, &r),
-            Err(err) => pages::refusal(&err.lines()),
+        return Ok(match &recommendation {
+            Ok(r) => pages::recommendation_in_place(id, &referral, Ok(r)),
+            Err(err) => pages::recommendation_in_place(id, &referral, Err(&err.lines())),
         });
     }
     let recommendation = recommendation?;

@@ -270,7 +270,7 @@ async fn monday_to_monday_in_chromium() {
             }
         }
     }
-    click(&client, "section.recommend a.button").await;
+    click(&client, "section.recommend form.rank button").await;
     let table = client
         .wait()
         .at_most(Duration::from_secs(60))
@@ -289,6 +289,26 @@ async fn monday_to_monday_in_chromium() {
             .ends_with(&family),
         "htmx kept the page"
     );
+    // The ranking's heading has the focus, and the status region says in a sentence
+    // what came (what a screen reader reads out).
+    let focused = client.active_element().await.unwrap();
+    assert!(
+        focused
+            .text()
+            .await
+            .unwrap()
+            .starts_with("Supporters ranked for "),
+        "{}",
+        focused.html(false).await.unwrap()
+    );
+    let status = client
+        .find(Locator::Css("#recommend-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(status.contains(&family), "{status}");
     if let Ok(cell) = client
         .find(Locator::Css("#recommendation table.candidates tbody td.id"))
         .await

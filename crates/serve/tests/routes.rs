@@ -315,6 +315,25 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     assert_eq!(ranked.status, StatusCode::OK);
     assert!(!ranked.body.contains("<html"), "htmx gets a fragment");
     assert!(ranked.body.contains("Week's total score now"));
+    // A heading that takes the focus, and a sentence for the status region (out of
+    // band), not the whole table read out.
+    assert!(
+        ranked.body.contains(&format!(
+            "<h3 tabindex=\"-1\" autofocus>Supporters ranked for {waiting_family}</h3>"
+        )),
+        "{}",
+        ranked.body
+    );
+    assert!(
+        ranked
+            .body
+            .contains("role=\"status\" hx-swap-oob=\"true\">")
+            && ranked
+                .body
+                .contains(&format!("ranked for {waiting_family}; the first is ")),
+        "{}",
+        ranked.body
+    );
     let whole = app
         .get(&format!("/weeks/{id}/families/{waiting_family}/recommend"))
         .await;
@@ -328,12 +347,23 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     let unknown = app.get(&format!("/weeks/{id}/families/BH-R9999")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("no referral `BH-R9999`"));
+    // Told on a page of the week, with the way back to it and a form to try again.
+    assert!(
+        unknown.body.contains(&format!("href=\"/weeks/{id}\""))
+            && unknown.body.contains("action=\"/weeks/")
+            && unknown.body.contains("/find\""),
+        "{}",
+        unknown.body
+    );
     // A family whose case closed before the week has no recommendation, and is told so.
     let closed = app
         .get_fragment(&format!("/weeks/{id}/families/BH-R0001/recommend"))
         .await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
     assert!(closed.body.contains("No recommendation for this family"));
+    assert!(closed
+        .body
+        .contains("No ranking for BH-R0001: see why below."));
     assert!(closed
         .body
         .contains("BH-R0001 is not active in the week of"));
@@ -494,6 +524,20 @@ async fn a_bad_import_stores_nothing_and_says_where() {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("Nothing was imported"));
     assert!(reply.body.contains("referrals.csv:"), "{}", reply.body);
+    // The import form again, the problems above it and tied to it, what was typed kept
+    // (the files are chosen again: a browser never lets a page fill them in).
+    assert!(
+        reply
+            .body
+            .contains("<title>Import refused · caseload</title>")
+            && reply.body.contains("id=\"import-problem\" role=\"alert\"")
+            && reply.body.contains("aria-describedby=\"import-problem\"")
+            && reply.body.contains("name=\"week\" value=\"2015-11-02\"")
+            && reply.body.contains("name=\"by\" value=\"AB\"")
+            && reply.body.contains("choose the files again"),
+        "{}",
+        reply.body
+    );
     // Not a Monday.
     let reply = app
         .import(
