@@ -468,21 +468,9 @@ fn compare_table(results: &[SplitResult]) -> String {
             .unwrap_or(0)
     };
     // A Markdown table row: "| label |" then " value |" per column.
-    let mut blocks: Vec<Vec<usize>> = vec![Vec::new()];
-    let mut width = label_width + 4;
-    for i in 0..results.len() {
-        let w = column_width(i) + 3;
-        let block = blocks.last_mut().expect("one block at least");
-        if !block.is_empty() && width + w > WIDTH {
-            blocks.push(vec![i]);
-            width = label_width + 4 + w;
-        } else {
-            block.push(i);
-            width += w;
-        }
-    }
+    let widths: Vec<usize> = (0..results.len()).map(column_width).collect();
     let mut out = String::new();
-    for block in &blocks {
+    for block in &column_blocks(label_width + 4, &widths) {
         let mut header = vec!["national".to_string()];
         header.extend(block.iter().map(|&i| letter(i)));
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -533,6 +521,111 @@ fn compare_table(results: &[SplitResult]) -> String {
         }
         let _ = writeln!(out, "{}:", letter(i));
         remarks(&mut out, &r.warnings, &r.notes);
+    }
+    out.push_str(&areas_side_by_side(results, letter));
+    out
+}
+
+/// The columns `0..widths.len()` (each `widths[i]` characters of content) in blocks
+/// that fit [`WIDTH`] beside `fixed` characters of leading columns, each column taking
+/// three more for its Markdown separators.
+fn column_blocks(fixed: usize, widths: &[usize]) -> Vec<Vec<usize>> {
+    let mut blocks: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut width = fixed;
+    for (i, w) in widths.iter().map(|w| w + 3).enumerate() {
+        let block = blocks.last_mut().expect("one block at least");
+        if !block.is_empty() && width + w > WIDTH {
+            blocks.push(vec![i]);
+            width = fixed + w;
+        } else {
+            block.push(i);
+            width += w;
+        }
+    }
+    blocks
+}
+
+/// Every area under every scenario, side by side: families supported and coverage,
+/// the areas least covered under any of the scenarios first, so that the areas a rule
+/// leaves short head the list.
+fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String) -> String {
+    let Some(first) = results.first() else {
+        return String::new();
+    };
+    fn of<'r>(r: &'r SplitResult, code: &str) -> Option<&'r AreaFunding> {
+        r.areas.iter().find(|a| a.area == code)
+    }
+    let lowest = |code: &str| {
+        results
+            .iter()
+            .filter_map(|r| of(r, code))
+            .map(|a| a.coverage)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut codes: Vec<(&str, &str, f64)> = first
+        .areas
+        .iter()
+        .map(|a| (a.area.as_str(), a.name.as_str(), lowest(&a.area)))
+        .collect();
+    codes.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.1.cmp(b.1)));
+    let cell = |r: &SplitResult, code: &str| {
+        of(r, code).map_or("-".to_string(), |a| {
+            format!(
+                "{} ({})",
+                thousands(a.families_supported.round() as i64),
+                Number::PERCENT.show(a.coverage)
+            )
+        })
+    };
+    let cells: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| codes.iter().map(|(code, ..)| cell(r, code)).collect())
+        .collect();
+    let name_width = codes
+        .iter()
+        .map(|(_, n, _)| n.chars().count())
+        .max()
+        .unwrap_or(4);
+    let demand: Vec<String> = codes
+        .iter()
+        .map(|(code, ..)| {
+            of(first, code).map_or("-".into(), |a| thousands(a.demand_families.round() as i64))
+        })
+        .collect();
+    let demand_width = demand.iter().map(String::len).max().unwrap_or(6).max(6);
+    let widths: Vec<usize> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.iter()
+                .map(String::len)
+                .chain([letter(i).len()])
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    let mut out = String::from("\n");
+    out.push_str(&wrap(
+        &format!(
+            "Areas side by side ({}): families supported over the period, and coverage, under each scenario; the areas least covered under any of them first (demand as under A).",
+            codes.len()
+        ),
+        0,
+    ));
+    // Named, not coded, so that three scenarios fit a terminal's width (the codes are in
+    // the CSV, one row per scenario and area).
+    for block in column_blocks(2 + name_width + 3 + demand_width + 2, &widths) {
+        let mut header = vec!["area".to_string(), "demand".to_string()];
+        header.extend(block.iter().map(|&i| letter(i)));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut t = table(&header);
+        for (row, (_, name, _)) in codes.iter().enumerate() {
+            let mut line = vec![name.to_string(), demand[row].clone()];
+            line.extend(block.iter().map(|&i| cells[i][row].clone()));
+            t.add_row(line);
+        }
+        right_align(&mut t, &(1..=block.len() + 1).collect::<Vec<_>>());
+        let _ = writeln!(out, "\n{t}");
     }
     out
 }

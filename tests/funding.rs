@@ -136,10 +136,18 @@ fn sweep_runs_a_grid_and_draws_it() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.starts_with("budget_gbp,spend_gbp,unspent_gbp,families_supported"),
+        text.starts_with("scenario,rule,budget_gbp,available_gbp,spend_gbp,unspent_gbp,families_supported,demand_families,unmet_demand"),
         "{text}"
     );
     assert_eq!(text.lines().count(), 1 + 4);
+    // Every row names its scenario and rule, so that sweeps stack in one sheet.
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|row| row
+                .starts_with("\"2016-17: same money, the most families (LP)\",max_families,")),
+        "{text}"
+    );
     // Axis labels formatted for reading: pounds as £m, counts with separators.
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(
@@ -617,6 +625,86 @@ fn issue7_compare_fits_100_columns_and_names_weakest_and_strongest() {
     );
     assert_money_grouped(&text);
     assert!(text.contains("Assumptions of A, B, C, D, E, F"), "{text}");
+    areas_side_by_side_agree_with_each_split(&files, &text);
+}
+
+/// The compare table's areas side by side: every area once per block of scenarios,
+/// the areas least covered under any scenario first, and every cell the families and
+/// coverage each scenario's own split (its JSON) gives the area.
+fn areas_side_by_side_agree_with_each_split(files: &[String], text: &str) {
+    let side = text
+        .split("Areas side by side (152)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no areas side by side: {text}"));
+    let splits: Vec<Value> = files
+        .iter()
+        .map(|f| json(&funding(&["--format", "json", "--scenario", f])))
+        .collect();
+    let mut lowest_before = f64::NEG_INFINITY;
+    let mut rows_seen = 0;
+    let mut letters_seen = Vec::new();
+    for block in side.split("\n\n").filter(|b| b.starts_with("| area")) {
+        let mut lines = block.lines();
+        let header: Vec<&str> = lines.next().unwrap().split('|').map(str::trim).collect();
+        let letters: Vec<&str> = header[3..header.len() - 1].to_vec();
+        letters_seen.extend(letters.iter().map(|l| l.to_string()));
+        let rows: Vec<Vec<&str>> = lines
+            .skip(1)
+            .map(|l| l.split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), 152, "{block}");
+        for row in &rows {
+            let name = row[1];
+            let mut lowest = f64::INFINITY;
+            for (k, letter) in letters.iter().enumerate() {
+                let i = usize::from(letter.as_bytes()[0] - b'A');
+                let area = splits[i]["areas"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|a| a["name"] == name)
+                    .unwrap_or_else(|| panic!("{name} not in {}", files[i]));
+                let families = area["families_supported"].as_f64().unwrap();
+                let coverage = area["coverage"].as_f64().unwrap();
+                lowest = lowest.min(coverage);
+                let cell = row[3 + k];
+                let expected_families = format!("{}", families.round() as i64);
+                assert_eq!(
+                    cell.split(' ').next().unwrap().replace(',', ""),
+                    expected_families,
+                    "{name} under {letter}: {cell}"
+                );
+                assert!(
+                    cell.ends_with(&format!("({:.1}%)", 100.0 * coverage)),
+                    "{name} under {letter}: {cell}"
+                );
+            }
+            if letters.contains(&"A") {
+                // Sorted by the lowest coverage under any scenario; the first block
+                // holds A, and its order is every block's.
+                let all_lowest = splits
+                    .iter()
+                    .map(|s| {
+                        s["areas"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .find(|a| a["name"] == name)
+                            .unwrap()["coverage"]
+                            .as_f64()
+                            .unwrap()
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                assert!(all_lowest >= lowest_before, "{name} out of order");
+                lowest_before = all_lowest;
+                rows_seen += 1;
+            }
+            assert!(lowest.is_finite());
+        }
+    }
+    assert_eq!(rows_seen, 152);
+    assert_eq!(letters_seen, ["A", "B", "C", "D", "E", "F"]);
+    assert!(side.contains("\n| Kent "), "{side}");
 }
 
 /// Every amount in pounds has its thousands separated: no `£` before four digits in a row.

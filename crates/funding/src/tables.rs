@@ -174,14 +174,21 @@ pub fn sweep_frame(sweep: &SweepResult) -> Result<DataFrame, FundingError> {
             .map(|p| f(&p.summary))
             .collect::<Vec<f64>>()
     };
+    // The scenario and rule on every row, as in the split's and the comparison's
+    // tables, so that sweeps of several rules can be stacked in one sheet.
+    let n = sweep.points.len();
     let columns = vec![
+        Column::new("scenario".into(), vec![sweep.scenario.as_str(); n]),
+        Column::new("rule".into(), vec![sweep.rule; n]),
         Column::new(
             sweep.parameter.as_str().into(),
             sweep.points.iter().map(|p| p.value).collect::<Vec<f64>>(),
         ),
+        Column::new("available_gbp".into(), get(&|s| s.available_gbp)),
         Column::new("spend_gbp".into(), get(&|s| s.spend_gbp)),
         Column::new("unspent_gbp".into(), get(&|s| s.unspent_gbp)),
         Column::new("families_supported".into(), get(&|s| s.families_supported)),
+        Column::new("demand_families".into(), get(&|s| s.demand_families)),
         Column::new("unmet_demand".into(), get(&|s| s.unmet_demand)),
         Column::new("coverage".into(), get(&|s| s.coverage)),
         Column::new("min_coverage".into(), get(&|s| s.min_coverage)),
