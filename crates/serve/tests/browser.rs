@@ -399,9 +399,18 @@ async fn monday_to_monday_in_chromium() {
     std::fs::write(&bad, "referral_id,area,received\nR1,E06000043,not a date\n").unwrap();
     fill(&client, "input[name=referrals]", bad.to_str().unwrap()).await;
     submit(&client, "section.import button[type=submit]").await;
-    let problem = text(&client, "section.problem").await;
+    // The form comes back with the problems above it and the Monday as typed.
+    let problem = text(&client, "#import-problem").await;
     assert!(problem.contains("Nothing was imported"), "{problem}");
     assert!(problem.contains("bad.csv:"), "{problem}");
+    let week = client
+        .find(Locator::Css("section.import input[name=week]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert!(week.is_some_and(|w| !w.is_empty()), "the Monday is kept");
     shot(&client, &shots, "10-bad-import").await;
     assert_eq!(db.weeks().unwrap().len(), 2);
     assert_eq!(db.integrity_check().unwrap(), "ok");
