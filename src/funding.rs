@@ -725,7 +725,7 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     }
     right_align(&mut t, &[2, 3, 4, 5, 6, 7]);
     let mut out = format!(
-        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {}, simulated {}\n\n",
+        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {}, simulated {}\n",
         s.scenario,
         s.rule,
         s.replications,
@@ -733,6 +733,16 @@ fn simulated_table(s: &SimulatedSplit) -> String {
         thousands(s.closed_form_families.round() as i64),
         interval(Some(&s.families_supported), Number::THOUSANDS)
     );
+    out.push_str(&wrap(
+        &format!(
+            "Nationally: {} families referred in the period; {} of them supported by week 16 of the 20-week clock; {} weeks waited on average by those supported (95% CIs).",
+            interval(Some(&s.referred), Number::THOUSANDS),
+            interval(Some(&s.supported_by_week_16), Number::PERCENT),
+            interval(Some(&s.wait_mean), Number::COUNT)
+        ),
+        0,
+    ));
+    out.push('\n');
     assumptions_block(&mut out, "Assumptions", &s.assumptions);
     if !s.warnings.is_empty() || !s.notes.is_empty() {
         out.push('\n');

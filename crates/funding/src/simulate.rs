@@ -46,6 +46,14 @@ pub struct SimulatedSplit {
     pub closed_form_families: f64,
     /// Simulated families supported, nationally (the CI from per-replication totals).
     pub families_supported: Estimate,
+    /// Families referred in the period, nationally (per-replication totals).
+    pub referred: Estimate,
+    /// Share of the families referred nationally who were supported by week 16 of
+    /// their clock (per replication: the areas' shares weighted by their referrals).
+    pub supported_by_week_16: Estimate,
+    /// Mean weeks from referral to a supporter among the families supported nationally
+    /// (per replication: the areas' means weighted by the families they supported).
+    pub wait_mean: Estimate,
     /// What the closed form assumed (the simulation shares its period and demand).
     pub assumptions: Assumptions,
     /// Demand columns whose years do not describe the period.
@@ -216,21 +224,46 @@ pub fn simulate_split(
             supported_by_week_16: estimate(&metric(rows, |m| m.supported_by_week_16), Kind::Share),
         })
         .collect();
-    let totals: Vec<f64> = (0..replications as usize)
-        .map(|r| {
-            per_area
-                .iter()
-                .map(|rows| rows[r].measures.metrics.supported)
-                .sum()
-        })
-        .collect();
+    // National figures of replication r: a sum over the areas, or the areas' figures
+    // weighted (an area that referred or supported nobody has no share or wait, and
+    // weighs 0).
+    let total = |count: fn(&Metrics<f64>) -> f64| -> Vec<f64> {
+        (0..replications as usize)
+            .map(|r| {
+                per_area
+                    .iter()
+                    .map(|rows| count(&rows[r].measures.metrics))
+                    .sum()
+            })
+            .collect()
+    };
+    let weighted = |figure: fn(&Metrics<f64>) -> (f64, f64)| -> Vec<f64> {
+        (0..replications as usize)
+            .filter_map(|r| {
+                let (sum, weight) = per_area
+                    .iter()
+                    .map(|rows| figure(&rows[r].measures.metrics))
+                    .filter(|(_, weight)| *weight > 0.0)
+                    .fold((0.0, 0.0), |(s, w), (value, weight)| {
+                        (s + value * weight, w + weight)
+                    });
+                (weight > 0.0).then(|| sum / weight)
+            })
+            .collect()
+    };
     Ok(SimulatedSplit {
         scenario: split.scenario.clone(),
         rule: split.rule,
         policy: policy.name().to_string(),
         replications,
         closed_form_families: split.summary.families_supported,
-        families_supported: estimate(&totals, Kind::Count),
+        families_supported: estimate(&total(|m| m.supported), Kind::Count),
+        referred: estimate(&total(|m| m.referred), Kind::Count),
+        supported_by_week_16: estimate(
+            &weighted(|m| (m.supported_by_week_16, m.referred)),
+            Kind::Share,
+        ),
+        wait_mean: estimate(&weighted(|m| (m.wait_mean, m.supported)), Kind::Weeks),
         assumptions: split.assumptions.clone(),
         warnings: split.warnings.clone(),
         notes: split.notes.clone(),

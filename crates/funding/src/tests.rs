@@ -610,6 +610,52 @@ fn issue7_ticks_are_round_and_cover_the_range() {
 }
 
 #[test]
+fn national_simulated_figures_weigh_the_areas() {
+    let s = scenario("demand", 200_000.0, 1.0, 0.0, "");
+    let policy = caseload_sim::builtin("fifo").unwrap();
+    // One area: the national figures are the area's own.
+    let one = table(&[(400, 400, 1000.0, 0.1)]);
+    let r = split(&s, &one.resolve(&s).unwrap()).unwrap();
+    let sim = simulate_split(&s, &r, policy, 6, 3).unwrap();
+    let close = |a: &caseload_sim::Estimate, b: &caseload_sim::Estimate| {
+        let (a, b) = (a.mean.unwrap(), b.mean.unwrap());
+        (a - b).abs() < 1e-9 * a.abs().max(1.0)
+    };
+    assert!(
+        close(
+            &sim.supported_by_week_16,
+            &sim.areas[0].supported_by_week_16
+        ),
+        "{sim:?}"
+    );
+    assert!(close(&sim.wait_mean, &sim.areas[0].wait_mean), "{sim:?}");
+    assert!(close(
+        &sim.families_supported,
+        &sim.areas[0].families_supported
+    ));
+    // Two areas, one funded well below its demand: nationally more families are
+    // referred than supported, the share by week 16 is a share, and the area short of
+    // money makes the national share lower than the well-funded area's.
+    let two = table(&[(400, 400, 1000.0, 0.1), (40, 40, 1000.0, 0.1)]);
+    let s = scenario("population", 200_000.0, 1.0, 0.0, "");
+    let r = split(&s, &two.resolve(&s).unwrap()).unwrap();
+    let sim = simulate_split(&s, &r, policy, 6, 3).unwrap();
+    let mean = |e: &caseload_sim::Estimate| e.mean.unwrap();
+    assert!(
+        mean(&sim.referred) >= mean(&sim.families_supported),
+        "{sim:?}"
+    );
+    let share = mean(&sim.supported_by_week_16);
+    assert!((0.0..=1.0).contains(&share), "{share}");
+    let best = sim
+        .areas
+        .iter()
+        .map(|a| mean(&a.supported_by_week_16))
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(share < best, "{share} against {best}: {sim:?}");
+}
+
+#[test]
 fn areas_are_simulated_with_their_own_random_streams() {
     // Two areas alike in every figure but their code: with one seed for all, each
     // replication gave them the same arrivals, and the national total's interval was
