@@ -83,12 +83,30 @@ pub(crate) fn error(title: &str, lines: &[String]) -> Markup {
         html! {
             section.problem role="alert" {
                 h1 { (title) }
-                @for line in lines.iter().map(|l| l.trim()).filter(|l| l.ends_with(':')) { p { (line) } }
-                ul { @for line in lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty() && !l.ends_with(':')) { li { code { (line) } } } }
+                (problem_lines(lines))
                 p { a href="/" { "All weeks" } }
             }
         },
     )
+}
+
+/// What is wrong, line by line, in the order given: a line ending in a colon heads the
+/// problems under it (a file's "3 problems in the input:"), each listed below it.
+fn problem_lines(lines: &[String]) -> Markup {
+    let mut groups: Vec<(Option<&str>, Vec<&str>)> = vec![(None, Vec::new())];
+    for line in lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        if line.ends_with(':') {
+            groups.push((Some(line), Vec::new()));
+        } else if let Some((_, items)) = groups.last_mut() {
+            items.push(line);
+        }
+    }
+    html! {
+        @for (head, items) in groups.iter().filter(|(h, i)| h.is_some() || !i.is_empty()) {
+            @if let Some(head) = head { p { (head) } }
+            @if !items.is_empty() { ul { @for item in items { li { code { (item) } } } } }
+        }
+    }
 }
 
 fn by_field(by: &str) -> Markup {
@@ -132,6 +150,7 @@ pub(crate) fn home(
         .map(|d| (d + chrono::Duration::days(7)).to_string())
         .unwrap_or_default();
     let week = refused.map_or(next_monday.as_str(), |r| r.week.as_str());
+    let described = refused.map(|_| "import-problem");
     let by = refused.map_or(by, |r| r.by.as_str());
     page(
         if refused.is_some() {
@@ -146,21 +165,22 @@ pub(crate) fn home(
                 p.note { "The supporters file and the register of families (referrals), as for "
                     code { "caseload allocate" } ". Every row is checked first: if any is wrong, nothing is stored and each problem is listed by file, line and column." }
                 @if let Some(r) = refused {
+                    // The focus starts on the problem; each field the coordinator fills
+                    // in again is described by it.
                     div.problem #import-problem role="alert" {
-                        h3 { (r.title) }
-                        @for line in r.lines.iter().map(|l| l.trim()).filter(|l| l.ends_with(':')) { p { (line) } }
-                        ul { @for line in r.lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty() && !l.ends_with(':')) { li { code { (line) } } } }
+                        h3 tabindex="-1" autofocus { (r.title) }
+                        (problem_lines(&r.lines))
                         p { "Nothing was stored. The week, your initials and the boxes are kept below; choose the files again (a browser never keeps them), mended if need be." }
                     }
                 }
-                form method="post" action="/import" enctype="multipart/form-data" aria-describedby=[refused.map(|_| "import-problem")] {
+                form method="post" action="/import" enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(csrf);
                     // Weeks are Mondays: the browser refuses another day before sending
                     // (stepping in weeks from Monday 1 September 2014, when the reforms began).
-                    p { label { "Week of Monday " input type="date" name="week" value=(week) min="2014-09-01" step="7" required; } }
-                    p { label { "Register (referrals.csv) " input type="file" name="referrals" accept=".csv,text/csv" required; } }
+                    p { label { "Week of Monday " input type="date" name="week" value=(week) min="2014-09-01" step="7" required aria-describedby=[described]; } }
+                    p { label { "Register (referrals.csv) " input type="file" name="referrals" accept=".csv,text/csv" required aria-describedby=[described]; } }
                     p {
-                        label { "Supporters (supporters.csv) " input type="file" name="supporters" accept=".csv,text/csv" required[latest.is_none()]; }
+                        label { "Supporters (supporters.csv) " input type="file" name="supporters" accept=".csv,text/csv" required[latest.is_none()] aria-describedby=[described]; }
                         @if let Some(latest) = latest {
                             br; span.note { "Leave empty to keep " code { (latest.files.supporters_name) } " from the week of " (latest.files.week) "." }
                         }
@@ -678,12 +698,16 @@ pub(crate) fn recommendation_in_place(
         Err(_) => format!("No ranking for {referral}: see why below."),
     };
     html! {
-        h3 tabindex="-1" autofocus { "Supporters ranked for " (referral) }
+        h3 tabindex="-1" autofocus {
+            @if r.is_ok() { "Supporters ranked for " (referral) } @else { "No ranking for " (referral) }
+        }
         @match r {
             Ok(r) => (recommendation(id, r)),
             Err(lines) => (refusal(lines)),
         }
-        p #recommend-status .note role="status" hx-swap-oob="true" { (status) }
+        // Into the status region already on the page, not a new one in its place: a
+        // screen reader reads a live region's change, not a region that arrives full.
+        p #recommend-status hx-swap-oob="innerHTML" { (status) }
     }
 }
 

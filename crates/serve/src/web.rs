@@ -275,9 +275,10 @@ impl AppError {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, title, lines) = match self {
+impl AppError {
+    /// The status, the title and the lines the user is shown.
+    fn parts(self) -> (StatusCode, String, Vec<String>) {
+        match self {
             AppError::BadInput(title, lines) => (StatusCode::UNPROCESSABLE_ENTITY, title, lines),
             AppError::Conflict(title, message) => {
                 (StatusCode::CONFLICT, title.into(), vec![message])
@@ -296,7 +297,13 @@ impl IntoResponse for AppError {
                     vec!["The server's terminal has the details.".into()],
                 )
             }
-        };
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, lines) = self.parts();
         (status, pages::error(&title, &lines)).into_response()
     }
 }
@@ -656,27 +663,9 @@ async fn import(
     match import_files(&state, &fields, files).await {
         Ok((id, by)) => Ok(done(jar, &by, &format!("/weeks/{id}"))),
         // Refused: the form again, with what was wrong above it and what was typed kept.
-        Err(AppError::BadInput(title, lines)) => {
-            refused_import(
-                &state,
-                &csrf,
-                &fields,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                title,
-                lines,
-            )
-            .await
-        }
-        Err(AppError::Conflict(title, message)) => {
-            refused_import(
-                &state,
-                &csrf,
-                &fields,
-                StatusCode::CONFLICT,
-                title.into(),
-                vec![message],
-            )
-            .await
+        Err(refusal @ (AppError::BadInput(..) | AppError::Conflict(..))) => {
+            let (status, title, lines) = refusal.parts();
+            refused_import(&state, &csrf, &fields, status, title, lines).await
         }
         Err(other) => Err(other),
     }

@@ -398,6 +398,7 @@ async fn monday_to_monday_in_chromium() {
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "referral_id,area,received\nR1,E06000043,not a date\n").unwrap();
     fill(&client, "input[name=referrals]", bad.to_str().unwrap()).await;
+    set_value(&client, "input[name=week]", "2015-11-23").await;
     submit(&client, "section.import button[type=submit]").await;
     // The form comes back with the problems above it and the Monday as typed.
     let problem = text(&client, "#import-problem").await;
@@ -410,7 +411,14 @@ async fn monday_to_monday_in_chromium() {
         .prop("value")
         .await
         .unwrap();
-    assert!(week.is_some_and(|w| !w.is_empty()), "the Monday is kept");
+    assert_eq!(
+        week.as_deref(),
+        Some("2015-11-23"),
+        "the Monday typed is kept"
+    );
+    // The problem has the focus, for a keyboard or a screen reader to start from.
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Nothing was imported");
     shot(&client, &shots, "10-bad-import").await;
     assert_eq!(db.weeks().unwrap().len(), 2);
     assert_eq!(db.integrity_check().unwrap(), "ok");

@@ -294,6 +294,14 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     ] {
         assert!(family.body.contains(fact), "{fact}");
     }
+    // The status region the ranking's sentence goes into is on the page from the start.
+    assert!(
+        family
+            .body
+            .contains("<p class=\"note\" id=\"recommend-status\" role=\"status\"></p>"),
+        "{}",
+        family.body
+    );
     let found = app
         .get(&format!("/weeks/{id}/find?referral={waiting_family}"))
         .await;
@@ -327,7 +335,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     assert!(
         ranked
             .body
-            .contains("role=\"status\" hx-swap-oob=\"true\">")
+            .contains("<p id=\"recommend-status\" hx-swap-oob=\"innerHTML\">")
             && ranked
                 .body
                 .contains(&format!("ranked for {waiting_family}; the first is ")),
@@ -531,7 +539,12 @@ async fn a_bad_import_stores_nothing_and_says_where() {
             .body
             .contains("<title>Import refused · caseload</title>")
             && reply.body.contains("id=\"import-problem\" role=\"alert\"")
-            && reply.body.contains("aria-describedby=\"import-problem\"")
+            && reply
+                .body
+                .contains("required aria-describedby=\"import-problem\"")
+            && reply
+                .body
+                .contains("<h3 tabindex=\"-1\" autofocus>Nothing was imported</h3>")
             && reply.body.contains("name=\"week\" value=\"2015-11-02\"")
             && reply.body.contains("name=\"by\" value=\"AB\"")
             && reply.body.contains("choose the files again"),
