@@ -273,26 +273,26 @@ fn extremes(r: &SplitResult) -> Option<[(&AreaFunding, usize); 2]> {
             .filter(|a| (a.coverage - edge.coverage).abs() < SAME_COVERAGE)
             .min_by(|a, b| a.name.cmp(&b.name))
     };
-    let weakest = first_tied_with(
+    let lowest = with_demand
+        .iter()
+        .copied()
+        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    let highest = with_demand
+        .iter()
+        .copied()
+        .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
+    // Ties are counted around the lowest (highest) coverage itself, not the area named.
+    let ties = |edge: &AreaFunding| {
         with_demand
             .iter()
-            .copied()
-            .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?,
-    )?;
-    let strongest = first_tied_with(
-        with_demand
-            .iter()
-            .copied()
-            .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?,
-    )?;
-    let ties = |x: &AreaFunding| {
-        with_demand
-            .iter()
-            .filter(|a| (a.coverage - x.coverage).abs() < SAME_COVERAGE)
+            .filter(|a| (a.coverage - edge.coverage).abs() < SAME_COVERAGE)
             .count()
             - 1
     };
-    Some([(weakest, ties(weakest)), (strongest, ties(strongest))])
+    Some([
+        (first_tied_with(lowest)?, ties(lowest)),
+        (first_tied_with(highest)?, ties(highest)),
+    ])
 }
 
 fn extremes_line(r: &SplitResult) -> String {
@@ -549,9 +549,6 @@ fn column_blocks(fixed: usize, widths: &[usize]) -> Vec<Vec<usize>> {
 /// the areas least covered under any of the scenarios first, so that the areas a rule
 /// leaves short head the list.
 fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String) -> String {
-    let Some(first) = results.first() else {
-        return String::new();
-    };
     fn of<'r>(r: &'r SplitResult, code: &str) -> Option<&'r AreaFunding> {
         r.areas.iter().find(|a| a.area == code)
     }
@@ -562,11 +559,17 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
             .map(|a| a.coverage)
             .fold(f64::INFINITY, f64::min)
     };
-    let mut codes: Vec<(&str, &str, f64)> = first
-        .areas
+    // Every area of any scenario, once (scenarios read the same areas table today).
+    let mut seen = std::collections::HashSet::new();
+    let mut codes: Vec<(&str, &str, f64)> = results
         .iter()
+        .flat_map(|r| &r.areas)
+        .filter(|a| seen.insert(a.area.as_str()))
         .map(|a| (a.area.as_str(), a.name.as_str(), lowest(&a.area)))
         .collect();
+    if codes.is_empty() {
+        return String::new();
+    }
     codes.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.1.cmp(b.1)));
     let cell = |r: &SplitResult, code: &str| {
         of(r, code).map_or("-".to_string(), |a| {
@@ -589,7 +592,10 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
     let demand: Vec<String> = codes
         .iter()
         .map(|(code, ..)| {
-            of(first, code).map_or("-".into(), |a| thousands(a.demand_families.round() as i64))
+            results
+                .iter()
+                .find_map(|r| of(r, code))
+                .map_or("-".into(), |a| thousands(a.demand_families.round() as i64))
         })
         .collect();
     let demand_width = demand.iter().map(String::len).max().unwrap_or(6).max(6);
@@ -607,7 +613,7 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
     let mut out = String::from("\n");
     out.push_str(&wrap(
         &format!(
-            "Areas side by side ({}): families supported over the period, and coverage, under each scenario; the areas least covered under any of them first (demand as under A).",
+            "Areas side by side ({}): families supported over the period, and coverage, under each scenario; the areas least covered under any of them first (demand as under the first scenario that has the area).",
             codes.len()
         ),
         0,

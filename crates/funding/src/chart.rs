@@ -139,7 +139,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         );
     }
     // Name the lowest and the highest, with a leader line down to their bars.
-    let (Some(&low), Some(&last)) = (order.first(), order.last()) else {
+    let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
         return;
     };
     // Among areas tied for the lowest or the highest (within the tolerance that counts
@@ -152,7 +152,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
             .min_by(|&a, &b| panel.areas[a].0.cmp(&panel.areas[b].0))
             .unwrap_or(edge)
     };
-    let (low, high) = (first_tied_with(low), first_tied_with(last));
+    let (low, high) = (first_tied_with(first), first_tied_with(last));
     let ties = |v: f64| {
         panel
             .areas
@@ -160,9 +160,10 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
             .filter(|a| (a.1 - v).abs() < SAME_COVERAGE)
             .count()
     };
-    let label = |a: usize, which: &str| {
+    // Ties are counted around the lowest (highest) coverage itself, not the area named.
+    let label = |a: usize, edge: usize, which: &str| {
         let (name, value, _) = &panel.areas[a];
-        let others = ties(*value) - 1;
+        let others = ties(panel.areas[edge].1) - 1;
         match others {
             0 => format!("{which}: {} {}", name, percent(*value)),
             1 => format!("{which}: {} and 1 other at {}", name, percent(*value)),
@@ -170,9 +171,13 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         }
     };
     let strip = top + 40.0;
-    let low_x = LEFT + step / 2.0;
-    let high_x = LEFT + step * (n - 0.5);
-    let high_bar = panel.areas[last].1;
+    // The leader lines go down to the bars of the areas named.
+    let bar_x = |a: usize| {
+        let i = order.iter().position(|&o| o == a).unwrap_or(0);
+        LEFT + step * (i as f64 + 0.5)
+    };
+    let (low_x, high_x) = (bar_x(low), bar_x(high));
+    let high_bar = panel.areas[high].1;
     if (high_bar - panel.areas[low].1).abs() < SAME_COVERAGE {
         let _ = writeln!(
             svg,
@@ -184,7 +189,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     let _ = writeln!(
         svg,
         "<text x=\"{LEFT}\" y=\"{strip}\" font-size=\"12\">{}</text><line x1=\"{low_x:.2}\" x2=\"{low_x:.2}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-dasharray=\"2,2\"/>",
-        text(&label(low, "lowest")),
+        text(&label(low, first, "lowest")),
         strip + 4.0,
         y(panel.areas[low].1) - 2.0
     );
@@ -192,7 +197,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         svg,
         "<text x=\"{}\" y=\"{strip}\" font-size=\"12\" text-anchor=\"end\">{}</text><line x1=\"{high_x:.2}\" x2=\"{high_x:.2}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-dasharray=\"2,2\"/>",
         LEFT + plot_w,
-        text(&label(high, "highest")),
+        text(&label(high, last, "highest")),
         strip + 4.0,
         y(high_bar) - 2.0
     );

@@ -25,6 +25,8 @@ pub struct SimulatedArea {
     pub closed_form_families: f64,
     /// Families supported in the simulation (mean, 95% CI over replications).
     pub families_supported: Estimate,
+    /// Families referred in the period in the simulation.
+    pub referred: Estimate,
     /// Weeks from referral to a supporter, among those supported.
     pub wait_mean: Estimate,
     /// Share of referred families supported by week 16 of their clock.
@@ -220,6 +222,7 @@ pub fn simulate_split(
             demand_families: area.demand_families,
             closed_form_families: area.families_supported,
             families_supported: estimate(&metric(rows, |m| m.supported), Kind::Count),
+            referred: estimate(&metric(rows, |m| m.referred), Kind::Count),
             wait_mean: estimate(&metric(rows, |m| m.wait_mean), Kind::Weeks),
             supported_by_week_16: estimate(&metric(rows, |m| m.supported_by_week_16), Kind::Share),
         })

@@ -211,12 +211,12 @@ pub fn split(scenario: &FundingScenario, areas: &[Area]) -> Result<SplitResult, 
         // top-slice added back, the figure a budget is set in.
         let needed = summary.spend_gbp / (1.0 - scenario.admin_share);
         let note = format!(
-            "every family of the demand is supported with {}: the other {} would buy capacity that no area's demand uses, so it is left unspent. The least budget that meets all the demand under these assumptions is {} ({} for the areas and the {:.0}% top-slice).",
+            "every family of the demand is supported with {}: the other {} would buy capacity that no area's demand uses, so it is left unspent. The least budget that meets all the demand under these assumptions is {} ({} for the areas and the {}% top-slice).",
             crate::tables::money(summary.spend_gbp),
             crate::tables::money(unspent),
             crate::tables::money(needed),
             crate::tables::money(summary.spend_gbp),
-            100.0 * scenario.admin_share
+            crate::tables::number(100.0 * scenario.admin_share)
         );
         result.notes.push(note);
     }

@@ -633,6 +633,42 @@ fn national_simulated_figures_weigh_the_areas() {
         &sim.families_supported,
         &sim.areas[0].families_supported
     ));
+    // With one replication, each national figure is the areas' own weighted by hand:
+    // the share by week 16 by the families referred, the wait by those supported.
+    let two = table(&[(400, 400, 1000.0, 0.1), (40, 40, 3000.0, 0.1)]);
+    let s = scenario("population", 200_000.0, 1.0, 0.0, "");
+    let r = split(&s, &two.resolve(&s).unwrap()).unwrap();
+    let sim = simulate_split(&s, &r, policy, 1, 3).unwrap();
+    fn m(e: &caseload_sim::Estimate) -> f64 {
+        e.mean.unwrap()
+    }
+    let by_hand = |value: fn(&SimulatedArea) -> f64, weight: fn(&SimulatedArea) -> f64| {
+        let (sum, weights) = sim.areas.iter().fold((0.0, 0.0), |(s, w), a| {
+            (s + value(a) * weight(a), w + weight(a))
+        });
+        sum / weights
+    };
+    let share = by_hand(|a| m(&a.supported_by_week_16), |a| m(&a.referred));
+    let wait = by_hand(|a| m(&a.wait_mean), |a| m(&a.families_supported));
+    assert!(
+        (m(&sim.supported_by_week_16) - share).abs() < 1e-12,
+        "{sim:?}"
+    );
+    assert!((m(&sim.wait_mean) - wait).abs() < 1e-12, "{sim:?}");
+    let unweighted = sim
+        .areas
+        .iter()
+        .map(|a| m(&a.supported_by_week_16))
+        .sum::<f64>()
+        / 2.0;
+    assert!(
+        (share - unweighted).abs() > 1e-3,
+        "the areas differ in size: {sim:?}"
+    );
+    assert_eq!(
+        m(&sim.referred),
+        sim.areas.iter().map(|a| m(&a.referred)).sum::<f64>()
+    );
     // Two areas, one funded well below its demand: nationally more families are
     // referred than supported, the share by week 16 is a share, and the area short of
     // money makes the national share lower than the well-funded area's.
