@@ -171,13 +171,11 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         }
     };
     let strip = top + 40.0;
-    // The leader lines go down to the bars of the areas named.
-    let bar_x = |a: usize| {
-        let i = order.iter().position(|&o| o == a).unwrap_or(0);
-        LEFT + step * (i as f64 + 0.5)
-    };
-    let (low_x, high_x) = (bar_x(low), bar_x(high));
-    let high_bar = panel.areas[high].1;
+    // The leader lines go down to the first and the last bar: the area named, or with
+    // ties ("and 147 others") the edge of the tied group it belongs to, under its label.
+    let low_x = LEFT + step / 2.0;
+    let high_x = LEFT + step * (n - 0.5);
+    let high_bar = panel.areas[last].1;
     if (high_bar - panel.areas[low].1).abs() < SAME_COVERAGE {
         let _ = writeln!(
             svg,
