@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 
 use caseload_funding::tables::{money, number, thousands};
 use caseload_funding::{
-    compare, load_scenario, simulate_split, sweep, tables, AreaFunding, AreasTable, Assumptions,
-    PeriodWarning, SimulatedSplit, SplitResult, Summary, SweepResult, SweepSpec, SAME_COVERAGE,
+    compare, load_scenario, simulate_split_with_progress, sweep, tables, AreaFunding, AreasTable,
+    Assumptions, PeriodWarning, SimulatedSplit, SplitResult, Summary, SweepResult, SweepSpec,
+    SAME_COVERAGE,
 };
 use caseload_model::config;
 
 use crate::cli::{BadArgument, Format, FundingArgs};
 use crate::output::{
-    emit, format_by_extension, format_name, is_stdio, no_collisions, one_from_stdin,
+    emit, format_by_extension, format_name, is_stdio, no_collisions, one_from_stdin, progress_bar,
     require_folders, stdout_format,
 };
 use crate::render::{interval, right_align, table, Number};
@@ -184,7 +185,22 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
                 caseload_sim::BUILTIN.join(", ")
             ))
         })?;
-        let simulated = simulate_split(scenario, &results[0], policy, replications, args.seed)?;
+        // Areas x replications steps: a national run simulates 152 x 20 by default.
+        let bar = progress_bar(
+            results[0].areas.len() as u64 * u64::from(replications),
+            format!("{} through the weekly simulation", results[0].scenario),
+            "area replications",
+        );
+        let simulated = simulate_split_with_progress(
+            scenario,
+            &results[0],
+            policy,
+            replications,
+            args.seed,
+            &|| bar.inc(1),
+        );
+        bar.finish_and_clear();
+        let simulated = simulated?;
         if let Some(chart) = &args.chart {
             tables::simulated_chart(&simulated, chart)?;
         }

@@ -176,3 +176,19 @@ pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A progress bar on standard error for `len` steps of `unit` ("replications"), named by
+/// `message`; hidden when standard error is not a terminal (a log or a pipe).
+pub fn progress_bar(len: u64, message: String, unit: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let template =
+        format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{elapsed}} ({{eta}} left)");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}

@@ -11,10 +11,9 @@ use caseload_sim::{
     builtin, rows_csv, simulate, wait_chart, write_tables, Estimate, Metrics, PolicyResult,
     ReferralPolicy, Results, Scenario, BUILTIN, DEFAULT_POLICIES,
 };
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{BadArgument, Format, SimulateArgs};
-use crate::output::emit;
+use crate::output::{emit, progress_bar};
 use crate::render::{interval, right_align, table, Number};
 
 /// One row of the table: its label, how to find its estimate, how to print it.
@@ -254,18 +253,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         refuse_to_overwrite(dir, args.force)?;
     }
 
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(u64::from(scenario.replications));
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} replications, {elapsed} ({eta} left)",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(scenario.name.clone());
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(
+        u64::from(scenario.replications),
+        scenario.name.clone(),
+        "replications",
+    );
     let results = simulate(
         &scenario,
         loaded.supporters.as_deref(),

@@ -191,6 +191,23 @@ pub fn simulate_split(
     replications: u32,
     seed: u64,
 ) -> Result<SimulatedSplit, FundingError> {
+    simulate_split_with_progress(s, split, policy, replications, seed, &|| {})
+}
+
+/// [`simulate_split`], calling `progress` after each replication of each area (areas x
+/// replications calls in all), for a progress bar.
+///
+/// # Errors
+///
+/// As [`simulate_split`].
+pub fn simulate_split_with_progress(
+    s: &FundingScenario,
+    split: &SplitResult,
+    policy: &dyn ReferralPolicy,
+    replications: u32,
+    seed: u64,
+    progress: &(dyn Fn() + Sync),
+) -> Result<SimulatedSplit, FundingError> {
     // Every area's scenario is built and checked first, in order, so that an area
     // beyond the simulator is named before hours of simulation, and always the same one.
     let scenarios = (0..split.areas.len())
@@ -200,12 +217,13 @@ pub fn simulate_split(
         .par_iter()
         .zip(&split.areas)
         .map(|(scenario, area)| {
-            let results = simulate(scenario, None, &[policy], None, &|| {}).map_err(|source| {
-                FundingError::Simulation {
-                    area: area.area.clone(),
-                    source,
-                }
-            })?;
+            let results =
+                simulate(scenario, None, &[policy], None, progress).map_err(|source| {
+                    FundingError::Simulation {
+                        area: area.area.clone(),
+                        source,
+                    }
+                })?;
             Ok(results.rows)
         })
         .collect();
