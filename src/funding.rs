@@ -565,13 +565,15 @@ fn column_blocks(fixed: usize, widths: &[usize]) -> Vec<Vec<usize>> {
 /// the areas least covered under any of the scenarios first, so that the areas a rule
 /// leaves short head the list.
 fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String) -> String {
-    fn of<'r>(r: &'r SplitResult, code: &str) -> Option<&'r AreaFunding> {
-        r.areas.iter().find(|a| a.area == code)
-    }
+    // Each scenario's areas by code.
+    let by_code: Vec<std::collections::HashMap<&str, &AreaFunding>> = results
+        .iter()
+        .map(|r| r.areas.iter().map(|a| (a.area.as_str(), a)).collect())
+        .collect();
+    let of = |i: usize, code: &str| by_code[i].get(code).copied();
     let lowest = |code: &str| {
-        results
-            .iter()
-            .filter_map(|r| of(r, code))
+        (0..results.len())
+            .filter_map(|i| of(i, code))
             .map(|a| a.coverage)
             .fold(f64::INFINITY, f64::min)
     };
@@ -587,8 +589,8 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
         return String::new();
     }
     codes.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.1.cmp(b.1)));
-    let cell = |r: &SplitResult, code: &str| {
-        of(r, code).map_or("-".to_string(), |a| {
+    let cell = |i: usize, code: &str| {
+        of(i, code).map_or("-".to_string(), |a| {
             format!(
                 "{} ({})",
                 thousands(a.families_supported.round() as i64),
@@ -596,9 +598,8 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
             )
         })
     };
-    let cells: Vec<Vec<String>> = results
-        .iter()
-        .map(|r| codes.iter().map(|(code, ..)| cell(r, code)).collect())
+    let cells: Vec<Vec<String>> = (0..results.len())
+        .map(|i| codes.iter().map(|(code, ..)| cell(i, code)).collect())
         .collect();
     let name_width = codes
         .iter()
@@ -608,9 +609,8 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
     let demand: Vec<String> = codes
         .iter()
         .map(|(code, ..)| {
-            results
-                .iter()
-                .find_map(|r| of(r, code))
+            (0..results.len())
+                .find_map(|i| of(i, code))
                 .map_or("-".into(), |a| thousands(a.demand_families.round() as i64))
         })
         .collect();
