@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use caseload_funding::tables::{money, number, thousands};
 use caseload_funding::{
-    compare, load_scenario, simulate_split_with_progress, sweep, tables, AreaFunding, AreasTable,
-    Assumptions, PeriodWarning, SimulatedSplit, SplitResult, Summary, SweepResult, SweepSpec,
-    SAME_COVERAGE,
+    compare, load_scenario, named_extremes, simulate_split_with_progress, sweep, tables,
+    AreaFunding, AreasTable, Assumptions, PeriodWarning, SimulatedSplit, SplitResult, Summary,
+    SweepResult, SweepSpec, SAME_COVERAGE,
 };
 use caseload_model::config;
 
@@ -279,36 +279,12 @@ fn remarks(out: &mut String, warnings: &[PeriodWarning], notes: &[String]) {
 fn extremes(r: &SplitResult) -> Option<[(&AreaFunding, usize); 2]> {
     let with_demand: Vec<&AreaFunding> =
         r.areas.iter().filter(|a| a.demand_families > 0.0).collect();
-    // Among areas tied with the lowest (or highest) coverage, within the tolerance that
-    // counts them as tied, the first by name: the same area as the chart names, and not
-    // one picked by the last digits of an LP's solution.
-    let first_tied_with = |edge: &AreaFunding| {
-        with_demand
-            .iter()
-            .copied()
-            .filter(|a| (a.coverage - edge.coverage).abs() < SAME_COVERAGE)
-            .min_by(|a, b| a.name.cmp(&b.name))
-    };
-    let lowest = with_demand
+    let pairs: Vec<(&str, f64)> = with_demand
         .iter()
-        .copied()
-        .min_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
-    let highest = with_demand
-        .iter()
-        .copied()
-        .max_by(|a, b| a.coverage.total_cmp(&b.coverage))?;
-    // Ties are counted around the lowest (highest) coverage itself, not the area named.
-    let ties = |edge: &AreaFunding| {
-        with_demand
-            .iter()
-            .filter(|a| (a.coverage - edge.coverage).abs() < SAME_COVERAGE)
-            .count()
-            - 1
-    };
-    Some([
-        (first_tied_with(lowest)?, ties(lowest)),
-        (first_tied_with(highest)?, ties(highest)),
-    ])
+        .map(|a| (a.name.as_str(), a.coverage))
+        .collect();
+    let [(low, low_ties), (high, high_ties)] = named_extremes(&pairs)?;
+    Some([(with_demand[low], low_ties), (with_demand[high], high_ties)])
 }
 
 fn extremes_line(r: &SplitResult) -> String {

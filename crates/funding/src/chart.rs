@@ -3,7 +3,7 @@
 //! formatted for reading (`£20m`, `10,000`, `75%`), legends sit outside the data, and
 //! the areas that matter (lowest and highest) are named.
 
-use crate::split::SAME_COVERAGE;
+use crate::split::{named_extremes, SAME_COVERAGE};
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 960.0;
@@ -139,31 +139,15 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         );
     }
     // Name the lowest and the highest, with a leader line down to their bars.
-    let (Some(&first), Some(&last)) = (order.first(), order.last()) else {
+    // Among areas tied for the lowest or the highest, the one the tables name too.
+    let pairs: Vec<(&str, f64)> = panel.areas.iter().map(|a| (a.0.as_str(), a.1)).collect();
+    let (Some([(low, low_ties), (high, high_ties)]), Some(&last)) =
+        (named_extremes(&pairs), order.last())
+    else {
         return;
     };
-    // Among areas tied for the lowest or the highest (within the tolerance that counts
-    // them as tied), name the first alphabetically, as the tables do.
-    let first_tied_with = |edge: usize| {
-        order
-            .iter()
-            .copied()
-            .filter(|&a| (panel.areas[a].1 - panel.areas[edge].1).abs() < SAME_COVERAGE)
-            .min_by(|&a, &b| panel.areas[a].0.cmp(&panel.areas[b].0))
-            .unwrap_or(edge)
-    };
-    let (low, high) = (first_tied_with(first), first_tied_with(last));
-    let ties = |v: f64| {
-        panel
-            .areas
-            .iter()
-            .filter(|a| (a.1 - v).abs() < SAME_COVERAGE)
-            .count()
-    };
-    // Ties are counted around the lowest (highest) coverage itself, not the area named.
-    let label = |a: usize, edge: usize, which: &str| {
+    let label = |a: usize, others: usize, which: &str| {
         let (name, value, _) = &panel.areas[a];
-        let others = ties(panel.areas[edge].1) - 1;
         match others {
             0 => format!("{which}: {} {}", name, percent(*value)),
             1 => format!("{which}: {} and 1 other at {}", name, percent(*value)),
@@ -187,7 +171,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     let _ = writeln!(
         svg,
         "<text x=\"{LEFT}\" y=\"{strip}\" font-size=\"12\">{}</text><line x1=\"{low_x:.2}\" x2=\"{low_x:.2}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-dasharray=\"2,2\"/>",
-        text(&label(low, first, "lowest")),
+        text(&label(low, low_ties, "lowest")),
         strip + 4.0,
         y(panel.areas[low].1) - 2.0
     );
@@ -195,7 +179,7 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         svg,
         "<text x=\"{}\" y=\"{strip}\" font-size=\"12\" text-anchor=\"end\">{}</text><line x1=\"{high_x:.2}\" x2=\"{high_x:.2}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333333\" stroke-dasharray=\"2,2\"/>",
         LEFT + plot_w,
-        text(&label(high, last, "highest")),
+        text(&label(high, high_ties, "highest")),
         strip + 4.0,
         y(high_bar) - 2.0
     );

@@ -14,6 +14,29 @@ use crate::FundingError;
 /// charts count such areas as tied.
 pub const SAME_COVERAGE: f64 = 5e-4;
 
+/// Of `areas` (name, coverage), the area to name for the lowest and for the highest
+/// coverage, each as (its index, how many others are tied with that coverage): among
+/// areas tied within [`SAME_COVERAGE`], the first by name, so that the tables and the
+/// charts name the same one, and not one picked by the last digits of an LP's solution.
+/// Ties are counted around the lowest (highest) coverage itself, not the area named.
+/// `None` when there is no area.
+pub fn named_extremes(areas: &[(&str, f64)]) -> Option<[(usize, usize); 2]> {
+    let tied = |edge: f64| {
+        areas
+            .iter()
+            .enumerate()
+            .filter(move |(_, a)| (a.1 - edge).abs() < SAME_COVERAGE)
+    };
+    let named = |edge: f64| -> Option<(usize, usize)> {
+        let first = tied(edge).min_by(|(_, a), (_, b)| a.0.cmp(b.0))?.0;
+        Some((first, tied(edge).count() - 1))
+    };
+    let coverages = areas.iter().map(|a| a.1);
+    let lowest = coverages.clone().min_by(f64::total_cmp)?;
+    let highest = coverages.max_by(f64::total_cmp)?;
+    Some([named(lowest)?, named(highest)?])
+}
+
 /// One area's funding and what it buys over the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AreaFunding {

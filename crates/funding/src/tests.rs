@@ -355,6 +355,22 @@ fn the_real_2014_split_spends_about_the_budget() {
 }
 
 #[test]
+fn extremes_name_the_first_of_the_tied_by_name_and_count_ties_around_the_edge() {
+    // Zed is lowest by its last digits; Abel and Cain print alike with it: Abel is named,
+    // with two others. Dora is within the tolerance of Cain but not of the lowest, so
+    // it is not counted. The highest alone.
+    let areas = [
+        ("Cain", 0.8904),
+        ("Zed", 0.89),
+        ("Dora", 0.8908),
+        ("Abel", 0.8901),
+        ("Eve", 1.0),
+    ];
+    assert_eq!(named_extremes(&areas), Some([(3, 2), (4, 0)]));
+    assert_eq!(named_extremes(&[]), None);
+}
+
+#[test]
 fn a_table_of_part_of_england_or_a_mistyped_code_is_said() {
     let s = scenario("flat", 30e6, 1.0, 0.0, "");
     let about_england = |r: &SplitResult| -> Vec<String> {

@@ -576,15 +576,19 @@ async fn home(
     Extension(csrf): Extension<Csrf>,
     jar: CookieJar,
 ) -> Result<Markup, AppError> {
+    home_page(&state, &csrf, &remembered_by(&jar), None).await
+}
+
+/// The weeks and the import form (after a refused import, with the refusal).
+async fn home_page(
+    state: &AppState,
+    csrf: &Csrf,
+    by: &str,
+    refused: Option<&pages::RefusedImport>,
+) -> Result<Markup, AppError> {
     let db = state.db().clone();
     let (weeks, latest) = blocking(move || Ok((db.weeks()?, db.latest_import()?))).await?;
-    Ok(pages::home(
-        &weeks,
-        latest.as_ref(),
-        &csrf.0,
-        &remembered_by(&jar),
-        None,
-    ))
+    Ok(pages::home(&weeks, latest.as_ref(), &csrf.0, by, refused))
 }
 
 async fn history(State(state): State<AppState>) -> Result<Markup, AppError> {
@@ -664,23 +668,21 @@ async fn import(
         Ok((id, by)) => Ok(done(jar, &by, &format!("/weeks/{id}"))),
         // Refused: the form again, with what was wrong above it and what was typed kept.
         Err(refusal @ (AppError::BadInput(..) | AppError::Conflict(..))) => {
-            let (status, title, lines) = refusal.parts();
-            refused_import(&state, &csrf, &fields, status, title, lines).await
+            refused_import(&state, &csrf, &fields, refusal).await
         }
         Err(other) => Err(other),
     }
 }
 
-/// The import page again after a refusal (`status`), with the refusal and the form's
-/// typed values.
+/// The import page again after a refusal, with its status, what was wrong and the
+/// form's typed values.
 async fn refused_import(
     state: &AppState,
     csrf: &Csrf,
     fields: &HashMap<String, String>,
-    status: StatusCode,
-    title: String,
-    lines: Vec<String>,
+    refusal: AppError,
 ) -> Result<Response, AppError> {
+    let (status, title, lines) = refusal.parts();
     let field = |name: &str| fields.get(name).map_or("", |v| v.trim()).to_string();
     let refused = pages::RefusedImport {
         title,
@@ -690,9 +692,7 @@ async fn refused_import(
         anyway: field("anyway") == "yes",
         no_policy: field("no_policy") == "yes",
     };
-    let db = state.db().clone();
-    let (weeks, latest) = blocking(move || Ok((db.weeks()?, db.latest_import()?))).await?;
-    let page = pages::home(&weeks, latest.as_ref(), &csrf.0, "", Some(&refused));
+    let page = home_page(state, csrf, "", Some(&refused)).await?;
     Ok((status, page).into_response())
 }
 

@@ -107,6 +107,17 @@ async fn text(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The value a form field holds now (its `value` property, not the attribute).
+async fn value(client: &Client, css: &str) -> Option<String> {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .prop("value")
+        .await
+        .unwrap()
+}
+
 async fn fill(client: &Client, css: &str, value: &str) {
     let field = client.find(Locator::Css(css)).await.unwrap();
     field.clear().await.unwrap();
@@ -358,13 +369,7 @@ async fn monday_to_monday_in_chromium() {
     let next = dir.path().join("referrals.csv");
     std::fs::write(&next, register).unwrap();
     client.goto(&format!("{base}/")).await.unwrap();
-    let proposed = client
-        .find(Locator::Css("input[name=week]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let proposed = value(&client, "input[name=week]").await;
     assert_eq!(
         proposed.as_deref(),
         Some("2015-11-09"),
@@ -404,13 +409,7 @@ async fn monday_to_monday_in_chromium() {
     let problem = text(&client, "#import-problem").await;
     assert!(problem.contains("Nothing was imported"), "{problem}");
     assert!(problem.contains("bad.csv:"), "{problem}");
-    let week = client
-        .find(Locator::Css("section.import input[name=week]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let week = value(&client, "section.import input[name=week]").await;
     assert_eq!(
         week.as_deref(),
         Some("2015-11-23"),
