@@ -135,7 +135,8 @@ pub struct FundingArgs {
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
     /// Also run each area's funded supporters through the weekly simulation (random
-    /// arrivals, the 20-week clock, volunteer attrition), beside the closed form.
+    /// arrivals, the 20-week clock, volunteer attrition), beside the closed form; with
+    /// --compare, every scenario's.
     #[arg(long)]
     pub simulate: bool,
     /// With --simulate: replications per area.

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use caseload_funding::tables::{money, number, thousands};
 use caseload_funding::{
-    compare, load_scenario, named_extremes, simulate_split_with_progress, sweep, tables,
-    AreaFunding, AreasTable, Assumptions, PeriodWarning, SimulatedSplit, SplitResult, Summary,
-    SweepResult, SweepSpec, SAME_COVERAGE,
+    compare, load_scenario, named_extremes, simulate_splits_with_progress, sweep, tables,
+    AreaFunding, AreasTable, Assumptions, FundingScenario, PeriodWarning, SimulatedSplit,
+    SplitResult, Summary, SweepResult, SweepSpec, SAME_COVERAGE,
 };
 use caseload_model::config;
 
@@ -174,40 +174,20 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         tell(&r.scenario, &r.warnings, &r.notes, target.0);
     }
     if args.simulate {
-        let [scenario] = scenarios.as_slice() else {
-            return Err(BadArgument("--simulate runs one --scenario".into()).into());
-        };
-        let replications = crate::cli::replications(args.replications)?;
-        let policy = caseload_sim::builtin(&args.policy).ok_or_else(|| {
-            BadArgument(format!(
-                "--policy: unknown policy `{}` (known: {})",
-                args.policy,
-                caseload_sim::BUILTIN.join(", ")
-            ))
-        })?;
-        // Areas x replications steps: a national run simulates 152 x 20 by default.
-        let bar = progress_bar(
-            results[0].areas.len() as u64 * u64::from(replications),
-            format!("{} through the weekly simulation", results[0].scenario),
-            "area replications",
-        );
-        let simulated = simulate_split_with_progress(
-            scenario,
-            &results[0],
-            policy,
-            replications,
-            args.seed,
-            &|| bar.inc(1),
-        );
-        bar.finish_and_clear();
-        let simulated = simulated?;
+        let simulated = simulate_all(args, &scenarios, &results)?;
         if let Some(chart) = &args.chart {
             tables::simulated_chart(&simulated, chart)?;
         }
         return deliver(
             target,
-            || serde_json::to_string_pretty(&simulated),
-            || simulated_table(&simulated),
+            || match simulated.as_slice() {
+                [one] => serde_json::to_string_pretty(one),
+                _ => serde_json::to_string_pretty(&serde_json::json!({ "scenarios": simulated })),
+            },
+            || match simulated.as_slice() {
+                [one] => simulated_table(one),
+                _ => compare_simulated_table(&results, &simulated),
+            },
             || tables::simulated_frame(&simulated),
         );
     }
@@ -226,6 +206,39 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         },
         || tables::areas_frame(&results),
     )
+}
+
+/// Every split through the weekly simulation, one after the other, under one progress
+/// bar (areas x replications over them all).
+fn simulate_all(
+    args: &FundingArgs,
+    scenarios: &[FundingScenario],
+    results: &[SplitResult],
+) -> anyhow::Result<Vec<SimulatedSplit>> {
+    let replications = crate::cli::replications(args.replications)?;
+    let policy = caseload_sim::builtin(&args.policy).ok_or_else(|| {
+        BadArgument(format!(
+            "--policy: unknown policy `{}` (known: {})",
+            args.policy,
+            caseload_sim::BUILTIN.join(", ")
+        ))
+    })?;
+    // A national run simulates 152 x 20 area replications by default, per scenario.
+    let areas: u64 = results.iter().map(|r| r.areas.len() as u64).sum();
+    let what = match results {
+        [one] => one.scenario.clone(),
+        _ => format!("{} scenarios", results.len()),
+    };
+    let bar = progress_bar(
+        areas * u64::from(replications),
+        format!("{what} through the weekly simulation"),
+        "area replications",
+    );
+    let pairs: Vec<(&FundingScenario, &SplitResult)> = scenarios.iter().zip(results).collect();
+    let simulated =
+        simulate_splits_with_progress(&pairs, policy, replications, args.seed, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok(simulated?)
 }
 
 /// Terminal width the tables and prose are laid out for.
@@ -434,22 +447,127 @@ fn capitalise(text: &str) -> String {
     })
 }
 
-/// Scenarios as lettered columns (A, B, ...), metrics as rows, split into blocks of
-/// columns that fit [`WIDTH`]; the key names each scenario, its rule and its weakest
-/// and strongest area; scenarios sharing assumptions share one list.
-fn compare_table(results: &[SplitResult]) -> String {
-    let letter = |i: usize| {
-        let mut name = String::new();
-        let mut n = i;
-        loop {
-            name.insert(0, char::from(b'A' + (n % 26) as u8));
-            if n < 26 {
-                break name;
-            }
-            n = n / 26 - 1;
+/// Scenario `i`'s column: A, B, ..., Z, AA, AB, ...
+fn letter(i: usize) -> String {
+    let mut name = String::new();
+    let mut n = i;
+    loop {
+        name.insert(0, char::from(b'A' + (n % 26) as u8));
+        if n < 26 {
+            break name;
         }
-    };
+        n = n / 26 - 1;
+    }
+}
+
+/// Scenarios as lettered columns (A, B, ...), metrics as rows, split into blocks of
+/// columns that fit the terminal; then what each letter is, and every area side by
+/// side.
+fn compare_table(results: &[SplitResult]) -> String {
     let rows: Vec<Vec<(&str, String)>> = results.iter().map(summary_rows).collect();
+    let mut out = national_columns(&rows);
+    out.push_str(&legend(results, true));
+    let areas: Vec<Vec<AreaCell>> = results
+        .iter()
+        .map(|r| {
+            r.areas
+                .iter()
+                .map(|a| AreaCell {
+                    code: &a.area,
+                    name: &a.name,
+                    demand: a.demand_families,
+                    families: Some(a.families_supported),
+                    coverage: Some(a.coverage),
+                })
+                .collect()
+        })
+        .collect();
+    out.push_str(&areas_side_by_side(
+        &areas,
+        "families supported over the period, and coverage, under each scenario",
+    ));
+    out
+}
+
+/// Simulated splits as lettered columns: the national figures with their intervals,
+/// what each letter is, and every area's simulated families side by side.
+fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]) -> String {
+    let share = Number {
+        suffix: "",
+        ..Number::PERCENT
+    };
+    let rows: Vec<Vec<(&str, String)>> = simulated
+        .iter()
+        .map(|s| {
+            vec![
+                (
+                    "families supported, closed form",
+                    thousands(s.closed_form_families.round() as i64),
+                ),
+                (
+                    "families supported, simulated",
+                    interval(Some(&s.families_supported), Number::THOUSANDS),
+                ),
+                (
+                    "families referred",
+                    interval(Some(&s.referred), Number::THOUSANDS),
+                ),
+                (
+                    "% of referred supported by week 16",
+                    interval(Some(&s.supported_by_week_16), share),
+                ),
+                (
+                    "weeks waited, of those supported",
+                    interval(Some(&s.wait_mean), Number::COUNT),
+                ),
+            ]
+        })
+        .collect();
+    let (replications, policy) = simulated
+        .first()
+        .map_or((0, ""), |s| (s.replications, s.policy.as_str()));
+    let mut out = wrap(
+        &format!(
+            "Through the weekly simulation: {replications} replications per area, policy {policy}; means with 95% CIs."
+        ),
+        0,
+    );
+    out.push('\n');
+    out.push_str(&national_columns(&rows));
+    out.push_str(&legend(results, false));
+    let areas: Vec<Vec<AreaCell>> = simulated
+        .iter()
+        .map(|s| {
+            s.areas
+                .iter()
+                .map(|a| AreaCell {
+                    code: &a.area,
+                    name: &a.name,
+                    demand: a.demand_families,
+                    families: a.families_supported.mean,
+                    coverage: a
+                        .families_supported
+                        .mean
+                        .filter(|_| a.demand_families > 0.0)
+                        .map(|m| m / a.demand_families),
+                })
+                .collect()
+        })
+        .collect();
+    out.push_str(&areas_side_by_side(
+        &areas,
+        "the mean of the simulated families supported, and that over demand, under each scenario (a family supported after the period by the area's supporters counts, so coverage can exceed 100%)",
+    ));
+    out.push('\n');
+    out.push_str(&wrap(
+        "For each area's interval, its waits and its share supported by week 16, run one scenario with --simulate, or write csv or json.",
+        0,
+    ));
+    out
+}
+
+/// `rows[i]` (label, value) as scenario `i`'s column, in blocks that fit [`WIDTH`].
+fn national_columns(rows: &[Vec<(&str, String)>]) -> String {
     let label_width = rows[0].iter().map(|(l, _)| l.len()).max().unwrap_or(0);
     let column_width = |i: usize| {
         rows[i]
@@ -460,7 +578,7 @@ fn compare_table(results: &[SplitResult]) -> String {
             .unwrap_or(0)
     };
     // A Markdown table row: "| label |" then " value |" per column.
-    let widths: Vec<usize> = (0..results.len()).map(column_width).collect();
+    let widths: Vec<usize> = (0..rows.len()).map(column_width).collect();
     let mut out = String::new();
     for block in &column_blocks(label_width + 4, &widths) {
         let mut header = vec!["national".to_string()];
@@ -475,12 +593,22 @@ fn compare_table(results: &[SplitResult]) -> String {
         right_align(&mut t, &(1..=block.len()).collect::<Vec<_>>());
         let _ = writeln!(out, "{t}\n");
     }
+    out
+}
+
+/// What each letter is (its scenario, rule and split settings, and with `extremes` its
+/// least and best covered areas), the assumptions the scenarios share, and their
+/// remarks.
+fn legend(results: &[SplitResult], extremes: bool) -> String {
+    let mut out = String::new();
     for (i, r) in results.iter().enumerate() {
         out.push_str(&wrap(
             &format!("{}: {} (rule {})", letter(i), r.scenario, r.rule),
             3,
         ));
-        out.push_str(&wrap(&format!("   {}", extremes_line(r)), 3));
+        if extremes {
+            out.push_str(&wrap(&format!("   {}", extremes_line(r)), 3));
+        }
         out.push_str(&wrap(&format!("   {}", r.assumptions.describe_split()), 3));
     }
     // Each letter's rule and settings are above; the rest is listed once for the
@@ -514,7 +642,6 @@ fn compare_table(results: &[SplitResult]) -> String {
         let _ = writeln!(out, "{}:", letter(i));
         remarks(&mut out, &r.warnings, &r.notes);
     }
-    out.push_str(&areas_side_by_side(results, letter));
     out
 }
 
@@ -537,29 +664,39 @@ fn column_blocks(fixed: usize, widths: &[usize]) -> Vec<Vec<usize>> {
     blocks
 }
 
-/// Every area under every scenario, side by side: families supported and coverage,
-/// the areas least covered under any of the scenarios first, so that the areas a rule
-/// leaves short head the list.
-fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String) -> String {
+/// One area under one scenario, as the side-by-side table shows it.
+struct AreaCell<'a> {
+    code: &'a str,
+    name: &'a str,
+    demand: f64,
+    /// Families supported (None: not defined, e.g. no replication).
+    families: Option<f64>,
+    /// Families over demand (None where there is no demand to cover).
+    coverage: Option<f64>,
+}
+
+/// Every area under every scenario (`scenarios[i]` the areas of scenario `i`), side by
+/// side: families supported and coverage, as `what` says, the areas least covered under
+/// any of the scenarios first, so that the areas a rule leaves short head the list.
+fn areas_side_by_side(scenarios: &[Vec<AreaCell>], what: &str) -> String {
     // Each scenario's areas by code.
-    let by_code: Vec<std::collections::HashMap<&str, &AreaFunding>> = results
+    let by_code: Vec<std::collections::HashMap<&str, &AreaCell>> = scenarios
         .iter()
-        .map(|r| r.areas.iter().map(|a| (a.area.as_str(), a)).collect())
+        .map(|areas| areas.iter().map(|a| (a.code, a)).collect())
         .collect();
     let of = |i: usize, code: &str| by_code[i].get(code).copied();
     let lowest = |code: &str| {
-        (0..results.len())
-            .filter_map(|i| of(i, code))
-            .map(|a| a.coverage)
+        (0..scenarios.len())
+            .filter_map(|i| of(i, code)?.coverage)
             .fold(f64::INFINITY, f64::min)
     };
     // Every area of any scenario, once (scenarios read the same areas table today).
     let mut seen = std::collections::HashSet::new();
-    let mut codes: Vec<(&str, &str, f64)> = results
+    let mut codes: Vec<(&str, &str, f64)> = scenarios
         .iter()
-        .flat_map(|r| &r.areas)
-        .filter(|a| seen.insert(a.area.as_str()))
-        .map(|a| (a.area.as_str(), a.name.as_str(), lowest(&a.area)))
+        .flatten()
+        .filter(|a| seen.insert(a.code))
+        .map(|a| (a.code, a.name, lowest(a.code)))
         .collect();
     if codes.is_empty() {
         return String::new();
@@ -569,12 +706,13 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
         of(i, code).map_or("-".to_string(), |a| {
             format!(
                 "{} ({})",
-                thousands(a.families_supported.round() as i64),
-                Number::PERCENT.show(a.coverage)
+                a.families
+                    .map_or("-".into(), |f| thousands(f.round() as i64)),
+                a.coverage.map_or("-".into(), |c| Number::PERCENT.show(c))
             )
         })
     };
-    let cells: Vec<Vec<String>> = (0..results.len())
+    let cells: Vec<Vec<String>> = (0..scenarios.len())
         .map(|i| codes.iter().map(|(code, ..)| cell(i, code)).collect())
         .collect();
     let name_width = codes
@@ -585,9 +723,9 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
     let demand: Vec<String> = codes
         .iter()
         .map(|(code, ..)| {
-            (0..results.len())
+            (0..scenarios.len())
                 .find_map(|i| of(i, code))
-                .map_or("-".into(), |a| thousands(a.demand_families.round() as i64))
+                .map_or("-".into(), |a| thousands(a.demand.round() as i64))
         })
         .collect();
     let demand_width = demand.iter().map(String::len).max().unwrap_or(6).max(6);
@@ -605,7 +743,7 @@ fn areas_side_by_side(results: &[SplitResult], letter: impl Fn(usize) -> String)
     let mut out = String::from("\n");
     out.push_str(&wrap(
         &format!(
-            "Areas side by side ({}): families supported over the period, and coverage, under each scenario; the areas least covered under any of them first (demand as under the first scenario that has the area).",
+            "Areas side by side ({}): {what}; the areas least covered under any of them first (demand as under the first scenario that has the area).",
             codes.len()
         ),
         0,

@@ -291,13 +291,70 @@ fn simulate_runs_every_area_beside_the_closed_form() {
         (total / closed - 1.0).abs() < 0.15,
         "simulated {total} against closed form {closed}"
     );
-    let bad = funding(&[
-        "--compare",
-        "fixtures/funding/2016-17-flat.toml",
-        "fixtures/funding/2016-17-demand.toml",
+}
+
+#[test]
+fn simulate_compares_scenarios_each_as_if_run_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = write(dir.path(), "areas.csv", SMALL_AREAS);
+    let flat = "fixtures/funding/2014-16-flat.toml";
+    let demand = "fixtures/funding/2014-16-demand.toml";
+    let common = [
+        "--areas",
+        areas.as_str(),
         "--simulate",
-    ]);
-    assert_eq!(bad.status.code(), Some(2));
+        "--replications",
+        "4",
+    ];
+    let run = |scenarios: &[&str], format: &str| {
+        let mut args: Vec<&str> = common.to_vec();
+        args.extend(scenarios);
+        args.extend(["--format", format]);
+        funding(&args)
+    };
+    let both = json(&run(&["--compare", flat, demand], "json"));
+    let both = both["scenarios"].as_array().unwrap();
+    assert_eq!(both.len(), 2);
+    // Each scenario's figures are those of the same scenario simulated alone: areas
+    // draw their own random numbers, whatever else runs.
+    for (i, file) in [flat, demand].iter().enumerate() {
+        let alone = json(&run(&["--scenario", file], "json"));
+        assert_eq!(both[i], alone, "{file}");
+    }
+    let table = stdout(&run(&["--compare", flat, demand], "table")).replace("\n  ", " ");
+    for needle in [
+        "Through the weekly simulation: 4 replications per area, policy optimal",
+        "| families supported, simulated ",
+        "| % of referred supported by week 16 ",
+        "A: 2014-16: 12 per area (rule flat)",
+        "Areas side by side (3): the mean of the simulated families supported",
+    ] {
+        assert!(table.contains(needle), "{needle} not in\n{table}");
+    }
+    // Each side-by-side cell is the scenario's own mean and its coverage.
+    let large = table
+        .lines()
+        .find(|l| l.starts_with("| Large "))
+        .unwrap_or_else(|| panic!("no Large row in\n{table}"));
+    for scenario in both {
+        let area = scenario["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "Large")
+            .unwrap();
+        let mean = area["families_supported"]["mean"].as_f64().unwrap();
+        let coverage = mean / area["demand_families"].as_f64().unwrap();
+        let cell = format!(
+            "{} ({:.1}%)",
+            mean.round() as i64,
+            (coverage * 1000.0).round() / 10.0
+        );
+        assert!(large.contains(&cell), "{cell} not in {large}");
+    }
+    // One CSV row per scenario and area.
+    let csv = stdout(&run(&["--compare", flat, demand], "csv"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");
 }
 
 /// Three areas in the embedded table's columns, so that every output path runs fast.
@@ -490,21 +547,13 @@ fn issue7_every_out_extension_writes_its_format_on_every_path() {
         dir.path(),
         "sweep",
     );
-    every_extension(
-        &[
-            "--areas",
-            &areas,
-            "--scenario",
-            flat,
-            "--simulate",
-            "--replications",
-            "2",
-            "--policy",
-            "fifo",
-        ],
-        dir.path(),
-        "simulate",
-    );
+    let simulate = ["--simulate", "--replications", "2", "--policy", "fifo"];
+    let mut alone = vec!["--areas", areas.as_str(), "--scenario", flat];
+    alone.extend(simulate);
+    every_extension(&alone, dir.path(), "simulate");
+    let mut compared = vec!["--areas", areas.as_str(), "--compare", flat, demand];
+    compared.extend(simulate);
+    every_extension(&compared, dir.path(), "compare-simulate");
 }
 
 #[test]

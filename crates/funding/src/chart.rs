@@ -17,8 +17,11 @@ const DOT: &str = "#d9731a";
 pub(crate) struct CoveragePanel {
     /// The panel's title (the scenario and its rule).
     pub title: String,
-    /// Each area's name, the bar's coverage, and an optional dot (e.g. simulated).
+    /// Each area's name, the bar's coverage, and an optional dot (e.g. simulated):
+    /// areas with demand only, as in the tables' lowest and highest.
     pub areas: Vec<(String, f64, Option<f64>)>,
+    /// Areas left out for having no demand (their coverage means nothing).
+    pub without_demand: usize,
     /// What the bars and the dots show, when there are dots.
     pub legend: Option<(&'static str, &'static str)>,
 }
@@ -116,10 +119,15 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     );
     let _ = writeln!(
         svg,
-        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{} areas, sorted from lowest to highest coverage (families supported / demand)</text>",
+        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{} areas, sorted from lowest to highest coverage (families supported / demand){}</text>",
         LEFT + plot_w / 2.0,
         plot_bottom + 22.0,
-        order.len()
+        order.len(),
+        match panel.without_demand {
+            0 => String::new(),
+            1 => "; 1 area without demand left out".into(),
+            k => format!("; {k} areas without demand left out"),
+        }
     );
     if let Some((bars, dots)) = panel.legend {
         // Markers before their words, right of the title, above the plot.

@@ -48,7 +48,10 @@ pub use assumptions::{Assumptions, DemandColumn, PeriodWarning};
 pub use scenario::{
     Costs, Demand, FundingScenario, PeriodScaleSource, Rule, Split, MOST_BUDGET_GBP, WEEKS_PER_YEAR,
 };
-pub use simulate::{simulate_split, simulate_split_with_progress, SimulatedArea, SimulatedSplit};
+pub use simulate::{
+    simulate_split, simulate_split_with_progress, simulate_splits_with_progress, SimulatedArea,
+    SimulatedSplit,
+};
 pub use split::{named_extremes, split, AreaFunding, SplitResult, Summary, SAME_COVERAGE};
 
 /// A shortfall in pounds, with pence when it is under a pound (the two sums it separates

@@ -208,11 +208,58 @@ pub fn simulate_split_with_progress(
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> Result<SimulatedSplit, FundingError> {
-    // Every area's scenario is built and checked first, in order, so that an area
-    // beyond the simulator is named before hours of simulation, and always the same one.
-    let scenarios = (0..split.areas.len())
-        .map(|a| area_scenario(s, split, a, replications, seed))
+    let scenarios = area_scenarios(s, split, replications, seed)?;
+    simulate_areas(split, &scenarios, policy, replications, progress)
+}
+
+/// [`simulate_split_with_progress`] for several splits (a comparison), one after the
+/// other, every area of every split built and checked before any is simulated.
+///
+/// # Errors
+///
+/// As [`simulate_split`].
+pub fn simulate_splits_with_progress(
+    splits: &[(&FundingScenario, &SplitResult)],
+    policy: &dyn ReferralPolicy,
+    replications: u32,
+    seed: u64,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<SimulatedSplit>, FundingError> {
+    let built = splits
+        .iter()
+        .map(|(s, split)| area_scenarios(s, split, replications, seed))
         .collect::<Result<Vec<_>, FundingError>>()?;
+    splits
+        .iter()
+        .zip(&built)
+        .map(|((_, split), scenarios)| {
+            simulate_areas(split, scenarios, policy, replications, progress)
+        })
+        .collect()
+}
+
+/// Every area's scenario, built and checked in order, so that an area beyond the
+/// simulator is named before hours of simulation, and always the same one.
+fn area_scenarios(
+    s: &FundingScenario,
+    split: &SplitResult,
+    replications: u32,
+    seed: u64,
+) -> Result<Vec<Scenario>, FundingError> {
+    (0..split.areas.len())
+        .map(|a| area_scenario(s, split, a, replications, seed))
+        .collect()
+}
+
+/// The areas of `split`, each with its built scenario, through the simulation in
+/// parallel, and the national figures over them.
+fn simulate_areas(
+    split: &SplitResult,
+    scenarios: &[Scenario],
+    policy: &dyn ReferralPolicy,
+    replications: u32,
+    progress: &(dyn Fn() + Sync),
+) -> Result<SimulatedSplit, FundingError> {
     let per_area: Vec<Result<_, FundingError>> = scenarios
         .par_iter()
         .zip(&split.areas)

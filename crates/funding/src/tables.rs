@@ -203,28 +203,35 @@ pub fn sweep_frame(sweep: &SweepResult) -> Result<DataFrame, FundingError> {
     DataFrame::new(sweep.points.len(), columns).map_err(table_error("sweep table"))
 }
 
-/// One row per area of a simulated split: the closed form beside the simulation's
-/// means and 95% intervals (null where undefined).
+/// One row per scenario and area of simulated splits: the closed form beside the
+/// simulation's means and 95% intervals (null where undefined).
 ///
 /// # Errors
 ///
 /// [`FundingError::Output`] if polars cannot build the table.
-pub fn simulated_frame(s: &SimulatedSplit) -> Result<DataFrame, FundingError> {
-    let text = |f: &dyn Fn(&crate::SimulatedArea) -> String| {
-        s.areas.iter().map(f).collect::<Vec<String>>()
+pub fn simulated_frame(splits: &[SimulatedSplit]) -> Result<DataFrame, FundingError> {
+    let rows: Vec<(&SimulatedSplit, &crate::SimulatedArea)> = splits
+        .iter()
+        .flat_map(|s| s.areas.iter().map(move |a| (s, a)))
+        .collect();
+    let text = |f: &dyn Fn(&SimulatedSplit, &crate::SimulatedArea) -> String| {
+        rows.iter().map(|(s, a)| f(s, a)).collect::<Vec<String>>()
     };
-    let number =
-        |f: &dyn Fn(&crate::SimulatedArea) -> f64| s.areas.iter().map(f).collect::<Vec<f64>>();
+    let number = |f: &dyn Fn(&crate::SimulatedArea) -> f64| {
+        rows.iter().map(|(_, a)| f(a)).collect::<Vec<f64>>()
+    };
     let mut columns = vec![
-        Column::new("scenario".into(), text(&|_| s.scenario.clone())),
-        Column::new("rule".into(), text(&|_| s.rule.to_string())),
-        Column::new("policy".into(), text(&|_| s.policy.clone())),
+        Column::new("scenario".into(), text(&|s, _| s.scenario.clone())),
+        Column::new("rule".into(), text(&|s, _| s.rule.to_string())),
+        Column::new("policy".into(), text(&|s, _| s.policy.clone())),
         Column::new(
             "replications".into(),
-            s.areas.iter().map(|_| s.replications).collect::<Vec<u32>>(),
+            rows.iter()
+                .map(|(s, _)| s.replications)
+                .collect::<Vec<u32>>(),
         ),
-        Column::new("area".into(), text(&|a| a.area.clone())),
-        Column::new("name".into(), text(&|a| a.name.clone())),
+        Column::new("area".into(), text(&|_, a| a.area.clone())),
+        Column::new("name".into(), text(&|_, a| a.name.clone())),
         Column::new("demand_families".into(), number(&|a| a.demand_families)),
         Column::new(
             "closed_form_families".into(),
@@ -239,9 +246,8 @@ pub fn simulated_frame(s: &SimulatedSplit) -> Result<DataFrame, FundingError> {
     ];
     for (name, get) in estimates {
         let part = |f: &dyn Fn(&caseload_sim::Estimate) -> Option<f64>| {
-            s.areas
-                .iter()
-                .map(|a| f(get(a)))
+            rows.iter()
+                .map(|(_, a)| f(get(a)))
                 .collect::<Vec<Option<f64>>>()
         };
         columns.push(Column::new(
@@ -257,9 +263,9 @@ pub fn simulated_frame(s: &SimulatedSplit) -> Result<DataFrame, FundingError> {
             part(&|e| e.ci95.map(|c| c[1])),
         ));
     }
-    let assumed: Vec<&Assumptions> = s.areas.iter().map(|_| &s.assumptions).collect();
+    let assumed: Vec<&Assumptions> = rows.iter().map(|(s, _)| &s.assumptions).collect();
     columns.extend(assumption_columns(&assumed, ""));
-    DataFrame::new(s.areas.len(), columns).map_err(table_error("simulated table"))
+    DataFrame::new(rows.len(), columns).map_err(table_error("simulated table"))
 }
 
 /// The table as CSV text.
@@ -319,53 +325,50 @@ pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), Fundin
             areas: r
                 .areas
                 .iter()
+                .filter(|a| a.demand_families > 0.0)
                 .map(|a| (a.name.clone(), a.coverage, None))
                 .collect(),
+            without_demand: r.areas.iter().filter(|a| a.demand_families <= 0.0).count(),
             legend: None,
         })
         .collect();
     write_svg(file, &coverage_svg("Coverage by area", &panels))
 }
 
-/// Coverage by area of a simulated split: the closed form's as bars, the
-/// simulation's mean as dots, sorted by the closed form.
+/// Coverage by area of simulated splits, one panel each: the closed form's as bars,
+/// the simulation's mean as dots, sorted by the closed form.
 ///
 /// # Errors
 ///
 /// [`FundingError::Output`] if it cannot be written.
-pub fn simulated_chart(s: &SimulatedSplit, file: &Path) -> Result<(), FundingError> {
-    let coverage = |families: f64, demand: f64| {
-        if demand > 0.0 {
-            (families / demand).min(1.0)
-        } else {
-            1.0
-        }
-    };
-    let panel = CoveragePanel {
-        title: format!("{} ({}), policy {}", s.scenario, s.rule, s.policy),
-        areas: s
-            .areas
-            .iter()
-            .map(|a| {
-                (
-                    a.name.clone(),
-                    coverage(a.closed_form_families, a.demand_families),
-                    a.families_supported
-                        .mean
-                        .map(|m| coverage(m, a.demand_families)),
-                )
-            })
-            .collect(),
-        legend: Some(("closed form", "simulated (mean)")),
-    };
+pub fn simulated_chart(splits: &[SimulatedSplit], file: &Path) -> Result<(), FundingError> {
+    let panels: Vec<CoveragePanel> = splits
+        .iter()
+        .map(|s| CoveragePanel {
+            title: format!("{} ({}), policy {}", s.scenario, s.rule, s.policy),
+            areas: s
+                .areas
+                .iter()
+                .filter(|a| a.demand_families > 0.0)
+                .map(|a| {
+                    let coverage = |families: f64| (families / a.demand_families).min(1.0);
+                    (
+                        a.name.clone(),
+                        coverage(a.closed_form_families),
+                        a.families_supported.mean.map(coverage),
+                    )
+                })
+                .collect(),
+            without_demand: s.areas.iter().filter(|a| a.demand_families <= 0.0).count(),
+            legend: Some(("closed form", "simulated (mean)")),
+        })
+        .collect();
+    let replications = splits.first().map_or(0, |s| s.replications);
     write_svg(
         file,
         &coverage_svg(
-            &format!(
-                "Coverage by area: closed form and {} simulated replications",
-                s.replications
-            ),
-            &[panel],
+            &format!("Coverage by area: closed form and {replications} simulated replications"),
+            &panels,
         ),
     )
 }

@@ -371,6 +371,33 @@ fn extremes_name_the_first_of_the_tied_by_name_and_count_ties_around_the_edge() 
 }
 
 #[test]
+fn the_chart_leaves_out_areas_without_demand_as_the_tables_do() {
+    // Area 0 has no demand: its coverage (100% by convention) is neither the highest
+    // the chart names nor one of its bars. Area 1 is small, area 2 large: a flat split
+    // covers the small one better.
+    let areas = table(&[
+        (0, 0, 1000.0, 0.1),
+        (40, 10, 1000.0, 0.1),
+        (3000, 500, 5000.0, 0.2),
+    ]);
+    let r = run("flat", 400_000.0, 1.0, 0.0, &areas).unwrap();
+    assert_eq!(r.areas[0].demand_families, 0.0);
+    assert!(r.areas[1].coverage > r.areas[2].coverage, "{:?}", r.areas);
+    let file = std::env::temp_dir().join(format!("caseload-chart-{}.svg", std::process::id()));
+    tables::coverage_chart(std::slice::from_ref(&r), &file).unwrap();
+    let svg = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let bars = svg.matches("</rect>").count();
+    assert_eq!(bars, 2, "{svg}");
+    assert!(svg.contains("highest: Area 1 "), "{svg}");
+    assert!(svg.contains("lowest: Area 2 "), "{svg}");
+    assert!(
+        svg.contains("2 areas, sorted from lowest to highest coverage (families supported / demand); 1 area without demand left out"),
+        "{svg}"
+    );
+}
+
+#[test]
 fn a_table_of_part_of_england_or_a_mistyped_code_is_said() {
     let s = scenario("flat", 30e6, 1.0, 0.0, "");
     let about_england = |r: &SplitResult| -> Vec<String> {
