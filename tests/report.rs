@@ -97,7 +97,7 @@ fn issue_8_the_report_renders_in_a_browser_with_every_family() {
     for w in waiting {
         let id = w["referral_id"].as_str().unwrap();
         assert!(
-            dom.contains(&format!("<td class=\"id\">{id}")),
+            dom.contains(&format!("<th class=\"id\" scope=\"row\">{id}")),
             "{id} waits but is not in the DOM"
         );
     }

@@ -240,12 +240,12 @@ fn monday_to_monday_the_app_gives_the_register_of_allocate() {
             .map(|l| l.split(',').nth(2).unwrap().to_string())
             .find(|family| {
                 let (_, ranked) = tab.get(&format!("/weeks/{id}/families/{family}/recommend"));
-                ranked.contains("<td class=\"id\">")
+                ranked.contains("<th class=\"id\" scope=\"row\">")
             })
             .expect("some waiting family could be placed");
         let (_, ranked) = tab.get(&format!("/weeks/{id}/families/{family}/recommend"));
         let best = ranked
-            .split("<td class=\"id\">")
+            .split("<th class=\"id\" scope=\"row\">")
             .nth(1)
             .and_then(|rest| rest.split('<').next())
             .unwrap();

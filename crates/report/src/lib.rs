@@ -516,7 +516,7 @@ fn area_overview(areas: &Areas, options: &ReportOptions) -> Markup {
                 tbody {
                     @for (area, part) in &rows {
                         tr {
-                            td { a href={ (link) (path_segment(area)) } { (area_name(area)) } }
+                            th scope="row" { a href={ (link) (path_segment(area)) } { (area_name(area)) } }
                             td.num { (part.supporters.len()) }
                             td.num { (part.open.len()) }
                             td.num { (part.new.len()) }
@@ -568,7 +568,7 @@ fn area_section(
                     tbody {
                         @for s in &part.supporters {
                             tr {
-                                td.id { (s.supporter_id) }
+                                th.id scope="row" { (s.supporter_id) }
                                 td { (status(s)) }
                                 td {
                                     @if let Some(new) = new_by_supporter.get(s.supporter_id.as_str()) {
@@ -600,7 +600,7 @@ fn area_section(
                         @for w in &part.waiting {
                             tr.late[w.weeks_on_clock >= DRAFT_PLAN_WEEK] {
                                 td.num { (w.rank) }
-                                td.id { (options.family(&w.referral_id)) @if w.reallocated { " (supporter left)" } }
+                                th.id scope="row" { (options.family(&w.referral_id)) @if w.reallocated { " (supporter left)" } }
                                 td.num { (w.priority) }
                                 td {
                                     (clock(w.weeks_on_clock))
@@ -645,7 +645,7 @@ fn decisions(report: Option<&DecisionReport>, options: &ReportOptions) -> Markup
                         @for d in &report.taken {
                             tr {
                                 td { (d.decision.code()) }
-                                td.id { (options.family(&d.referral_id)) }
+                                th.id scope="row" { (options.family(&d.referral_id)) }
                                 td.id { (d.supporter_id) }
                                 td { (d.effect) }
                                 td { (d.note.as_deref().unwrap_or("")) }
@@ -720,7 +720,7 @@ fn districts(
             tbody {
                 @for (name, (supported, waiting)) in &by_district {
                     tr {
-                        td { (name) }
+                        th scope="row" { (name) }
                         td.num { (supported + waiting) }
                         td.num { (supported) }
                         td.num { (waiting) }

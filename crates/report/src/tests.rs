@@ -42,7 +42,7 @@ fn every_waiting_family_and_every_new_assignment_is_in_the_report() {
     let html = render(&caseload, &plan, &ReportOptions::default());
     assert!(!plan.waiting.is_empty() && plan.assignments.iter().any(|a| !a.open_case));
     for w in &plan.waiting {
-        let row = format!("<td class=\"id\">{}", w.referral_id);
+        let row = format!("<th class=\"id\" scope=\"row\">{}", w.referral_id);
         assert!(html.contains(&row), "{} is missing", w.referral_id);
         assert!(html.contains(w.reason.words()));
     }

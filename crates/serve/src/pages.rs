@@ -207,7 +207,7 @@ pub(crate) fn home(
                             // Discarded drafts last: a mistyped year must not head the list.
                             @for w in weeks.iter().filter(|w| w.discarded.is_none()).chain(weeks.iter().filter(|w| w.discarded.is_some())) {
                                 tr {
-                                    td { a href={ "/weeks/" (w.id) } { (w.week) } }
+                                    th scope="row" { a href={ "/weeks/" (w.id) } { (w.week) } }
                                     td { (w.imported_by) ", " (when(&w.imported_at)) }
                                     td.num { (w.decisions) }
                                     td {
@@ -241,7 +241,7 @@ pub(crate) fn history(weeks: &[WeekLine]) -> Markup {
                     @for w in weeks {
                         @if let Some(a) = &w.accepted {
                             tr {
-                                td { a href={ "/weeks/" (w.id) } { (w.week) } }
+                                th scope="row" { a href={ "/weeks/" (w.id) } { (w.week) } }
                                 td { (a.by) }
                                 td { (when(&a.at)) }
                                 td.num { (a.newly_assigned) }
@@ -517,7 +517,7 @@ fn decisions_panel(now: &WeekNow, csrf: &str, by: &str, back: &str) -> Markup {
                             tr.withdrawn[d.withdrawn.is_some()] {
                                 td.num { (number + 1) }
                                 td { (d.kind) }
-                                td.id { a href={ "/weeks/" (id) "/families/" (path_segment(&d.referral_id)) } { (d.referral_id) } }
+                                th.id scope="row" { a href={ "/weeks/" (id) "/families/" (path_segment(&d.referral_id)) } { (d.referral_id) } }
                                 td.id { (d.supporter_id) }
                                 td { (d.note) }
                                 td { (d.made_by) }
@@ -642,7 +642,7 @@ pub(crate) fn family(now: &WeekNow, e: &Explanation, csrf: &str, by: &str) -> Ma
                 tbody {
                     @for s in &e.supporters {
                         tr.ineligible[!s.eligible] {
-                            td.id { (s.supporter_id) }
+                            th.id scope="row" { (s.supporter_id) }
                             td { (format!("{:?}", s.status).to_lowercase()) }
                             td { (s.detail) }
                             td.num { @if let Some(score) = s.score { (format!("{score:.2}")) } }
@@ -738,7 +738,7 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
                         @for c in &r.candidates {
                             tr {
                                 td.num { (c.rank) }
-                                td.id { (c.supporter_id) }
+                                th.id scope="row" { (c.supporter_id) }
                                 td.num { (format!("{:.2}", c.score)) }
                                 td.num { (format!("{:.2}", c.total)) }
                                 td.num { (format!("{:+.2}", c.against_plan)) }

@@ -226,7 +226,7 @@ async fn monday_to_monday_in_chromium() {
 
     // A waiting family, by the find form: why it waits.
     let first_waiting = client
-        .find(Locator::Css("table.waiting td.id a"))
+        .find(Locator::Css("table.waiting th.id a"))
         .await
         .unwrap()
         .text()
@@ -245,7 +245,7 @@ async fn monday_to_monday_in_chromium() {
     let mut best = None;
     let rows = client
         .find_all(Locator::Css(
-            "table.verdicts tbody tr:not(.ineligible) td.id",
+            "table.verdicts tbody tr:not(.ineligible) th.id",
         ))
         .await
         .unwrap();
@@ -258,7 +258,7 @@ async fn monday_to_monday_in_chromium() {
         let ids: Vec<String> = {
             let mut ids = Vec::new();
             for link in client
-                .find_all(Locator::Css("table.waiting td.id a"))
+                .find_all(Locator::Css("table.waiting th.id a"))
                 .await
                 .unwrap()
             {
@@ -321,7 +321,7 @@ async fn monday_to_monday_in_chromium() {
         .unwrap();
     assert!(status.contains(&family), "{status}");
     if let Ok(cell) = client
-        .find(Locator::Css("#recommendation table.candidates tbody td.id"))
+        .find(Locator::Css("#recommendation table.candidates tbody th.id"))
         .await
     {
         best = Some(cell.text().await.unwrap());

@@ -379,7 +379,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     // Pin the waiting family to its best candidate.
     let best = ranked
         .body
-        .split("<td class=\"id\">")
+        .split("<th class=\"id\" scope=\"row\">")
         .nth(1)
         .and_then(|rest| rest.split('<').next())
         .unwrap()
