@@ -66,7 +66,7 @@ WEEK = "2015-11-02"
 FIXTURES = ROOT / "fixtures" / "national-week"
 BY = "LB"
 PROBES = 20  # waiting families tried for one with a candidate supporter
-CANDIDATE = re.compile(r'<td class="id">([^<]+)</td>')  # a row of the candidates' table
+CANDIDATE = re.compile(r'<th class="id" scope="row">([^<]+)</th>')  # a row of the candidates' table
 TIMEOUT = 600.0  # seconds a single request may take before it counts as failed
 STEPS = ["start", "import", "week cold", "week warm", "waiting.csv", "area page",
          "family explanation", "recommendation", "pin", "week re-plan", "accept",

@@ -492,14 +492,13 @@ fn compare_table(results: &[SplitResult]) -> String {
 /// Simulated splits as lettered columns: the national figures with their intervals,
 /// what each letter is, and every area's simulated families side by side.
 fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]) -> String {
-    let share = Number {
-        suffix: "",
-        ..Number::PERCENT
-    };
     let rows: Vec<Vec<(&str, String)>> = simulated
         .iter()
-        .map(|s| {
+        .zip(results)
+        .map(|(s, r)| {
+            let demand = r.summary.demand_families;
             vec![
+                ("demand (families)", thousands(demand.round() as i64)),
                 (
                     "families supported, closed form",
                     thousands(s.closed_form_families.round() as i64),
@@ -509,12 +508,19 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
                     interval(Some(&s.families_supported), Number::THOUSANDS),
                 ),
                 (
+                    "coverage, simulated (mean / demand)",
+                    s.families_supported
+                        .mean
+                        .filter(|_| demand > 0.0)
+                        .map_or("-".into(), |m| Number::PERCENT.show(m / demand)),
+                ),
+                (
                     "families referred",
                     interval(Some(&s.referred), Number::THOUSANDS),
                 ),
                 (
                     "% of referred supported by week 16",
-                    interval(Some(&s.supported_by_week_16), share),
+                    interval(Some(&s.supported_by_week_16), Number::PERCENT_FIGURE),
                 ),
                 (
                     "weeks waited, of those supported",
@@ -528,7 +534,7 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         .map_or((0, ""), |s| (s.replications, s.policy.as_str()));
     let mut out = wrap(
         &format!(
-            "Through the weekly simulation: {replications} replications per area, policy {policy}; means with 95% CIs."
+            "Through the weekly simulation: {replications} replications per area, policy {policy}; means with 95% CIs. An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest."
         ),
         0,
     );
@@ -545,18 +551,14 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
                     name: &a.name,
                     demand: a.demand_families,
                     families: a.families_supported.mean,
-                    coverage: a
-                        .families_supported
-                        .mean
-                        .filter(|_| a.demand_families > 0.0)
-                        .map(|m| m / a.demand_families),
+                    coverage: a.coverage(),
                 })
                 .collect()
         })
         .collect();
     out.push_str(&areas_side_by_side(
         &areas,
-        "the mean of the simulated families supported, and that over demand, under each scenario (a family supported after the period by the area's supporters counts, so coverage can exceed 100%)",
+        "under each scenario, the simulated families supported (the mean over replications) and, in brackets, their share of demand, which can pass 100% because families supported after the period count",
     ));
     out.push('\n');
     out.push_str(&wrap(
@@ -832,10 +834,9 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     ]);
     let mut fewer = Vec::new();
     for a in &s.areas {
-        let coverage = match a.families_supported.mean {
-            Some(mean) if a.demand_families > 0.0 => Number::PERCENT.show(mean / a.demand_families),
-            _ => "-".to_string(),
-        };
+        let coverage = a
+            .coverage()
+            .map_or("-".to_string(), |c| Number::PERCENT.show(c));
         // The wait and the share by week 16 are means over the replications that
         // supported (or referred) a family; say where that is not all of them.
         let n = a.wait_mean.n.min(a.supported_by_week_16.n);
@@ -850,13 +851,7 @@ fn simulated_table(s: &SimulatedSplit) -> String {
             interval(Some(&a.families_supported), Number::COUNT),
             coverage,
             interval(Some(&a.wait_mean), Number::COUNT),
-            interval(
-                Some(&a.supported_by_week_16),
-                Number {
-                    suffix: "",
-                    ..Number::PERCENT
-                },
-            ),
+            interval(Some(&a.supported_by_week_16), Number::PERCENT_FIGURE),
         ]);
     }
     right_align(&mut t, &[2, 3, 4, 5, 6, 7]);

@@ -552,6 +552,11 @@ impl Number {
         suffix: "%",
         grouped: false,
     };
+    /// A percentage without its sign, in a column whose heading says %.
+    pub const PERCENT_FIGURE: Number = Number {
+        suffix: "",
+        ..Number::PERCENT
+    };
     pub const RATIO: Number = Number {
         scale: 1.0,
         digits: 2,

@@ -327,7 +327,8 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
         "| families supported, simulated ",
         "| % of referred supported by week 16 ",
         "A: 2014-16: 12 per area (rule flat)",
-        "Areas side by side (3): the mean of the simulated families supported",
+        "| coverage, simulated (mean / demand) ",
+        "Areas side by side (3): under each scenario, the simulated families supported",
     ] {
         assert!(table.contains(needle), "{needle} not in\n{table}");
     }

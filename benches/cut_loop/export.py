@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the 40x300 hard weeks (seeds given) and caseload's reduced model of each into weeks/."""
+"""Write the 40x300 hard weeks (seeds given) and caseload's reduced model of each into target/cut_loop/weeks/."""
 import subprocess, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -22,8 +22,6 @@ pub(crate) struct CoveragePanel {
     pub areas: Vec<(String, f64, Option<f64>)>,
     /// Areas left out for having no demand (their coverage means nothing).
     pub without_demand: usize,
-    /// What the bars and the dots show, when there are dots.
-    pub legend: Option<(&'static str, &'static str)>,
 }
 
 /// Escapes text for SVG.
@@ -38,26 +36,49 @@ fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0 + 0.0)
 }
 
-/// Coverage by area, one panel per split, stacked.
-pub(crate) fn coverage_svg(title: &str, panels: &[CoveragePanel]) -> String {
+/// Coverage by area, one panel per split, stacked; `legend` says what the bars and the
+/// dots show, when there are dots: once, on its own line under the title, so that no
+/// panel's title (a scenario's name, of any length) runs into it.
+pub(crate) fn coverage_svg(
+    title: &str,
+    legend: Option<(&str, &str)>,
+    panels: &[CoveragePanel],
+) -> String {
     const PANEL: f64 = 250.0;
-    const TOP: f64 = 44.0;
-    let height = TOP + PANEL * panels.len() as f64 + 10.0;
+    let top = if legend.is_some() { 62.0 } else { 44.0 };
+    let height = top + PANEL * panels.len() as f64 + 10.0;
     let mut svg = header(height);
     let _ = writeln!(
         svg,
         "<text x=\"{LEFT}\" y=\"26\" font-size=\"18\" font-weight=\"bold\">{}</text>",
         text(title)
     );
+    if let Some((bars, dots)) = legend {
+        // Markers before their words.
+        let (x, y) = (LEFT, 40.0);
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{BAR}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{DOT}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text>",
+            y - 9.0,
+            x + 16.0,
+            y,
+            text(bars),
+            x + 136.0,
+            y - 4.0,
+            x + 144.0,
+            y,
+            text(dots)
+        );
+    }
     for (p, panel) in panels.iter().enumerate() {
-        coverage_panel(&mut svg, panel, TOP + PANEL * p as f64, PANEL);
+        coverage_panel(&mut svg, panel, top + PANEL * p as f64, PANEL);
     }
     svg.push_str("</svg>\n");
     svg
 }
 
 fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64) {
-    // Strips from the top: title, legend and names of the lowest and highest, plot,
+    // Strips from the top: title, names of the lowest and highest, plot,
     // axis label.
     let plot_top = top + 62.0;
     let plot_bottom = top + height - 34.0;
@@ -129,23 +150,6 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
             k => format!("; {k} areas without demand left out"),
         }
     );
-    if let Some((bars, dots)) = panel.legend {
-        // Markers before their words, right of the title, above the plot.
-        let x = LEFT + plot_w - 280.0;
-        let _ = writeln!(
-            svg,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"10\" fill=\"{BAR}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{DOT}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{}</text>",
-            top + 7.0,
-            x + 16.0,
-            top + 16.0,
-            text(bars),
-            x + 136.0,
-            top + 12.0,
-            x + 144.0,
-            top + 16.0,
-            text(dots)
-        );
-    }
     // Name the lowest and the highest, with a leader line down to their bars.
     // Among areas tied for the lowest or the highest, the one the tables name too.
     let pairs: Vec<(&str, f64)> = panel.areas.iter().map(|a| (a.0.as_str(), a.1)).collect();

@@ -120,8 +120,10 @@ pub enum FundingError {
         source: LoadError,
     },
     /// An area's funded service is beyond what one area's simulation takes.
-    #[error("--simulate: area {area} ({name}) as funded cannot be simulated: {}; simulate a smaller budget, or leave out --simulate", reasons.join("; "))]
+    #[error("--simulate: area {area} ({name}) as funded by scenario `{scenario}` cannot be simulated: {}; simulate a smaller budget, or leave out --simulate", reasons.join("; "))]
     NotSimulable {
+        /// The scenario whose split funds it so.
+        scenario: String,
         /// The area's code.
         area: String,
         /// The area's name.

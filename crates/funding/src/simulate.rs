@@ -33,6 +33,16 @@ pub struct SimulatedArea {
     pub supported_by_week_16: Estimate,
 }
 
+impl SimulatedArea {
+    /// The simulated mean of families supported over demand (None without demand or
+    /// without a mean). Families supported after the period count, so it can pass 1.
+    #[must_use]
+    pub fn coverage(&self) -> Option<f64> {
+        let mean = self.families_supported.mean?;
+        (self.demand_families > 0.0).then(|| mean / self.demand_families)
+    }
+}
+
 /// A split run through the simulation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulatedSplit {
@@ -149,6 +159,7 @@ fn area_scenario(
     let problems = scenario.problems();
     if !problems.is_empty() {
         return Err(FundingError::NotSimulable {
+            scenario: split.scenario.clone(),
             area: area.area.clone(),
             name: area.name.clone(),
             reasons: problems.into_iter().map(|(_, reason)| reason).collect(),

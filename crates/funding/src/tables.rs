@@ -329,10 +329,9 @@ pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), Fundin
                 .map(|a| (a.name.clone(), a.coverage, None))
                 .collect(),
             without_demand: r.areas.iter().filter(|a| a.demand_families <= 0.0).count(),
-            legend: None,
         })
         .collect();
-    write_svg(file, &coverage_svg("Coverage by area", &panels))
+    write_svg(file, &coverage_svg("Coverage by area", None, &panels))
 }
 
 /// Coverage by area of simulated splits, one panel each: the closed form's as bars,
@@ -351,16 +350,14 @@ pub fn simulated_chart(splits: &[SimulatedSplit], file: &Path) -> Result<(), Fun
                 .iter()
                 .filter(|a| a.demand_families > 0.0)
                 .map(|a| {
-                    let coverage = |families: f64| (families / a.demand_families).min(1.0);
                     (
                         a.name.clone(),
-                        coverage(a.closed_form_families),
-                        a.families_supported.mean.map(coverage),
+                        (a.closed_form_families / a.demand_families).min(1.0),
+                        a.coverage().map(|c| c.min(1.0)),
                     )
                 })
                 .collect(),
             without_demand: s.areas.iter().filter(|a| a.demand_families <= 0.0).count(),
-            legend: Some(("closed form", "simulated (mean)")),
         })
         .collect();
     let replications = splits.first().map_or(0, |s| s.replications);
@@ -368,6 +365,7 @@ pub fn simulated_chart(splits: &[SimulatedSplit], file: &Path) -> Result<(), Fun
         file,
         &coverage_svg(
             &format!("Coverage by area: closed form and {replications} simulated replications"),
+            Some(("closed form", "simulated (mean)")),
             &panels,
         ),
     )

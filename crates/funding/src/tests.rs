@@ -632,6 +632,21 @@ fn an_area_beyond_the_simulator_is_named_before_any_simulation() {
         "{message} names {}",
         first.area
     );
+    // Compared with a scenario that fits, the one beyond is named, and before the one
+    // that fits is simulated: no replication has run.
+    let fits = scenario("flat", 30e6, 1.0, 0.0, "");
+    let fits_split = split(&fits, &areas.resolve(&fits).unwrap()).unwrap();
+    let replications = std::sync::atomic::AtomicUsize::new(0);
+    let err =
+        simulate_splits_with_progress(&[(&fits, &fits_split), (&s, &r)], policy, 1, 1, &|| {
+            replications.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("as funded by scenario `demand`"),
+        "{err}"
+    );
+    assert_eq!(replications.into_inner(), 0);
 }
 
 #[test]
