@@ -495,7 +495,8 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
     let rows: Vec<Vec<(&str, String)>> = simulated
         .iter()
         .zip(results)
-        .map(|(s, r)| {
+        .enumerate()
+        .map(|(i, (s, r))| {
             let demand = r.summary.demand_families;
             vec![
                 ("demand (families)", thousands(demand.round() as i64)),
@@ -506,6 +507,10 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
                 (
                     "families supported, simulated",
                     interval(Some(&s.families_supported), Number::THOUSANDS),
+                ),
+                (
+                    "less A's, paired by replication",
+                    paired_with_first(i, simulated),
                 ),
                 (
                     "coverage, simulated (mean / demand)",
@@ -534,7 +539,7 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         .map_or((0, ""), |s| (s.replications, s.policy.as_str()));
     let mut out = wrap(
         &format!(
-            "Through the weekly simulation: {replications} replications per area, policy {policy}; means with 95% CIs. An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest."
+            "Through the weekly simulation: {replications} replications per area, policy {policy}; means with 95% CIs. An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest, and the row \"less A's\" gives it replication by replication, with its own interval."
         ),
         0,
     );
@@ -566,6 +571,20 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         0,
     ));
     out
+}
+
+/// Families supported in scenario `i` less those in the first, replication by
+/// replication, with the 95% interval of the mean difference ("-" for the first).
+fn paired_with_first(i: usize, simulated: &[SimulatedSplit]) -> String {
+    if i == 0 {
+        return "-".into();
+    }
+    let difference = caseload_sim::paired_estimate(
+        &simulated[i].families_supported_by_replication,
+        &simulated[0].families_supported_by_replication,
+        caseload_sim::Kind::Count,
+    );
+    interval(Some(&difference), Number::THOUSANDS)
 }
 
 /// `rows[i]` (label, value) as scenario `i`'s column, in blocks that fit [`WIDTH`].

@@ -353,6 +353,32 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
         );
         assert!(large.contains(&cell), "{cell} not in {large}");
     }
+    // B less A, replication by replication: the per-replication totals are those whose
+    // mean is the national figure, and the table's paired row is the mean difference.
+    let totals = |s: &Value| -> Vec<f64> {
+        s["families_supported_by_replication"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let (a, b) = (totals(&both[0]), totals(&both[1]));
+    assert_eq!((a.len(), b.len()), (4, 4));
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!((mean(&a) - both[0]["families_supported"]["mean"].as_f64().unwrap()).abs() < 1e-9);
+    let difference: Vec<f64> = b.iter().zip(&a).map(|(b, a)| b - a).collect();
+    let paired = table
+        .lines()
+        .find(|l| l.starts_with("| less A's, paired by replication "))
+        .unwrap_or_else(|| panic!("no paired row in\n{table}"));
+    let cells: Vec<&str> = paired.split('|').map(str::trim).collect();
+    assert_eq!(cells[2], "-", "{paired}");
+    assert!(
+        cells[3].starts_with(&format!("{} [", mean(&difference).round() as i64)),
+        "{paired}: mean difference {}",
+        mean(&difference)
+    );
     // One CSV row per scenario and area.
     let csv = stdout(&run(&["--compare", flat, demand], "csv"));
     assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");

@@ -58,6 +58,10 @@ pub struct SimulatedSplit {
     pub closed_form_families: f64,
     /// Simulated families supported, nationally (the CI from per-replication totals).
     pub families_supported: Estimate,
+    /// Those per-replication totals, replication 1 first: an area's replication r draws
+    /// the same random numbers under every scenario of the same seed, so two scenarios'
+    /// totals pair by replication (see [`paired_estimate`](caseload_sim::paired_estimate)).
+    pub families_supported_by_replication: Vec<f64>,
     /// Families referred in the period, nationally (per-replication totals).
     pub referred: Estimate,
     /// Share of the families referred nationally who were supported by week 16 of
@@ -330,13 +334,15 @@ fn simulate_areas(
             })
             .collect()
     };
+    let supported = total(|m| m.supported);
     Ok(SimulatedSplit {
         scenario: split.scenario.clone(),
         rule: split.rule,
         policy: policy.name().to_string(),
         replications,
         closed_form_families: split.summary.families_supported,
-        families_supported: estimate(&total(|m| m.supported), Kind::Count),
+        families_supported: estimate(&supported, Kind::Count),
+        families_supported_by_replication: supported,
         referred: estimate(&total(|m| m.referred), Kind::Count),
         supported_by_week_16: estimate(
             &weighted(|m| (m.supported_by_week_16, m.referred)),
