@@ -148,7 +148,10 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
             return Err(BadArgument("--sweep runs one --scenario".into()).into());
         };
         if args.simulate {
-            return Err(BadArgument("--sweep and --simulate cannot be combined".into()).into());
+            return Err(BadArgument(
+                "--sweep and --simulate cannot be combined: compare a few scenarios with --compare ... --simulate, or run a grid of simulated splits as a study (caseload study, [[funding]] tasks)".into(),
+            )
+            .into());
         }
         let spec = SweepSpec::parse(grid)?;
         let text = config::read(file)?;
@@ -570,7 +573,34 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         "For each area's interval, its waits and its share supported by week 16, run one scenario with --simulate, or write csv or json.",
         0,
     ));
+    if let Some(first) = simulated.first() {
+        out.push('\n');
+        out.push_str(&wrap(&simulation_terms(&first.assumptions), 0));
+    }
     out
+}
+
+/// How the simulation's supporters differ from the closed form's hours, which a reader
+/// comparing the two needs: a volunteer's delivered hours hold whole families only, and
+/// volunteers who leave are not replaced.
+fn simulation_terms(a: &Assumptions) -> String {
+    let c = &a.costs;
+    let delivered = c.volunteer_hours_per_week * c.volunteer_reliability;
+    let families = (delivered / a.hours_per_family_week).floor().max(1.0);
+    let attrition = caseload_sim::SupporterPlan::default().volunteer_attrition_per_week;
+    format!(
+        "How the simulation differs from the closed form. Each supporter takes the families its hours hold whole: a volunteer delivering {} hours a week ({} offered x {} reliability) takes {} at a time ({} hours a week each), where the closed form counts every hour delivered; and {} of volunteers leave each week, not replaced. So the simulation credits volunteers with less than the closed form does, and a split that buys volunteers gains less from them here. A family keeps its supporter until its plan is final (week 20 of its clock), so a policy that starts families late supports more of them for fewer weeks each: fifo (the longest waiting first) can count more families supported than the default optimal, which takes the highest priorities first, early; compare policies (--policy) on the share supported by week 16 and the wait as well.",
+        Number::RATIO.show(delivered),
+        Number::RATIO.show(c.volunteer_hours_per_week),
+        Number::PERCENT.show(c.volunteer_reliability),
+        if families == 1.0 {
+            "1 family".to_string()
+        } else {
+            format!("{families} families")
+        },
+        Number::RATIO.show(a.hours_per_family_week),
+        Number::PERCENT.show(attrition),
+    )
 }
 
 /// Families supported in scenario `i` less those in the first, replication by
@@ -903,6 +933,8 @@ fn simulated_table(s: &SimulatedSplit) -> String {
         "Demand and closed form are families over the period (closed form: the families the split's funded hours support by the formula, hours over the hours a family needs). Simulated is the mean over replications of the families referred in the period whom the weekly simulation supports, followed until their plans are final: some are supported after the period ends, by the area's supporters, which the closed form no longer counts, so simulated can exceed the closed form, and simulated coverage (the simulated mean over demand) can exceed 100%. Weeks waited is the mean wait of the families supported only: families never supported have no wait, so read it with the last column, the share of the families referred who were supported by week 16 of the 20-week clock.",
         0,
     ));
+    out.push('\n');
+    out.push_str(&wrap(&simulation_terms(&s.assumptions), 0));
     if !fewer.is_empty() {
         out.push_str(&wrap(
             &format!(

@@ -379,6 +379,22 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
         "{paired}: mean difference {}",
         mean(&difference)
     );
+    // What the simulation credits a volunteer with, from the scenario's own costs.
+    let costs = &both[0]["assumptions"]["costs"];
+    let delivered = costs["volunteer_hours_per_week"].as_f64().unwrap()
+        * costs["volunteer_reliability"].as_f64().unwrap();
+    let per_family = both[0]["assumptions"]["hours_per_family_week"]
+        .as_f64()
+        .unwrap();
+    let whole = (delivered / per_family).floor().max(1.0);
+    let terms = format!(
+        "a volunteer delivering {delivered:.2} hours a week ({:.2} offered x {:.1}% reliability) takes {} at a time",
+        costs["volunteer_hours_per_week"].as_f64().unwrap(),
+        costs["volunteer_reliability"].as_f64().unwrap() * 100.0,
+        if whole == 1.0 { "1 family".to_string() } else { format!("{whole} families") }
+    );
+    let joined = table.replace('\n', " ");
+    assert!(joined.contains(&terms), "{terms} not in\n{table}");
     // One CSV row per scenario and area.
     let csv = stdout(&run(&["--compare", flat, demand], "csv"));
     assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");

@@ -120,7 +120,7 @@ pub enum FundingError {
         source: LoadError,
     },
     /// An area's funded service is beyond what one area's simulation takes.
-    #[error("--simulate: area {area} ({name}) as funded by scenario `{scenario}` cannot be simulated: {}; simulate a smaller budget, or leave out --simulate", reasons.join("; "))]
+    #[error("--simulate: area {area} ({name}) as funded by scenario `{scenario}` cannot be simulated: {}; change what the reason names (the budget buys the supporters, the period sets the weeks, the demand the arrivals), or leave out --simulate", reasons.join("; "))]
     NotSimulable {
         /// The scenario whose split funds it so.
         scenario: String,
