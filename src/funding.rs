@@ -354,6 +354,7 @@ fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
         ("available after top-slice", money(s.available_gbp)),
         ("spent by areas", money(s.spend_gbp)),
         ("unspent", money(unspent_shown(s))),
+        ("spent beyond demand", money(s.beyond_demand_gbp)),
         ("families supported", count(s.families_supported)),
         ("demand (families)", count(s.demand_families)),
         ("unmet demand", thousands(unmet_shown(s))),
@@ -823,6 +824,7 @@ fn sweep_table(result: &SweepResult) -> String {
         "available",
         "spent",
         "unspent",
+        "beyond demand",
         "families supported",
         "unmet demand",
         "coverage",
@@ -842,6 +844,7 @@ fn sweep_table(result: &SweepResult) -> String {
             money(s.available_gbp),
             money(s.spend_gbp),
             money(unspent_shown(s)),
+            money(s.beyond_demand_gbp),
             thousands(s.families_supported.round() as i64),
             thousands(unmet_shown(s)),
             Number::PERCENT.show(s.coverage),
@@ -850,7 +853,7 @@ fn sweep_table(result: &SweepResult) -> String {
             format!("{:.3}", s.gini_coverage),
         ]);
     }
-    right_align(&mut t, &(0..10).collect::<Vec<_>>());
+    right_align(&mut t, &(0..11).collect::<Vec<_>>());
     let mut out = format!(
         "{} ({}), sweeping {}\n\n{t}\n\n",
         result.scenario, result.rule, result.parameter

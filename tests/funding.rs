@@ -49,6 +49,42 @@ fn the_2014_split_matches_the_spec_json() {
 }
 
 #[test]
+fn money_spent_beyond_demand_is_totalled_nationally() {
+    // Split by demand with the whole 2014-16 budget, every area is covered and part of
+    // the money buys capacity no family uses: the national figure is the areas' sum.
+    let result = json(&funding(&[
+        "--scenario",
+        "fixtures/funding/2014-16-demand.toml",
+        "--format",
+        "json",
+    ]));
+    let areas = result["areas"].as_array().unwrap();
+    let idle: f64 = areas.iter().map(|a| a["idle_gbp"].as_f64().unwrap()).sum();
+    let beyond = result["summary"]["beyond_demand_gbp"].as_f64().unwrap();
+    assert!((beyond - idle).abs() < 1e-6, "{beyond} against {idle}");
+    let spend = result["summary"]["spend_gbp"].as_f64().unwrap();
+    assert_eq!(result["summary"]["unmet_demand"].as_f64().unwrap(), 0.0);
+    assert!(beyond > 0.0 && beyond <= spend, "{beyond}");
+    let table = stdout(&funding(&[
+        "--scenario",
+        "fixtures/funding/2014-16-demand.toml",
+        "--format",
+        "table",
+    ]));
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| spent beyond demand "))
+        .unwrap_or_else(|| panic!("no row in\n{table}"));
+    assert!(
+        row.contains(&format!(
+            "£{}",
+            caseload_funding::tables::thousands(beyond.round() as i64)
+        )),
+        "{row}"
+    );
+}
+
+#[test]
 fn optima_dominate_the_other_rules_on_the_real_areas() {
     // docs/funding.md: on the fixtures both orders hold to the last digit (a checker
     // comparing them exactly must not find a coverage of 0.9999999999999997 where
@@ -136,7 +172,7 @@ fn sweep_runs_a_grid_and_draws_it() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.starts_with("scenario,rule,budget_gbp,available_gbp,spend_gbp,unspent_gbp,families_supported,demand_families,unmet_demand"),
+        text.starts_with("scenario,rule,budget_gbp,available_gbp,spend_gbp,unspent_gbp,beyond_demand_gbp,families_supported,demand_families,unmet_demand"),
         "{text}"
     );
     assert_eq!(text.lines().count(), 1 + 4);

@@ -83,6 +83,9 @@ pub struct Summary {
     pub spend_gbp: f64,
     /// Available but not spent.
     pub unspent_gbp: f64,
+    /// Spent on capacity no area's demand uses (the areas' `idle_gbp` summed): money
+    /// spent, but not on families.
+    pub beyond_demand_gbp: f64,
     /// Families supported.
     pub families_supported: f64,
     /// Families who would use a supporter.
@@ -773,6 +776,7 @@ fn summarise(s: &FundingScenario, areas: &[AreaFunding]) -> Summary {
         available_gbp: s.available(),
         spend_gbp: spend,
         unspent_gbp: (s.available() - spend).max(0.0),
+        beyond_demand_gbp: areas.iter().map(|a| a.idle_gbp).sum(),
         families_supported: supported,
         demand_families: demand,
         unmet_demand: (demand - supported).max(0.0),

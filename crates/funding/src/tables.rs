@@ -187,6 +187,7 @@ pub fn sweep_frame(sweep: &SweepResult) -> Result<DataFrame, FundingError> {
         Column::new("available_gbp".into(), get(&|s| s.available_gbp)),
         Column::new("spend_gbp".into(), get(&|s| s.spend_gbp)),
         Column::new("unspent_gbp".into(), get(&|s| s.unspent_gbp)),
+        Column::new("beyond_demand_gbp".into(), get(&|s| s.beyond_demand_gbp)),
         Column::new("families_supported".into(), get(&|s| s.families_supported)),
         Column::new("demand_families".into(), get(&|s| s.demand_families)),
         Column::new("unmet_demand".into(), get(&|s| s.unmet_demand)),
