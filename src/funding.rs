@@ -549,6 +549,32 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
     );
     out.push('\n');
     out.push_str(&national_columns(&rows));
+    // Paired or not, a difference between scenarios of different demand is mostly the
+    // demand's: say which.
+    let other_demand: Vec<String> = results
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, r)| {
+            let (this, first) = (
+                r.summary.demand_families,
+                results[0].summary.demand_families,
+            );
+            (this - first).abs() > 1e-9 * first.abs().max(1.0)
+        })
+        .map(|(i, _)| letter(i))
+        .collect();
+    if !other_demand.is_empty() {
+        out.push_str(&wrap(
+            &format!(
+                "{} {} a different demand from A's: the row \"less A's\" then measures the demand's difference as well as the split's, and the families referred differ.",
+                other_demand.join(", "),
+                if other_demand.len() == 1 { "has" } else { "have" }
+            ),
+            0,
+        ));
+        out.push('\n');
+    }
     out.push_str(&legend(results, false));
     let areas: Vec<Vec<AreaCell>> = simulated
         .iter()

@@ -434,6 +434,18 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
     // One CSV row per scenario and area.
     let csv = stdout(&run(&["--compare", flat, demand], "csv"));
     assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");
+    // Scenarios of the same demand are not told apart; one of another demand is named.
+    assert!(!joined.contains("a different demand"), "{table}");
+    let more = std::fs::read_to_string(flat)
+        .unwrap()
+        .replace("take_up = 0.3", "take_up = 0.5")
+        .replace("name = \"2014-16: 12 per area\"", "name = \"more take-up\"");
+    let more = write(dir.path(), "more.toml", &more);
+    let table = stdout(&run(&["--compare", flat, demand, &more], "table")).replace('\n', " ");
+    assert!(
+        table.contains("C has a different demand from A's"),
+        "{table}"
+    );
 }
 
 /// Three areas in the embedded table's columns, so that every output path runs fast.
