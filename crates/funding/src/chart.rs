@@ -84,14 +84,23 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
     let plot_bottom = top + height - 34.0;
     let plot_h = plot_bottom - plot_top;
     let plot_w = WIDTH - LEFT - RIGHT;
-    let y = |v: f64| plot_bottom - v.clamp(0.0, 1.0) * plot_h;
+    // Bars stop at 100%; simulated dots can pass it (families supported after the
+    // period count), and the axis reaches the highest in quarters, up to 200%.
+    let axis = panel
+        .areas
+        .iter()
+        .filter_map(|a| a.2)
+        .fold(1.0_f64, f64::max)
+        .min(2.0);
+    let axis = (axis * 4.0 - 1e-9).ceil() / 4.0;
+    let y = |v: f64| plot_bottom - v.clamp(0.0, axis) / axis * plot_h;
     let _ = writeln!(
         svg,
         "<text x=\"{LEFT}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
         top + 16.0,
         text(&panel.title)
     );
-    for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+    for tick in (0..=(axis * 4.0).round() as u32).map(|q| f64::from(q) / 4.0) {
         let _ = writeln!(
             svg,
             "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#dddddd\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{:.0}%</text>",
@@ -117,12 +126,13 @@ fn coverage_panel(svg: &mut String, panel: &CoveragePanel, top: f64, height: f64
         let x = LEFT + step * i as f64;
         let _ = writeln!(
             svg,
-            "<rect x=\"{x:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{BAR}\"><title>{}: {}</title></rect>",
+            "<rect x=\"{x:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{BAR}\"><title>{}: {}{}</title></rect>",
             y(*value),
             (step - gap).max(0.5),
             plot_bottom - y(*value),
             text(name),
-            percent(*value)
+            percent(*value),
+            dot.map_or(String::new(), |d| format!(", simulated {}", percent(d)))
         );
         if let Some(d) = dot {
             let _ = writeln!(

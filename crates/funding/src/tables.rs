@@ -354,7 +354,7 @@ pub fn simulated_chart(splits: &[SimulatedSplit], file: &Path) -> Result<(), Fun
                     (
                         a.name.clone(),
                         (a.closed_form_families / a.demand_families).min(1.0),
-                        a.coverage().map(|c| c.min(1.0)),
+                        a.coverage(),
                     )
                 })
                 .collect(),

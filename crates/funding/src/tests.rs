@@ -398,6 +398,65 @@ fn the_chart_leaves_out_areas_without_demand_as_the_tables_do() {
 }
 
 #[test]
+fn simulated_dots_above_100_percent_are_drawn_where_they_are() {
+    use crate::chart::{coverage_svg, CoveragePanel};
+    let panel = |dot: f64| CoveragePanel {
+        title: "t".into(),
+        areas: vec![("A".into(), 0.5, Some(0.6)), ("B".into(), 1.0, Some(dot))],
+        without_demand: 0,
+    };
+    let ticks = |svg: &str| -> Vec<String> {
+        svg.split("text-anchor=\"end\">")
+            .skip(1)
+            .filter_map(|t| t.split('<').next())
+            .filter(|t| t.ends_with('%') && t.starts_with(|c: char| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+    };
+    // Within 100%: the axis stops there.
+    let svg = coverage_svg("c", Some(("closed form", "simulated")), &[panel(0.9)]);
+    assert_eq!(ticks(&svg), ["0%", "25%", "50%", "75%", "100%"], "{svg}");
+    // A dot at 130%: the axis reaches 150%, and the dot sits above the 100% line, its
+    // value in the bar's title.
+    let svg = coverage_svg("c", Some(("closed form", "simulated")), &[panel(1.3)]);
+    assert_eq!(
+        ticks(&svg).last().map(String::as_str),
+        Some("150%"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("<title>B: 100.0%, simulated 130.0%</title>"),
+        "{svg}"
+    );
+    let line_y = |label: &str| -> f64 {
+        let before = svg.split(&format!(">{label}</text>")).next().unwrap();
+        let y = before.rsplit("y=\"").next().unwrap();
+        y.split('"').next().unwrap().parse::<f64>().unwrap() - 4.0
+    };
+    let dots: Vec<f64> = svg
+        .split("<circle cx=")
+        .skip(1)
+        .map(|c| {
+            c.split("cy=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse::<f64>()
+                .unwrap()
+        })
+        .collect();
+    // The 100% line, the 150% line, and the dot at 130% three fifths of the way up.
+    let (hundred, top) = (line_y("100%"), line_y("150%"));
+    let expected = hundred - (hundred - top) * 0.6;
+    assert!(
+        dots.iter().any(|d| (d - expected).abs() < 0.1),
+        "{dots:?} {expected}"
+    );
+}
+
+#[test]
 fn a_table_of_part_of_england_or_a_mistyped_code_is_said() {
     let s = scenario("flat", 30e6, 1.0, 0.0, "");
     let about_england = |r: &SplitResult| -> Vec<String> {
