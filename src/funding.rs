@@ -613,14 +613,14 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
 fn simulation_terms(a: &Assumptions) -> String {
     let c = &a.costs;
     let delivered = c.volunteer_hours_per_week * c.volunteer_reliability;
-    let families = (delivered / a.hours_per_family_week).floor().max(1.0);
+    let families = caseload_funding::families_held(delivered, a.hours_per_family_week);
     let attrition = caseload_sim::SupporterPlan::default().volunteer_attrition_per_week;
     format!(
         "How the simulation differs from the closed form. Each supporter takes the families its hours hold whole: a volunteer delivering {} hours a week ({} offered x {} reliability) takes {} at a time ({} hours a week each), where the closed form counts every hour delivered; and {} of volunteers leave each week, not replaced. So the simulation credits volunteers with less than the closed form does, and a split that buys volunteers gains less from them here. A family keeps its supporter until its plan is final (week 20 of its clock), so a policy that starts families late supports more of them for fewer weeks each: fifo (the longest waiting first) can count more families supported than the default optimal, which takes the highest priorities first, early; compare policies (--policy) on the share supported by week 16 and the wait as well.",
         Number::RATIO.show(delivered),
         Number::RATIO.show(c.volunteer_hours_per_week),
         Number::PERCENT.show(c.volunteer_reliability),
-        if families == 1.0 {
+        if families == 1 {
             "1 family".to_string()
         } else {
             format!("{families} families")

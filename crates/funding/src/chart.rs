@@ -24,6 +24,33 @@ pub(crate) struct CoveragePanel {
     pub without_demand: usize,
 }
 
+impl CoveragePanel {
+    /// A panel of the areas (name, demand, bar, dot) that have demand, counting those
+    /// left out, as the tables leave them out of their lowest and highest.
+    pub fn with_demand(
+        title: String,
+        areas: impl IntoIterator<Item = (String, f64, f64, Option<f64>)>,
+    ) -> Self {
+        let mut without_demand = 0;
+        let areas = areas
+            .into_iter()
+            .filter_map(|(name, demand, bar, dot)| {
+                if demand > 0.0 {
+                    Some((name, bar, dot))
+                } else {
+                    without_demand += 1;
+                    None
+                }
+            })
+            .collect();
+        CoveragePanel {
+            title,
+            areas,
+            without_demand,
+        }
+    }
+}
+
 /// Escapes text for SVG.
 fn text(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -49,8 +49,8 @@ pub use scenario::{
     Costs, Demand, FundingScenario, PeriodScaleSource, Rule, Split, MOST_BUDGET_GBP, WEEKS_PER_YEAR,
 };
 pub use simulate::{
-    simulate_split, simulate_split_with_progress, simulate_splits_with_progress, SimulatedArea,
-    SimulatedSplit,
+    families_held, simulate_split, simulate_split_with_progress, simulate_splits_with_progress,
+    SimulatedArea, SimulatedSplit,
 };
 pub use split::{named_extremes, split, AreaFunding, SplitResult, Summary, SAME_COVERAGE};
 

@@ -43,6 +43,14 @@ impl SimulatedArea {
     }
 }
 
+/// The families a simulated supporter of `hours_per_week` takes at a time, each needing
+/// `hours_per_family` a week: as many as its hours hold whole, and at least one (the
+/// closed form, by contrast, counts every hour).
+#[must_use]
+pub fn families_held(hours_per_week: f64, hours_per_family: f64) -> u32 {
+    ((hours_per_week / hours_per_family).floor() as u32).max(1)
+}
+
 /// A split run through the simulation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulatedSplit {
@@ -137,9 +145,9 @@ fn area_scenario(
     plan.paid = paid;
     plan.volunteer = volunteer;
     plan.paid_hours_per_week = paid_hours.clamp(1e-3, 60.0);
-    plan.paid_max_cases = ((paid_hours / hours_per_family).floor() as u32).max(1);
+    plan.paid_max_cases = families_held(paid_hours, hours_per_family);
     plan.volunteer_hours_per_week = volunteer_hours.clamp(1e-3, 60.0);
-    plan.volunteer_max_cases = ((volunteer_hours / hours_per_family).floor() as u32).max(1);
+    plan.volunteer_max_cases = families_held(volunteer_hours, hours_per_family);
     plan.local_share = 1.0;
     plan.skills.clear();
     plan.languages.clear();

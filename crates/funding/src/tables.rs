@@ -321,15 +321,13 @@ fn write_svg(file: &Path, svg: &str) -> Result<(), FundingError> {
 pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), FundingError> {
     let panels: Vec<CoveragePanel> = results
         .iter()
-        .map(|r| CoveragePanel {
-            title: format!("{} ({})", r.scenario, r.rule),
-            areas: r
-                .areas
-                .iter()
-                .filter(|a| a.demand_families > 0.0)
-                .map(|a| (a.name.clone(), a.coverage, None))
-                .collect(),
-            without_demand: r.areas.iter().filter(|a| a.demand_families <= 0.0).count(),
+        .map(|r| {
+            CoveragePanel::with_demand(
+                format!("{} ({})", r.scenario, r.rule),
+                r.areas
+                    .iter()
+                    .map(|a| (a.name.clone(), a.demand_families, a.coverage, None)),
+            )
         })
         .collect();
     write_svg(file, &coverage_svg("Coverage by area", None, &panels))
@@ -344,21 +342,18 @@ pub fn coverage_chart(results: &[SplitResult], file: &Path) -> Result<(), Fundin
 pub fn simulated_chart(splits: &[SimulatedSplit], file: &Path) -> Result<(), FundingError> {
     let panels: Vec<CoveragePanel> = splits
         .iter()
-        .map(|s| CoveragePanel {
-            title: format!("{} ({}), policy {}", s.scenario, s.rule, s.policy),
-            areas: s
-                .areas
-                .iter()
-                .filter(|a| a.demand_families > 0.0)
-                .map(|a| {
+        .map(|s| {
+            CoveragePanel::with_demand(
+                format!("{} ({}), policy {}", s.scenario, s.rule, s.policy),
+                s.areas.iter().map(|a| {
                     (
                         a.name.clone(),
+                        a.demand_families,
                         (a.closed_form_families / a.demand_families).min(1.0),
                         a.coverage(),
                     )
-                })
-                .collect(),
-            without_demand: s.areas.iter().filter(|a| a.demand_families <= 0.0).count(),
+                }),
+            )
         })
         .collect();
     let replications = splits.first().map_or(0, |s| s.replications);
