@@ -17,6 +17,7 @@ const DECISIONS: Schema = Schema {
     optional: &["note"],
     open: false,
     other_files: &[],
+    written_tables: &[],
 };
 
 const KINDS: &[(&str, DecisionKind)] =

@@ -38,6 +38,10 @@ const SUPPORTERS: Schema = Schema {
         ("referral_id", "a register of families (referrals.csv)"),
         ("decision", "a decisions file (decisions.csv)"),
     ],
+    written_tables: &[(
+        "hours_used",
+        "the supporters' loads that caseload writes after a week (each supporter's hours and cases used), not the supporters list: it has no skills, languages, districts or leave; give the supporters file you keep",
+    )],
 };
 
 const REFERRALS: Schema = Schema {
@@ -69,6 +73,16 @@ const REFERRALS: Schema = Schema {
     other_files: &[
         ("max_cases", "a supporters file (supporters.csv)"),
         ("decision", "a decisions file (decisions.csv)"),
+    ],
+    written_tables: &[
+        (
+            "open_case",
+            "the assignments table that caseload writes after a week (assignments.csv), not a register: next week's register is the one `allocate --register-out` writes (register.csv in the app)",
+        ),
+        (
+            "reason_code",
+            "the waiting list that caseload writes after a week (waiting.csv), not a register: next week's register is the one `allocate --register-out` writes (register.csv in the app)",
+        ),
     ],
 };
 
@@ -791,6 +805,61 @@ R4,E06000043,2015-10-01,self,true,new,2,low,ti
                 "referrals.csv:1:5: the header has `max_cases` and no `referral_id`: this looks like a supporters file (supporters.csv); were the files given the other way round?",
             ]
         );
+    }
+
+    #[test]
+    fn a_table_caseload_wrote_given_back_as_input_is_named() {
+        // The loads table has every column a supporters file needs, and read as one
+        // every supporter would lose their skills, languages, districts and leave.
+        let loads = "area,supporter_id,status,hours_used,hours_per_week,hours_share,cases,max_cases,cases_share,new_cases,over_capacity,on_leave
+E06000043,S1,paid,4,10,0.4,2,5,0.4,1,false,false
+";
+        // The assignments table has `decision`, a decisions file's column: it is named
+        // as what it is, not as a decisions file.
+        let assignments = "referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from,without_equity,without_balance
+R2,S1,E06000043,0,1,true,false,,,,,
+";
+        assert_eq!(
+            messages(load(loads, assignments).unwrap_err()),
+            [
+                "supporters.csv:1:4: the header has `hours_used` and none of `skills`, `languages`, `local`, `districts`, `unavailable_from`, `unavailable_to`: this looks like the supporters' loads that caseload writes after a week (each supporter's hours and cases used), not the supporters list: it has no skills, languages, districts or leave; give the supporters file you keep",
+                "referrals.csv:1:6: the header has `open_case` and no `received`: this looks like the assignments table that caseload writes after a week (assignments.csv), not a register: next week's register is the one `allocate --register-out` writes (register.csv in the app)",
+            ]
+        );
+        // A supporters file of its own that keeps such a column beside the real ones is
+        // read, the column ignored with a warning.
+        let kept = SUPPORTERS_OK.replacen("unavailable_to", "unavailable_to,hours_used", 1);
+        let kept = kept
+            .replace(",2015-11-30\n", ",2015-11-30,3\n")
+            .replace(",,\n", ",,,\n");
+        let caseload = load(&kept, REFERRALS_OK).unwrap();
+        assert_eq!(caseload.supporters.len(), 2);
+        assert!(caseload.warnings.iter().any(|w| w
+            .to_string()
+            .contains("unknown column `hours_used` is ignored")));
+    }
+
+    #[test]
+    fn a_workbook_is_named_as_one_not_as_bad_utf8() {
+        for (bytes, what) in [
+            (
+                &b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x88"[..],
+                "a spreadsheet workbook (.xlsx or .ods: a zip file)",
+            ),
+            (
+                &b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00"[..],
+                "an old Excel workbook (.xls)",
+            ),
+            (
+                &b"\xFF\xFEs\x00u\x00"[..],
+                "UTF-16 text (Excel's \"Unicode text\")",
+            ),
+        ] {
+            assert_eq!(
+                messages(load_supporter_bytes(bytes).unwrap_err()),
+                [format!("s.csv:1:0: this is {what}, not a CSV file: save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\"")]
+            );
+        }
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub(crate) struct Schema {
     /// header with one of them and without this file's first column is that file,
     /// given in the wrong place.
     pub other_files: &'static [(&'static str, &'static str)],
+    /// Columns that only a table caseload writes has, and what that table is: a header
+    /// with one of them that lacks a column this file needs, or has none of its optional
+    /// columns, is that output given back as input (last week's loads as this week's
+    /// supporters), which would otherwise be read with every skill and district lost.
+    pub written_tables: &'static [(&'static str, &'static str)],
 }
 
 /// A CSV file read into decoded rows, with the problems found so far.
@@ -32,6 +37,20 @@ pub(crate) struct Table {
     pub rows: Vec<Row>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
+}
+
+/// What a file that is not text is, by its first bytes: the spreadsheet formats a
+/// coordinator saves by mistake instead of CSV.
+fn not_text(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("a spreadsheet workbook (.xlsx or .ods: a zip file)")
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        Some("an old Excel workbook (.xls)")
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        Some("UTF-16 text (Excel's \"Unicode text\")")
+    } else {
+        None
+    }
 }
 
 /// How every CSV file is read: the header as a record of its own, rows of any length
@@ -109,6 +128,15 @@ impl Table {
             problems: Vec::new(),
             warnings: Vec::new(),
         };
+        if let Some(what) = not_text(bytes) {
+            // Read as CSV, a workbook's first bytes are "not valid UTF-8 in field 2".
+            table.problem(
+                1,
+                0,
+                format!("this is {what}, not a CSV file: save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\""),
+            );
+            return table;
+        }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = reader().trim(csv::Trim::All).from_reader(bytes);
         let lines = Lines::of(bytes);
@@ -257,6 +285,32 @@ impl Table {
                     format!(
                         "the header is a single column: the file seems to be separated by {shown}, but caseload reads comma-separated files (save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\")"
                     ),
+                );
+                return;
+            }
+        }
+        let has = |column: &str| names.iter().any(|n| n == column);
+        let written = schema.written_tables.iter().find(|(column, _)| has(column));
+        if let Some((column, what)) = written {
+            let missing = schema.required.iter().find(|c| !has(c));
+            if missing.is_some() || !schema.optional.iter().any(|c| has(c)) {
+                let index = names.iter().position(|n| n == column).unwrap_or(0);
+                let lacking = match missing {
+                    Some(own) => format!("no `{own}`"),
+                    None => format!(
+                        "none of {}",
+                        schema
+                            .optional
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                self.problem(
+                    1,
+                    index + 1,
+                    format!("the header has `{column}` and {lacking}: this looks like {what}"),
                 );
                 return;
             }
@@ -468,6 +522,7 @@ pub fn read_csv(file: &Path, bytes: &[u8]) -> Result<CsvRows, crate::LoadError> 
         optional: &[],
         open: true,
         other_files: &[],
+        written_tables: &[],
     };
     let mut table = Table::read(file, bytes, &open);
     let problems = table.sorted_problems();

@@ -344,7 +344,7 @@ fn downloads(now: &WeekNow) -> Markup {
                 @for (name, what) in [
                     ("assignments.csv", "every family with a supporter after the week: open cases kept and new assignments"),
                     ("waiting.csv", "the waiting list: ranks, and why each family waits"),
-                    ("supporters.csv", "each supporter's hours and cases used after the week"),
+                    ("supporters.csv", "each supporter's hours and cases used after the week (a table to read: next week's import takes the supporters file you keep)"),
                     ("districts.csv", "each district's share of its waiting families served"),
                     ("decisions.csv", "the pins and forbids in force, as allocate reads them"),
                 ] {
