@@ -184,6 +184,17 @@ pub enum Conflict {
         /// That week's Monday.
         week: String,
     },
+    /// The same files (supporters, register and policy, byte for byte) were imported
+    /// for the same Monday already, and that import is not discarded: a second click on
+    /// Import, or the form sent again after going back.
+    SameFiles {
+        /// The Monday.
+        week: String,
+        /// Who imported it.
+        by: String,
+        /// When.
+        at: String,
+    },
     /// The week's decisions changed since the page was loaded.
     Changed {
         /// The revision the page showed.
@@ -219,6 +230,11 @@ impl std::fmt::Display for Conflict {
             Conflict::BeforeAccepted { week } => write!(
                 f,
                 "the week of {week} was accepted while this week was being accepted: nothing was done; reload the week (its register must carry that week's plan)"
+            ),
+            Conflict::SameFiles { week, by, at } => write!(
+                f,
+                "these files, byte for byte, were imported for the week of {week} by {by} at {}, and that import is still open (in the list of weeks below): nothing was imported again (to start that week afresh, withdraw its decisions, or discard it with the reason and import again)",
+                when(at)
             ),
             Conflict::Changed { seen, now } => write!(
                 f,
@@ -546,6 +562,32 @@ impl Db {
     pub fn add_import(&self, import: &NewImport) -> Result<i64, DbError> {
         self.write(|tx| {
             self.monday_still_open(tx, &import.week)?;
+            // In the same transaction as the insert: of two clicks on Import, the second
+            // finds the first's row.
+            let policy_text = import.policy.as_ref().map(|(_, text)| text.as_str());
+            let same = tx
+                .query_row(
+                    "SELECT imported_by, imported_at FROM imports
+                     WHERE week = ?1 AND discarded_at IS NULL AND supporters = ?2
+                       AND referrals = ?3 AND policy IS ?4
+                     ORDER BY id LIMIT 1",
+                    params![
+                        import.week,
+                        import.supporters,
+                        import.referrals,
+                        policy_text
+                    ],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| self.sqlite(e))?;
+            if let Some((by, at)) = same {
+                return Err(DbError::Conflict(Conflict::SameFiles {
+                    week: import.week.clone(),
+                    by,
+                    at,
+                }));
+            }
             let against = self.accepted_before_in(tx, &import.week)?.map(|(id, _)| id);
             let (policy_name, policy) = match &import.policy {
                 Some((name, text)) => (Some(name.as_str()), Some(text.as_str())),
@@ -1238,7 +1280,9 @@ mod tests {
         // as it would have been accepted then; the accepted week is left as it was.
         assert_eq!(old.checked_against, None);
         assert_eq!(db.import(2).unwrap().checked_against, Some(1));
-        let id = db.add_import(&new_import("2015-11-09")).unwrap();
+        let mut other = new_import("2015-11-09");
+        other.referrals = b"r2".to_vec();
+        let id = db.add_import(&other).unwrap();
         db.add_decision(id, 0, &decision("R1")).unwrap();
         let first = db.decisions(id).unwrap()[0].id;
         db.withdraw_decision(id, first, 1, "CD", "agreed with the family")

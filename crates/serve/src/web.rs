@@ -210,6 +210,9 @@ impl From<DbError> for AppError {
             DbError::Conflict(c) => AppError::Conflict(
                 match c {
                     crate::db::Conflict::Changed { .. } => "Nothing was done: the week has changed",
+                    crate::db::Conflict::SameFiles { .. } => {
+                        "Nothing was imported: these files are imported already"
+                    }
                     crate::db::Conflict::Earlier { .. } => {
                         "Nothing was done: a later week is already accepted"
                     }

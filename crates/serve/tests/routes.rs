@@ -22,6 +22,8 @@ struct App {
     router: Router,
     db: Db,
     csrf: String,
+    /// How many times [`App::import_provider_week`] has imported the week.
+    provider_weeks: std::sync::atomic::AtomicUsize,
     _dir: tempfile::TempDir,
 }
 
@@ -40,6 +42,7 @@ impl App {
             router,
             db,
             csrf: String::new(),
+            provider_weeks: Default::default(),
             _dir: dir,
         };
         let mut request = Request::get("/");
@@ -146,12 +149,21 @@ impl App {
         .await
     }
 
+    /// The provider week imported for 2015-11-02; imported again, its register has a
+    /// comment line more each time (the same files twice are one import).
     async fn import_provider_week(&self) -> i64 {
+        let n = self
+            .provider_weeks
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut referrals = fixture("referrals.csv");
+        for _ in 0..n {
+            referrals.extend_from_slice(b"# imported again\n");
+        }
         self.stored(
             "2015-11-02",
             &[
                 ("supporters", "supporters.csv", &fixture("supporters.csv")),
-                ("referrals", "referrals.csv", &fixture("referrals.csv")),
+                ("referrals", "referrals.csv", &referrals),
             ],
         )
         .await
@@ -1205,7 +1217,11 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         page.contains("This Monday is 3 weeks after the last accepted week (the week of 2015-11-09): the 2 weeks between have no accepted plan here."),
         "{page}"
     );
-    let twin = app.stored("2015-11-30", &carried).await;
+    let mut again = register.clone();
+    again.extend_from_slice(b"# imported again\n");
+    let twin = app
+        .stored("2015-11-30", &carried_files(&supporters, &again))
+        .await;
     let pinned = app.decide(late, "0", "forbid", "BH-R0004", &to).await;
     assert_eq!(pinned.status, StatusCode::SEE_OTHER, "{}", pinned.body);
     let page = app.get(&format!("/weeks/{twin}")).await.body;
@@ -1342,6 +1358,66 @@ fn first_id(app: &App) -> i64 {
         .id
 }
 
+/// A second click on Import, or the form sent again after going back, stores nothing:
+/// the same files for the same Monday are the import already there, until it is
+/// discarded.
+#[tokio::test]
+async fn the_same_files_twice_are_one_import() {
+    let app = App::new(None).await;
+    let files = [
+        ("supporters", "supporters.csv", fixture("supporters.csv")),
+        ("referrals", "referrals.csv", fixture("referrals.csv")),
+    ];
+    let files: Vec<(&str, &str, &[u8])> = files
+        .iter()
+        .map(|(field, name, bytes)| (*field, *name, bytes.as_slice()))
+        .collect();
+    // Two clicks at once: one import.
+    let (a, b) = tokio::join!(
+        app.import("2015-11-02", &files, &app.csrf),
+        app.import("2015-11-02", &files, &app.csrf)
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT]);
+    let refused = if a.status == StatusCode::CONFLICT {
+        &a
+    } else {
+        &b
+    };
+    assert!(
+        refused
+            .body
+            .contains("Nothing was imported: these files are imported already"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(
+            "these files, byte for byte, were imported for the week of 2015-11-02 by AB at"
+        ),
+        "{}",
+        refused.body
+    );
+    // The form keeps what was typed.
+    assert!(
+        refused.body.contains("value=\"2015-11-02\""),
+        "{}",
+        refused.body
+    );
+    let weeks = app.db.weeks().unwrap();
+    assert_eq!(weeks.len(), 1);
+    // Another Monday, or a file that differs, is another import; the same files once the
+    // import is discarded are a new one.
+    let monday = app.stored("2015-11-09", &files).await;
+    assert_ne!(monday, weeks[0].id);
+    app.discard(weeks[0].id, "start again").await;
+    let again = app.stored("2015-11-02", &files).await;
+    assert_ne!(again, weeks[0].id);
+    assert_eq!(app.db.weeks().unwrap().len(), 3);
+    integrity(&app);
+}
+
 #[tokio::test]
 async fn a_discarded_twin_is_out_of_the_way() {
     let app = App::new(None).await;
@@ -1460,8 +1536,11 @@ async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
         "{home}"
     );
 
-    // Left empty, the policy is last week's, as the supporters file is.
-    let referrals_only: [(&str, &str, &[u8]); 1] = [("referrals", "referrals.csv", &referrals)];
+    // Left empty, the policy is last week's, as the supporters file is (the register
+    // with a line more: the same files again would be the same import).
+    let mut again = referrals.clone();
+    again.extend_from_slice(b"# imported again\n");
+    let referrals_only: [(&str, &str, &[u8]); 1] = [("referrals", "referrals.csv", &again)];
     let kept = app.import("2015-11-02", &referrals_only, &app.csrf).await;
     assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
     let latest = app.db.latest_import().unwrap().unwrap();
@@ -1694,8 +1773,10 @@ async fn a_supporters_file_kept_from_the_week_before_is_said_kept() {
         Some("2015-11-02")
     );
     assert_eq!(record.files.supporters, supporters);
+    let mut again = register.clone();
+    again.extend_from_slice(b"# imported again\n");
     let uploaded = app
-        .stored("2015-11-09", &carried_files(&supporters, &register))
+        .stored("2015-11-09", &carried_files(&supporters, &again))
         .await;
     let page = app.get(&format!("/weeks/{uploaded}")).await.body;
     assert!(!page.contains("kept from the week of"), "{page}");
