@@ -926,14 +926,15 @@ impl Db {
         .map_err(|e| self.sqlite(e))
     }
 
-    /// The other imports of the same Monday still open (none accepted): their ids, who
+    /// The other imports of the same Monday, discarded ones left out: their ids, who
     /// imported each and when, and how many decisions each has in force. Only one of
-    /// them can be accepted, and each has its own decisions.
+    /// them can be accepted, and each has its own decisions: before one is, they are
+    /// the other drafts; after, the drafts whose decisions its acceptance set aside.
     ///
     /// # Errors
     ///
     /// [`DbError`] if the store cannot be read.
-    pub fn open_siblings(&self, import_id: i64) -> Result<Vec<Sibling>, DbError> {
+    pub fn siblings(&self, import_id: i64) -> Result<Vec<Sibling>, DbError> {
         let conn = self.connect()?;
         let mut statement = conn
             .prepare(
@@ -943,8 +944,6 @@ impl Db {
                  FROM imports i
                  JOIN imports j ON j.week = i.week AND j.id != i.id
                  WHERE i.id = ?1 AND j.discarded_at IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM accepted a JOIN imports k ON k.id = a.import_id
-                                   WHERE k.week = i.week)
                  ORDER BY j.id",
             )
             .map_err(|e| self.sqlite(e))?;

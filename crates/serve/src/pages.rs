@@ -103,8 +103,42 @@ fn problem_lines(lines: &[String]) -> Markup {
     }
     html! {
         @for (head, items) in groups.iter().filter(|(h, i)| h.is_some() || !i.is_empty()) {
-            @if let Some(head) = head { p { (head) } }
-            @if !items.is_empty() { ul { @for item in items { li { code { (item) } } } } }
+            @if let Some(head) = head { p { (readable(head)) } }
+            @if !items.is_empty() { ul { @for item in items { li { (readable(item)) } } } }
+        }
+    }
+}
+
+/// A problem or remark as a coordinator reads it: `file:12:9: message` (the command
+/// line's form, which editors jump to) as "file, line 12, column 9: message", the line
+/// being the spreadsheet's row; names in backticks set as code, the rest as prose.
+pub(crate) fn readable(line: &str) -> Markup {
+    let line = line.strip_prefix("warning: ").unwrap_or(line);
+    let located = line.split_once(": ").and_then(|(place, message)| {
+        let mut parts = place.rsplitn(3, ':');
+        let column: u64 = parts.next()?.parse().ok()?;
+        let row: u64 = parts.next()?.parse().ok()?;
+        let file = parts.next().filter(|f| !f.is_empty())?;
+        Some((file, row, column, message))
+    });
+    match located {
+        Some((file, row, column, message)) => html! {
+            span.where {
+                code { (file) }
+                @if row > 0 { ", line " (row) }
+                @if row > 0 && column > 0 { ", column " (column) }
+            }
+            ": " (ticks(message))
+        },
+        None => ticks(line),
+    }
+}
+
+/// Text whose `names` in backticks are set as code, as the messages write them.
+fn ticks(text: &str) -> Markup {
+    html! {
+        @for (i, part) in text.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
         }
     }
 }
@@ -288,13 +322,23 @@ fn status_banner(now: &WeekNow) -> Markup {
                 @match now.import.revision { 0 => "No decision made or withdrawn yet.", 1 => "Decisions changed once so far.", n => { "Decisions changed " (n) " times so far." } } }
         }
         @if now.is_open() && !now.siblings.is_empty() {
-            p.banner.warning { "This Monday has another import open too: "
+            p.banner.warning {
+                @if now.siblings.len() == 1 { "This Monday has another import open too: " } @else { "This Monday has " (now.siblings.len()) " other imports open too: " }
                 @for (i, other) in now.siblings.iter().enumerate() {
                     @if i > 0 { ", " }
                     a href={ "/weeks/" (other.id) } { "imported by " (other.imported_by) " at " (when(&other.imported_at)) }
                     @match other.decisions { 0 => " (no decision in force)", 1 => { " (" strong { "1 decision in force" } ")" }, n => { " (" strong { (n) " decisions in force" } ")" } }
                 }
                 ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept. Accepting this one sets the others' decisions aside." }
+        }
+        @if now.accepted.is_some() && now.siblings_decisions() > 0 {
+            p.note.set-aside { strong { "Set aside by this acceptance: " }
+                @for (i, other) in now.siblings.iter().filter(|s| s.decisions > 0).enumerate() {
+                    @if i > 0 { "; " }
+                    (count(other.decisions, "decision", "decisions")) " of "
+                    a href={ "/weeks/" (other.id) } { "the import by " (other.imported_by) " at " (when(&other.imported_at)) }
+                }
+                ", another import of this Monday: they did not apply to this week's record." }
         }
         @if now.is_open() {
             @if let Some(gap) = weeks_after(&now.import.files.week, now.before.as_deref()).filter(|w| *w > 1) {
@@ -398,7 +442,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
             @if !warnings.is_empty() {
                 details.warnings {
                     summary { (count(warnings.len(), "remark", "remarks")) " on the files" }
-                    ul { @for w in &warnings { li { code { (w.to_string()) } } } }
+                    ul { @for w in &warnings { li { (readable(&w.to_string())) } } }
                 }
             }
             div.actions {
@@ -424,6 +468,9 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             input type="hidden" name="revision" value=(now.import.revision);
                             input type="hidden" name="plan" value=(now.planned.digest());
                             p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
+                            @if now.siblings_decisions() > 0 {
+                                p { label { input type="checkbox" name="set_aside" value="yes" required; " I set aside the " (count(now.siblings_decisions(), "decision", "decisions")) " made on " @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { "another import" } @else { "other imports" } " of this Monday (see the top of the page): they will not apply" } }
+                            }
                             // Typed each time, never filled in from an earlier form: on a
                             // shared computer, the record must name who accepted.
                             (by_field("")) " "
@@ -485,7 +532,7 @@ pub(crate) fn no_family(now: &WeekNow, referral: &str, why: &str) -> Markup {
             p.back { a href={ "/weeks/" (id) } { "← The week of " (now.import.files.week) } }
             section.problem role="alert" {
                 h1 { "No family " (referral) " in the week of Monday " (now.import.files.week) }
-                p { code { (why) } }
+                p { (readable(why)) }
             }
             (find_form(id))
         },

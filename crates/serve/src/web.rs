@@ -91,7 +91,7 @@ impl AppState {
                 }),
                 None => None,
             };
-            let siblings = db.open_siblings(id)?;
+            let siblings = db.siblings(id)?;
             let import = db.import(id)?;
             let before = db.accepted_before(&import.files.week)?;
             Ok((
@@ -155,7 +155,8 @@ pub(crate) struct WeekNow {
     pub accepted: Option<crate::db::Accepted>,
     /// Another import of the same Monday that was accepted, if any.
     pub superseded: Option<Superseded>,
-    /// Other imports of the same Monday, all still open.
+    /// Other imports of the same Monday, discarded ones left out: the other drafts
+    /// while the Monday is open; once this one is accepted, those it set aside.
     pub siblings: Vec<crate::db::Sibling>,
     /// The Monday of the latest week accepted before this one, if any.
     pub before: Option<String>,
@@ -172,6 +173,12 @@ pub(crate) struct Superseded {
 }
 
 impl WeekNow {
+    /// The decisions in force on the other imports of this Monday: accepting this one
+    /// sets them aside.
+    pub fn siblings_decisions(&self) -> i64 {
+        self.siblings.iter().map(|s| s.decisions).sum()
+    }
+
     /// Decisions can be made and the week accepted: neither it nor another import of
     /// its Monday was accepted, and it was not discarded.
     pub fn is_open(&self) -> bool {
@@ -1177,6 +1184,10 @@ struct ChangeForm {
     /// `yes` when the box "I have read this plan" was ticked (accept only).
     #[serde(default)]
     reviewed: String,
+    /// `yes` when the box saying the other imports' decisions are set aside was ticked
+    /// (accept only, and only asked when they hold any).
+    #[serde(default)]
+    set_aside: String,
     /// Why (withdraw: may be empty; discard: required).
     #[serde(default)]
     note: String,
@@ -1225,6 +1236,19 @@ async fn accept(
         return Err(AppError::BadInput(
             "Nothing was done: the plan was not marked as read".into(),
             vec!["Tick \"I have read this plan and the decisions in force\" above the Accept button, then accept.".into()],
+        ));
+    }
+    // Likewise the box that says the other imports' decisions are set aside, when they
+    // hold any (one made since the page was loaded has no box on it: refused).
+    let aside = now.siblings_decisions();
+    if aside > 0 && form.set_aside != "yes" {
+        return Err(AppError::BadInput(
+            "Nothing was done: another import of this Monday holds decisions".into(),
+            vec![format!(
+                "Accepting this import sets aside {} made on another import of the week of {}; tick the box that says so above the Accept button (reload the week if it is not there), or make them on this import first.",
+                caseload_report::words::count(aside, "decision", "decisions"),
+                now.import.files.week
+            )],
         ));
     }
     let db = state.db().clone();

@@ -408,7 +408,10 @@ async fn monday_to_monday_in_chromium() {
     // The form comes back with the problems above it and the Monday as typed.
     let problem = text(&client, "#import-problem").await;
     assert!(problem.contains("Nothing was imported"), "{problem}");
-    assert!(problem.contains("bad.csv:"), "{problem}");
+    assert!(
+        problem.contains("bad.csv, line 1, column 4: required column source is missing"),
+        "{problem}"
+    );
     let week = value(&client, "section.import input[name=week]").await;
     assert_eq!(
         week.as_deref(),

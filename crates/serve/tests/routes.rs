@@ -366,7 +366,11 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     );
     let unknown = app.get(&format!("/weeks/{id}/families/BH-R9999")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    assert!(unknown.body.contains("no referral `BH-R9999`"));
+    assert!(
+        unknown.body.contains("no referral <code>BH-R9999</code>"),
+        "{}",
+        unknown.body
+    );
     // Told on a page of the week, with the way back to it and a form to try again.
     assert!(
         unknown.body.contains(&format!("href=\"/weeks/{id}\""))
@@ -543,7 +547,14 @@ async fn a_bad_import_stores_nothing_and_says_where() {
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("Nothing was imported"));
-    assert!(reply.body.contains("referrals.csv:"), "{}", reply.body);
+    // Each problem is located in words, the names in it set as code.
+    assert!(
+        reply.body.contains(
+            "<li><span class=\"where\"><code>referrals.csv</code>, line 2, column 9</span>: <code>priority</code>: <code>0</code> is not a priority from 1 to 5</li>"
+        ),
+        "{}",
+        reply.body
+    );
     // The import form again, the problems above it and tied to it, what was typed kept
     // (the files are chosen again: a browser never lets a page fill them in).
     assert!(
@@ -952,6 +963,87 @@ async fn accept_plan(app: &App, id: i64, plan: &str) -> Reply {
 async fn accept_as_shown(app: &App, id: i64) {
     let accepted = try_accept(app, id).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+}
+
+/// Accepts week `id` as the page shows it, by AB, ticking the box that sets aside the
+/// decisions of the other imports of its Monday.
+async fn accept_setting_aside(app: &App, id: i64) -> Reply {
+    let revision = app.revision(id);
+    let plan = app.plan(id).await;
+    app.post_form(
+        &format!("/weeks/{id}/accept"),
+        &[
+            ("csrf", &app.csrf),
+            ("revision", &revision),
+            ("by", "AB"),
+            ("plan", &plan),
+            ("reviewed", "yes"),
+            ("set_aside", "yes"),
+        ],
+    )
+    .await
+}
+
+/// Accepting one import of a Monday sets aside the decisions made on the others: the
+/// coordinator says so with a box of its own, and the accepted week's page keeps it.
+#[tokio::test]
+async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
+    let app = App::new(None).await;
+    let first = app.import_provider_week().await;
+    let second = app.import_provider_week().await;
+    let third = app.import_provider_week().await;
+    let page = app.get(&format!("/weeks/{first}")).await.body;
+    assert!(
+        page.contains("This Monday has 2 other imports open too"),
+        "{page}"
+    );
+    // No decision elsewhere: no box to tick.
+    assert!(!page.contains("name=\"set_aside\""), "{page}");
+    let decided = app
+        .decide(second, "0", "forbid", "BH-R0004", "BH-S10")
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let page = app.get(&format!("/weeks/{first}")).await.body;
+    assert!(
+        page.contains("I set aside the 1 decision made on another import of this Monday"),
+        "{page}"
+    );
+    // Without the box (a page loaded before the decision was made): nothing is done.
+    let unticked = try_accept(&app, first).await;
+    assert_eq!(
+        unticked.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unticked.body
+    );
+    assert!(
+        unticked
+            .body
+            .contains("Accepting this import sets aside 1 decision made on another import of the week of 2015-11-02"),
+        "{}",
+        unticked.body
+    );
+    assert!(app.db.accepted(first).unwrap().is_none());
+    let accepted = accept_setting_aside(&app, first).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // The record says what it set aside, and where; the draft without decisions is not
+    // named.
+    let page = app.get(&format!("/weeks/{first}")).await.body;
+    assert!(
+        page.contains("Set aside by this acceptance: </strong>1 decision of <a href=\"/weeks/"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"/weeks/{second}\"")),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("href=\"/weeks/{third}\"")),
+        "{page}"
+    );
+    let page = app.get(&format!("/weeks/{second}")).await.body;
+    assert!(page.contains("Set aside:"), "{page}");
+    integrity(&app);
 }
 
 #[tokio::test]
@@ -1442,7 +1534,8 @@ async fn a_discarded_twin_is_out_of_the_way() {
     let third = app.import_provider_week().await;
     let decided = app.decide(third, "0", "forbid", "BH-R0004", "BH-S10").await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
-    accept_as_shown(&app, first).await;
+    let accepted = accept_setting_aside(&app, first).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     let page = app.get(&format!("/weeks/{third}")).await.body;
     assert!(page.contains("Set aside:"), "{page}");
     let page = app.get(&format!("/weeks/{twin}")).await.body;
