@@ -503,6 +503,27 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         .map(|(i, (s, r))| {
             let demand = r.summary.demand_families;
             vec![
+                ("spend", money(r.summary.spend_gbp)),
+                (
+                    "paid supporters (FTE)",
+                    thousands(
+                        s.areas
+                            .iter()
+                            .map(|a| a.paid_supporters)
+                            .sum::<f64>()
+                            .round() as i64,
+                    ),
+                ),
+                (
+                    "volunteer supporters (FTE)",
+                    thousands(
+                        s.areas
+                            .iter()
+                            .map(|a| a.volunteer_supporters)
+                            .sum::<f64>()
+                            .round() as i64,
+                    ),
+                ),
                 ("demand (families)", thousands(demand.round() as i64)),
                 (
                     "families supported, closed form",
@@ -903,6 +924,9 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     let mut t = table(&[
         "area",
         "name",
+        "funding",
+        "paid FTE",
+        "volunteer FTE",
         "demand",
         "closed form",
         "simulated (95% CI)",
@@ -924,6 +948,9 @@ fn simulated_table(s: &SimulatedSplit) -> String {
         t.add_row(vec![
             a.area.clone(),
             a.name.clone(),
+            money(a.funding_gbp),
+            format!("{:.1}", a.paid_supporters),
+            format!("{:.1}", a.volunteer_supporters),
             format!("{:.1}", a.demand_families),
             format!("{:.1}", a.closed_form_families),
             interval(Some(&a.families_supported), Number::COUNT),
@@ -932,13 +959,14 @@ fn simulated_table(s: &SimulatedSplit) -> String {
             interval(Some(&a.supported_by_week_16), Number::PERCENT_FIGURE),
         ]);
     }
-    right_align(&mut t, &[2, 3, 4, 5, 6, 7]);
+    right_align(&mut t, &(2..11).collect::<Vec<_>>());
     let mut out = format!(
-        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nFamilies supported: closed form {}, simulated {}\n",
+        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nSpend {}; families supported: closed form {}, simulated {}\n",
         s.scenario,
         s.rule,
         s.replications,
         s.policy,
+        money(s.spend_gbp),
         thousands(s.closed_form_families.round() as i64),
         interval(Some(&s.families_supported), Number::THOUSANDS)
     );
@@ -959,7 +987,7 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     }
     out.push('\n');
     out.push_str(&wrap(
-        "Demand and closed form are families over the period (closed form: the families the split's funded hours support by the formula, hours over the hours a family needs). Simulated is the mean over replications of the families referred in the period whom the weekly simulation supports, followed until their plans are final: some are supported after the period ends, by the area's supporters, which the closed form no longer counts, so simulated can exceed the closed form, and simulated coverage (the simulated mean over demand) can exceed 100%. Weeks waited is the mean wait of the families supported only: families never supported have no wait, so read it with the last column, the share of the families referred who were supported by week 16 of the 20-week clock.",
+        "Funding and supporters are the split's (paid and volunteer supporters as full-time equivalents of the standard hours). Demand and closed form are families over the period (closed form: the families the split's funded hours support by the formula, hours over the hours a family needs). Simulated is the mean over replications of the families referred in the period whom the weekly simulation supports, followed until their plans are final: some are supported after the period ends, by the area's supporters, which the closed form no longer counts, so simulated can exceed the closed form, and simulated coverage (the simulated mean over demand) can exceed 100%. Weeks waited is the mean wait of the families supported only: families never supported have no wait, so read it with the last column, the share of the families referred who were supported by week 16 of the 20-week clock.",
         0,
     ));
     out.push('\n');

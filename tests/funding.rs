@@ -431,9 +431,59 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
     );
     let joined = table.replace('\n', " ");
     assert!(joined.contains(&terms), "{terms} not in\n{table}");
-    // One CSV row per scenario and area.
+    // One CSV row per scenario and area, with the split's own funding and supporters
+    // beside the simulated figures (the same as the closed form's run gives), and how
+    // many replications each mean rests on.
     let csv = stdout(&run(&["--compare", flat, demand], "csv"));
     assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let closed = json(&funding(&[
+        "--areas",
+        areas.as_str(),
+        "--compare",
+        flat,
+        demand,
+        "--format",
+        "json",
+    ]));
+    for (row, (s, area)) in rows.iter().zip(
+        closed["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["areas"].as_array().unwrap().iter().map(move |a| (s, a))),
+    ) {
+        assert_eq!(&row[column("area")], area["area"].as_str().unwrap());
+        assert_eq!(&row[column("scenario")], s["scenario"].as_str().unwrap());
+        for key in ["funding_gbp", "paid_supporters", "volunteer_supporters"] {
+            let given: f64 = row[column(key)].parse().unwrap();
+            assert!(
+                (given - area[key].as_f64().unwrap()).abs() < 1e-6,
+                "{key}: {row:?}"
+            );
+        }
+        assert_eq!(&row[column("families_supported_n")], "4");
+        let referred: f64 = row[column("referred_mean")].parse().unwrap();
+        assert!(referred > 0.0, "{row:?}");
+        let waits: u32 = row[column("wait_mean_n")].parse().unwrap();
+        assert!(waits <= 4, "{row:?}");
+    }
+    for (i, s) in both.iter().enumerate() {
+        let spend = closed["scenarios"][i]["summary"]["spend_gbp"]
+            .as_f64()
+            .unwrap();
+        assert!((s["spend_gbp"].as_f64().unwrap() - spend).abs() < 1e-6);
+    }
+    assert!(table.contains("| spend "), "{table}");
+    assert!(table.contains("| paid supporters (FTE) "), "{table}");
     // Scenarios of the same demand are not told apart; one of another demand is named.
     assert!(!joined.contains("a different demand"), "{table}");
     let more = std::fs::read_to_string(flat)

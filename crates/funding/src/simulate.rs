@@ -19,6 +19,12 @@ pub struct SimulatedArea {
     pub area: String,
     /// Name.
     pub name: String,
+    /// What the split gives the area, pounds (the closed form's `funding_gbp`).
+    pub funding_gbp: f64,
+    /// Paid supporters it buys (full-time equivalents), as in the closed form.
+    pub paid_supporters: f64,
+    /// Volunteer supporters (equivalents), as in the closed form.
+    pub volunteer_supporters: f64,
     /// Families who would use a supporter over the period (the closed form's demand).
     pub demand_families: f64,
     /// Families supported by the closed form.
@@ -62,6 +68,8 @@ pub struct SimulatedSplit {
     pub policy: String,
     /// Replications per area.
     pub replications: u32,
+    /// What the areas spend, nationally, pounds (the closed form's `spend_gbp`).
+    pub spend_gbp: f64,
     /// Closed-form families supported, nationally.
     pub closed_form_families: f64,
     /// Simulated families supported, nationally (the CI from per-replication totals).
@@ -307,6 +315,9 @@ fn simulate_areas(
         .map(|(area, rows)| SimulatedArea {
             area: area.area.clone(),
             name: area.name.clone(),
+            funding_gbp: area.funding_gbp,
+            paid_supporters: area.paid_supporters,
+            volunteer_supporters: area.volunteer_supporters,
             demand_families: area.demand_families,
             closed_form_families: area.families_supported,
             families_supported: estimate(&metric(rows, |m| m.supported), Kind::Count),
@@ -348,6 +359,7 @@ fn simulate_areas(
         rule: split.rule,
         policy: policy.name().to_string(),
         replications,
+        spend_gbp: split.summary.spend_gbp,
         closed_form_families: split.summary.families_supported,
         families_supported: estimate(&supported, Kind::Count),
         families_supported_by_replication: supported,

@@ -233,6 +233,12 @@ pub fn simulated_frame(splits: &[SimulatedSplit]) -> Result<DataFrame, FundingEr
         ),
         Column::new("area".into(), text(&|_, a| a.area.clone())),
         Column::new("name".into(), text(&|_, a| a.name.clone())),
+        Column::new("funding_gbp".into(), number(&|a| a.funding_gbp)),
+        Column::new("paid_supporters".into(), number(&|a| a.paid_supporters)),
+        Column::new(
+            "volunteer_supporters".into(),
+            number(&|a| a.volunteer_supporters),
+        ),
         Column::new("demand_families".into(), number(&|a| a.demand_families)),
         Column::new(
             "closed_form_families".into(),
@@ -240,8 +246,9 @@ pub fn simulated_frame(splits: &[SimulatedSplit]) -> Result<DataFrame, FundingEr
         ),
     ];
     type Get = fn(&crate::SimulatedArea) -> &caseload_sim::Estimate;
-    let estimates: [(&str, Get); 3] = [
+    let estimates: [(&str, Get); 4] = [
         ("families_supported", |a| &a.families_supported),
+        ("referred", |a| &a.referred),
         ("wait_mean", |a| &a.wait_mean),
         ("supported_by_week_16", |a| &a.supported_by_week_16),
     ];
@@ -262,6 +269,14 @@ pub fn simulated_frame(splits: &[SimulatedSplit]) -> Result<DataFrame, FundingEr
         columns.push(Column::new(
             format!("{name}_ci95_hi").into(),
             part(&|e| e.ci95.map(|c| c[1])),
+        ));
+        // A wait or a share is defined only in the replications that supported or
+        // referred a family: how many, where the mean may rest on fewer.
+        columns.push(Column::new(
+            format!("{name}_n").into(),
+            rows.iter()
+                .map(|(_, a)| get(a).n as u32)
+                .collect::<Vec<u32>>(),
         ));
     }
     let assumed: Vec<&Assumptions> = rows.iter().map(|(s, _)| &s.assumptions).collect();
