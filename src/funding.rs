@@ -125,6 +125,40 @@ fn tell(scenario: &str, warnings: &[PeriodWarning], notes: &[String], output: Ou
     }
 }
 
+/// Scenarios of the same `name` (a fixture copied and one figure changed) told apart
+/// in every output by their files: each such name gets its file's name, or the path as
+/// given where those are alike too. What was renamed, to say.
+fn tell_apart(scenarios: &mut [FundingScenario], files: &[&PathBuf]) -> Option<String> {
+    let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
+    let short = |i: usize| {
+        files[i].file_name().map_or_else(
+            || files[i].display().to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        )
+    };
+    let mut renamed = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let same: Vec<usize> = (0..names.len()).filter(|&j| names[j] == *name).collect();
+        if same.len() < 2 {
+            continue;
+        }
+        let alike = same.iter().any(|&j| j != i && short(j) == short(i));
+        let by = if alike {
+            files[i].display().to_string()
+        } else {
+            short(i)
+        };
+        scenarios[i].name = format!("{name} ({by})");
+        renamed.push(format!("{} as `{}`", letter(i), scenarios[i].name));
+    }
+    (!renamed.is_empty()).then(|| {
+        format!(
+            "scenarios of the same name are told apart by their files: {}; give each scenario its own `name`",
+            renamed.join(", ")
+        )
+    })
+}
+
 pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
     let target = output(args)?;
     one_from_stdin(
@@ -168,10 +202,13 @@ pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
         );
     }
 
-    let scenarios = files
+    let mut scenarios = files
         .iter()
         .map(|file| load_scenario(file, &areas))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(warning) = tell_apart(&mut scenarios, &files) {
+        eprintln!("warning: {warning}");
+    }
     let results = compare(&scenarios, &areas)?;
     for r in &results {
         tell(&r.scenario, &r.warnings, &r.notes, target.0);

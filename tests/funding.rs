@@ -499,6 +499,92 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
 }
 
 /// Three areas in the embedded table's columns, so that every output path runs fast.
+/// Two scenarios of one name (a fixture copied and its budget changed) are told apart
+/// by their files in every output, and the run says so.
+#[test]
+fn scenarios_of_the_same_name_are_told_apart_by_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = write(dir.path(), "areas.csv", SMALL_AREAS);
+    let flat = "fixtures/funding/2014-16-flat.toml";
+    let text = std::fs::read_to_string(flat).unwrap();
+    let cheaper = text.replace("budget_gbp = 30_000_000", "budget_gbp = 20_000_000");
+    assert_ne!(text, cheaper);
+    let copy = write(dir.path(), "cheaper.toml", &cheaper);
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("name = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap()
+        .to_string();
+    let output = funding(&[
+        "--areas",
+        &areas,
+        "--compare",
+        flat,
+        &copy,
+        "--format",
+        "csv",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "warning: scenarios of the same name are told apart by their files: A as `{name} (2014-16-flat.toml)`, B as `{name} (cheaper.toml)`; give each scenario its own `name`"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let csv = stdout(&output);
+    assert_eq!(
+        csv.matches(&format!("{name} (2014-16-flat.toml)")).count(),
+        3,
+        "{csv}"
+    );
+    assert_eq!(
+        csv.matches(&format!("{name} (cheaper.toml)")).count(),
+        3,
+        "{csv}"
+    );
+    // Files of the same name in two folders: the paths as given.
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    let twin = write(&dir.path().join("other"), "cheaper.toml", &cheaper);
+    let output = funding(&[
+        "--areas",
+        &areas,
+        "--compare",
+        &copy,
+        &twin,
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let both = json(&output);
+    let names: Vec<&str> = both["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [format!("{name} ({copy})"), format!("{name} ({twin})")]
+    );
+    // Scenarios of their own names are left as they are, and nothing is said.
+    let output = funding(&[
+        "--areas",
+        &areas,
+        "--compare",
+        flat,
+        "fixtures/funding/2014-16-demand.toml",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        !stderr(&output).contains("told apart"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 const SMALL_AREAS: &str = "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\n\
 E1,Small,R,1000,10,5\nE2,Middle,R,5000,60,30\nE3,Large,R,20000,400,200\n";
 
