@@ -160,6 +160,10 @@ pub struct FundingArgs {
         allow_negative_numbers = true
     )]
     pub seed: u64,
+    /// Worker threads for the sweep's points and the simulation's areas [default: one
+    /// per core]; the results are the same whatever the number.
+    #[arg(long, value_name = "N", value_parser = threads, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -160,6 +160,15 @@ fn tell_apart(scenarios: &mut [FundingScenario], files: &[&PathBuf]) -> Option<S
 }
 
 pub fn run(args: &FundingArgs) -> anyhow::Result<()> {
+    caseload_solve::in_pool(args.threads, || run_in_pool(args)).map_err(|_| {
+        anyhow::anyhow!(
+            "could not start {} worker threads",
+            args.threads.unwrap_or(0)
+        )
+    })?
+}
+
+fn run_in_pool(args: &FundingArgs) -> anyhow::Result<()> {
     let target = output(args)?;
     one_from_stdin(
         args.scenario

@@ -499,6 +499,41 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
 }
 
 /// Three areas in the embedded table's columns, so that every output path runs fast.
+/// `--threads` sizes the pool of the sweep's points and the simulation's areas; the
+/// output is the same whatever the number.
+#[test]
+fn threads_change_nothing_but_the_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let areas = write(dir.path(), "areas.csv", SMALL_AREAS);
+    let flat = "fixtures/funding/2014-16-flat.toml";
+    let runs: [&[&str]; 2] = [
+        &["--scenario", flat, "--sweep", "budget=10e6..30e6:5e6"],
+        &["--scenario", flat, "--simulate", "--replications", "3"],
+    ];
+    for run in runs {
+        let with = |threads: Option<&str>| {
+            let mut args = vec!["--areas", areas.as_str(), "--format", "json"];
+            args.extend(run);
+            if let Some(n) = threads {
+                args.extend(["--threads", n]);
+            }
+            let output = funding(&args);
+            assert!(output.status.success(), "{}", stderr(&output));
+            stdout(&output)
+        };
+        let default = with(None);
+        assert_eq!(with(Some("1")), default, "{run:?}");
+        assert_eq!(with(Some("3")), default, "{run:?}");
+    }
+    let output = funding(&["--scenario", flat, "--threads", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("must be a whole number from 1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 /// Two scenarios of one name (a fixture copied and its budget changed) are told apart
 /// by their files in every output, and the run says so.
 #[test]
