@@ -549,7 +549,18 @@ target_coverage = 0.3
         assert_eq!(f["reaches_target"].as_f64(), expected, "{f}");
     }
     assert!(split.join("summary/funding.csv").exists());
-    assert!(split.join("summary/funding-coverage.svg").exists());
+    // The chart speaks as `funding --sweep`'s: the key in words, pounds on the axis,
+    // a dot at each swept value, and the target drawn.
+    let chart = std::fs::read_to_string(split.join("summary/funding-coverage.svg")).unwrap();
+    for needle in [
+        "National coverage by budget (£)",
+        "£15m",
+        "target 30%",
+        "<circle",
+    ] {
+        assert!(chart.contains(needle), "{needle} not in the chart");
+    }
+    assert!(!chart.contains("budget_gbp"), "{chart}");
 }
 
 /// A second swept parameter: two simulations of one scenario sharing `streams` see the

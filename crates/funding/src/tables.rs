@@ -384,7 +384,7 @@ pub fn simulated_chart(splits: &[SimulatedSplit], file: &Path) -> Result<(), Fun
 
 /// A scenario key as an axis says it: `budget_gbp` as "budget (£)",
 /// `costs.volunteer_reliability` as "volunteer reliability".
-fn key_in_words(key: &str) -> String {
+pub fn key_in_words(key: &str) -> String {
     let last = key.rsplit('.').next().unwrap_or(key);
     match last.strip_suffix("_gbp") {
         Some(name) => format!("{} (£)", name.replace('_', " ")),

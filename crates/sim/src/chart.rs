@@ -30,6 +30,9 @@ pub struct Line {
     pub points: Vec<(f64, f64)>,
     /// Stroke width in pixels.
     pub width: u32,
+    /// A dot at each point: where the points are the values run (a sweep's), not a
+    /// curve sampled finely, so that two points do not read as a measured curve.
+    pub markers: bool,
 }
 
 /// A line chart: axes, the lines (coloured in turn) and a legend.
@@ -130,6 +133,15 @@ fn draw(chart: &LineChart, inside: Option<SeriesLabelPosition>) -> Result<String
                 .map_err(|e| e.to_string())?
                 .label(line.label.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            if line.markers {
+                let colour = COLOURS[i % COLOURS.len()];
+                plot.draw_series(
+                    line.points
+                        .iter()
+                        .map(|&point| Circle::new(point, 4, colour.filled())),
+                )
+                .map_err(|e| e.to_string())?;
+            }
         }
         match (inside, legend_area) {
             (Some(position), _) => {
@@ -195,6 +207,7 @@ pub fn wait_chart(results: &Results, file: &Path) -> Result<(), SimError> {
                     .map(|(w, s)| (w as f64, *s))
                     .collect(),
                 width: 2,
+                markers: false,
             })
             .collect(),
     };

@@ -743,24 +743,41 @@ fn funding_chart(summary: &Summary, simulated: bool) -> Result<Option<String>, S
                 })
                 .collect(),
             width: 2,
+            markers: true,
         })
         .filter(|line| !line.points.is_empty())
         .collect();
     if lines.is_empty() {
         return Ok(None);
     }
+    // Each sweep's target coverage as a thin line across (one per target).
+    let mut lines = lines;
+    let mut targets: Vec<f64> = summary.funding.iter().map(|f| f.target_coverage).collect();
+    targets.sort_by(f64::total_cmp);
+    targets.dedup();
+    for target in targets {
+        lines.push(Line {
+            label: format!("target {:.0}%", target * 100.0),
+            points: vec![(lo, target), (hi, target)],
+            width: 1,
+            markers: false,
+        });
+    }
+    let x_desc = caseload_funding::tables::key_in_words(&first.parameter);
     line_chart_legend_beside(&LineChart {
         title: format!(
-            "National coverage by {}{} (target {:.0}%)",
-            first.parameter,
+            "National coverage by {x_desc}{}",
             if simulated { ", simulated" } else { "" },
-            first.target_coverage * 100.0
         ),
-        x_desc: &first.parameter,
+        x_desc: &x_desc,
         y_desc: "families supported / families who would use a supporter",
         x_range: lo..hi,
         y_range: 0.0..1.1,
-        x_labels: compact,
+        x_labels: if first.parameter.ends_with("_gbp") {
+            pounds
+        } else {
+            plain
+        },
         y_labels: percent,
         legend: SeriesLabelPosition::UpperLeft,
         lines,
@@ -772,15 +789,14 @@ fn funding_chart(summary: &Summary, simulated: bool) -> Result<Option<String>, S
     })
 }
 
-/// Tick labels in thousands or millions (`15m`).
-fn compact(x: &f64) -> String {
-    if x.abs() >= 1e6 {
-        format!("{}m", x / 1e6)
-    } else if x.abs() >= 1e3 {
-        format!("{}k", x / 1e3)
-    } else {
-        format!("{x}")
-    }
+/// Tick labels in pounds, in thousands or millions (`£15m`), as `funding --sweep`'s.
+fn pounds(x: &f64) -> String {
+    caseload_funding::tables::money_short(*x)
+}
+
+/// Tick labels without float noise (`0.3`, not `0.30000000000000004`).
+fn plain(x: &f64) -> String {
+    caseload_funding::tables::number(*x)
 }
 
 fn chart(
@@ -818,6 +834,7 @@ fn chart(
                 })
                 .collect(),
             width: 2,
+            markers: true,
         })
         .collect();
     let words = match measure {
@@ -834,7 +851,7 @@ fn chart(
         y_desc: words,
         x_range: lo..hi,
         y_range: 0.0..1.0,
-        x_labels: |x| format!("{x}"),
+        x_labels: plain,
         y_labels: percent,
         legend: SeriesLabelPosition::UpperLeft,
         lines,
