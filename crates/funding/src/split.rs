@@ -704,7 +704,7 @@ fn result(
                 area: area.code.clone(),
                 name: area.name.clone(),
                 region: area.region.clone(),
-                funding_gbp: funding,
+                funding_gbp: tidy(funding),
                 paid_supporters: paid / c.paid_hours_per_week,
                 volunteer_supporters: volunteer / c.volunteer_hours_per_week,
                 paid_hours_per_week: paid,
@@ -719,7 +719,7 @@ fn result(
                     1.0
                 },
                 unspent_gbp: 0.0,
-                idle_gbp: idle,
+                idle_gbp: tidy(idle),
             }
         })
         .collect();
@@ -735,6 +735,15 @@ fn result(
         summary,
         notes,
     }
+}
+
+/// Pounds to a millionth: sums of products carry float noise (a spend of
+/// 4749999.999999996, an unspent 3.7e-9) that an analyst reading the JSON or CSV
+/// would trip on. Not to the penny: the areas' rounded figures would then add up to
+/// pennies more than the money available.
+fn tidy(gbp: f64) -> f64 {
+    // + 0.0: -0.0 prints as -0.
+    (gbp * 1e6).round() / 1e6 + 0.0
 }
 
 fn summarise(s: &FundingScenario, areas: &[AreaFunding]) -> Summary {
@@ -773,10 +782,10 @@ fn summarise(s: &FundingScenario, areas: &[AreaFunding]) -> Summary {
     };
     Summary {
         budget_gbp: s.budget_gbp,
-        available_gbp: s.available(),
-        spend_gbp: spend,
-        unspent_gbp: (s.available() - spend).max(0.0),
-        beyond_demand_gbp: areas.iter().map(|a| a.idle_gbp).sum(),
+        available_gbp: tidy(s.available()),
+        spend_gbp: tidy(spend),
+        unspent_gbp: tidy(s.available() - spend).max(0.0),
+        beyond_demand_gbp: tidy(areas.iter().map(|a| a.idle_gbp).sum()),
         families_supported: supported,
         demand_families: demand,
         unmet_demand: (demand - supported).max(0.0),

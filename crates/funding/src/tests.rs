@@ -216,6 +216,41 @@ fn an_impossible_budget_is_an_error() {
     assert!(err.to_string().contains("impossible budget"), "{err}");
 }
 
+/// Money figures carry no float noise (a spend of 4749999.999999996, an unspent of
+/// 3.7e-9): each is a whole number of millionths of a pound.
+#[test]
+fn money_has_no_float_noise() {
+    let areas = table(&[
+        (1350, 657, 0.0, 0.0),
+        (100, 20, 1000.0, 0.1),
+        (333, 77, 10.0, 0.3),
+    ]);
+    let tidy = |x: f64| (x * 1e6).round() / 1e6 == x;
+    for rule in RULES {
+        for budget in [5e6, 4_999_999.99, 7.3e6 / 0.95, 1e6 / 3.0 * 10.0] {
+            let r = run(rule, budget, 1.0, 0.2, &areas).unwrap();
+            let s = &r.summary;
+            for x in [
+                s.available_gbp,
+                s.spend_gbp,
+                s.unspent_gbp,
+                s.beyond_demand_gbp,
+            ] {
+                assert!(tidy(x), "{rule} {budget}: {x}");
+            }
+            for a in &r.areas {
+                assert!(tidy(a.funding_gbp) && tidy(a.idle_gbp), "{rule}: {a:?}");
+            }
+            let summed: f64 = r.areas.iter().map(|a| a.funding_gbp).sum();
+            assert!(
+                (summed - s.spend_gbp).abs() < 1e-5,
+                "{rule}: {summed} {}",
+                s.spend_gbp
+            );
+        }
+    }
+}
+
 #[test]
 fn a_budget_that_just_buys_the_floors_is_not_impossible() {
     let areas = table(&[(100, 20, 1000.0, 0.1); 152]);
