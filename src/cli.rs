@@ -103,8 +103,10 @@ pub struct FundingArgs {
     /// The funding scenario (TOML): budget, period, costs, demand and the rule.
     #[arg(long, value_name = "FILE", conflicts_with = "compare")]
     pub scenario: Option<PathBuf>,
-    /// Several scenarios side by side.
-    #[arg(long, value_name = "FILE", num_args = 2..)]
+    /// Several scenarios side by side (two or more).
+    // One value is taken here and refused in `funding::run`: with `2..`, clap reads
+    // `--scenario A --compare B` as too few values, not as the two options combined.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
     pub compare: Vec<PathBuf>,
     /// The areas table [default: England's 152 areas, 2014-2017, embedded].
     #[arg(long, value_name = "FILE")]

@@ -181,6 +181,12 @@ fn run_in_pool(args: &FundingArgs) -> anyhow::Result<()> {
         Some(file) => AreasTable::load(file)?,
         None => AreasTable::embedded(),
     };
+    if args.compare.len() == 1 {
+        return Err(BadArgument(
+            "--compare takes two scenarios or more; for one, give --scenario FILE".into(),
+        )
+        .into());
+    }
     let files: Vec<&PathBuf> = args.scenario.iter().chain(&args.compare).collect();
     if files.is_empty() {
         return Err(BadArgument("give --scenario FILE, or --compare FILE FILE ...".into()).into());
@@ -610,7 +616,9 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         .map_or((0, ""), |s| (s.replications, s.policy.as_str()));
     let mut out = wrap(
         &format!(
-            "Through the weekly simulation: {replications} replications per area, policy {policy}; means with 95% CIs. An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest, and the row \"less A's\" gives it replication by replication, with its own interval."
+            "Through the weekly simulation: {} per area, policy {policy}; means ({}). An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest, and the row \"less A's\" gives it replication by replication, with its own interval.",
+            replications_said(replications),
+            intervals_said(replications)
         ),
         0,
     );
@@ -966,7 +974,30 @@ fn sweep_table(result: &SweepResult) -> String {
     out
 }
 
+/// "1 replication", "20 replications".
+fn replications_said(n: u32) -> String {
+    match n {
+        1 => "1 replication".into(),
+        n => format!("{n} replications"),
+    }
+}
+
+/// What the brackets beside a simulated figure are: no interval comes of one
+/// replication.
+fn intervals_said(n: u32) -> &'static str {
+    match n {
+        1 => "one replication: no intervals",
+        _ => "95% CIs",
+    }
+}
+
 fn simulated_table(s: &SimulatedSplit) -> String {
+    let ci = if s.replications > 1 { " (95% CI)" } else { "" };
+    let (simulated, waited, by_16) = (
+        format!("simulated{ci}"),
+        format!("weeks waited{ci}"),
+        format!("% of referred supported by week 16{ci}"),
+    );
     let mut t = table(&[
         "area",
         "name",
@@ -975,10 +1006,10 @@ fn simulated_table(s: &SimulatedSplit) -> String {
         "volunteer FTE",
         "demand",
         "closed form",
-        "simulated (95% CI)",
+        &simulated,
         "simulated coverage",
-        "weeks waited (95% CI)",
-        "% of referred supported by week 16 (95% CI)",
+        &waited,
+        &by_16,
     ]);
     let mut fewer = Vec::new();
     for a in &s.areas {
@@ -1007,10 +1038,10 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     }
     right_align(&mut t, &(2..11).collect::<Vec<_>>());
     let mut out = format!(
-        "{} ({}) through the weekly simulation: {} replications per area, policy {}\nSpend {}; families supported: closed form {}, simulated {}\n",
+        "{} ({}) through the weekly simulation: {} per area, policy {}\nSpend {}; families supported: closed form {}, simulated {}\n",
         s.scenario,
         s.rule,
-        s.replications,
+        replications_said(s.replications),
         s.policy,
         money(s.spend_gbp),
         thousands(s.closed_form_families.round() as i64),
@@ -1018,10 +1049,11 @@ fn simulated_table(s: &SimulatedSplit) -> String {
     );
     out.push_str(&wrap(
         &format!(
-            "Nationally: {} families referred in the period; {} of them supported by week 16 of the 20-week clock; {} weeks waited on average by those supported (95% CIs).",
+            "Nationally: {} families referred in the period; {} of them supported by week 16 of the 20-week clock; {} weeks waited on average by those supported ({}).",
             interval(Some(&s.referred), Number::THOUSANDS),
             interval(Some(&s.supported_by_week_16), Number::PERCENT),
-            interval(Some(&s.wait_mean), Number::COUNT)
+            interval(Some(&s.wait_mean), Number::COUNT),
+            intervals_said(s.replications)
         ),
         0,
     ));

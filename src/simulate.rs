@@ -212,10 +212,13 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
         scenario.seed = seed;
     }
     if let Some(weeks) = args.weeks {
-        if weeks == 0 || weeks + scenario.warm_up_weeks > 520 {
-            return Err(
-                BadArgument("--weeks must be from 1 to 520 less the warm-up".into()).into(),
-            );
+        let most = 520 - scenario.warm_up_weeks.min(519);
+        if weeks == 0 || weeks > most {
+            return Err(BadArgument(format!(
+                "--weeks must be from 1 to {most} (520 weeks less the scenario's {} of warm-up), not {weeks}",
+                scenario.warm_up_weeks
+            ))
+            .into());
         }
         scenario.horizon_weeks = weeks;
     }

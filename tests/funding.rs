@@ -257,6 +257,25 @@ fn bad_scenarios_and_tables_exit_2() {
     );
     assert!(stderr(&output).contains(&at), "{}", stderr(&output));
 
+    // --scenario with --compare is said as the two combined, not as too few values;
+    // --compare alone takes two.
+    let flat = "fixtures/funding/2016-17-flat.toml";
+    let output = funding(&["--scenario", flat, "--compare", flat]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot be used with"),
+        "{}",
+        stderr(&output)
+    );
+    let output = funding(&["--compare", flat]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("--compare takes two scenarios or more; for one, give --scenario FILE"),
+        "{}",
+        stderr(&output)
+    );
+
     let areas = dir.path().join("areas.csv");
     std::fs::write(&areas, "new_la_code,la_name,region_name,pop_0_25_mid2017,transfers_statement_to_ehc_2015,new_ehc_plans_2015\nA,a,r,10,5,-1\n").unwrap();
     let output = funding(&[
@@ -525,6 +544,22 @@ fn threads_change_nothing_but_the_pool() {
         assert_eq!(with(Some("1")), default, "{run:?}");
         assert_eq!(with(Some("3")), default, "{run:?}");
     }
+    // One replication is said in the singular, and has no interval.
+    let output = funding(&[
+        "--areas",
+        &areas,
+        "--scenario",
+        flat,
+        "--simulate",
+        "--replications",
+        "1",
+        "--format",
+        "table",
+    ]);
+    let table = stdout(&output).replace('\n', " ");
+    assert!(table.contains("1 replication per area"), "{table}");
+    assert!(table.contains("(one replication: no intervals)"), "{table}");
+    assert!(!table.contains("95% CI"), "{table}");
     let output = funding(&["--scenario", flat, "--threads", "0"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(

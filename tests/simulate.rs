@@ -177,6 +177,31 @@ fn one_replication_prints_no_interval() {
 }
 
 #[test]
+fn weeks_beyond_the_simulators_reach_say_the_limit_and_the_value() {
+    let output = caseload(&[
+        "simulate",
+        "--scenario",
+        "fixtures/sim/small-area.toml",
+        "--weeks",
+        "1000",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let warm_up: u32 = std::fs::read_to_string("fixtures/sim/small-area.toml")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("warm_up_weeks = "))
+        .map_or(26, |v| v.trim().parse().unwrap());
+    assert!(
+        stderr(&output).contains(&format!(
+            "--weeks must be from 1 to {} (520 weeks less the scenario's {warm_up} of warm-up), not 1000",
+            520 - warm_up
+        )),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn out_dir_holds_summary_tables_and_chart_and_is_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("kent");
