@@ -331,6 +331,16 @@ fn status_banner(now: &WeekNow) -> Markup {
                 }
                 ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept. Accepting this one sets the others' decisions aside." }
         }
+        @if let Some((monday, moves)) = &now.moved {
+            p.note.moved { strong { "Changed by hand since the week of " (monday) " was accepted: " }
+                (count(moves.len(), "family has", "families have")) " another supporter in this register than in the register that week wrote: "
+                @for (i, m) in moves.iter().take(10).enumerate() {
+                    @if i > 0 { ", " }
+                    (m.referral_id) " from " (m.from) " to " (m.to)
+                }
+                @if moves.len() > 10 { ", and " (moves.len() - 10) " more" }
+                "." }
+        }
         @if now.accepted.is_some() && now.siblings_decisions() > 0 {
             p.note.set-aside { strong { "Set aside by this acceptance: " }
                 @for (i, other) in now.siblings.iter().filter(|s| s.decisions > 0).enumerate() {

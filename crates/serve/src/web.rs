@@ -134,6 +134,25 @@ impl AppState {
         } else {
             Vec::new()
         };
+        // Families the register gives another supporter than the register of the week
+        // it was checked against: changes made by hand, said on the page.
+        let moved = match import.checked_against {
+            Some(against) => {
+                let (db, planned) = (self.db().clone(), planned.clone());
+                blocking(move || {
+                    Ok(match accepted_register(&db, against)? {
+                        Some((_, left)) => Some((
+                            db.import(against)?.files.week,
+                            crate::week::moved_since(&left, &planned.loaded.caseload),
+                        )),
+                        None => None,
+                    })
+                })
+                .await?
+                .filter(|(_, moves)| !moves.is_empty())
+            }
+            None => None,
+        };
         Ok(WeekNow {
             import,
             decisions,
@@ -143,6 +162,7 @@ impl AppState {
             siblings,
             before: before.map(|(_, monday)| monday),
             uncarried,
+            moved,
         })
     }
 }
@@ -163,6 +183,10 @@ pub(crate) struct WeekNow {
     /// Why this open week's register cannot be accepted (it does not carry the week
     /// accepted before it), in lines; empty when it can.
     pub uncarried: Vec<String>,
+    /// Families the register gives another supporter than the register of the week it
+    /// was checked against (a change made by hand between the weeks).
+    /// With the Monday of that week; `None` when there are none.
+    pub moved: Option<(String, Vec<crate::week::Move>)>,
 }
 
 /// The accepted import of a Monday that another import of it was superseded by.
@@ -830,23 +854,9 @@ fn carries_last_week(
     let Some((id, monday)) = last else {
         return Ok(());
     };
-    let id = *id;
-    let Some(accepted) = db.accepted(id)? else {
+    let Some((accepted, left)) = accepted_register(db, *id)? else {
         return Ok(());
     };
-    // The register the week wrote, read with the supporters it was planned with.
-    let before = db.import(id)?;
-    let left = caseload_model::Caseload::from_bytes(
-        std::path::Path::new(&before.files.supporters_name),
-        &before.files.supporters,
-        std::path::Path::new("register.csv"),
-        &accepted.register,
-    )
-    .map_err(|e| {
-        AppError::Internal(format!(
-            "the register accepted for the week of {monday}: {e}"
-        ))
-    })?;
     let (looked, missing) = crate::week::not_carried(
         &accepted.assignments_csv,
         &accepted.waiting_csv,
@@ -884,6 +894,31 @@ fn carries_last_week(
         format!("{nothing}: the plan accepted for the week of {monday} is not in this register"),
         lines,
     ))
+}
+
+/// The register accepted week `id` wrote, read with the supporters it was planned
+/// with, and its record; `None` if the week is not accepted.
+fn accepted_register(
+    db: &Db,
+    id: i64,
+) -> Result<Option<(crate::db::Accepted, caseload_model::Caseload)>, AppError> {
+    let Some(accepted) = db.accepted(id)? else {
+        return Ok(None);
+    };
+    let before = db.import(id)?;
+    let left = caseload_model::Caseload::from_bytes(
+        std::path::Path::new(&before.files.supporters_name),
+        &before.files.supporters,
+        std::path::Path::new("register.csv"),
+        &accepted.register,
+    )
+    .map_err(|e| {
+        AppError::Internal(format!(
+            "the register accepted for the week of {}: {e}",
+            before.files.week
+        ))
+    })?;
+    Ok(Some((accepted, left)))
 }
 
 async fn week_page(

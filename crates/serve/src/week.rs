@@ -425,3 +425,43 @@ pub fn not_carried(
     }
     Ok((seen.len(), missing))
 }
+
+/// A family the register names with another supporter than the register an accepted
+/// week wrote: a change made by hand between the two, said on the week's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    /// The family.
+    pub referral_id: String,
+    /// Its supporter in the accepted week's register.
+    pub from: String,
+    /// Its supporter in this register.
+    pub to: String,
+}
+
+/// The open cases of `accepted_register` (a register an accepted week wrote) that
+/// `register` gives to another supporter, still open, in `accepted_register`'s order.
+/// A case closed, or a row dropped or emptied, is not a move (the import refuses the
+/// last two unless "Import anyway" was ticked).
+#[must_use]
+pub fn moved_since(accepted_register: &Caseload, register: &Caseload) -> Vec<Move> {
+    let now: HashMap<&str, &str> = register
+        .referrals
+        .iter()
+        .filter(|r| r.closed.is_none())
+        .filter_map(|r| Some((r.id.as_str(), r.supporter_id.as_deref()?)))
+        .collect();
+    accepted_register
+        .referrals
+        .iter()
+        .filter(|r| r.closed.is_none())
+        .filter_map(|r| {
+            let from = r.supporter_id.as_deref()?;
+            let to = *now.get(r.id.as_str())?;
+            (to != from).then(|| Move {
+                referral_id: r.id.clone(),
+                from: from.to_string(),
+                to: to.to_string(),
+            })
+        })
+        .collect()
+}

@@ -1193,6 +1193,66 @@ async fn first_week_accepted(app: &App) -> (Vec<u8>, Vec<u8>) {
     (fixture("supporters.csv"), register)
 }
 
+/// A family moved to another supporter by editing the register between two weeks is
+/// not refused (a change made on purpose), but the week's page says so, by name.
+#[tokio::test]
+async fn a_move_made_by_hand_in_the_register_is_said_on_the_week() {
+    let app = App::new(None).await;
+    let (supporters, register) = first_week_accepted(&app).await;
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(register.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = rows
+        .iter()
+        .position(|r| {
+            r[at("area")] == *"E06000043"
+                && !r[at("supporter_id")].is_empty()
+                && r[at("supporter_id")] != *"BH-S01"
+                && r[at("closed")].is_empty()
+        })
+        .expect("an open case in Brighton and Hove");
+    let (family, from) = (
+        rows[row][at("referral_id")].to_string(),
+        rows[row][at("supporter_id")].to_string(),
+    );
+    let mut moved = csv::StringRecord::new();
+    for (i, field) in rows[row].iter().enumerate() {
+        moved.push_field(if i == at("supporter_id") {
+            "BH-S01"
+        } else {
+            field
+        });
+    }
+    rows[row] = moved;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for r in &rows {
+        writer.write_record(r).unwrap();
+    }
+    let edited = writer.into_inner().unwrap();
+    let next = app
+        .stored("2015-11-09", &carried_files(&supporters, &edited))
+        .await;
+    let page = app.get(&format!("/weeks/{next}")).await.body;
+    assert!(
+        page.contains(&format!(
+            "Changed by hand since the week of 2015-11-02 was accepted: </strong>1 family has another supporter in this register than in the register that week wrote: {family} from {from} to BH-S01."
+        )),
+        "{page}"
+    );
+    // The register as the week wrote it: nothing to say.
+    let mut again = register.clone();
+    again.extend_from_slice(b"# imported again\n");
+    let same = app
+        .stored("2015-11-09", &carried_files(&supporters, &again))
+        .await;
+    let page = app.get(&format!("/weeks/{same}")).await.body;
+    assert!(!page.contains("Changed by hand"), "{page}");
+}
+
 #[tokio::test]
 async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     let app = App::new(None).await;
