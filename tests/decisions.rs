@@ -181,7 +181,7 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     // what the families waiting gave up, so that the higher total is not read as better.
     assert!(
         html.contains(&format!(
-            "Total score {with} with the week's decisions, {moved} of it for the open cases they moved, scored again as new cases ({without} without them; they cost the families waiting this week {cost}: see Decisions taken)"
+            "Total score {with} with the week's decisions, {moved} of it for the open cases they moved, which count as new assignments once moved ({without} without them; they cost the families waiting this week {cost}: see Decisions taken)"
         )),
         "{html}"
     );
@@ -198,7 +198,7 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     ));
     assert!(table.contains("Decisions (4)"), "{table}");
     assert!(table.contains(&format!(
-        "Total score {with} with the decisions ({moved} of it for the open cases they moved, scored again as new cases), {without} without them: they cost the families waiting this week {cost}"
+        "Total score {with} with the decisions ({moved} of it for the open cases they moved, which count as new assignments once moved), {without} without them: they cost the families waiting this week {cost}"
     )));
     assert!(table.contains("pinned (knows the family from school)"));
     let story = stdout(&allocate(

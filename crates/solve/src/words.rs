@@ -76,10 +76,16 @@ pub fn percent_range(low: f64, high: f64) -> (String, String) {
 /// What the decisions cost, in one sentence.
 pub fn decision_cost(report: &DecisionReport) -> String {
     let moved = moved_cases(report).map_or(String::new(), |m| format!(" ({m})"));
+    // Where the waiting families gain in all (the decided families' own places count),
+    // those who lost their place are the exception.
+    let though = if report.cost < 0.0 { "though " } else { "" };
     let displaced = match report.displaced.as_slice() {
         [] => String::new(),
-        [one] => format!(" ({one}, placed without them, now waits)"),
-        many => format!(" ({}, placed without them, now wait)", and_list(many)),
+        [one] => format!(" ({though}{one}, placed without them, now waits)"),
+        many => format!(
+            " ({though}{}, placed without them, now wait)",
+            and_list(many)
+        ),
     };
     format!(
         "Total score {} with the decisions{moved}, {} without them: {}{displaced}.",
@@ -90,25 +96,26 @@ pub fn decision_cost(report: &DecisionReport) -> String {
 }
 
 /// The part of the total with decisions that open cases they moved scored again:
-/// `3.2 of it for the open cases they moved, scored again as new cases`; `None` when
-/// they moved none.
+/// `3.2 of it for the open cases they moved, which count as new assignments once
+/// moved`; `None` when they moved none.
 pub fn moved_cases(report: &DecisionReport) -> Option<String> {
     (report.moved_cases_score > 0.0).then(|| {
         format!(
-            "{} of it for the open cases they moved, scored again as new cases",
+            "{} of it for the open cases they moved, which count as new assignments once moved",
             report.moved_cases_score
         )
     })
 }
 
 /// What the decisions did to the families waiting: `they cost the families waiting
-/// this week 2`, or what those families gained, or nothing.
+/// this week 2`, or what those families gained in all (the decided families' own
+/// places count: a pinned family is one of them), or nothing.
 pub fn decision_effect(report: &DecisionReport) -> String {
     if report.cost > 0.0 {
         format!("they cost the families waiting this week {}", report.cost)
     } else if report.cost < 0.0 {
         format!(
-            "the families waiting this week gain {}",
+            "the families waiting this week score {} more in all, the decided families' own places counted",
             crate::plan::round(-report.cost)
         )
     } else {
@@ -166,6 +173,26 @@ fn and_list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decisions_that_gain_in_all_name_who_lost_their_place_as_the_exception() {
+        let report = |cost: f64, displaced: &[&str]| DecisionReport {
+            taken: Vec::new(),
+            displaced: displaced.iter().map(ToString::to_string).collect(),
+            objective: 50.0,
+            moved_cases_score: 0.0,
+            objective_without: 50.0 + cost,
+            cost,
+        };
+        assert_eq!(
+            decision_cost(&report(-14.65, &["R9"])),
+            "Total score 50 with the decisions, 35.35 without them: the families waiting this week score 14.65 more in all, the decided families' own places counted (though R9, placed without them, now waits)."
+        );
+        assert_eq!(
+            decision_cost(&report(2.0, &["R9", "R8"])),
+            "Total score 50 with the decisions, 52 without them: they cost the families waiting this week 2 (R9 and R8, placed without them, now wait)."
+        );
+    }
 
     #[test]
     fn counts_and_clocks_read_as_words() {
