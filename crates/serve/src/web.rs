@@ -680,7 +680,9 @@ async fn import(
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
                 let bytes = field.bytes().await.map_err(bad_upload)?;
-                if !bytes.is_empty() {
+                // A file box left empty comes as a part without a name or bytes; an
+                // empty file chosen has its name, and is read (and refused as empty).
+                if !bytes.is_empty() || !file_name.is_empty() {
                     files.insert(
                         name,
                         Upload {
@@ -857,7 +859,7 @@ fn carries_last_week(
     let Some((accepted, left)) = accepted_register(db, *id)? else {
         return Ok(());
     };
-    let (looked, missing) = crate::week::not_carried(
+    let missing = crate::week::not_carried(
         &accepted.assignments_csv,
         &accepted.waiting_csv,
         &left,
@@ -870,8 +872,9 @@ fn carries_last_week(
     let more = missing.len().saturating_sub(shown.len());
     let mut lines = vec![
         format!(
-            "This register does not carry the plan accepted for the week of {monday}: {} of the {looked} families that week left with a supporter, or moved, are not as it left them ({}{}).",
-            missing.len(),
+            "This register does not carry the plan accepted for the week of {monday}: {} that week left with a supporter, or moved, {} ({}{}).",
+            caseload_report::words::count(missing.len(), "family", "families"),
+            if missing.len() == 1 { "is not as it left it" } else { "are not as it left them" },
             shown.join(", "),
             if more > 0 { format!(", and {more} more") } else { String::new() }
         ),

@@ -320,7 +320,7 @@ impl std::fmt::Display for Change {
 
 /// What an accepted week left (its `assignments.csv`, `waiting.csv` and the register
 /// it wrote, `accepted_register`) that a register imported for a later Monday does not
-/// carry, and how many families were looked at: a family the week left with a
+/// carry: a family the week left with a
 /// supporter (an open case of its register, old or new) whose row is missing, or has
 /// no supporter and no closing date; a family the week gave a supporter whose row
 /// still names the one it was taken from (a case reallocated: any other than its new
@@ -339,7 +339,7 @@ pub fn not_carried(
     accepted_waiting_csv: &[u8],
     accepted_register: &Caseload,
     register: &Caseload,
-) -> Result<(usize, Vec<Change>), WeekError> {
+) -> Result<Vec<Change>, WeekError> {
     #[derive(serde::Deserialize)]
     struct Placed {
         referral_id: String,
@@ -423,7 +423,7 @@ pub fn not_carried(
             });
         }
     }
-    Ok((seen.len(), missing))
+    Ok(missing)
 }
 
 /// A family the register names with another supporter than the register an accepted
