@@ -707,8 +707,8 @@ fn districts(
             thead {
                 tr {
                     td { }
-                    th.group colspan="4" { "Active families" }
-                    th.group colspan=(if fair { "3" } else { "2" }) { "This week's waiting families" }
+                    th.group colspan="4" { "Active families, after the plan" }
+                    th.group colspan=(if fair { "3" } else { "2" }) { "Families waiting before the plan" }
                 }
                 tr {
                     th { "District" } th.num { "All" } th.num { "Supported" } th.num { "Waiting" } th.num { "Share" }
@@ -741,7 +741,7 @@ fn districts(
             }
         } }))
         p.note {
-            "Could be taken: this week's waiting families some supporter with room could take."
+            "Supported and waiting count the families after this week's plan; could be taken counts those waiting before it whom some supporter with room could take, and served those of them the plan placed (who are now among the supported)."
             @if fair { " Without equity: those the best-score plan, before equity, would have served." }
         }
     }
