@@ -17,6 +17,23 @@ pub const MAX_SUPPORTER_HOURS: f64 = 60.0;
 /// past what any output can print as a number.
 pub const MIN_SUPPORTER_HOURS: f64 = 0.01;
 
+/// The tables caseload writes after a week, by columns that together only each has:
+/// given back as the supporters file or the register, each is named as what it is.
+const WRITTEN_TABLES: &[(&[&str], &str)] = &[
+    (
+        &["hours_used", "cases_share"],
+        "the supporters' loads that caseload writes after a week (each supporter's hours and cases used, without skills, languages, districts or leave), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)",
+    ),
+    (
+        &["open_case", "reallocated"],
+        "the assignments table that caseload writes after a week (assignments.csv), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)",
+    ),
+    (
+        &["reason_code", "rank"],
+        "the waiting list that caseload writes after a week (waiting.csv), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)",
+    ),
+];
+
 const SUPPORTERS: Schema = Schema {
     required: &[
         "supporter_id",
@@ -38,10 +55,7 @@ const SUPPORTERS: Schema = Schema {
         ("referral_id", "a register of families (referrals.csv)"),
         ("decision", "a decisions file (decisions.csv)"),
     ],
-    written_tables: &[(
-        "hours_used",
-        "the supporters' loads that caseload writes after a week (each supporter's hours and cases used), not the supporters list: it has no skills, languages, districts or leave; give the supporters file you keep",
-    )],
+    written_tables: WRITTEN_TABLES,
 };
 
 const REFERRALS: Schema = Schema {
@@ -74,16 +88,7 @@ const REFERRALS: Schema = Schema {
         ("max_cases", "a supporters file (supporters.csv)"),
         ("decision", "a decisions file (decisions.csv)"),
     ],
-    written_tables: &[
-        (
-            "open_case",
-            "the assignments table that caseload writes after a week (assignments.csv), not a register: next week's register is the one `allocate --register-out` writes (register.csv in the app)",
-        ),
-        (
-            "reason_code",
-            "the waiting list that caseload writes after a week (waiting.csv), not a register: next week's register is the one `allocate --register-out` writes (register.csv in the app)",
-        ),
-    ],
+    written_tables: WRITTEN_TABLES,
 };
 
 const STATUSES: &[(&str, SupporterStatus)] = &[
@@ -819,24 +824,45 @@ E06000043,S1,paid,4,10,0.4,2,5,0.4,1,false,false
         let assignments = "referral_id,supporter_id,area,score,hours,open_case,reallocated,decision,note,moved_from,without_equity,without_balance
 R2,S1,E06000043,0,1,true,false,,,,,
 ";
+        let waiting = "area,rank,referral_id,priority,weeks_on_clock,on_the_clock,score,reason,reason_code,eligible_supporters
+E06000043,1,R1,5,3,true,1.2,no room,capacity,1
+";
+        let said = |what: &str| {
+            format!("this looks like {what}, a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)")
+        };
+        let loads_are = said("the supporters' loads that caseload writes after a week (each supporter's hours and cases used, without skills, languages, districts or leave)");
+        let assignments_are =
+            said("the assignments table that caseload writes after a week (assignments.csv)");
+        let waiting_is = said("the waiting list that caseload writes after a week (waiting.csv)");
         assert_eq!(
             messages(load(loads, assignments).unwrap_err()),
             [
-                "supporters.csv:1:4: the header has `hours_used` and none of `skills`, `languages`, `local`, `districts`, `unavailable_from`, `unavailable_to`: this looks like the supporters' loads that caseload writes after a week (each supporter's hours and cases used), not the supporters list: it has no skills, languages, districts or leave; give the supporters file you keep",
-                "referrals.csv:1:6: the header has `open_case` and no `received`: this looks like the assignments table that caseload writes after a week (assignments.csv), not a register: next week's register is the one `allocate --register-out` writes (register.csv in the app)",
+                format!("supporters.csv:1:4: the header has `hours_used` and none of `skills`, `languages`, `local`, `districts`, `unavailable_from`, `unavailable_to`: {loads_are}"),
+                format!("referrals.csv:1:6: the header has `open_case` and no `received`: {assignments_are}"),
             ]
         );
-        // A supporters file of its own that keeps such a column beside the real ones is
-        // read, the column ignored with a warning.
+        // Each in the other box, or the waiting list, is named too.
+        assert_eq!(
+            messages(load(waiting, loads).unwrap_err()),
+            [
+                format!("supporters.csv:1:9: the header has `reason_code` and no `supporter_id`: {waiting_is}"),
+                format!("referrals.csv:1:4: the header has `hours_used` and no `referral_id`: {loads_are}"),
+            ]
+        );
+        // A supporters file of its own that keeps such a column beside the real ones, or
+        // one of the loads table's columns only, is read, the column ignored with a
+        // warning.
         let kept = SUPPORTERS_OK.replacen("unavailable_to", "unavailable_to,hours_used", 1);
         let kept = kept
             .replace(",2015-11-30\n", ",2015-11-30,3\n")
             .replace(",,\n", ",,,\n");
-        let caseload = load(&kept, REFERRALS_OK).unwrap();
-        assert_eq!(caseload.supporters.len(), 2);
-        assert!(caseload.warnings.iter().any(|w| w
-            .to_string()
-            .contains("unknown column `hours_used` is ignored")));
+        let bare = "supporter_id,area,status,hours_per_week,max_cases,hours_used\nS1,E06000043,paid,10,5,3\n";
+        for supporters in [kept.as_str(), bare] {
+            let caseload = load(supporters, REFERRALS_OK).unwrap();
+            assert!(caseload.warnings.iter().any(|w| w
+                .to_string()
+                .contains("unknown column `hours_used` is ignored")));
+        }
     }
 
     #[test]

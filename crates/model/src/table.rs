@@ -22,11 +22,12 @@ pub(crate) struct Schema {
     /// header with one of them and without this file's first column is that file,
     /// given in the wrong place.
     pub other_files: &'static [(&'static str, &'static str)],
-    /// Columns that only a table caseload writes has, and what that table is: a header
-    /// with one of them that lacks a column this file needs, or has none of its optional
-    /// columns, is that output given back as input (last week's loads as this week's
-    /// supporters), which would otherwise be read with every skill and district lost.
-    pub written_tables: &'static [(&'static str, &'static str)],
+    /// Columns that together only a table caseload writes has, and what that table is:
+    /// a header with all of them that lacks a column this file needs, or has none of its
+    /// optional columns, is that output given back as input (last week's loads as this
+    /// week's supporters), which would otherwise be read with every skill and district
+    /// lost.
+    pub written_tables: &'static [(&'static [&'static str], &'static str)],
 }
 
 /// A CSV file read into decoded rows, with the problems found so far.
@@ -290,8 +291,11 @@ impl Table {
             }
         }
         let has = |column: &str| names.iter().any(|n| n == column);
-        let written = schema.written_tables.iter().find(|(column, _)| has(column));
-        if let Some((column, what)) = written {
+        let written = schema
+            .written_tables
+            .iter()
+            .find(|(columns, _)| columns.iter().all(|c| has(c)));
+        if let Some((&[column, ..], what)) = written {
             let missing = schema.required.iter().find(|c| !has(c));
             if missing.is_some() || !schema.optional.iter().any(|c| has(c)) {
                 let index = names.iter().position(|n| n == column).unwrap_or(0);
