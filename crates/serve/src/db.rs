@@ -195,6 +195,14 @@ pub enum Conflict {
         /// When.
         at: String,
     },
+    /// The decisions on the other imports of the Monday, which accepting sets aside,
+    /// are not those the page showed.
+    AsideChanged {
+        /// How many the page showed.
+        seen: i64,
+        /// How many there are now.
+        now: i64,
+    },
     /// The week's decisions changed since the page was loaded.
     Changed {
         /// The revision the page showed.
@@ -231,9 +239,15 @@ impl std::fmt::Display for Conflict {
                 f,
                 "the week of {week} was accepted while this week was being accepted: nothing was done; reload the week (its register must carry that week's plan)"
             ),
+            Conflict::AsideChanged { seen, now } => write!(
+                f,
+                "the other imports of this Monday hold {} in force now, where your page showed {}: accepting sets them aside, so nothing was done; reload the week to see them",
+                count_decisions(*now),
+                count_decisions(*seen)
+            ),
             Conflict::SameFiles { week, by, at } => write!(
                 f,
-                "these files, byte for byte, were imported for the week of {week} by {by} at {}, and that import is still open (in the list of weeks below): nothing was imported again (to start that week afresh, withdraw its decisions, or discard it with the reason and import again)",
+                "exactly these files were imported for the week of {week} by {by} at {}, and that import is still open (in the list of weeks below): nothing was imported again (to start that week afresh, withdraw its decisions, or discard it with the reason and import again)",
                 when(at)
             ),
             Conflict::Changed { seen, now } => write!(
@@ -440,6 +454,11 @@ pub(crate) fn stamp(time: chrono::DateTime<chrono::Utc>) -> String {
 
 /// A stored time (UTC, RFC 3339: `2026-12-07T04:29:50Z`) as people read it: `7 Dec
 /// 2026, 04:29 UTC`; as stored if it is not one.
+/// "1 decision", "3 decisions".
+fn count_decisions(n: i64) -> String {
+    caseload_report::words::count(n, "decision", "decisions")
+}
+
 pub(crate) fn when(at: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|t| t.format("%-d %b %Y, %H:%M UTC").to_string())
@@ -557,8 +576,9 @@ impl Db {
     ///
     /// # Errors
     ///
-    /// [`DbError::Conflict`] if the same Monday, or a later one, was already accepted;
-    /// [`DbError`] if it cannot be written (nothing is).
+    /// [`DbError::Conflict`] if the same Monday, or a later one, was already accepted,
+    /// or the same files are imported for the Monday already and not discarded
+    /// ([`Conflict::SameFiles`]); [`DbError`] if it cannot be written (nothing is).
     pub fn add_import(&self, import: &NewImport) -> Result<i64, DbError> {
         self.write(|tx| {
             self.monday_still_open(tx, &import.week)?;
@@ -1073,18 +1093,22 @@ impl Db {
 
     /// Accepts the week seen at revision `seen`, recording `accepted` (whose
     /// `accepted_at` is set here). `before` is the accepted week before its Monday
-    /// that its register was checked against (`None`: there was none).
+    /// that its register was checked against (`None`: there was none); `aside` is how
+    /// many decisions the other imports of its Monday held when the coordinator agreed
+    /// to set them aside.
     ///
     /// # Errors
     ///
     /// [`DbError::Conflict`] if the week was accepted or changed since, another import
-    /// of its Monday was accepted, or a week before it was accepted since the check.
+    /// of its Monday was accepted, a week before it was accepted since the check, or
+    /// the other imports' decisions are no longer the `aside` agreed to.
     pub fn accept(
         &self,
         import_id: i64,
         seen: i64,
         accepted: &Accepted,
         before: Option<i64>,
+        aside: i64,
     ) -> Result<(), DbError> {
         self.write(|tx| {
             self.check_open(tx, import_id, seen)?;
@@ -1095,6 +1119,23 @@ impl Db {
                     |row| row.get(0),
                 )
                 .map_err(|e| self.sqlite(e))?;
+            // In the transaction: a decision made on another import in the meantime is
+            // one the coordinator did not agree to set aside.
+            let held: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM decisions d JOIN imports j ON j.id = d.import_id
+                     WHERE j.week = ?1 AND j.id != ?2 AND j.discarded_at IS NULL
+                       AND d.withdrawn_at IS NULL",
+                    params![week, import_id],
+                    |row| row.get(0),
+                )
+                .map_err(|e| self.sqlite(e))?;
+            if held != aside {
+                return Err(DbError::Conflict(Conflict::AsideChanged {
+                    seen: aside,
+                    now: held,
+                }));
+            }
             self.monday_still_open(tx, &week)?;
             let now_before = self.accepted_before_in(tx, &week)?;
             if let Some((_, monday)) = now_before.filter(|(id, _)| Some(*id) != before) {
@@ -1202,8 +1243,8 @@ mod tests {
             db.decisions(id).unwrap()[0].withdrawn.as_ref().unwrap().0,
             "CD"
         );
-        db.accept(id, 2, &accepted("AB"), None).unwrap();
-        let again = db.accept(id, 2, &accepted("CD"), None).unwrap_err();
+        db.accept(id, 2, &accepted("AB"), None, 0).unwrap();
+        let again = db.accept(id, 2, &accepted("CD"), None, 0).unwrap_err();
         assert!(
             matches!(&again, DbError::Conflict(Conflict::Accepted { by, .. }) if by == "AB"),
             "{again}"

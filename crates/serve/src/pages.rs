@@ -114,12 +114,14 @@ fn problem_lines(lines: &[String]) -> Markup {
 /// being the spreadsheet's row; names in backticks set as code, the rest as prose.
 pub(crate) fn readable(line: &str) -> Markup {
     let line = line.strip_prefix("warning: ").unwrap_or(line);
-    let located = line.split_once(": ").and_then(|(place, message)| {
-        let mut parts = place.rsplitn(3, ':');
+    // The place ends at the first ": " whose text before it ends in `:line:column`
+    // (a file's name may hold ": " itself).
+    let located = line.match_indices(": ").find_map(|(at, _)| {
+        let mut parts = line[..at].rsplitn(3, ':');
         let column: u64 = parts.next()?.parse().ok()?;
         let row: u64 = parts.next()?.parse().ok()?;
         let file = parts.next().filter(|f| !f.is_empty())?;
-        Some((file, row, column, message))
+        Some((file, row, column, &line[at + 2..]))
     });
     match located {
         Some((file, row, column, message)) => html! {
@@ -348,7 +350,8 @@ fn status_banner(now: &WeekNow) -> Markup {
                     (count(other.decisions, "decision", "decisions")) " of "
                     a href={ "/weeks/" (other.id) } { "the import by " (other.imported_by) " at " (when(&other.imported_at)) }
                 }
-                ", another import of this Monday: they did not apply to this week's record." }
+                @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { ", another import of this Monday" } @else { ", other imports of this Monday" }
+                @if now.siblings_decisions() == 1 { ": it did not apply to this week's record." } @else { ": they did not apply to this week's record." } }
         }
         @if now.is_open() {
             @if let Some(gap) = weeks_after(&now.import.files.week, now.before.as_deref()).filter(|w| *w > 1) {
@@ -477,9 +480,13 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="revision" value=(now.import.revision);
                             input type="hidden" name="plan" value=(now.planned.digest());
+                            input type="hidden" name="aside" value=(now.siblings_decisions());
                             p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
                             @if now.siblings_decisions() > 0 {
-                                p { label { input type="checkbox" name="set_aside" value="yes" required; " I set aside the " (count(now.siblings_decisions(), "decision", "decisions")) " made on " @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { "another import" } @else { "other imports" } " of this Monday (see the top of the page): they will not apply" } }
+                                p { label { input type="checkbox" name="set_aside" value="yes" required;
+                                    @if now.siblings_decisions() == 1 { " I set aside the decision" } @else { " I set aside the " (now.siblings_decisions()) " decisions" }
+                                    " made on " @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { "another import" } @else { "other imports" } " of this Monday (see the top of the page): "
+                                    @if now.siblings_decisions() == 1 { "it will not apply" } @else { "they will not apply" } } }
                             }
                             // Typed each time, never filled in from an earlier form: on a
                             // shared computer, the record must name who accepted.
@@ -827,6 +834,44 @@ pub(crate) fn recommendation(id: i64, r: &Recommendation) -> Markup {
             @if !r.unable.is_empty() {
                 p.note { "Cannot take the family: " @for (i, u) in r.unable.iter().enumerate() { @if i > 0 { "; " } (u.supporter_id) " (" (u.why) ")" } }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn problems_read_as_places_in_words() {
+        let cases = [
+            (
+                "referrals.csv:2:9: `priority`: `0` is not a priority",
+                "<span class=\"where\"><code>referrals.csv</code>, line 2, column 9</span>: <code>priority</code>: <code>0</code> is not a priority",
+            ),
+            // A file's name may hold ": " itself.
+            (
+                "week 2: referrals.csv:3:4: bad",
+                "<span class=\"where\"><code>week 2: referrals.csv</code>, line 3, column 4</span>: bad",
+            ),
+            // A whole line, a whole file.
+            (
+                "s.csv:1:0: the file is empty",
+                "<span class=\"where\"><code>s.csv</code>, line 1</span>: the file is empty",
+            ),
+            (
+                "warning: s.csv:0:0: no rows",
+                "<span class=\"where\"><code>s.csv</code></span>: no rows",
+            ),
+            // Prose stays prose, names in backticks as code.
+            (
+                "Tick the box: then `accept`.",
+                "Tick the box: then <code>accept</code>.",
+            ),
+            ("<b>", "&lt;b&gt;"),
+        ];
+        for (line, html) in cases {
+            assert_eq!(readable(line).into_string(), html, "{line}");
         }
     }
 }

@@ -134,25 +134,6 @@ impl AppState {
         } else {
             Vec::new()
         };
-        // Families the register gives another supporter than the register of the week
-        // it was checked against: changes made by hand, said on the page.
-        let moved = match import.checked_against {
-            Some(against) => {
-                let (db, planned) = (self.db().clone(), planned.clone());
-                blocking(move || {
-                    Ok(match accepted_register(&db, against)? {
-                        Some((_, left)) => Some((
-                            db.import(against)?.files.week,
-                            crate::week::moved_since(&left, &planned.loaded.caseload),
-                        )),
-                        None => None,
-                    })
-                })
-                .await?
-                .filter(|(_, moves)| !moves.is_empty())
-            }
-            None => None,
-        };
         Ok(WeekNow {
             import,
             decisions,
@@ -162,8 +143,51 @@ impl AppState {
             siblings,
             before: before.map(|(_, monday)| monday),
             uncarried,
-            moved,
+            moved: None,
         })
+    }
+}
+
+impl AppState {
+    /// The families week `now`'s register gives another supporter than the register
+    /// of the week it was checked against wrote, leaving out those that register
+    /// leaves as that week did not (undone by "Import anyway": said as such, not as
+    /// moves), with that week's Monday. A note of the page, not a check: if that
+    /// week's files cannot be read, there is no note.
+    async fn moved(&self, now: &WeekNow) -> Option<(String, Vec<crate::week::Move>)> {
+        let against = now.import.checked_against?;
+        let (db, planned) = (self.db().clone(), now.planned.clone());
+        let found = blocking(move || {
+            let Some((accepted, left)) = accepted_register(&db, against)? else {
+                return Ok(None);
+            };
+            let register = &planned.loaded.caseload;
+            let undone: std::collections::HashSet<String> = crate::week::not_carried(
+                &accepted.assignments_csv,
+                &accepted.waiting_csv,
+                &left,
+                register,
+            )?
+            .into_iter()
+            .map(|change| change.referral_id)
+            .collect();
+            let moves: Vec<crate::week::Move> = crate::week::moved_since(&left, register)
+                .into_iter()
+                .filter(|m| !undone.contains(&m.referral_id))
+                .collect();
+            Ok(Some((db.import(against)?.files.week, moves)))
+        })
+        .await;
+        match found {
+            Ok(found) => found.filter(|(_, moves)| !moves.is_empty()),
+            Err(err) => {
+                eprintln!(
+                    "caseload serve: week {}: the moves since the week before are not said: {err:?}",
+                    now.import.id
+                );
+                None
+            }
+        }
     }
 }
 
@@ -184,8 +208,9 @@ pub(crate) struct WeekNow {
     /// accepted before it), in lines; empty when it can.
     pub uncarried: Vec<String>,
     /// Families the register gives another supporter than the register of the week it
-    /// was checked against (a change made by hand between the weeks).
-    /// With the Monday of that week; `None` when there are none.
+    /// was checked against (a change made by hand between the weeks), with the Monday
+    /// of that week: found for the week's page only ([`AppState::moved`]); `None` when
+    /// there are none.
     pub moved: Option<(String, Vec<crate::week::Move>)>,
 }
 
@@ -241,6 +266,9 @@ impl From<DbError> for AppError {
             DbError::Conflict(c) => AppError::Conflict(
                 match c {
                     crate::db::Conflict::Changed { .. } => "Nothing was done: the week has changed",
+                    crate::db::Conflict::AsideChanged { .. } => {
+                        "Nothing was done: the other imports' decisions have changed"
+                    }
                     crate::db::Conflict::SameFiles { .. } => {
                         "Nothing was imported: these files are imported already"
                     }
@@ -797,6 +825,17 @@ async fn import_files(
             }
             _ => (None, None),
         },
+        // An empty policy file would run the week on the default rules while the
+        // page names a policy uploaded.
+        Some(upload) if upload.bytes.trim_ascii().is_empty() => {
+            return Err(AppError::BadInput(
+                "The policy file is empty".into(),
+                vec![format!(
+                    "{} has nothing in it: choose the policy file again, or leave its box empty.",
+                    upload.name
+                )],
+            ))
+        }
         Some(upload) => (
             Some((
                 upload.name,
@@ -874,7 +913,7 @@ fn carries_last_week(
         format!(
             "This register does not carry the plan accepted for the week of {monday}: {} that week left with a supporter, or moved, {} ({}{}).",
             caseload_report::words::count(missing.len(), "family", "families"),
-            if missing.len() == 1 { "is not as it left it" } else { "are not as it left them" },
+            if missing.len() == 1 { "is not as that week left it" } else { "are not as that week left them" },
             shown.join(", "),
             if more > 0 { format!(", and {more} more") } else { String::new() }
         ),
@@ -930,7 +969,8 @@ async fn week_page(
     jar: CookieJar,
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
-    let now = state.week(id).await?;
+    let mut now = state.week(id).await?;
+    now.moved = state.moved(&now).await;
     Ok(pages::week(&now, &csrf.0, &remembered_by(&jar)))
 }
 
@@ -1226,6 +1266,10 @@ struct ChangeForm {
     /// (accept only, and only asked when they hold any).
     #[serde(default)]
     set_aside: String,
+    /// How many decisions the other imports held on the page (accept only): accepting
+    /// sets aside those, not more made since.
+    #[serde(default)]
+    aside: i64,
     /// Why (withdraw: may be empty; discard: required).
     #[serde(default)]
     note: String,
@@ -1307,7 +1351,7 @@ async fn accept(
         let record = planned.record(form.revision, &who, &decisions)?;
         // The store checks the revision again inside the transaction: of two tabs
         // accepting at once, one wins and the other gets the conflict.
-        Ok(db.accept(id, form.revision, &record, before)?)
+        Ok(db.accept(id, form.revision, &record, before, form.aside)?)
     })
     .await?;
     Ok(done(jar, &by, &format!("/weeks/{id}")))

@@ -157,7 +157,7 @@ impl App {
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let mut referrals = fixture("referrals.csv");
         for _ in 0..n {
-            referrals.extend_from_slice(b"# imported again\n");
+            referrals = imported_again(&referrals);
         }
         self.stored(
             "2015-11-02",
@@ -250,6 +250,14 @@ fn form_encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A register as given again, a comment line more: another file, the same families
+/// (the same files twice are one import).
+fn imported_again(register: &[u8]) -> Vec<u8> {
+    let mut again = register.to_vec();
+    again.extend_from_slice(b"# imported again\n");
+    again
 }
 
 fn integrity(app: &App) {
@@ -985,8 +993,20 @@ async fn accept_as_shown(app: &App, id: i64) {
 }
 
 /// Accepts week `id` as the page shows it, by AB, ticking the box that sets aside the
-/// decisions of the other imports of its Monday.
+/// decisions of the other imports of its Monday (as many as the page counts).
 async fn accept_setting_aside(app: &App, id: i64) -> Reply {
+    let page = app.get(&format!("/weeks/{id}")).await.body;
+    let aside = page
+        .split("name=\"aside\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an open week's accept form counts the decisions it sets aside")
+        .to_string();
+    accept_setting_aside_of(app, id, &aside).await
+}
+
+/// [`accept_setting_aside`] from a page that counted `aside` decisions.
+async fn accept_setting_aside_of(app: &App, id: i64, aside: &str) -> Reply {
     let revision = app.revision(id);
     let plan = app.plan(id).await;
     app.post_form(
@@ -998,6 +1018,7 @@ async fn accept_setting_aside(app: &App, id: i64) -> Reply {
             ("plan", &plan),
             ("reviewed", "yes"),
             ("set_aside", "yes"),
+            ("aside", aside),
         ],
     )
     .await
@@ -1024,7 +1045,7 @@ async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
     let page = app.get(&format!("/weeks/{first}")).await.body;
     assert!(
-        page.contains("I set aside the 1 decision made on another import of this Monday"),
+        page.contains("I set aside the decision made on another import of this Monday (see the top of the page): it will not apply"),
         "{page}"
     );
     // Without the box (a page loaded before the decision was made): nothing is done.
@@ -1043,6 +1064,26 @@ async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
         unticked.body
     );
     assert!(app.db.accepted(first).unwrap().is_none());
+    // A page that showed one decision, when another has been made since: the box was
+    // ticked for one, so nothing is done.
+    let more = app.decide(third, "0", "forbid", "BH-R0004", "BH-S10").await;
+    assert_eq!(more.status, StatusCode::SEE_OTHER, "{}", more.body);
+    let stale = accept_setting_aside_of(&app, first, "1").await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(
+        stale.body.contains("the other imports of this Monday hold 2 decisions in force now, where your page showed 1 decision"),
+        "{}",
+        stale.body
+    );
+    assert!(app.db.accepted(first).unwrap().is_none());
+    let withdrawn = app.db.decisions(third).unwrap()[0].id;
+    let back = app
+        .post_form(
+            &format!("/weeks/{third}/decisions/{withdrawn}/withdraw"),
+            &[("csrf", &app.csrf), ("revision", "1"), ("by", "AB")],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
     let accepted = accept_setting_aside(&app, first).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
     // The record says what it set aside, and where; the draft without decisions is not
@@ -1122,7 +1163,7 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
     // The week's new assignments are missing; its open cases, carried from before, are
     // there.
     let expected = format!(
-        "does not carry the plan accepted for the week of 2015-11-02: {n} families that week left with a supporter, or moved, are not as it left them",
+        "does not carry the plan accepted for the week of 2015-11-02: {n} families that week left with a supporter, or moved, are not as that week left them",
         n = accepted.newly_assigned,
     );
     assert!(wrong.body.contains(&expected), "{}", wrong.body);
@@ -1256,8 +1297,7 @@ async fn a_move_made_by_hand_in_the_register_is_said_on_the_week() {
         "{page}"
     );
     // The register as the week wrote it: nothing to say.
-    let mut again = register.clone();
-    again.extend_from_slice(b"# imported again\n");
+    let again = imported_again(&register);
     let same = app
         .stored("2015-11-09", &carried_files(&supporters, &again))
         .await;
@@ -1381,8 +1421,7 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         page.contains("This Monday is 3 weeks after the last accepted week (the week of 2015-11-09): the 2 weeks between have no accepted plan here."),
         "{page}"
     );
-    let mut again = register.clone();
-    again.extend_from_slice(b"# imported again\n");
+    let again = imported_again(&register);
     let twin = app
         .stored("2015-11-30", &carried_files(&supporters, &again))
         .await;
@@ -1500,7 +1539,7 @@ async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
     let record = app.db.accepted(between).unwrap().unwrap();
     let stale = app
         .db
-        .accept(later, 0, &record, Some(first_id(&app)))
+        .accept(later, 0, &record, Some(first_id(&app)), 0)
         .unwrap_err();
     assert!(
         stale
@@ -1557,9 +1596,9 @@ async fn the_same_files_twice_are_one_import() {
         refused.body
     );
     assert!(
-        refused.body.contains(
-            "these files, byte for byte, were imported for the week of 2015-11-02 by AB at"
-        ),
+        refused
+            .body
+            .contains("exactly these files were imported for the week of 2015-11-02 by AB at"),
         "{}",
         refused.body
     );
@@ -1575,10 +1614,35 @@ async fn the_same_files_twice_are_one_import() {
     // import is discarded are a new one.
     let monday = app.stored("2015-11-09", &files).await;
     assert_ne!(monday, weeks[0].id);
+    // The same two files with a policy are another import (the rules differ); an empty
+    // policy file is refused, not read as the default rules.
+    let policy = fixture("policy.toml");
+    let mut with_policy = files.clone();
+    with_policy.push(("policy", "policy.toml", &policy));
+    let other_rules = app.stored("2015-11-02", &with_policy).await;
+    assert_ne!(other_rules, weeks[0].id);
+    let mut empty_policy = files.clone();
+    empty_policy.push(("policy", "policy.toml", b"\n"));
+    let refused = app.import("2015-11-02", &empty_policy, &app.csrf).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("The policy file is empty"),
+        "{}",
+        refused.body
+    );
     app.discard(weeks[0].id, "start again").await;
-    let again = app.stored("2015-11-02", &files).await;
+    // (Without "use no policy", the policy would be kept from the latest import, and
+    // the files be that one's.)
+    let again = app
+        .stored_with("2015-11-02", &[("no_policy", "yes")], &files)
+        .await;
     assert_ne!(again, weeks[0].id);
-    assert_eq!(app.db.weeks().unwrap().len(), 3);
+    assert_eq!(app.db.weeks().unwrap().len(), 4);
     integrity(&app);
 }
 
@@ -1703,8 +1767,7 @@ async fn the_policy_is_kept_from_week_to_week_unless_dropped() {
 
     // Left empty, the policy is last week's, as the supporters file is (the register
     // with a line more: the same files again would be the same import).
-    let mut again = referrals.clone();
-    again.extend_from_slice(b"# imported again\n");
+    let again = imported_again(&referrals);
     let referrals_only: [(&str, &str, &[u8]); 1] = [("referrals", "referrals.csv", &again)];
     let kept = app.import("2015-11-02", &referrals_only, &app.csrf).await;
     assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
@@ -1938,8 +2001,7 @@ async fn a_supporters_file_kept_from_the_week_before_is_said_kept() {
         Some("2015-11-02")
     );
     assert_eq!(record.files.supporters, supporters);
-    let mut again = register.clone();
-    again.extend_from_slice(b"# imported again\n");
+    let again = imported_again(&register);
     let uploaded = app
         .stored("2015-11-09", &carried_files(&supporters, &again))
         .await;
