@@ -142,11 +142,16 @@ fn tell_apart(scenarios: &mut [FundingScenario], files: &[&PathBuf]) -> Option<S
         if same.len() < 2 {
             continue;
         }
-        let alike = same.iter().any(|&j| j != i && short(j) == short(i));
-        let by = if alike {
-            files[i].display().to_string()
-        } else {
+        let alike = |of: &dyn Fn(usize) -> String| same.iter().any(|&j| j != i && of(j) == of(i));
+        let path = |j: usize| files[j].display().to_string();
+        // The file's name; the path where names are alike; the letter where the same
+        // file is given twice.
+        let by = if !alike(&short) {
             short(i)
+        } else if !alike(&path) {
+            path(i)
+        } else {
+            format!("{}, {}", path(i), letter(i))
         };
         scenarios[i].name = format!("{name} ({by})");
         renamed.push(format!("{} as `{}`", letter(i), scenarios[i].name));
@@ -427,13 +432,22 @@ fn summary_rows(r: &SplitResult) -> Vec<(&'static str, String)> {
             "Gini of area coverage (0: every area alike)",
             format!("{:.3}", s.gini_coverage),
         ),
-        (
-            "paid supporters (FTE)",
-            count(r.areas.iter().map(|a| a.paid_supporters).sum::<f64>()),
-        ),
+    ]
+    .into_iter()
+    .chain(supporters_rows(r))
+    .collect()
+}
+
+/// The supporters a split buys, nationally, as rows of a summary.
+fn supporters_rows(r: &SplitResult) -> [(&'static str, String); 2] {
+    let total = |each: fn(&AreaFunding) -> f64| {
+        thousands(r.areas.iter().map(each).sum::<f64>().round() as i64)
+    };
+    [
+        ("paid supporters (FTE)", total(|a| a.paid_supporters)),
         (
             "volunteer supporters (FTE)",
-            count(r.areas.iter().map(|a| a.volunteer_supporters).sum::<f64>()),
+            total(|a| a.volunteer_supporters),
         ),
     ]
 }
@@ -554,28 +568,11 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         .enumerate()
         .map(|(i, (s, r))| {
             let demand = r.summary.demand_families;
+            let [paid, volunteers] = supporters_rows(r);
             vec![
-                ("spend", money(r.summary.spend_gbp)),
-                (
-                    "paid supporters (FTE)",
-                    thousands(
-                        s.areas
-                            .iter()
-                            .map(|a| a.paid_supporters)
-                            .sum::<f64>()
-                            .round() as i64,
-                    ),
-                ),
-                (
-                    "volunteer supporters (FTE)",
-                    thousands(
-                        s.areas
-                            .iter()
-                            .map(|a| a.volunteer_supporters)
-                            .sum::<f64>()
-                            .round() as i64,
-                    ),
-                ),
+                ("spent by areas", money(r.summary.spend_gbp)),
+                paid,
+                volunteers,
                 ("demand (families)", thousands(demand.round() as i64)),
                 (
                     "families supported, closed form",
@@ -616,9 +613,14 @@ fn compare_simulated_table(results: &[SplitResult], simulated: &[SimulatedSplit]
         .map_or((0, ""), |s| (s.replications, s.policy.as_str()));
     let mut out = wrap(
         &format!(
-            "Through the weekly simulation: {} per area, policy {policy}; means ({}). An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest, and the row \"less A's\" gives it replication by replication, with its own interval.",
+            "Through the weekly simulation: {} per area, policy {policy}; means ({}).{}",
             replications_said(replications),
-            intervals_said(replications)
+            intervals_said(replications),
+            if replications > 1 {
+                " An area draws the same random numbers under every scenario (its seed is the run's mixed with its code), so scenarios of the same demand meet the same families: a difference between two columns is less uncertain than their intervals suggest, and the row \"less A's\" gives it replication by replication, with its own interval."
+            } else {
+                ""
+            }
         ),
         0,
     );

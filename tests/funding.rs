@@ -501,7 +501,7 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
             .unwrap();
         assert!((s["spend_gbp"].as_f64().unwrap() - spend).abs() < 1e-6);
     }
-    assert!(table.contains("| spend "), "{table}");
+    assert!(table.contains("| spent by areas "), "{table}");
     assert!(table.contains("| paid supporters (FTE) "), "{table}");
     // Scenarios of the same demand are not told apart; one of another demand is named.
     assert!(!joined.contains("a different demand"), "{table}");
@@ -637,6 +637,27 @@ fn scenarios_of_the_same_name_are_told_apart_by_their_files() {
     assert_eq!(
         names,
         [format!("{name} ({copy})"), format!("{name} ({twin})")]
+    );
+    // The same file twice: its path and letter.
+    let output = funding(&[
+        "--areas",
+        &areas,
+        "--compare",
+        &copy,
+        &copy,
+        "--format",
+        "json",
+    ]);
+    let both = json(&output);
+    let names: Vec<&str> = both["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [format!("{name} ({copy}, A)"), format!("{name} ({copy}, B)")]
     );
     // Scenarios of their own names are left as they are, and nothing is said.
     let output = funding(&[

@@ -737,14 +737,11 @@ fn result(
     }
 }
 
-/// Pounds to a millionth: sums of products carry float noise (a spend of
-/// 4749999.999999996, an unspent 3.7e-9) that an analyst reading the JSON or CSV
-/// would trip on. Not to the penny: the areas' rounded figures would then add up to
-/// pennies more than the money available.
-fn tidy(gbp: f64) -> f64 {
-    // + 0.0: -0.0 prints as -0.
-    (gbp * 1e6).round() / 1e6 + 0.0
-}
+// Pounds to a millionth: sums of products carry float noise (a spend of
+// 4749999.999999996, an unspent 3.7e-9) that an analyst reading the JSON or CSV would
+// trip on. Not to the penny: the areas' rounded figures would then add up to pennies
+// more than the money available.
+use caseload_model::round6 as tidy;
 
 fn summarise(s: &FundingScenario, areas: &[AreaFunding]) -> Summary {
     let spend: f64 = areas.iter().map(|a| a.funding_gbp).sum();

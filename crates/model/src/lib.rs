@@ -60,3 +60,10 @@ pub use types::{
 pub use week::{
     within_years, OpenCase, PlanningWeek, Waiting, WeekError, WeekView, FIRST_YEAR, LAST_YEAR,
 };
+
+/// Rounds to 6 decimals so that output shows 19.2, not 19.200000000000003, and a spend
+/// of 4750000, not 4749999.999999996 (and 0, not -0, for a sum that cancels out).
+#[must_use]
+pub fn round6(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6 + 0.0
+}

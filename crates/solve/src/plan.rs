@@ -640,11 +640,7 @@ pub fn in_pool<T: Send>(
     }
 }
 
-/// Rounds to 6 decimals so that output shows 19.2, not 19.200000000000003 (and 0, not
-/// -0, for a sum that cancels out).
-pub(crate) fn round(value: f64) -> f64 {
-    (value * 1e6).round() / 1e6 + 0.0
-}
+pub(crate) use caseload_model::round6 as round;
 
 fn status(proven: bool) -> &'static str {
     if proven {
@@ -1126,6 +1122,16 @@ fn waiting_entry(
 #[cfg(test)]
 mod tests {
     use super::{in_pool, largest_first, spread};
+
+    #[test]
+    fn a_pool_of_n_threads_runs_the_work_on_n() {
+        for n in [1, 3] {
+            assert_eq!(in_pool(Some(n), rayon::current_num_threads).unwrap(), n);
+        }
+        // None: the caller's pool, whatever it is.
+        let outer = rayon::current_num_threads();
+        assert_eq!(in_pool(None, rayon::current_num_threads).unwrap(), outer);
+    }
     use crate::classes::tests::{draws, random_area, random_rooms};
     use std::sync::Mutex;
 
