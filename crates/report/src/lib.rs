@@ -317,7 +317,7 @@ fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     let proven = plan.areas.iter().filter(|a| a.status == "optimal").count();
     // With decisions the total is not the week's best: say so where it is read, so
-    // that a higher total (moved open cases scored again) is not read as a better week.
+    // that a higher total (moved open cases count as new assignments) is not read as a better week.
     let with_decisions = match &plan.decisions {
         Some(d) => format!(
             " with the week's decisions{} ({} without them; {}: see Decisions taken)",

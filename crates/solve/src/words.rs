@@ -95,7 +95,8 @@ pub fn decision_cost(report: &DecisionReport) -> String {
     )
 }
 
-/// The part of the total with decisions that open cases they moved scored again:
+/// The part of the total with decisions that open cases they moved score, counted as new
+/// assignments:
 /// `3.2 of it for the open cases they moved, which count as new assignments once
 /// moved`; `None` when they moved none.
 pub fn moved_cases(report: &DecisionReport) -> Option<String> {

@@ -844,8 +844,12 @@ fn chart(
     };
     line_chart_legend_beside(&LineChart {
         title: format!(
-            "{}: families {words}, mean of {} replications",
-            sim.name, manifest.replications
+            "{}: families {words}, mean of {}",
+            sim.name,
+            match manifest.replications {
+                1 => "1 replication".to_string(),
+                n => format!("{n} replications"),
+            }
         ),
         x_desc: parameter,
         y_desc: words,
