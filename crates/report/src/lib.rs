@@ -27,8 +27,8 @@
 //!
 //! [`render`] lays out, in this order: the week's summary and the waiting families on
 //! time, late or late with a recorded exception to the 20-week limit; alerts (families
-//! past week 16 of the 20-week clock still waiting, each with its exception if one is
-//! recorded, supporters over capacity, families waiting longer than
+//! past the 20-week limit still waiting, then those past week 16, each with its
+//! exception if one is recorded, supporters over capacity, families waiting longer than
 //! [`ReportOptions::long_wait_weeks`]); with more than one area, one row
 //! per area, the most families waiting per supporter first; then per area, who takes whom and each supporter's
 //! load after the week, the waiting list with ranks and reasons in words, and coverage
@@ -410,6 +410,9 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
             .cmp(&a.weeks_on_clock)
             .then(a.referral_id.cmp(&b.referral_id))
     });
+    let (past_limit, past_draft): (Vec<&WaitingEntry>, Vec<&WaitingEntry>) = late
+        .iter()
+        .partition(|w| caseload_solve::is_late(w.weeks_on_clock));
     let over: Vec<&SupporterLoad> = plan.supporters.iter().filter(|s| s.over_capacity).collect();
     let monday = plan.week.monday();
     let mut long: Vec<(&WaitingEntry, i64)> = plan
@@ -428,12 +431,19 @@ fn alerts(plan: &Plan, referrals: &HashMap<&str, &Referral>, options: &ReportOpt
             @if late.is_empty() && over.is_empty() && long.is_empty() {
                 p { "None this week." }
             }
-            @if !late.is_empty() {
-                h3 { (count(late.len(), "family", "families")) " past week 16 of the 20-week clock, still waiting" }
-                (by_area(options, &late, |w| w.area.as_str(), |w, grouped| html! {
-                    strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), grouped)) ", " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
-                    @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
-                }))
+            // Past the 20-week limit apart from those still within it: the first are
+            // late already, the others about to be.
+            @for (heading, families) in [
+                ("past the 20-week limit, still waiting", &past_limit),
+                ("past week 16 of the 20-week clock, still waiting", &past_draft),
+            ] {
+                @if !families.is_empty() {
+                    h3 { (count(families.len(), "family", "families")) " " (heading) }
+                    (by_area(options, families, |w| w.area.as_str(), |w, grouped| html! {
+                        strong { (options.family(&w.referral_id)) } (area_after(w.area.as_str(), grouped)) ", " (clock(w.weeks_on_clock)) " on the clock, priority " (w.priority) ": " (w.reason.words())
+                        @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
+                    }))
+                }
             }
             @if !over.is_empty() {
                 h3 { (count(over.len(), "supporter", "supporters")) " over capacity through open cases" }
@@ -574,8 +584,11 @@ fn area_section(
                                     @if let Some(new) = new_by_supporter.get(s.supporter_id.as_str()) {
                                         @for (i, a) in new.iter().enumerate() {
                                             @if i > 0 { ", " }
-                                            span.assigned { (options.family(&a.referral_id)) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" } ")"
-                                            @if a.marks != Marks::default() { " " span.decision { (marks(&a.marks)) } }
+                                            // The family's decisions inside its brackets: after
+                                            // them, a comma could read as the next family.
+                                            span.assigned { (options.family(&a.referral_id)) } " (" (hours(a.hours)) " h" @if a.reallocated { ", reallocated" }
+                                            @if a.marks != Marks::default() { "; " span.decision { (marks(&a.marks)) } }
+                                            ")"
                                         }
                                     } @else { span.none { "none" } }
                                 }

@@ -80,10 +80,12 @@ fn the_report_needs_nothing_from_the_network() {
 fn ids_are_escaped_and_alerts_name_late_and_long_waiting_families() {
     let supporters =
         b"supporter_id,area,status,hours_per_week,max_cases\nS<b>1,E06000043,paid,3,1\n";
-    // R-late has been on the clock 17 weeks; R-long was received 9 weeks ago; R-open
-    // is an open case that takes S<b>1's only slot and all its hours, and more.
+    // R-late has been on the clock 17 weeks, R-past 21 (past the limit); R-long was
+    // received 9 weeks ago; R-open is an open case that takes S<b>1's only slot and all
+    // its hours, and more.
     let referrals = b"referral_id,area,received,source,consent,kind,clock_start,priority,complexity,hours_per_week,supporter_id
 R-late,E06000043,2015-10-26,la,true,new,2015-07-06,3,low,,
+R-past,E06000043,2015-10-26,la,true,new,2015-06-08,3,low,,
 R-long,E06000043,2015-08-31,la,true,new,,2,low,,
 R<i>x,E06000043,2015-10-26,la,,new,,2,low,,
 R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
@@ -93,8 +95,12 @@ R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
     assert!(!html.contains("<b>") && !html.contains("<i>"));
     assert!(html.contains("S&lt;b&gt;1") && html.contains("R&lt;i&gt;x"));
     let alerts = &html[html.find("Alerts").unwrap()..html.find("<section class=\"area\"").unwrap()];
-    assert!(alerts.contains("1 family past week 16"), "{alerts}");
-    assert!(alerts.contains("R-late"));
+    // Past the limit apart from past week 16, each family once.
+    let limit = alerts.find("1 family past the 20-week limit").expect(alerts);
+    let draft = alerts.find("1 family past week 16").expect(alerts);
+    assert!(limit < draft, "{alerts}");
+    assert!(alerts[limit..draft].contains("R-past") && !alerts[limit..draft].contains("R-late"));
+    assert!(alerts[draft..].contains("R-late") && !alerts[draft..].contains("R-past"));
     assert!(alerts.contains("1 supporter over capacity"), "{alerts}");
     assert!(alerts.contains("waiting 8 weeks or more"), "{alerts}");
     assert!(alerts.contains("R-long"));
