@@ -96,7 +96,9 @@ R-open,E06000043,2015-10-01,la,true,new,,2,low,4,S<b>1
     assert!(html.contains("S&lt;b&gt;1") && html.contains("R&lt;i&gt;x"));
     let alerts = &html[html.find("Alerts").unwrap()..html.find("<section class=\"area\"").unwrap()];
     // Past the limit apart from past week 16, each family once.
-    let limit = alerts.find("1 family past the 20-week limit").expect(alerts);
+    let limit = alerts
+        .find("1 family past the 20-week limit")
+        .expect(alerts);
     let draft = alerts.find("1 family past week 16").expect(alerts);
     assert!(limit < draft, "{alerts}");
     assert!(alerts[limit..draft].contains("R-past") && !alerts[limit..draft].contains("R-late"));

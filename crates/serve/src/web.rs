@@ -143,18 +143,26 @@ impl AppState {
             siblings,
             before: before.map(|(_, monday)| monday),
             uncarried,
-            moved: None,
+            handwork: None,
         })
     }
 }
 
+/// How a week's register differs from the register of the week it was checked against
+/// (its Monday): the open cases moved by hand to another supporter, and what it leaves
+/// out of that week's changes (taken with "Import anyway": undone if accepted).
+pub(crate) struct Handwork {
+    pub monday: String,
+    pub moves: Vec<crate::week::Move>,
+    pub undone: Vec<crate::week::Change>,
+}
+
 impl AppState {
-    /// The families week `now`'s register gives another supporter than the register
-    /// of the week it was checked against wrote, leaving out those that register
-    /// leaves as that week did not (undone by "Import anyway": said as such, not as
-    /// moves), with that week's Monday. A note of the page, not a check: if that
-    /// week's files cannot be read, there is no note.
-    async fn moved(&self, now: &WeekNow) -> Option<(String, Vec<crate::week::Move>)> {
+    /// How week `now`'s register differs from the register the week it was checked
+    /// against wrote ([`Handwork`]); the moves leave out the families it does not carry
+    /// (those are said as undone, not as moves). A note of the page, not a check: if
+    /// that week's files cannot be read, there is no note.
+    async fn handwork(&self, now: &WeekNow) -> Option<Handwork> {
         let against = now.import.checked_against?;
         let (db, planned) = (self.db().clone(), now.planned.clone());
         let found = blocking(move || {
@@ -162,27 +170,28 @@ impl AppState {
                 return Ok(None);
             };
             let register = &planned.loaded.caseload;
-            let undone: std::collections::HashSet<String> = crate::week::not_carried(
+            let undone = crate::week::not_carried(
                 &accepted.assignments_csv,
                 &accepted.waiting_csv,
                 &left,
                 register,
-            )?
-            .into_iter()
-            .map(|change| change.referral_id)
-            .collect();
+            )?;
             let moves: Vec<crate::week::Move> = crate::week::moved_since(&left, register)
                 .into_iter()
-                .filter(|m| !undone.contains(&m.referral_id))
+                .filter(|m| !undone.iter().any(|u| u.referral_id == m.referral_id))
                 .collect();
-            Ok(Some((db.import(against)?.files.week, moves)))
+            Ok(Some(Handwork {
+                monday: db.import(against)?.files.week,
+                moves,
+                undone,
+            }))
         })
         .await;
         match found {
-            Ok(found) => found.filter(|(_, moves)| !moves.is_empty()),
+            Ok(found) => found.filter(|h| !h.moves.is_empty() || !h.undone.is_empty()),
             Err(err) => {
                 eprintln!(
-                    "caseload serve: week {}: the moves since the week before are not said: {err:?}",
+                    "caseload serve: week {}: the changes since the week before are not said: {err:?}",
                     now.import.id
                 );
                 None
@@ -207,11 +216,10 @@ pub(crate) struct WeekNow {
     /// Why this open week's register cannot be accepted (it does not carry the week
     /// accepted before it), in lines; empty when it can.
     pub uncarried: Vec<String>,
-    /// Families the register gives another supporter than the register of the week it
-    /// was checked against (a change made by hand between the weeks), with the Monday
-    /// of that week: found for the week's page only ([`AppState::moved`]); `None` when
-    /// there are none.
-    pub moved: Option<(String, Vec<crate::week::Move>)>,
+    /// How the register differs from the register of the week it was checked against
+    /// (moves made by hand, changes an "Import anyway" leaves out): found for the
+    /// week's page only ([`AppState::handwork`]); `None` when it does not.
+    pub handwork: Option<Handwork>,
 }
 
 /// The accepted import of a Monday that another import of it was superseded by.
@@ -970,7 +978,7 @@ async fn week_page(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     let mut now = state.week(id).await?;
-    now.moved = state.moved(&now).await;
+    now.handwork = state.handwork(&now).await;
     Ok(pages::week(&now, &csrf.0, &remembered_by(&jar)))
 }
 

@@ -1506,8 +1506,23 @@ async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
     let page = app.get(&format!("/weeks/{later}")).await.body;
     assert!(!page.contains("cannot be accepted as it is"), "{page}");
     assert!(page.contains("name=\"plan\""), "{page}");
-    // Said on the week, for whoever accepts it.
+    // Said on the week, for whoever accepts it, with the families it leaves out: the
+    // week's own placements, as the refusal without the tick named them.
     assert!(page.contains("Imported anyway: AB ticked"), "{page}");
+    let first = app.db.weeks().unwrap().last().unwrap().id;
+    let placed = app.db.accepted(first).unwrap().unwrap().newly_assigned;
+    let named = page
+        .split("what it leaves out is undone (the week of 2015-11-02 left ")
+        .nth(1)
+        .and_then(|rest| rest.split(").").next())
+        .unwrap_or_else(|| panic!("no families named in {page}"));
+    let listed = named
+        .split(", ")
+        .filter(|f| f.contains(" with BH-S"))
+        .count();
+    assert_eq!(listed as i64, placed.min(10), "{named}");
+    // Not said again as moves made by hand.
+    assert!(!page.contains("Changed by hand"), "{page}");
     // Then the Monday between is planned and accepted, with a move.
     let carried = carried_files(&supporters, &register);
     let between = app.stored("2015-11-09", &carried).await;
