@@ -269,6 +269,8 @@ pub struct Sibling {
     pub imported_at: String,
     /// Its decisions in force.
     pub decisions: i64,
+    /// Those decisions, in the order made.
+    pub in_force: Vec<DecisionRow>,
 }
 
 /// One import: a week's two files (and policy), as uploaded, and its state.
@@ -974,11 +976,23 @@ impl Db {
                     imported_by: row.get(1)?,
                     imported_at: row.get(2)?,
                     decisions: row.get(3)?,
+                    in_force: Vec::new(),
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sqlite(e))?;
-        Ok(rows)
+        rows.into_iter()
+            .map(|mut sibling| {
+                if sibling.decisions > 0 {
+                    sibling.in_force = self
+                        .decisions(sibling.id)?
+                        .into_iter()
+                        .filter(|d| d.withdrawn.is_none())
+                        .collect();
+                }
+                Ok(sibling)
+            })
+            .collect()
     }
 
     /// The import of the same Monday that was accepted, when it is another one: then

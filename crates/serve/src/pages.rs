@@ -109,6 +109,25 @@ fn problem_lines(lines: &[String]) -> Markup {
     }
 }
 
+/// Decisions as a coordinator names them: "pin BH-R0098 to BH-S05 (urgent), forbid
+/// BH-R0004 from BH-S10".
+fn decisions_named(decisions: &[crate::db::DecisionRow]) -> String {
+    decisions
+        .iter()
+        .map(|d| {
+            let what = match d.kind.as_str() {
+                "pin" => format!("pin {} to {}", d.referral_id, d.supporter_id),
+                kind => format!("{kind} {} from {}", d.referral_id, d.supporter_id),
+            };
+            match d.note.trim() {
+                "" => what,
+                note => format!("{what} ({note})"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A problem or remark as a coordinator reads it: `file:12:9: message` (the command
 /// line's form, which editors jump to) as "file, line 12, column 9: message", the line
 /// being the spreadsheet's row; names in backticks set as code, the rest as prose.
@@ -347,7 +366,7 @@ fn status_banner(now: &WeekNow) -> Markup {
             p.note.set-aside { strong { "Set aside by this acceptance: " }
                 @for (i, other) in now.siblings.iter().filter(|s| s.decisions > 0).enumerate() {
                     @if i > 0 { "; " }
-                    (count(other.decisions, "decision", "decisions")) " of "
+                    (decisions_named(&other.in_force)) " of "
                     a href={ "/weeks/" (other.id) } { "the import by " (other.imported_by) " at " (when(&other.imported_at)) }
                 }
                 @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { ", another import of this Monday" } @else { ", other imports of this Monday" }
@@ -495,7 +514,12 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             @if now.siblings_decisions() > 0 {
                                 p { label { input type="checkbox" name="set_aside" value="yes" required;
                                     @if now.siblings_decisions() == 1 { " I set aside the decision" } @else { " I set aside the " (now.siblings_decisions()) " decisions" }
-                                    " made on " @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { "another import" } @else { "other imports" } " of this Monday (see the top of the page): "
+                                    " made on " @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { "another import" } @else { "other imports" } " of this Monday ("
+                                    @for (i, other) in now.siblings.iter().filter(|s| s.decisions > 0).enumerate() {
+                                        @if i > 0 { "; " }
+                                        (decisions_named(&other.in_force))
+                                    }
+                                    "): "
                                     @if now.siblings_decisions() == 1 { "it will not apply" } @else { "they will not apply" } } }
                             }
                             // Typed each time, never filled in from an earlier form: on a

@@ -1045,7 +1045,7 @@ async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
     let page = app.get(&format!("/weeks/{first}")).await.body;
     assert!(
-        page.contains("I set aside the decision made on another import of this Monday (see the top of the page): it will not apply"),
+        page.contains("I set aside the decision made on another import of this Monday (forbid BH-R0004 from BH-S10): it will not apply"),
         "{page}"
     );
     // Without the box (a page loaded before the decision was made): nothing is done.
@@ -1090,7 +1090,7 @@ async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
     // named.
     let page = app.get(&format!("/weeks/{first}")).await.body;
     assert!(
-        page.contains("Set aside by this acceptance: </strong>1 decision of <a href=\"/weeks/"),
+        page.contains("Set aside by this acceptance: </strong>forbid BH-R0004 from BH-S10 of <a href=\"/weeks/"),
         "{page}"
     );
     assert!(
