@@ -22,15 +22,15 @@ pub const MIN_SUPPORTER_HOURS: f64 = 0.01;
 const WRITTEN_TABLES: &[(&[&str], &str)] = &[
     (
         &["hours_used", "cases_share"],
-        "the supporters' loads that caseload writes after a week (each supporter's hours and cases used, without skills, languages, districts or leave), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)",
+        "the supporters' loads that caseload writes after a week (each supporter's hours and cases used, without skills, languages, districts or leave), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (in the app, the register under the accepted week's Files)",
     ),
     (
         &["open_case", "reallocated"],
-        "the assignments table that caseload writes after a week (assignments.csv), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)",
+        "the assignments table that caseload writes after a week (assignments.csv), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (in the app, the register under the accepted week's Files)",
     ),
     (
         &["reason_code", "rank"],
-        "the waiting list that caseload writes after a week (waiting.csv), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)",
+        "the waiting list that caseload writes after a week (waiting.csv), a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (in the app, the register under the accepted week's Files)",
     ),
 ];
 
@@ -828,7 +828,7 @@ R2,S1,E06000043,0,1,true,false,,,,,
 E06000043,1,R1,5,3,true,1.2,no room,capacity,1
 ";
         let said = |what: &str| {
-            format!("this looks like {what}, a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (register.csv in the app)")
+            format!("this looks like {what}, a table to read, not a file to give caseload: the supporters file is the one you keep, and next week's register the one `allocate --register-out` writes (in the app, the register under the accepted week's Files)")
         };
         let loads_are = said("the supporters' loads that caseload writes after a week (each supporter's hours and cases used, without skills, languages, districts or leave)");
         let assignments_are =
