@@ -248,14 +248,18 @@ fn equity_line(e: &caseload_solve::EquityReport) -> Option<String> {
     ))
 }
 
-/// Where equity or balance would otherwise have put a family, as notes.
-fn moves(otherwise: &Otherwise) -> [String; 2] {
+/// Where the decisions, equity or balance would otherwise have put a family, as notes.
+fn moves(otherwise: &Otherwise) -> [String; 3] {
     let note = |stage: &str, other: Option<&str>| match other {
         Some("waiting") => format!("{stage}: else waiting"),
         Some(s) => format!("{stage}: else with {s}"),
         None => String::new(),
     };
     [
+        note(
+            "displaced by the decisions",
+            otherwise.without_decisions.as_deref(),
+        ),
         note("equity", otherwise.without_equity.as_deref()),
         note("balance", otherwise.without_balance.as_deref()),
     ]

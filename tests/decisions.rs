@@ -119,6 +119,24 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     expected.sort_unstable();
     displaced.sort_unstable();
     assert_eq!(displaced, expected);
+    assert!(!displaced.is_empty());
+    // Each displaced family waits with the supporter the plan without decisions gave
+    // it; no other waiting family carries one.
+    for w in plan["waiting"].as_array().unwrap() {
+        let id = w["referral_id"].as_str().unwrap();
+        let had = plain["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["referral_id"] == id)
+            .and_then(|a| a["supporter_id"].as_str());
+        let carried = w["without_decisions"].as_str();
+        if displaced.contains(&id) {
+            assert_eq!(carried, had, "{id}");
+        } else {
+            assert_eq!(carried, None, "{id}");
+        }
+    }
     let taken = report["taken"].as_array().unwrap();
     assert_eq!(taken.len(), 4);
     assert_eq!(taken[0]["origin"], format!("{decisions}:2"));
@@ -168,6 +186,27 @@ fn issue_8_decisions_hold_cost_what_they_say_and_show_everywhere() {
     assert!(output.status.success(), "{}", stderr(&output));
     let html = std::fs::read_to_string(&report_file).unwrap();
     assert!(html.contains("<h2>Decisions taken</h2>"));
+    // The waiting list says who waits because of the decisions, with whom they would
+    // have been.
+    for id in &displaced {
+        let had = plan["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["referral_id"] == *id)
+            .and_then(|w| w["without_decisions"].as_str())
+            .unwrap();
+        let row = html
+            .split("<tr")
+            .find(|r| r.contains(&format!(">{id}")) && r.contains("displaced by"))
+            .unwrap_or_else(|| panic!("{id} not said displaced"));
+        assert!(
+            row.contains(&format!(
+                "displaced by the week's decisions ({had} without them)"
+            )),
+            "{row}"
+        );
+    }
     for d in taken {
         assert!(
             html.contains(d["effect"].as_str().unwrap()),

@@ -625,6 +625,7 @@ fn area_section(
                                 td {
                                     (w.reason.words())
                                     @if w.marks != Marks::default() { "; " span.decision { (marks(&w.marks)) } }
+                                    @if let Some(had) = &w.otherwise.without_decisions { "; " span.decision { "displaced by the week's decisions (" (had) " without them)" } }
                                     @if w.exception.is_some() { "; " span.exception { (exception(w.exception, w.exception_noted)) } }
                                 }
                             }

@@ -76,6 +76,7 @@ pub fn waiting_csv(plan: &Plan) -> Result<String, TableError> {
         moved_from: Option<&'p str>,
         without_equity: Option<&'p str>,
         without_balance: Option<&'p str>,
+        without_decisions: Option<&'p str>,
         exception: Option<char>,
         exception_noted: Option<String>,
     }
@@ -100,6 +101,7 @@ pub fn waiting_csv(plan: &Plan) -> Result<String, TableError> {
             moved_from: w.marks.moved_from.as_deref(),
             without_equity: w.otherwise.without_equity.as_deref(),
             without_balance: w.otherwise.without_balance.as_deref(),
+            without_decisions: w.otherwise.without_decisions.as_deref(),
             exception: w.exception.map(|e| e.letter()),
             exception_noted: w.exception_noted.map(|d| d.to_string()),
         })

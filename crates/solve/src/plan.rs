@@ -89,6 +89,10 @@ pub struct Otherwise {
     /// In the best-score plan, when equity across districts moved it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_equity: Option<String>,
+    /// In the plan without the coordinator's decisions, when they displaced it (a
+    /// family waiting that the same week without decisions placed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_decisions: Option<String>,
 }
 
 /// The coordinator's decisions about one family, as every output shows them.
@@ -336,7 +340,17 @@ pub fn allocate(
             ..options.clone()
         };
         let without = plan_week(caseload, week, policy, allocator, &free, None)?;
-        plan.decisions = Some(report_decisions(&options.decisions, &plan, &without));
+        let report = report_decisions(&options.decisions, &plan, &without);
+        // Each family the decisions displaced carries the supporter it had without them,
+        // so that the waiting list says why it waits (not only "supporters full").
+        let had: HashMap<&str, String> = without
+            .assignments
+            .iter()
+            .filter(|a| report.displaced.contains(&a.referral_id))
+            .map(|a| (a.referral_id.as_str(), a.supporter_id.clone()))
+            .collect();
+        mark_moves(&mut plan, had, |o| &mut o.without_decisions);
+        plan.decisions = Some(report);
     }
     plan.solver.seconds = round(started.elapsed().as_secs_f64());
     Ok(plan)
