@@ -866,6 +866,28 @@ E06000043,1,R1,5,3,true,1.2,no room,capacity,1
     }
 
     #[test]
+    fn dates_saved_day_first_are_said_once_before_each_is_listed() {
+        let referrals = "referral_id,area,received,source,consent,kind,priority,complexity
+R1,E06000043,25/03/2015,self,true,new,5,high
+R2,E06000043,01/09/2015,la,true,new,1,low
+R3,E06000043,14/10/2015,la,true,new,1,low
+";
+        let said = messages(load(SUPPORTERS_OK, referrals).unwrap_err());
+        assert_eq!(said.len(), 4, "{said:?}");
+        assert_eq!(
+            said[0],
+            "referrals.csv:0:0: 3 dates are written day/month/year, as a spreadsheet set to UK dates saves them: format the date columns as yyyy-mm-dd (in the spreadsheet, custom format yyyy-mm-dd) and save the file again; each is listed below"
+        );
+        assert!(
+            said[1].starts_with("referrals.csv:2:3: `received`: `25/03/2015`"),
+            "{said:?}"
+        );
+        // Two are listed as they are.
+        let two = referrals.replace("R3,E06000043,14/10/2015", "R3,E06000043,2015-10-14");
+        assert_eq!(messages(load(SUPPORTERS_OK, &two).unwrap_err()).len(), 2);
+    }
+
+    #[test]
     fn a_workbook_is_named_as_one_not_as_bad_utf8() {
         for (bytes, what) in [
             (

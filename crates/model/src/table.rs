@@ -40,6 +40,10 @@ pub(crate) struct Table {
     pub warnings: Vec<Warning>,
 }
 
+/// How a date read as day, month, year is offered back: the words that mark such a
+/// problem, to count them.
+pub(crate) const DAY_MONTH_YEAR: &str = "if it is day, month, year";
+
 /// What a file that is not text is, by its first bytes: the spreadsheet formats a
 /// coordinator saves by mistake instead of CSV.
 fn not_text(bytes: &[u8]) -> Option<&'static str> {
@@ -446,6 +450,25 @@ impl Table {
     pub fn sorted_problems(&mut self) -> Vec<Problem> {
         let mut problems = std::mem::take(&mut self.problems);
         problems.sort_by_key(|p| (p.line, p.column));
+        // A register saved from a UK spreadsheet has every date as day/month/year: one
+        // line first says so and how to mend them all, before each is listed.
+        let day_first = problems
+            .iter()
+            .filter(|p| p.message.contains(DAY_MONTH_YEAR))
+            .count();
+        if day_first >= 3 {
+            problems.insert(
+                0,
+                Problem {
+                    file: self.file.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "{day_first} dates are written day/month/year, as a spreadsheet set to UK dates saves them: format the date columns as yyyy-mm-dd (in the spreadsheet, custom format yyyy-mm-dd) and save the file again; each is listed below"
+                    ),
+                },
+            );
+        }
         problems
     }
 

@@ -95,7 +95,8 @@ pub fn calendar_date(value: &str) -> Result<NaiveDate, String> {
     }
     match day_month_year(value) {
         Some(date) => Err(format!(
-            "`{value}` is not a date in the form YYYY-MM-DD (if it is day, month, year: {date})"
+            "`{value}` is not a date in the form YYYY-MM-DD ({}: {date})",
+            crate::table::DAY_MONTH_YEAR
         )),
         None => Err(format!("`{value}` is not a date in the form YYYY-MM-DD")),
     }
