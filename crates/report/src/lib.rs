@@ -70,6 +70,11 @@ pub struct ReportOptions {
     /// superseded): `accepted` is said as a warning under the title, and every printed
     /// page's head says so.
     pub draft: bool,
+    /// What the register says that the week before it did not leave (the web app's
+    /// moves made by hand between the weeks, changes an "Import anyway" left out), said
+    /// under the title: the record keeps why a supporter is over capacity, or a family
+    /// back on the waiting list.
+    pub register_notes: Vec<String>,
     /// The decisions as the web app keeps them, withdrawn ones included: who made each
     /// and when. The "Decisions taken" section names them, and lists those withdrawn.
     pub decision_log: Vec<DecisionLog>,
@@ -109,6 +114,7 @@ impl Default for ReportOptions {
             area_link: None,
             accepted: None,
             draft: false,
+            register_notes: Vec::new(),
             decision_log: Vec::new(),
             embedded: false,
             policy: Policy::default(),
@@ -259,6 +265,7 @@ fn week_summary(
             @if let Some(accepted) = &options.accepted {
                 @if options.draft { p.draft { strong { "Draft. " } (accepted) } } @else { p.accepted { (accepted) } }
             }
+            @for note in &options.register_notes { p.register-note { (note) } }
             p.lead { (summary_line(plan)) }
             p.clock { (clock_counts(&plan.summary.clock)) }
             p.balance { (balance_sentence(&plan.balance)) }

@@ -352,15 +352,8 @@ fn status_banner(now: &WeekNow) -> Markup {
                 }
                 ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept. Accepting this one sets the others' decisions aside." }
         }
-        @if let Some((monday, moves)) = now.handwork.as_ref().filter(|h| !h.moves.is_empty()).map(|h| (&h.monday, &h.moves)) {
-            p.note.moved { strong { "Changed by hand since the week of " (monday) " was accepted: " }
-                (count(moves.len(), "family has", "families have")) " another supporter in this register than in the register that week wrote: "
-                @for (i, m) in moves.iter().take(10).enumerate() {
-                    @if i > 0 { ", " }
-                    (m.referral_id) " from " (m.from) " to " (m.to)
-                }
-                @if moves.len() > 10 { ", and " (moves.len() - 10) " more" }
-                "." }
+        @if let Some(sentence) = now.handwork.as_ref().and_then(|h| h.moves_sentence()) {
+            p.note.moved { (sentence) }
         }
         @if now.accepted.is_some() && now.siblings_decisions() > 0 {
             p.note.set-aside { strong { "Set aside by this acceptance: " }
@@ -377,17 +370,8 @@ fn status_banner(now: &WeekNow) -> Markup {
                 p.banner.warning { "This Monday is " (gap) " weeks after the last accepted week (the week of " (now.before.as_deref().unwrap_or_default()) "): " @if gap == 2 { "the week between has no accepted plan here." } @else { "the " (gap - 1) " weeks between have no accepted plan here." } " If the date is a typo, import the week again with the right Monday and discard this draft (below its Accept button); weeks are accepted in order, so accepting this one closes the weeks before it." }
             }
             @if now.import.files.imported_anyway {
-                p.banner.warning { "Imported anyway: " (now.import.files.imported_by) " ticked \"Import anyway\", so this register was taken though it does not carry every change of the week accepted before it. Check it before accepting: what it leaves out is undone"
-                    @if let Some(h) = now.handwork.as_ref().filter(|h| !h.undone.is_empty()) {
-                        " (the week of " (h.monday) " left "
-                        @for (i, change) in h.undone.iter().take(10).enumerate() {
-                            @if i > 0 { ", " }
-                            (change.to_string())
-                        }
-                        @if h.undone.len() > 10 { ", and " (h.undone.len() - 10) " more" }
-                        ")"
-                    }
-                    "." }
+                p.banner.warning { "Imported anyway: " (now.import.files.imported_by) " ticked \"Import anyway\", so this register was taken though it does not carry every change of the week accepted before it. Check it before accepting: what it leaves out is undone."
+                    @if let Some(sentence) = now.handwork.as_ref().and_then(|h| h.undone_sentence()) { " " (sentence) } }
             }
             @if !now.uncarried.is_empty() {
                 div.banner.warning role="alert" {

@@ -157,6 +157,52 @@ pub(crate) struct Handwork {
     pub undone: Vec<crate::week::Change>,
 }
 
+impl Handwork {
+    /// The moves made by hand in a sentence ("Changed by hand since the week of ... was
+    /// accepted: ..."), if there are any: on the week's page and in its reports.
+    pub fn moves_sentence(&self) -> Option<String> {
+        (!self.moves.is_empty()).then(|| {
+            format!(
+                "Changed by hand since the week of {} was accepted: {} another supporter in this register than in the register that week wrote: {}.",
+                self.monday,
+                caseload_report::words::count(self.moves.len(), "family has", "families have"),
+                listed(self.moves.iter().map(|m| format!("{} from {} to {}", m.referral_id, m.from, m.to)))
+            )
+        })
+    }
+
+    /// What an "Import anyway" leaves out of the week before, in a sentence, if it
+    /// leaves out anything.
+    pub fn undone_sentence(&self) -> Option<String> {
+        (!self.undone.is_empty()).then(|| {
+            format!(
+                "This register leaves out what the week of {} did for {}: {}.",
+                self.monday,
+                caseload_report::words::count(self.undone.len(), "family", "families"),
+                listed(self.undone.iter().map(ToString::to_string))
+            )
+        })
+    }
+
+    /// Both sentences, for a report.
+    pub fn sentences(&self) -> Vec<String> {
+        self.undone_sentence()
+            .into_iter()
+            .chain(self.moves_sentence())
+            .collect()
+    }
+}
+
+/// The first ten of `items`, and how many more.
+fn listed(items: impl ExactSizeIterator<Item = String>) -> String {
+    let more = items.len().saturating_sub(10);
+    let mut shown: Vec<String> = items.take(10).collect();
+    if more > 0 {
+        shown.push(format!("and {more} more"));
+    }
+    shown.join(", ")
+}
+
 impl AppState {
     /// How week `now`'s register differs from the register the week it was checked
     /// against wrote ([`Handwork`]); the moves leave out the families it does not carry
@@ -1346,6 +1392,12 @@ async fn accept(
     let week = now.import.files.week.clone();
     let against = now.import.checked_against;
     let decisions = now.decisions.clone();
+    // The record keeps what the register changed by hand, as the page said it.
+    let notes = state
+        .handwork(&now)
+        .await
+        .map(|h| h.sentences())
+        .unwrap_or_default();
     blocking(move || {
         // Checked at import (or taken as it is, "Import anyway"), against the week then
         // accepted before it; checked again if another week before it was accepted
@@ -1356,7 +1408,7 @@ async fn accept(
         if before != against {
             carries_last_week(&db, last.as_ref(), &planned.loaded, "Nothing was accepted")?;
         }
-        let record = planned.record(form.revision, &who, &decisions)?;
+        let record = planned.record(form.revision, &who, &decisions, notes)?;
         // The store checks the revision again inside the transaction: of two tabs
         // accepting at once, one wins and the other gets the conflict.
         Ok(db.accept(id, form.revision, &record, before, form.aside)?)
@@ -1505,6 +1557,11 @@ async fn report(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Re
                     (None, None) => "This week is not yet accepted: the plan may still change, and only the accepted report is the week's record.".to_string(),
                 }),
                 draft: true,
+                register_notes: state
+                    .handwork(&now)
+                    .await
+                    .map(|h| h.sentences())
+                    .unwrap_or_default(),
                 decision_log: crate::week::decision_log(&now.decisions),
                 policy: now.planned.loaded.policy.clone(),
                 ..caseload_report::ReportOptions::default()

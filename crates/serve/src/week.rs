@@ -259,6 +259,7 @@ impl Planned {
         revision: i64,
         by: &str,
         log: &[DecisionRow],
+        register_notes: Vec<String>,
     ) -> Result<Accepted, WeekError> {
         let plan = &self.plan;
         let now = chrono::Utc::now();
@@ -290,6 +291,7 @@ impl Planned {
                     )),
                     policy: self.loaded.policy.clone(),
                     decision_log: decision_log(log),
+                    register_notes,
                     ..caseload_report::ReportOptions::default()
                 },
             )
