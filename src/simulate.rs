@@ -449,6 +449,31 @@ fn summary_table(results: &Results) -> String {
     out
 }
 
+/// A paired difference as its table prints it: the mean and 95% interval, and * where
+/// the interval leaves 0 out (the policies differ there). An end that would print as
+/// 0.00 is printed with the digits that show it is not 0, so that no star sits beside
+/// [0.00, 0.03] and no difference goes unmarked for its rounding.
+fn paired_cell(e: &Estimate, how: Number) -> String {
+    let apart = e.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+    let shown = |digits: usize| -> bool {
+        let printed = |x: f64| (x * how.scale * 10f64.powi(digits as i32)).round();
+        e.ci95
+            .is_some_and(|[lo, hi]| printed(lo) > 0.0 || printed(hi) < 0.0)
+    };
+    let digits = if apart {
+        (how.digits..how.digits + 4)
+            .find(|&d| shown(d))
+            .unwrap_or(how.digits + 4)
+    } else {
+        how.digits
+    };
+    format!(
+        "{}{}",
+        interval(Some(e), Number { digits, ..how }),
+        if apart { " *" } else { "" }
+    )
+}
+
 /// The other policies against the first, paired by replication (every policy replays
 /// the same families, so these intervals are narrower than the side-by-side ones);
 /// `None` with one policy or one replication.
@@ -467,20 +492,7 @@ fn paired_table(results: &Results) -> Option<String> {
     let mut t = table(&header);
     for (label, estimate, how) in COMPARED {
         let mut row = vec![label.to_string()];
-        row.extend(paired.iter().map(|(_, d)| {
-            let e = estimate(d);
-            // Marked where the interval, as printed, leaves 0 out: the policies differ
-            // there (an end that prints as 0.00 is not marked).
-            let printed = |x: f64| (x * how.scale * 10f64.powi(how.digits as i32)).round();
-            let apart = e
-                .ci95
-                .is_some_and(|[lo, hi]| printed(lo) > 0.0 || printed(hi) < 0.0);
-            format!(
-                "{}{}",
-                interval(Some(e), *how),
-                if apart { " *" } else { "" }
-            )
-        }));
+        row.extend(paired.iter().map(|(_, d)| paired_cell(estimate(d), *how)));
         t.add_row(row);
     }
     right_align(&mut t, &(1..=paired.len()).collect::<Vec<_>>());
@@ -495,5 +507,31 @@ fn plural(n: u64) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_star_marks_every_interval_that_leaves_out_zero_and_shows_it() {
+        let cell = |lo: f64, hi: f64| {
+            paired_cell(
+                &Estimate {
+                    mean: Some((lo + hi) / 2.0),
+                    ci95: Some([lo, hi]),
+                    n: 30,
+                },
+                Number::COUNT,
+            )
+        };
+        // Apart from 0, though an end rounds to it: marked, with the digit that shows it.
+        assert_eq!(cell(0.0047, 0.0345), "0.020 [0.005, 0.035] *");
+        assert_eq!(cell(-0.0277, -0.0030), "-0.015 [-0.028, -0.003] *");
+        // Apart at the table's own digits.
+        assert_eq!(cell(1.2, 3.4), "2.3 [1.2, 3.4] *");
+        // Across 0: unmarked.
+        assert_eq!(cell(-0.3, 0.5), "0.1 [-0.3, 0.5]");
     }
 }
