@@ -605,4 +605,41 @@ set."supporters.volunteer" = [{volunteers}, {volunteers}]
     };
     assert_eq!(referred(0), referred(1));
     assert_ne!(referred(0), referred(2));
+    // A `streams` that shares with nothing is a typo of the name meant: refused, at
+    // its line.
+    let typo = dir.join("typo.study.toml");
+    std::fs::write(
+        &typo,
+        format!(
+            "name = \"typo\"\nreplications = 4\n{}{}",
+            simulation("rutland", 0, ""),
+            simulation("more", 2, "streams = \"rutlnd\""),
+        ),
+    )
+    .unwrap();
+    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(":19:1: more: `streams = \"rutlnd\"` is no simulation's name and no other simulation's `streams`, so it shares no families; did you mean `rutland`?"),
+        "{}",
+        stderr(&refused)
+    );
+    // Sweeping what the study sets itself, or one value twice, is refused too.
+    let seeds = dir.join("seeds.study.toml");
+    std::fs::write(
+        &seeds,
+        format!(
+            "name = \"seeds\"\nreplications = 4\n\n[[simulation]]\nname = \"s\"\nscenario = \"{}\"\n[simulation.sweep]\nparameter = \"seed\"\nx = [1, 2, 2]\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    let refused = caseload(&["study", "plan", seeds.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    for needle in [
+        "s: `seed` cannot be swept: the study draws every simulation's seed from its own `seed` and the simulation's `streams`, so every point would be the same",
+        "s: the sweep value 2 is given twice",
+    ] {
+        assert!(stderr(&refused).contains(needle), "{}", stderr(&refused));
+    }
 }

@@ -494,7 +494,7 @@ pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// The known name closest to `name` by edit distance, if close enough to be a typo.
-pub(crate) fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     let normal = |s: &str| s.to_lowercase().replace([' ', '-'], "_");
     let wanted = normal(name);
     known

@@ -332,6 +332,32 @@ impl StudyFile {
                 }
             }
         }
+        // A `streams` no other simulation shares, that is no simulation's name, shares
+        // nothing: a typo of the name meant (`knet` for `kent`), which would otherwise
+        // run with families of its own, silently.
+        let sim_names: Vec<&str> = self.simulation.iter().map(|s| s.name.as_str()).collect();
+        for (i, sim) in self.simulation.iter().enumerate() {
+            let Some(streams) = sim.streams.as_deref() else {
+                continue;
+            };
+            let shared = self
+                .simulation
+                .iter()
+                .enumerate()
+                .any(|(j, other)| j != i && other.streams.as_deref() == Some(streams));
+            if !shared && !sim_names.contains(&streams) {
+                let hint = caseload_model::config::nearest(streams, &sim_names)
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                bad.push((
+                    format!("simulation.{i}.streams"),
+                    format!(
+                        "{}: `streams = \"{streams}\"` is no simulation's name and no other simulation's `streams`, so it shares no families{hint}",
+                        sim.name
+                    ),
+                ));
+            }
+        }
         for (i, sim) in self.simulation.iter().enumerate() {
             if !names.insert(sim.name.as_str()) {
                 bad.push((
@@ -374,6 +400,36 @@ impl StudyFile {
                         format!("simulation.{i}.sweep.x"),
                         format!("{}: sweep value {x} is not a number", sim.name),
                     ));
+                }
+                // Keys the study sets itself: swept, every point would be the same.
+                let keys: Vec<&str> = if sweep.set.is_empty() {
+                    vec![sweep.parameter.as_str()]
+                } else {
+                    sweep.set.keys().map(String::as_str).collect()
+                };
+                for key in keys {
+                    let why = match key {
+                        "seed" => "the study draws every simulation's seed from its own `seed` and the simulation's `streams`",
+                        "replications" => "the study runs its own `replications`",
+                        _ => continue,
+                    };
+                    bad.push((
+                        format!("simulation.{i}.sweep"),
+                        format!(
+                            "{}: `{key}` cannot be swept: {why}, so every point would be the same",
+                            sim.name
+                        ),
+                    ));
+                }
+                let mut seen: Vec<f64> = Vec::new();
+                for &x in &sweep.x {
+                    if seen.contains(&x) {
+                        bad.push((
+                            format!("simulation.{i}.sweep.x"),
+                            format!("{}: the sweep value {x} is given twice", sim.name),
+                        ));
+                    }
+                    seen.push(x);
                 }
                 for (key, values) in &sweep.set {
                     if values.len() != sweep.x.len() {
