@@ -61,13 +61,49 @@ pub(crate) fn generator(seed: u64, replication: u32, stream: u64) -> ChaCha8Rng 
     rng
 }
 
-/// Stream numbers: 0 for the families, 2 for the supporters, odd numbers for policies
-/// (see `policy_stream`).
-const DRAWS: u64 = 0;
+/// The generator of item `key` (a week, a family's number) of stream `stream` of
+/// replication `replication`: a stretch of that stream of its own (2^20 words, far more
+/// than an item draws), so that what one item draws never moves another's draws.
+pub(crate) fn keyed(seed: u64, replication: u32, stream: u64, key: u64) -> ChaCha8Rng {
+    let mut rng = generator(seed, replication, stream);
+    rng.set_word_pos(u128::from(key) << 20);
+    rng
+}
+
+/// Stream numbers: even ones for the draws (new referrals and transfers by week, the
+/// families by number, the supporters), odd ones for policies (see `policy_stream`).
+/// Each week's arrivals and each family's fate draw from their own stretch of a
+/// stream, each of a family's figures from its own uniform draw in a fixed order:
+/// changing a setting of the families' fate (plans on time, lateness, withdrawal) or
+/// of the referrals' mix changes that figure only, never which families arrive, so a
+/// sweep over it compares the same families (common random numbers).
+const NEW_REFERRALS: u64 = 4;
+const TRANSFERS: u64 = 6;
+const FAMILIES: u64 = 8;
 const SUPPORTERS: u64 = 2;
 
 pub(crate) fn monday(scenario: &Scenario, week: i64) -> NaiveDate {
     scenario.start + Duration::weeks(week)
+}
+
+/// Weeks until an event with weekly probability `p` (at least 1), or `None` if never,
+/// from one uniform draw `u` in [0, 1) (the geometric distribution's inverse: a larger
+/// `p` gives an earlier week for the same `u`).
+fn weeks_until_at(u: f64, p: f64) -> Option<u32> {
+    if p <= 0.0 {
+        return None;
+    }
+    if p >= 1.0 {
+        return Some(1);
+    }
+    let failures = ((1.0 - u).ln() / (1.0 - p).ln()).floor();
+    Some(
+        if failures.is_finite() && failures < f64::from(u32::MAX - 1) {
+            failures as u32 + 1
+        } else {
+            u32::MAX
+        },
+    )
 }
 
 /// Weeks until an event with weekly probability `p` (at least 1), or `None` if never.
@@ -89,7 +125,7 @@ fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> Result<u32, SimError> {
     Ok(draw as u32)
 }
 
-/// Index drawn from probabilities `ps` (which sum to 1).
+/// Index drawn from probabilities `ps` (which sum to 1), by one uniform draw.
 fn categorical(rng: &mut ChaCha8Rng, ps: &[f64]) -> usize {
     let u: f64 = rng.random();
     let mut total = 0.0;
@@ -100,6 +136,16 @@ fn categorical(rng: &mut ChaCha8Rng, ps: &[f64]) -> usize {
         }
     }
     ps.len() - 1
+}
+
+/// Each tag independently with its probability, sorted (BTreeMap order): one uniform
+/// draw per tag, whatever its probability.
+fn tags_each_drawn(rng: &mut ChaCha8Rng, table: &BTreeMap<String, f64>) -> Vec<String> {
+    table
+        .iter()
+        .filter(|(_, p)| rng.random::<f64>() < **p)
+        .map(|(t, _)| t.clone())
+        .collect()
 }
 
 /// Each tag independently with its probability, sorted (BTreeMap order).
@@ -157,9 +203,8 @@ impl Stream {
     ) -> Result<Stream, SimError> {
         // Families first: the last measured family's final plan says how long the
         // run-out can be, and the families referred during it are drawn after.
-        let mut rng = generator(scenario.seed, replication, DRAWS);
         let total = scenario.total_weeks();
-        let mut families = draw_families(scenario, &mut rng, 0..total, 0)?;
+        let mut families = draw_families(scenario, replication, 0..total, 0)?;
         let last_final = families
             .iter()
             .filter(|f| f.arrival_week >= scenario.warm_up_weeks)
@@ -170,7 +215,12 @@ impl Stream {
             .unwrap_or(0)
             .max(total);
         let numbered = families.len();
-        families.extend(draw_families(scenario, &mut rng, total..weeks, numbered)?);
+        families.extend(draw_families(
+            scenario,
+            replication,
+            total..weeks,
+            numbered,
+        )?);
         let mut rng = generator(scenario.seed, replication, SUPPORTERS);
         let tenures = draw_supporters(scenario, staff, &mut rng, weeks)?;
         Ok(Stream {
@@ -281,10 +331,11 @@ fn draw_supporters(
 /// The families referred in `weeks`, numbered on from `numbered` already drawn.
 fn draw_families(
     scenario: &Scenario,
-    rng: &mut ChaCha8Rng,
+    replication: u32,
     weeks: std::ops::Range<u32>,
     numbered: usize,
 ) -> Result<Vec<FamilyDraw>, SimError> {
+    let seed = scenario.seed;
     let f = &scenario.families;
     let a = &scenario.arrivals;
     let districts: Vec<(&String, f64)> = f.districts.iter().map(|(d, p)| (d, *p)).collect();
@@ -302,42 +353,57 @@ fn draw_families(
             .as_ref()
             .filter(|w| (w.from_week..=w.to_week).contains(&week))
             .map_or(0.0, |w| w.extra_per_week);
-        let new = poisson(rng, a.new_per_week * season)?;
-        let transfers = poisson(rng, a.transfer_per_week * season + wave)?;
+        let key = u64::from(week);
+        let new = poisson(
+            &mut keyed(seed, replication, NEW_REFERRALS, key),
+            a.new_per_week * season,
+        )?;
+        let transfers = poisson(
+            &mut keyed(seed, replication, TRANSFERS, key),
+            a.transfer_per_week * season + wave,
+        )?;
         let kinds = std::iter::repeat_n(ReferralKind::New, new as usize).chain(
             std::iter::repeat_n(ReferralKind::Transfer, transfers as usize),
         );
         for kind in kinds {
             let n = numbered + families.len() + 1;
+            // One uniform draw per figure, in this order, whatever the settings; the
+            // needs, whose draws are as many as the table has tags, last.
+            let rng = &mut keyed(seed, replication, FAMILIES, n as u64);
             let priority = categorical(rng, &f.priority) as u8 + 1;
             let complexity = [Complexity::Low, Complexity::Medium, Complexity::High]
                 [categorical(rng, &f.complexity)];
-            let mut needs = tags(rng, &f.needs);
-            if kind == ReferralKind::Transfer
-                && rng.random_bool(f.transfer_needs_skill)
-                && !needs.iter().any(|t| t == "transfer")
-            {
-                needs.push("transfer".into());
-                needs.sort();
-            }
             let language = one_of(rng, &f.languages);
             let district = districts[categorical(rng, &district_shares)].0.clone();
             let source = [Source::SelfReferral, Source::La, Source::Professional]
                 [categorical(rng, &f.sources.shares())];
             // A self-referral leaves `consent` empty (implied); others record it or not.
-            let consent = (source != Source::SelfReferral).then(|| rng.random_bool(f.consent));
-            let lateness = rng.random_range(0..=f.clock_lateness_weeks);
+            let consent_u: f64 = rng.random();
+            let consent = (source != Source::SelfReferral).then_some(consent_u < f.consent);
+            let lateness_u: f64 = rng.random();
+            let lateness = ((lateness_u * f64::from(f.clock_lateness_weeks + 1)) as u32)
+                .min(f.clock_lateness_weeks);
             let clock_week = i64::from(week) - i64::from(lateness);
-            let late_by = if rng.random_bool(scenario.ehc.p_on_time) {
+            let (on_time_u, late_u, withdraw_u, transfer_u): (f64, f64, f64, f64) =
+                (rng.random(), rng.random(), rng.random(), rng.random());
+            let late_by = if on_time_u < scenario.ehc.p_on_time {
                 0
             } else {
-                weeks_until(rng, 1.0 / scenario.ehc.late_mean_weeks)?
+                weeks_until_at(late_u, 1.0 / scenario.ehc.late_mean_weeks)
                     .unwrap_or(0)
                     .min(MAX_LATE_WEEKS)
             };
             let final_week = clock_week + FINAL_PLAN_WEEK + i64::from(late_by);
             let withdraw_week =
-                weeks_until(rng, f.withdrawal_per_week)?.map(|w| week.saturating_add(w));
+                weeks_until_at(withdraw_u, f.withdrawal_per_week).map(|w| week.saturating_add(w));
+            let mut needs = tags_each_drawn(rng, &f.needs);
+            if kind == ReferralKind::Transfer
+                && transfer_u < f.transfer_needs_skill
+                && !needs.iter().any(|t| t == "transfer")
+            {
+                needs.push("transfer".into());
+                needs.sort();
+            }
             families.push(FamilyDraw {
                 referral: Referral {
                     id: format!("F{n:05}"),

@@ -505,3 +505,60 @@ fn paired_differences_are_the_replications_own_differences() {
         );
     }
 }
+
+/// The families who arrive, and everything drawn about them but the setting changed,
+/// do not depend on the settings of their fate or mix: a sweep over one compares the
+/// same families (common random numbers), and the setting moves each family one way
+/// (more plans on time: a late plan may become on time, never the reverse).
+#[test]
+fn a_setting_of_the_families_changes_that_setting_only() {
+    let base = "[arrivals]\nnew_per_week = 3.0\ntransfer_per_week = 4.0\n";
+    let who = |s: &Scenario, replication: u32| -> Vec<(String, u32, u8, String, Option<String>)> {
+        let stream = Stream::draw(s, None, replication).unwrap();
+        stream
+            .families
+            .into_iter()
+            .filter(|f| f.arrival_week < s.total_weeks())
+            .map(|f| {
+                (
+                    f.referral.id,
+                    f.arrival_week,
+                    f.referral.priority,
+                    f.referral.district.unwrap_or_default(),
+                    f.referral.language,
+                )
+            })
+            .collect()
+    };
+    let on_time = |s: &Scenario, replication: u32| -> Vec<bool> {
+        Stream::draw(s, None, replication)
+            .unwrap()
+            .families
+            .into_iter()
+            .filter(|f| f.arrival_week < s.total_weeks())
+            .map(|f| f.final_week == f.clock_week + crate::stream::FINAL_PLAN_WEEK)
+            .collect()
+    };
+    let plain = scenario(base);
+    let changed = [
+        "[ehc]\np_on_time = 0.9\n",
+        "[ehc]\nlate_mean_weeks = 20\n",
+        "[families]\nwithdrawal_per_week = 0.05\n",
+        "[families]\nneeds = { autism = 0.5, transfer = 0.2 }\n",
+        "[families]\nconsent = 0.5\n",
+        "[families]\nclock_lateness_weeks = 6\n",
+    ];
+    for replication in 0..3 {
+        let families = who(&plain, replication);
+        assert!(families.len() > 100);
+        for extra in changed {
+            let other = scenario(&format!("{base}{extra}"));
+            assert_eq!(who(&other, replication), families, "{extra}");
+        }
+        // More plans on time: every plan on time before still is.
+        let later = scenario(&format!("{base}[ehc]\np_on_time = 0.9\n"));
+        let (before, after) = (on_time(&plain, replication), on_time(&later, replication));
+        assert!(before.iter().zip(&after).all(|(b, a)| !b || *a));
+        assert!(after.iter().filter(|a| **a).count() > before.iter().filter(|b| **b).count());
+    }
+}
