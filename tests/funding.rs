@@ -518,6 +518,49 @@ fn simulate_compares_scenarios_each_as_if_run_alone() {
 }
 
 /// Three areas in the embedded table's columns, so that every output path runs fast.
+/// An LP's split can give an area a crumb of volunteer hours (Rutland, 0.001 a week at
+/// £10m): the simulation leaves out a supporter who could hold no family, where it
+/// refused the whole run (the national budget study stopped on it).
+#[test]
+fn a_crumb_of_hours_is_no_supporter_in_the_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("fixtures/funding/2016-17-max-min-coverage.toml")
+        .unwrap()
+        .replace("budget_gbp = 15_000_000", "budget_gbp = 10_000_000");
+    let scenario = write(dir.path(), "crumb.toml", &text);
+    let closed = json(&funding(&["--scenario", &scenario, "--format", "json"]));
+    let rutland = |r: &Value| -> Value {
+        r["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["area"] == "E06000017")
+            .unwrap()
+            .clone()
+    };
+    let crumb = rutland(&closed)["volunteer_hours_per_week"]
+        .as_f64()
+        .unwrap();
+    assert!(crumb > 0.0 && crumb * 0.7 < 0.01, "{crumb}");
+    let output = funding(&[
+        "--scenario",
+        &scenario,
+        "--simulate",
+        "--replications",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let simulated = json(&output);
+    assert!(
+        rutland(&simulated)["families_supported"]["mean"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}
+
 /// `--threads` sizes the pool of the sweep's points and the simulation's areas; the
 /// output is the same whatever the number.
 #[test]

@@ -111,16 +111,16 @@ fn area_scenario(
     let area = &split.areas[a];
     let c = &s.costs;
     let hours_per_family = s.demand.hours_per_family_week;
+    // Hours shared over whole supporters; a share under the simulator's floor (36
+    // seconds a week: an LP's split can give an area a crumb of volunteer hours) holds
+    // no family, and is left out rather than refused.
     let share = |hours: f64, per_supporter: f64| -> (u32, f64) {
         let n = (hours / per_supporter - 1e-9).ceil().max(0.0) as u32;
-        (
-            n,
-            if n > 0 {
-                hours / f64::from(n)
-            } else {
-                per_supporter
-            },
-        )
+        match n {
+            0 => (0, per_supporter),
+            n if hours / f64::from(n) < caseload_model::MIN_SUPPORTER_HOURS => (0, per_supporter),
+            n => (n, hours / f64::from(n)),
+        }
     };
     let (paid, paid_hours) = share(area.paid_hours_per_week, c.paid_hours_per_week);
     let delivered_volunteer = area.volunteer_hours_per_week * c.volunteer_reliability;
@@ -152,9 +152,10 @@ fn area_scenario(
     let plan = &mut scenario.supporters;
     plan.paid = paid;
     plan.volunteer = volunteer;
-    plan.paid_hours_per_week = paid_hours.clamp(1e-3, 60.0);
+    plan.paid_hours_per_week = paid_hours.clamp(caseload_model::MIN_SUPPORTER_HOURS, 60.0);
     plan.paid_max_cases = families_held(paid_hours, hours_per_family);
-    plan.volunteer_hours_per_week = volunteer_hours.clamp(1e-3, 60.0);
+    plan.volunteer_hours_per_week =
+        volunteer_hours.clamp(caseload_model::MIN_SUPPORTER_HOURS, 60.0);
     plan.volunteer_max_cases = families_held(volunteer_hours, hours_per_family);
     plan.local_share = 1.0;
     plan.skills.clear();
