@@ -246,6 +246,24 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         "{}",
         stderr(&other)
     );
+    // A folder of other files (a simulation's run) is not a study's to write into.
+    let run = dir.join("a-run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::write(run.join("summary.json"), "{}").unwrap();
+    let mixed = caseload(&[
+        "study",
+        "plan",
+        study.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert_eq!(mixed.status.code(), Some(1), "{}", stderr(&mixed));
+    assert!(
+        stderr(&mixed).contains("holds `summary.json` and no study manifest"),
+        "{}",
+        stderr(&mixed)
+    );
+    assert!(!run.join("manifest.json").exists());
     let bad = caseload(&[
         "study",
         "run",

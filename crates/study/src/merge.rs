@@ -842,9 +842,14 @@ fn chart(
         "supported_by_week_16" => "supported by week 16 (the draft plan)",
         _ => "coverage (supported / referred)",
     };
+    let what = if measure.starts_with("supported") {
+        format!("families {words}")
+    } else {
+        words.to_string()
+    };
     line_chart_legend_beside(&LineChart {
         title: format!(
-            "{}: families {words}, mean of {}",
+            "{}: {what}, mean of {}",
             sim.name,
             match manifest.replications {
                 1 => "1 replication".to_string(),

@@ -114,6 +114,24 @@ pub(crate) fn ensure_manifest(study: &Study, out: &Path) -> Result<Manifest, Stu
             }
         }
         Err(_) => {
+            // No manifest: the folder is a new study's, so it holds nothing else (a
+            // simulation's run or other files would be mixed with the study's); a
+            // shard starting at the same time may have left its parts or a temporary
+            // manifest.
+            let foreign = std::fs::read_dir(out)
+                .map_err(|source| StudyError::Io {
+                    file: out.to_path_buf(),
+                    source,
+                })?
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .find(|name| !name.starts_with('.') && !name.starts_with("task="));
+            if let Some(name) = foreign {
+                return Err(StudyError::Results(format!(
+                    "{} holds `{name}` and no study manifest: a study writes into an empty folder (or its own); use another --out",
+                    out.display()
+                )));
+            }
             let mut text = serde_json::to_string_pretty(&manifest)
                 .map_err(|e| StudyError::Results(e.to_string()))?;
             text.push('\n');
