@@ -660,4 +660,34 @@ set."supporters.volunteer" = [{volunteers}, {volunteers}]
     ] {
         assert!(stderr(&refused).contains(needle), "{}", stderr(&refused));
     }
+    // A point whose scenario does not hold is said at the sweep's line in the study
+    // file; the study's replications at theirs.
+    let typo = dir.join("set.study.toml");
+    std::fs::write(
+        &typo,
+        format!(
+            "name = \"set\"\nreplications = 100000000\n\n[[simulation]]\nname = \"s\"\nscenario = \"{}\"\n[simulation.sweep]\nparameter = \"supporters.paid\"\nx = [1, 2]\nset.\"supporters.volunters\" = [1, 2]\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(":2:1: `replications` must be from 1 to 100000, not 100000000"),
+        "{}",
+        stderr(&refused)
+    );
+    let fixed = std::fs::read_to_string(&typo)
+        .unwrap()
+        .replace("replications = 100000000", "replications = 4");
+    std::fs::write(&typo, fixed).unwrap();
+    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(&format!("{}:10:", typo.display()))
+            && stderr(&refused).contains("s, supporters.paid = 1: "),
+        "{}",
+        stderr(&refused)
+    );
 }

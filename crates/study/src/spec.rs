@@ -273,10 +273,14 @@ fn number(x: f64) -> toml::Value {
 impl StudyFile {
     fn invalid_values(&self) -> Vec<(String, String)> {
         let mut bad = Vec::new();
-        if self.replications == 0 {
+        if !(1..=caseload_sim::MOST_REPLICATIONS).contains(&self.replications) {
             bad.push((
                 "replications".into(),
-                "`replications` must be at least 1".into(),
+                format!(
+                    "`replications` must be from 1 to {}, not {}",
+                    caseload_sim::MOST_REPLICATIONS,
+                    self.replications
+                ),
             ));
         }
         if self.replications_per_task == 0 {
@@ -534,9 +538,18 @@ impl Study {
             funding_scenarios,
             hash,
         };
+        // A point whose scenario does not hold is said at its sweep in the study file
+        // (the key set, or the values swept), with the point.
         for (s, sim) in study.spec.simulation.iter().enumerate() {
             for point in sim.points() {
-                study.scenario(s, &point)?;
+                if let Err(err @ StudyError::Point { .. }) = study.scenario(s, &point) {
+                    let key = match &sim.sweep {
+                        Some(sweep) if !sweep.set.is_empty() => format!("simulation.{s}.sweep.set"),
+                        Some(_) => format!("simulation.{s}.sweep.parameter"),
+                        None => format!("simulation.{s}.scenario"),
+                    };
+                    config::check_values(file, &text, vec![(key, err.to_string())])?;
+                }
             }
         }
         Ok(study)
