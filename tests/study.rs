@@ -332,7 +332,7 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         ),
         (
             text.replace("replications = 6", "replications = 0"),
-            "`replications` must be at least 1",
+            "`replications` must be from 1 to 100000, not 0",
         ),
         // A scenario that is not there is said at its line, with where it was looked for.
         (
