@@ -660,6 +660,25 @@ set."supporters.volunteer" = [{volunteers}, {volunteers}]
     ] {
         assert!(stderr(&refused).contains(needle), "{}", stderr(&refused));
     }
+    // A simulation without a sweep has one point, with no swept value (null in JSON,
+    // empty in CSV), not a value of 0.
+    let plain = dir.join("plain.study.toml");
+    std::fs::write(
+        &plain,
+        format!(
+            "name = \"plain\"\nreplications = 2\n\n[[simulation]]\nname = \"p\"\nscenario = \"{}\"\npolicies = [\"fifo\"]\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("plain-results");
+    run_shard(&plain, 0, 1, &out);
+    let json: serde_json::Value = serde_json::from_slice(&merged(&out)).unwrap();
+    assert!(json["simulations"][0]["points"][0]["x"].is_null(), "{json}");
+    let csv = std::fs::read_to_string(out.join("summary/summary.csv")).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.starts_with("p,,,fifo,"), "{row}");
+
     // A point whose scenario does not hold is said at the sweep's line in the study
     // file; the study's replications at theirs.
     let typo = dir.join("set.study.toml");

@@ -93,8 +93,8 @@ pub struct SimulationSummary {
 /// One point's results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PointSummary {
-    /// The parameter's value.
-    pub x: f64,
+    /// The parameter's value (none for a simulation without a sweep).
+    pub x: Option<f64>,
     /// Per policy, in the study's order.
     pub policies: Vec<PolicySummary>,
 }
@@ -450,7 +450,10 @@ fn summarise(
                 }
             }
             points.push(PointSummary {
-                x: here.first().map_or(0.0, |t| t.x),
+                x: here
+                    .first()
+                    .map(|t| t.x)
+                    .filter(|_| sim.parameter.is_some()),
                 policies: results,
             });
         }
@@ -643,7 +646,7 @@ fn summary_csv(summary: &Summary) -> String {
                     let _ = writer.write_record([
                         sim.name.clone(),
                         sim.parameter.clone().unwrap_or_default(),
-                        format!("{}", point.x),
+                        point.x.map(|x| format!("{x}")).unwrap_or_default(),
                         policy.policy.clone(),
                         measure.clone(),
                         number(e.mean),
@@ -805,7 +808,7 @@ fn chart(
     measure: &str,
     manifest: &Manifest,
 ) -> Result<String, StudyError> {
-    let xs: Vec<f64> = sim.points.iter().map(|p| p.x).collect();
+    let xs: Vec<f64> = sim.points.iter().filter_map(|p| p.x).collect();
     let (lo, hi) = xs
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
@@ -830,7 +833,7 @@ fn chart(
                         .find(|p| p.policy == *policy)?
                         .metrics
                         .get(measure)?;
-                    Some((point.x, e.mean?))
+                    Some((point.x?, e.mean?))
                 })
                 .collect(),
             width: 2,
