@@ -275,6 +275,15 @@ fn draw_supporters(
     // may hold both `S1` and `S1-2`).
     let mut taken: std::collections::HashSet<String> =
         initial.iter().map(|s| s.id.clone()).collect();
+    // Each volunteer's chain of replacements is drawn up to the longest run any setting
+    // of the families' fate could need, not to this run's length (which those settings
+    // move): so the draws, and every later slot's, are the same whatever the run-out,
+    // and a sweep over the families' fate meets the same supporters too. Tenures that
+    // start after the run are drawn and left out.
+    let bound = scenario
+        .total_weeks()
+        .saturating_add(FINAL_PLAN_WEEK as u32 + MAX_LATE_WEEKS + 1)
+        .max(horizon);
     let mut tenures = Vec::new();
     for supporter in initial {
         let mut from_week: u32 = 0;
@@ -282,18 +291,19 @@ fn draw_supporters(
         let mut holder = 1;
         let mut current = supporter;
         loop {
-            let until_week = match current.status {
+            let leaves = match current.status {
                 SupporterStatus::Paid => None,
                 SupporterStatus::Volunteer => weeks_until(rng, plan.volunteer_attrition_per_week)?
                     .map(|w| from_week.saturating_add(w))
-                    .filter(|w| *w < horizon),
+                    .filter(|w| *w < bound),
             };
-            let leaves = until_week;
-            tenures.push(Tenure {
-                supporter: current.clone(),
-                from_week,
-                until_week,
-            });
+            if from_week < horizon {
+                tenures.push(Tenure {
+                    supporter: current.clone(),
+                    from_week,
+                    until_week: leaves.filter(|w| *w < horizon),
+                });
+            }
             match leaves {
                 Some(week) if plan.replace_volunteers => {
                     // The replacement takes the place of the one who left, in the

@@ -546,7 +546,7 @@ fn a_setting_of_the_families_changes_that_setting_only() {
         "[families]\nwithdrawal_per_week = 0.05\n",
         "[families]\nneeds = { autism = 0.5, transfer = 0.2 }\n",
         "[families]\nconsent = 0.5\n",
-        "[families]\nclock_lateness_weeks = 6\n",
+        "[families]\nclock_lateness_weeks = 12\n",
     ];
     for replication in 0..3 {
         let families = who(&plain, replication);
@@ -554,6 +554,35 @@ fn a_setting_of_the_families_changes_that_setting_only() {
         for extra in changed {
             let other = scenario(&format!("{base}{extra}"));
             assert_eq!(who(&other, replication), families, "{extra}");
+        }
+        // The supporters too, volunteers replaced as they leave: how long a run the
+        // families' fate needs does not move the draws of the volunteers' chains.
+        let churn = "[supporters]\nvolunteer = 6\nvolunteer_attrition_per_week = 0.05\nreplace_volunteers = true\n";
+        let staff = |extra: &str| {
+            let s = scenario(&format!("{base}{churn}{extra}"));
+            let stream = Stream::draw(&s, None, replication).unwrap();
+            (stream.weeks, stream.tenures)
+        };
+        let (weeks_a, a) = staff("");
+        for extra in ["[ehc]\np_on_time = 0.95\n", "[ehc]\nlate_mean_weeks = 40\n"] {
+            let (weeks_b, b) = staff(extra);
+            let common = weeks_a.min(weeks_b);
+            let seen = |tenures: &[crate::stream::Tenure]| -> Vec<(String, u32, Option<u32>, Vec<String>)> {
+                tenures
+                    .iter()
+                    .filter(|t| t.from_week < common)
+                    .map(|t| {
+                        (
+                            t.supporter.id.clone(),
+                            t.from_week,
+                            t.until_week.filter(|w| *w < common),
+                            t.supporter.skills.clone(),
+                        )
+                    })
+                    .collect()
+            };
+            assert!(a.len() > 6, "volunteers leave and are replaced");
+            assert_eq!(seen(&a), seen(&b), "{extra}");
         }
         // More plans on time: every plan on time before still is.
         let later = scenario(&format!("{base}[ehc]\np_on_time = 0.9\n"));
