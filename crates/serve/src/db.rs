@@ -241,7 +241,7 @@ impl std::fmt::Display for Conflict {
             ),
             Conflict::AsideChanged { seen, now } => write!(
                 f,
-                "the other imports of this Monday hold {} in force now, where your page showed {}: accepting sets them aside, so nothing was done; reload the week to see them",
+                "the other imports of this Monday hold {} in force now, not the {} your page showed: accepting sets them aside, so nothing was done; reload the week to see them",
                 count_decisions(*now),
                 count_decisions(*seen)
             ),
@@ -989,6 +989,9 @@ impl Db {
                         .into_iter()
                         .filter(|d| d.withdrawn.is_none())
                         .collect();
+                    // One count with the list it names, whatever changed between
+                    // the two reads.
+                    sibling.decisions = sibling.in_force.len() as i64;
                 }
                 Ok(sibling)
             })
@@ -1107,9 +1110,9 @@ impl Db {
 
     /// Accepts the week seen at revision `seen`, recording `accepted` (whose
     /// `accepted_at` is set here). `before` is the accepted week before its Monday
-    /// that its register was checked against (`None`: there was none); `aside` is how
-    /// many decisions the other imports of its Monday held when the coordinator agreed
-    /// to set them aside.
+    /// that its register was checked against (`None`: there was none); `aside` are the
+    /// ids of the decisions the other imports of its Monday held when the coordinator
+    /// agreed to set them aside.
     ///
     /// # Errors
     ///
@@ -1122,7 +1125,7 @@ impl Db {
         seen: i64,
         accepted: &Accepted,
         before: Option<i64>,
-        aside: i64,
+        aside: &[i64],
     ) -> Result<(), DbError> {
         self.write(|tx| {
             self.check_open(tx, import_id, seen)?;
@@ -1135,19 +1138,28 @@ impl Db {
                 .map_err(|e| self.sqlite(e))?;
             // In the transaction: a decision made on another import in the meantime is
             // one the coordinator did not agree to set aside.
-            let held: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM decisions d JOIN imports j ON j.id = d.import_id
-                     WHERE j.week = ?1 AND j.id != ?2 AND j.discarded_at IS NULL
-                       AND d.withdrawn_at IS NULL",
-                    params![week, import_id],
-                    |row| row.get(0),
-                )
-                .map_err(|e| self.sqlite(e))?;
-            if held != aside {
+            let mut held: Vec<i64> = {
+                let mut statement = tx
+                    .prepare(
+                        "SELECT d.id FROM decisions d JOIN imports j ON j.id = d.import_id
+                         WHERE j.week = ?1 AND j.id != ?2 AND j.discarded_at IS NULL
+                           AND d.withdrawn_at IS NULL",
+                    )
+                    .map_err(|e| self.sqlite(e))?;
+                let ids = statement
+                    .query_map(params![week, import_id], |row| row.get(0))
+                    .and_then(|rows| rows.collect::<Result<Vec<i64>, _>>())
+                    .map_err(|e| self.sqlite(e))?;
+                ids
+            };
+            let mut agreed = aside.to_vec();
+            held.sort_unstable();
+            agreed.sort_unstable();
+            agreed.dedup();
+            if held != agreed {
                 return Err(DbError::Conflict(Conflict::AsideChanged {
-                    seen: aside,
-                    now: held,
+                    seen: agreed.len() as i64,
+                    now: held.len() as i64,
                 }));
             }
             self.monday_still_open(tx, &week)?;
@@ -1257,8 +1269,8 @@ mod tests {
             db.decisions(id).unwrap()[0].withdrawn.as_ref().unwrap().0,
             "CD"
         );
-        db.accept(id, 2, &accepted("AB"), None, 0).unwrap();
-        let again = db.accept(id, 2, &accepted("CD"), None, 0).unwrap_err();
+        db.accept(id, 2, &accepted("AB"), None, &[]).unwrap();
+        let again = db.accept(id, 2, &accepted("CD"), None, &[]).unwrap_err();
         assert!(
             matches!(&again, DbError::Conflict(Conflict::Accepted { by, .. }) if by == "AB"),
             "{again}"

@@ -352,7 +352,12 @@ fn status_banner(now: &WeekNow) -> Markup {
                 }
                 ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept. Accepting this one sets the others' decisions aside." }
         }
-        @if let Some(sentence) = now.handwork.as_ref().and_then(|h| h.moves_sentence()) {
+        // What the register changed since the week before, on every state of the
+        // week's page, as its reports keep it.
+        @if let Some(sentence) = now.handwork.as_ref().and_then(|h| h.undone_sentence(10)) {
+            p.note.undone { (sentence) }
+        }
+        @if let Some(sentence) = now.handwork.as_ref().and_then(|h| h.moves_sentence(10)) {
             p.note.moved { (sentence) }
         }
         @if now.accepted.is_some() && now.siblings_decisions() > 0 {
@@ -371,7 +376,7 @@ fn status_banner(now: &WeekNow) -> Markup {
             }
             @if now.import.files.imported_anyway {
                 p.banner.warning { "Imported anyway: " (now.import.files.imported_by) " ticked \"Import anyway\", so this register was taken though it does not carry every change of the week accepted before it. Check it before accepting: what it leaves out is undone."
-                    @if let Some(sentence) = now.handwork.as_ref().and_then(|h| h.undone_sentence()) { " " (sentence) } }
+                }
             }
             @if !now.uncarried.is_empty() {
                 div.banner.warning role="alert" {
@@ -493,7 +498,7 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="revision" value=(now.import.revision);
                             input type="hidden" name="plan" value=(now.planned.digest());
-                            input type="hidden" name="aside" value=(now.siblings_decisions());
+                            input type="hidden" name="aside" value=(now.siblings.iter().flat_map(|s| s.in_force.iter().map(|d| d.id.to_string())).collect::<Vec<_>>().join(","));
                             p { label { input type="checkbox" name="reviewed" value="yes" required; " I have read this plan and the decisions in force" } }
                             @if now.siblings_decisions() > 0 {
                                 p { label { input type="checkbox" name="set_aside" value="yes" required;

@@ -159,44 +159,50 @@ pub(crate) struct Handwork {
 
 impl Handwork {
     /// The moves made by hand in a sentence ("Changed by hand since the week of ... was
-    /// accepted: ..."), if there are any: on the week's page and in its reports.
-    pub fn moves_sentence(&self) -> Option<String> {
+    /// accepted: ..."), if there are any, naming the first `most` families (a page's
+    /// list; a report's names them all).
+    pub fn moves_sentence(&self, most: usize) -> Option<String> {
         (!self.moves.is_empty()).then(|| {
             format!(
                 "Changed by hand since the week of {} was accepted: {} another supporter in this register than in the register that week wrote: {}.",
                 self.monday,
                 caseload_report::words::count(self.moves.len(), "family has", "families have"),
-                listed(self.moves.iter().map(|m| format!("{} from {} to {}", m.referral_id, m.from, m.to)))
+                listed(
+                    self.moves
+                        .iter()
+                        .map(|m| format!("{} from {} to {}", m.referral_id, m.from, m.to)),
+                    most
+                )
             )
         })
     }
 
     /// What an "Import anyway" leaves out of the week before, in a sentence, if it
-    /// leaves out anything.
-    pub fn undone_sentence(&self) -> Option<String> {
+    /// leaves out anything, naming the first `most` families.
+    pub fn undone_sentence(&self, most: usize) -> Option<String> {
         (!self.undone.is_empty()).then(|| {
             format!(
                 "This register leaves out what the week of {} did for {}: {}.",
                 self.monday,
                 caseload_report::words::count(self.undone.len(), "family", "families"),
-                listed(self.undone.iter().map(ToString::to_string))
+                listed(self.undone.iter().map(ToString::to_string), most)
             )
         })
     }
 
-    /// Both sentences, for a report.
+    /// Both sentences, every family named: for a report, the week's record.
     pub fn sentences(&self) -> Vec<String> {
-        self.undone_sentence()
+        self.undone_sentence(usize::MAX)
             .into_iter()
-            .chain(self.moves_sentence())
+            .chain(self.moves_sentence(usize::MAX))
             .collect()
     }
 }
 
-/// The first ten of `items`, and how many more.
-fn listed(items: impl ExactSizeIterator<Item = String>) -> String {
-    let more = items.len().saturating_sub(10);
-    let mut shown: Vec<String> = items.take(10).collect();
+/// The first `most` of `items`, and how many more.
+fn listed(items: impl ExactSizeIterator<Item = String>, most: usize) -> String {
+    let more = items.len().saturating_sub(most);
+    let mut shown: Vec<String> = items.take(most).collect();
     if more > 0 {
         shown.push(format!("and {more} more"));
     }
@@ -209,9 +215,15 @@ impl AppState {
     /// (those are said as undone, not as moves). A note of the page, not a check: if
     /// that week's files cannot be read, there is no note.
     async fn handwork(&self, now: &WeekNow) -> Option<Handwork> {
-        let against = now.import.checked_against?;
         let (db, planned) = (self.db().clone(), now.planned.clone());
+        let week = now.import.files.week.clone();
         let found = blocking(move || {
+            // The week accepted before this Monday now (not only when this one was
+            // imported: a week accepted since is the one its register must carry, and
+            // accepting checks it against that one).
+            let Some((against, _)) = db.accepted_before(&week)? else {
+                return Ok(None);
+            };
             let Some((accepted, left)) = accepted_register(&db, against)? else {
                 return Ok(None);
             };
@@ -1320,10 +1332,10 @@ struct ChangeForm {
     /// (accept only, and only asked when they hold any).
     #[serde(default)]
     set_aside: String,
-    /// How many decisions the other imports held on the page (accept only): accepting
-    /// sets aside those, not more made since.
+    /// The ids of the decisions the other imports held on the page, comma-separated
+    /// (accept only): accepting sets aside those, not others made since.
     #[serde(default)]
-    aside: i64,
+    aside: String,
     /// Why (withdraw: may be empty; discard: required).
     #[serde(default)]
     note: String,
@@ -1411,7 +1423,12 @@ async fn accept(
         let record = planned.record(form.revision, &who, &decisions, notes)?;
         // The store checks the revision again inside the transaction: of two tabs
         // accepting at once, one wins and the other gets the conflict.
-        Ok(db.accept(id, form.revision, &record, before, form.aside)?)
+        let aside: Vec<i64> = form
+            .aside
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .collect();
+        Ok(db.accept(id, form.revision, &record, before, &aside)?)
     })
     .await?;
     Ok(done(jar, &by, &format!("/weeks/{id}")))

@@ -1071,7 +1071,7 @@ async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
     let stale = accept_setting_aside_of(&app, first, "1").await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     assert!(
-        stale.body.contains("the other imports of this Monday hold 2 decisions in force now, where your page showed 1 decision"),
+        stale.body.contains("the other imports of this Monday hold 2 decisions in force now, not the 1 decision your page showed"),
         "{}",
         stale.body
     );
@@ -1563,7 +1563,7 @@ async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
     let record = app.db.accepted(between).unwrap().unwrap();
     let stale = app
         .db
-        .accept(later, 0, &record, Some(first_id(&app)), 0)
+        .accept(later, 0, &record, Some(first_id(&app)), &[])
         .unwrap_err();
     assert!(
         stale
@@ -1583,6 +1583,47 @@ fn first_id(app: &App) -> i64 {
         .find(|w| w.week == "2015-11-02")
         .unwrap()
         .id
+}
+
+/// What the coordinator agreed to set aside is the decisions the page named, not how
+/// many: one withdrawn and another made since, the same count, is refused.
+#[tokio::test]
+async fn setting_aside_holds_for_the_decisions_named() {
+    let app = App::new(None).await;
+    let first = app.import_provider_week().await;
+    let second = app.import_provider_week().await;
+    let made = app
+        .decide(second, "0", "forbid", "BH-R0004", "BH-S10")
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page = app.get(&format!("/weeks/{first}")).await.body;
+    let named = page
+        .split("name=\"aside\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    // Since the page was loaded: that decision withdrawn, another made.
+    let old = app.db.decisions(second).unwrap()[0].id;
+    let back = app
+        .post_form(
+            &format!("/weeks/{second}/decisions/{old}/withdraw"),
+            &[("csrf", &app.csrf), ("revision", "1"), ("by", "AB")],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let other = app
+        .decide(second, "2", "forbid", "BH-R0004", "BH-S11")
+        .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER, "{}", other.body);
+    let refused = accept_setting_aside_of(&app, first, &named).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(app.db.accepted(first).unwrap().is_none());
+    // From the page as it is now: accepted, naming the decision in force.
+    let accepted = accept_setting_aside(&app, first).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let page = app.get(&format!("/weeks/{first}")).await.body;
+    assert!(page.contains("forbid BH-R0004 from BH-S11"), "{page}");
 }
 
 /// A second click on Import, or the form sent again after going back, stores nothing:
