@@ -125,7 +125,8 @@ def main() -> None:
                     e = p["metrics"][measure]
                     lo, hi = e["ci95"] if e["ci95"] else (float("nan"), float("nan"))
                     cells.append(f"{e['mean'] * 100:.1f}% [{lo * 100:.1f}, {hi * 100:.1f}]")
-                print(f"| {point['x']:g} | " + " | ".join(cells) + " |")
+                x = "-" if point["x"] is None else f"{point['x']:g}"
+                print(f"| {x} | " + " | ".join(cells) + " |")
             print()
     print(f"Re-run: `python3 benches/study.py --study {args.study.relative_to(ROOT) if args.study.is_absolute() else args.study} "
           f"--shards {args.shards} --cores {args.cores}`")

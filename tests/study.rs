@@ -264,6 +264,17 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         stderr(&mixed)
     );
     assert!(!run.join("manifest.json").exists());
+    // A volume's own `lost+found` is no one's output.
+    let volume = dir.join("volume");
+    std::fs::create_dir_all(volume.join("lost+found")).unwrap();
+    let planned = caseload(&[
+        "study",
+        "plan",
+        study.to_str().unwrap(),
+        "--out",
+        volume.to_str().unwrap(),
+    ]);
+    assert!(planned.status.success(), "{}", stderr(&planned));
     let bad = caseload(&[
         "study",
         "run",
@@ -638,7 +649,26 @@ set."supporters.volunteer" = [{volunteers}, {volunteers}]
     let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     assert!(
-        stderr(&refused).contains(":19:1: more: `streams = \"rutlnd\"` is no simulation's name and no other simulation's `streams`, so it shares no families; did you mean `rutland`?"),
+        stderr(&refused).contains(":19:1: more: `streams = \"rutlnd\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none); did you mean `rutland`?"),
+        "{}",
+        stderr(&refused)
+    );
+    // A chain shares nothing either: `more` draws `rutland`'s streams, which draws
+    // `other`'s.
+    std::fs::write(
+        &typo,
+        format!(
+            "name = \"typo\"\nreplications = 4\n{}{}{}",
+            simulation("rutland", 0, "streams = \"other\""),
+            simulation("more", 2, "streams = \"rutland\""),
+            simulation("other", 1, ""),
+        ),
+    )
+    .unwrap();
+    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("more: `streams = \"rutland\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none)\n"),
         "{}",
         stderr(&refused)
     );

@@ -125,7 +125,14 @@ pub(crate) fn ensure_manifest(study: &Study, out: &Path) -> Result<Manifest, Stu
                 })?
                 .filter_map(Result::ok)
                 .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .find(|name| !name.starts_with('.') && !name.starts_with("task="));
+                .find(|name| {
+                    !name.starts_with('.') && !name.starts_with("task=") && name != "lost+found"
+                });
+            // A shard started at the same moment has written the manifest since it was
+            // looked for: checked as any manifest found is.
+            if foreign.as_deref() == Some("manifest.json") {
+                return ensure_manifest(study, out);
+            }
             if let Some(name) = foreign {
                 return Err(StudyError::Results(format!(
                     "{} holds `{name}` and no study manifest: a study writes into an empty folder (or its own); use another --out",

@@ -340,23 +340,28 @@ impl StudyFile {
         // nothing: a typo of the name meant (`knet` for `kent`), which would otherwise
         // run with families of its own, silently.
         let sim_names: Vec<&str> = self.simulation.iter().map(|s| s.name.as_str()).collect();
+        // The streams a simulation draws: its `streams`, or its own name.
+        let drawn = |s: &SimulationSpec| s.streams.clone().unwrap_or_else(|| s.name.clone());
         for (i, sim) in self.simulation.iter().enumerate() {
             let Some(streams) = sim.streams.as_deref() else {
                 continue;
             };
+            // Shared when another simulation draws the same streams (a name that
+            // itself draws another's, `a -> b -> c`, shares with neither).
             let shared = self
                 .simulation
                 .iter()
                 .enumerate()
-                .any(|(j, other)| j != i && other.streams.as_deref() == Some(streams));
-            if !shared && !sim_names.contains(&streams) {
+                .any(|(j, other)| j != i && drawn(other) == streams);
+            if !shared {
                 let hint = caseload_model::config::nearest(streams, &sim_names)
+                    .filter(|n| *n != streams)
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
                 bad.push((
                     format!("simulation.{i}.streams"),
                     format!(
-                        "{}: `streams = \"{streams}\"` is no simulation's name and no other simulation's `streams`, so it shares no families{hint}",
+                        "{}: `streams = \"{streams}\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none){hint}",
                         sim.name
                     ),
                 ));
@@ -542,13 +547,19 @@ impl Study {
         // (the key set, or the values swept), with the point.
         for (s, sim) in study.spec.simulation.iter().enumerate() {
             for point in sim.points() {
-                if let Err(err @ StudyError::Point { .. }) = study.scenario(s, &point) {
-                    let key = match &sim.sweep {
-                        Some(sweep) if !sweep.set.is_empty() => format!("simulation.{s}.sweep.set"),
-                        Some(_) => format!("simulation.{s}.sweep.parameter"),
-                        None => format!("simulation.{s}.scenario"),
-                    };
-                    config::check_values(file, &text, vec![(key, err.to_string())])?;
+                match study.scenario(s, &point) {
+                    Ok(_) => {}
+                    Err(err @ StudyError::Point { .. }) => {
+                        let key = match &sim.sweep {
+                            Some(sweep) if !sweep.set.is_empty() => {
+                                format!("simulation.{s}.sweep.set")
+                            }
+                            Some(_) => format!("simulation.{s}.sweep.parameter"),
+                            None => format!("simulation.{s}.scenario"),
+                        };
+                        config::check_values(file, &text, vec![(key, err.to_string())])?;
+                    }
+                    Err(other) => return Err(other),
                 }
             }
         }
