@@ -116,9 +116,10 @@ fn area_scenario(
     // no family, and is left out rather than refused.
     let share = |hours: f64, per_supporter: f64| -> (u32, f64) {
         let n = (hours / per_supporter - 1e-9).ceil().max(0.0) as u32;
+        // No more supporters than the hours give each the floor: fewer, fuller ones.
+        let n = n.min((hours / caseload_model::MIN_SUPPORTER_HOURS).floor() as u32);
         match n {
             0 => (0, per_supporter),
-            n if hours / f64::from(n) < caseload_model::MIN_SUPPORTER_HOURS => (0, per_supporter),
             n => (n, hours / f64::from(n)),
         }
     };
