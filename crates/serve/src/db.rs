@@ -267,10 +267,16 @@ pub struct Sibling {
     pub imported_by: String,
     /// When (UTC, RFC 3339).
     pub imported_at: String,
-    /// Its decisions in force.
-    pub decisions: i64,
-    /// Those decisions, in the order made.
+    /// Its decisions in force, in the order made.
     pub in_force: Vec<DecisionRow>,
+}
+
+impl Sibling {
+    /// How many decisions it has in force.
+    #[must_use]
+    pub fn decisions(&self) -> i64 {
+        self.in_force.len() as i64
+    }
 }
 
 /// One import: a week's two files (and policy), as uploaded, and its state.
@@ -960,9 +966,7 @@ impl Db {
         let conn = self.connect()?;
         let mut statement = conn
             .prepare(
-                "SELECT j.id, j.imported_by, j.imported_at,
-                        (SELECT count(*) FROM decisions d
-                         WHERE d.import_id = j.id AND d.withdrawn_at IS NULL)
+                "SELECT j.id, j.imported_by, j.imported_at
                  FROM imports i
                  JOIN imports j ON j.week = i.week AND j.id != i.id
                  WHERE i.id = ?1 AND j.discarded_at IS NULL
@@ -975,24 +979,19 @@ impl Db {
                     id: row.get(0)?,
                     imported_by: row.get(1)?,
                     imported_at: row.get(2)?,
-                    decisions: row.get(3)?,
                     in_force: Vec::new(),
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.sqlite(e))?;
+        // The count is the list's length: one read, so the two cannot disagree.
         rows.into_iter()
             .map(|mut sibling| {
-                if sibling.decisions > 0 {
-                    sibling.in_force = self
-                        .decisions(sibling.id)?
-                        .into_iter()
-                        .filter(|d| d.withdrawn.is_none())
-                        .collect();
-                    // One count with the list it names, whatever changed between
-                    // the two reads.
-                    sibling.decisions = sibling.in_force.len() as i64;
-                }
+                sibling.in_force = self
+                    .decisions(sibling.id)?
+                    .into_iter()
+                    .filter(|d| d.withdrawn.is_none())
+                    .collect();
                 Ok(sibling)
             })
             .collect()

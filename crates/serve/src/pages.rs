@@ -348,7 +348,7 @@ fn status_banner(now: &WeekNow) -> Markup {
                 @for (i, other) in now.siblings.iter().enumerate() {
                     @if i > 0 { ", " }
                     a href={ "/weeks/" (other.id) } { "imported by " (other.imported_by) " at " (when(&other.imported_at)) }
-                    @match other.decisions { 0 => " (no decision in force)", 1 => { " (" strong { "1 decision in force" } ")" }, n => { " (" strong { (n) " decisions in force" } ")" } }
+                    @match other.decisions() { 0 => " (no decision in force)", 1 => { " (" strong { "1 decision in force" } ")" }, n => { " (" strong { (n) " decisions in force" } ")" } }
                 }
                 ". Only one of them can be accepted, and each has its own decisions: make them on the one you will accept. Accepting this one sets the others' decisions aside." }
         }
@@ -362,12 +362,12 @@ fn status_banner(now: &WeekNow) -> Markup {
         }
         @if now.accepted.is_some() && now.siblings_decisions() > 0 {
             p.note.set-aside { strong { "Set aside by this acceptance: " }
-                @for (i, other) in now.siblings.iter().filter(|s| s.decisions > 0).enumerate() {
+                @for (i, other) in now.siblings_holding().enumerate() {
                     @if i > 0 { "; " }
                     (decisions_named(&other.in_force)) " of "
                     a href={ "/weeks/" (other.id) } { "the import by " (other.imported_by) " at " (when(&other.imported_at)) }
                 }
-                @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { ", another import of this Monday" } @else { ", other imports of this Monday" }
+                @if now.siblings_holding().count() == 1 { ", another import of this Monday" } @else { ", other imports of this Monday" }
                 @if now.siblings_decisions() == 1 { ": it did not apply to this week's record." } @else { ": they did not apply to this week's record." } }
         }
         @if now.is_open() {
@@ -503,8 +503,8 @@ pub(crate) fn week(now: &WeekNow, csrf: &str, by: &str) -> Markup {
                             @if now.siblings_decisions() > 0 {
                                 p { label { input type="checkbox" name="set_aside" value="yes" required;
                                     @if now.siblings_decisions() == 1 { " I set aside the decision" } @else { " I set aside the " (now.siblings_decisions()) " decisions" }
-                                    " made on " @if now.siblings.iter().filter(|s| s.decisions > 0).count() == 1 { "another import" } @else { "other imports" } " of this Monday ("
-                                    @for (i, other) in now.siblings.iter().filter(|s| s.decisions > 0).enumerate() {
+                                    " made on " @if now.siblings_holding().count() == 1 { "another import" } @else { "other imports" } " of this Monday ("
+                                    @for (i, other) in now.siblings_holding().enumerate() {
                                         @if i > 0 { "; " }
                                         (decisions_named(&other.in_force))
                                     }

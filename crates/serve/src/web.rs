@@ -291,7 +291,15 @@ impl WeekNow {
     /// The decisions in force on the other imports of this Monday: accepting this one
     /// sets them aside.
     pub fn siblings_decisions(&self) -> i64 {
-        self.siblings.iter().map(|s| s.decisions).sum()
+        self.siblings
+            .iter()
+            .map(crate::db::Sibling::decisions)
+            .sum()
+    }
+
+    /// The other imports of this Monday that hold decisions.
+    pub fn siblings_holding(&self) -> impl Iterator<Item = &crate::db::Sibling> {
+        self.siblings.iter().filter(|s| s.decisions() > 0)
     }
 
     /// Decisions can be made and the week accepted: neither it nor another import of
