@@ -657,49 +657,27 @@ fn scenarios_of_the_same_name_are_told_apart_by_their_files() {
         3,
         "{csv}"
     );
+    // The scenarios' names in the JSON of two files compared.
+    let compared = |a: &str, b: &str| -> Vec<String> {
+        let output = funding(&["--areas", &areas, "--compare", a, b, "--format", "json"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        json(&output)["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["scenario"].as_str().unwrap().to_string())
+            .collect()
+    };
     // Files of the same name in two folders: the paths as given.
     std::fs::create_dir(dir.path().join("other")).unwrap();
     let twin = write(&dir.path().join("other"), "cheaper.toml", &cheaper);
-    let output = funding(&[
-        "--areas",
-        &areas,
-        "--compare",
-        &copy,
-        &twin,
-        "--format",
-        "json",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let both = json(&output);
-    let names: Vec<&str> = both["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["scenario"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        compared(&copy, &twin),
         [format!("{name} ({copy})"), format!("{name} ({twin})")]
     );
     // The same file twice: its path and letter.
-    let output = funding(&[
-        "--areas",
-        &areas,
-        "--compare",
-        &copy,
-        &copy,
-        "--format",
-        "json",
-    ]);
-    let both = json(&output);
-    let names: Vec<&str> = both["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["scenario"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        compared(&copy, &copy),
         [format!("{name} ({copy}, A)"), format!("{name} ({copy}, B)")]
     );
     // Scenarios of their own names are left as they are, and nothing is said.

@@ -53,6 +53,15 @@ fn run_shard(study: &Path, shard: u32, of: u32, out: &Path) {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+/// Writes `text` as the study file `file` and plans it: refused as bad input (exit 2),
+/// its standard error.
+fn plan_refused(file: &Path, text: &str) -> String {
+    std::fs::write(file, text).unwrap();
+    let refused = caseload(&["study", "plan", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    stderr(&refused)
+}
+
 fn merged(dir: &Path) -> Vec<u8> {
     let output = caseload(&["study", "merge", dir.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -320,19 +329,12 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
         "{}",
         stderr(&slurm)
     );
-    std::fs::write(&study, text.replace("\"optimal\"]", "\"optimum\"]")).unwrap();
-    let typo = caseload(&["study", "plan", study.to_str().unwrap()]);
-    assert_eq!(typo.status.code(), Some(2));
-    assert!(
-        stderr(&typo).contains("did you mean `optimal`"),
-        "{}",
-        stderr(&typo)
-    );
+    let typo = plan_refused(&study, &text.replace("\"optimal\"]", "\"optimum\"]"));
+    assert!(typo.contains("did you mean `optimal`"), "{typo}");
     // Located at the simulation's `policies` line, not its `[[simulation]]` header.
     assert!(
-        stderr(&typo).contains("small.study.toml:9:1: rutland: unknown policy"),
-        "{}",
-        stderr(&typo)
+        typo.contains("small.study.toml:9:1: rutland: unknown policy"),
+        "{typo}"
     );
     // An empty list of policies (it passed in silence as all five) and no replications
     // are refused with their key.
@@ -354,10 +356,8 @@ fn a_folder_of_another_study_and_bad_shards_are_refused() {
             "small.study.toml:8:1: `scenario`: ",
         ),
     ] {
-        std::fs::write(&study, edit).unwrap();
-        let refused = caseload(&["study", "plan", study.to_str().unwrap()]);
-        assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
-        assert!(stderr(&refused).contains(expected), "{}", stderr(&refused));
+        let refused = plan_refused(&study, &edit);
+        assert!(refused.contains(expected), "{refused}");
     }
 }
 
@@ -637,58 +637,46 @@ set."supporters.volunteer" = [{volunteers}, {volunteers}]
     // A `streams` that shares with nothing is a typo of the name meant: refused, at
     // its line.
     let typo = dir.join("typo.study.toml");
-    std::fs::write(
+    let refused = plan_refused(
         &typo,
-        format!(
+        &format!(
             "name = \"typo\"\nreplications = 4\n{}{}",
             simulation("rutland", 0, ""),
             simulation("more", 2, "streams = \"rutlnd\""),
         ),
-    )
-    .unwrap();
-    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    );
     assert!(
-        stderr(&refused).contains(":19:1: more: `streams = \"rutlnd\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none); did you mean `rutland`?"),
-        "{}",
-        stderr(&refused)
+        refused.contains(":19:1: more: `streams = \"rutlnd\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none); did you mean `rutland`?"),
+        "{refused}"
     );
     // A chain shares nothing either: `more` draws `rutland`'s streams, which draws
     // `other`'s.
-    std::fs::write(
+    let refused = plan_refused(
         &typo,
-        format!(
+        &format!(
             "name = \"typo\"\nreplications = 4\n{}{}{}",
             simulation("rutland", 0, "streams = \"other\""),
             simulation("more", 2, "streams = \"rutland\""),
             simulation("other", 1, ""),
         ),
-    )
-    .unwrap();
-    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    );
     assert!(
-        stderr(&refused).contains("more: `streams = \"rutland\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none)\n"),
-        "{}",
-        stderr(&refused)
+        refused.contains("more: `streams = \"rutland\"` shares no families: no other simulation draws those streams (each draws its `streams`, or its own name when it has none)\n"),
+        "{refused}"
     );
     // Sweeping what the study sets itself, or one value twice, is refused too.
-    let seeds = dir.join("seeds.study.toml");
-    std::fs::write(
-        &seeds,
-        format!(
+    let refused = plan_refused(
+        &dir.join("seeds.study.toml"),
+        &format!(
             "name = \"seeds\"\nreplications = 4\n\n[[simulation]]\nname = \"s\"\nscenario = \"{}\"\n[simulation.sweep]\nparameter = \"seed\"\nx = [1, 2, 2]\n",
             scenario.display()
         ),
-    )
-    .unwrap();
-    let refused = caseload(&["study", "plan", seeds.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    );
     for needle in [
         "s: `seed` cannot be swept: the study draws every simulation's seed from its own `seed` and the simulation's `streams`, so every point would be the same",
         "s: the sweep value 2 is given twice",
     ] {
-        assert!(stderr(&refused).contains(needle), "{}", stderr(&refused));
+        assert!(refused.contains(needle), "{refused}");
     }
     // A simulation without a sweep has one point, with no swept value (null in JSON,
     // empty in CSV), not a value of 0.
@@ -712,31 +700,22 @@ set."supporters.volunteer" = [{volunteers}, {volunteers}]
     // A point whose scenario does not hold is said at the sweep's line in the study
     // file; the study's replications at theirs.
     let typo = dir.join("set.study.toml");
-    std::fs::write(
-        &typo,
-        format!(
-            "name = \"set\"\nreplications = 100000000\n\n[[simulation]]\nname = \"s\"\nscenario = \"{}\"\n[simulation.sweep]\nparameter = \"supporters.paid\"\nx = [1, 2]\nset.\"supporters.volunters\" = [1, 2]\n",
-            scenario.display()
-        ),
-    )
-    .unwrap();
-    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
-    assert!(
-        stderr(&refused).contains(":2:1: `replications` must be from 1 to 100000, not 100000000"),
-        "{}",
-        stderr(&refused)
+    let text = format!(
+        "name = \"set\"\nreplications = 100000000\n\n[[simulation]]\nname = \"s\"\nscenario = \"{}\"\n[simulation.sweep]\nparameter = \"supporters.paid\"\nx = [1, 2]\nset.\"supporters.volunters\" = [1, 2]\n",
+        scenario.display()
     );
-    let fixed = std::fs::read_to_string(&typo)
-        .unwrap()
-        .replace("replications = 100000000", "replications = 4");
-    std::fs::write(&typo, fixed).unwrap();
-    let refused = caseload(&["study", "plan", typo.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let refused = plan_refused(&typo, &text);
     assert!(
-        stderr(&refused).contains(&format!("{}:10:", typo.display()))
-            && stderr(&refused).contains("s, supporters.paid = 1: "),
-        "{}",
-        stderr(&refused)
+        refused.contains(":2:1: `replications` must be from 1 to 100000, not 100000000"),
+        "{refused}"
+    );
+    let refused = plan_refused(
+        &typo,
+        &text.replace("replications = 100000000", "replications = 4"),
+    );
+    assert!(
+        refused.contains(&format!("{}:10:", typo.display()))
+            && refused.contains("s, supporters.paid = 1: "),
+        "{refused}"
     );
 }

@@ -106,7 +106,9 @@ fn weeks_until_at(u: f64, p: f64) -> Option<u32> {
     )
 }
 
-/// Weeks until an event with weekly probability `p` (at least 1), or `None` if never.
+/// Weeks until an event with weekly probability `p` (at least 1), or `None` if never:
+/// the volunteers' departures, drawn by the sampler whose sequence their stream keeps
+/// (the families' draws use `weeks_until_at`, one uniform each).
 fn weeks_until(rng: &mut ChaCha8Rng, p: f64) -> Result<Option<u32>, SimError> {
     if p <= 0.0 {
         return Ok(None);
@@ -148,7 +150,9 @@ fn tags_each_drawn(rng: &mut ChaCha8Rng, table: &BTreeMap<String, f64>) -> Vec<S
         .collect()
 }
 
-/// Each tag independently with its probability, sorted (BTreeMap order).
+/// Each tag independently with its probability, sorted (BTreeMap order): the
+/// supporters' draws, whose sequence (a tag of probability 0 or 1 draws nothing) the
+/// families' own (`tags_each_drawn`) no longer share, and which it keeps.
 fn tags(rng: &mut ChaCha8Rng, table: &BTreeMap<String, f64>) -> Vec<String> {
     table
         .iter()
