@@ -147,6 +147,87 @@ fn issue_8_the_report_renders_in_a_browser_with_every_family() {
     }
 }
 
+/// The text of each page of `pdf`, page by page, without blank lines and without the
+/// running header and the page-number footer.
+fn pages_text(pdf: &Path) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    for page in 1.. {
+        let text = Command::new("pdftotext")
+            .args(["-f", &page.to_string(), "-l", &page.to_string(), "-layout"])
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs (.ci/setup installs poppler-utils)");
+        if !text.status.success() {
+            break;
+        }
+        let lines: Vec<String> = String::from_utf8_lossy(&text.stdout)
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                !l.is_empty()
+                    && !l.starts_with("page ")
+                    && !l.starts_with("Allocation for the week")
+            })
+            .map(str::to_string)
+            .collect();
+        pages.push(lines);
+    }
+    pages
+}
+
+/// Printed, the waiting list's heading and the note under it stay with the table: with
+/// the page's foot falling anywhere around them (moved by a blank block of 0-60 px
+/// above), no page ends with the heading or the note, and at some of those positions
+/// the heading is carried to the top of the next page (so the sweep reaches the place
+/// where it would be left alone). Chromium keeps a heading with the block after it, but used to leave a
+/// heading and a note at a page's foot and start the table on the next page.
+#[test]
+fn issue_8_a_printed_heading_stays_with_its_table() {
+    let dir = scratch("report-print");
+    let report = dir.join("monday.html");
+    let output = allocate(
+        "provider-week",
+        &["--format", "json", "--report", report.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(&report).unwrap();
+    // The note under the supporters' table comes just before the waiting list.
+    let marker = "<p class=\"note\">Load:";
+    assert_eq!(html.matches(marker).count(), 1);
+    let mut opened = 0;
+    for pixels in (0..=60).step_by(6) {
+        let page = dir.join(format!("moved-{pixels}.html"));
+        let moved = html.replacen(
+            marker,
+            &format!("<div style=\"height: {pixels}px\"></div>{marker}"),
+            1,
+        );
+        std::fs::write(&page, moved).unwrap();
+        let pdf = dir.join(format!("moved-{pixels}.pdf"));
+        let printed = chromium(
+            &page,
+            &format!("--print-to-pdf={}", pdf.display()),
+            &dir.join(format!("profile-{pixels}")),
+        );
+        assert!(printed.status.success(), "{}", stderr(&printed));
+        let pages = pages_text(&pdf);
+        assert!(pages.len() >= 2, "{pixels} px: {pages:?}");
+        for (number, lines) in pages.iter().enumerate() {
+            let foot = lines[lines.len().saturating_sub(3)..].join(" ");
+            assert!(
+                !foot.contains("Waiting list") && !foot.contains("Rank: the order"),
+                "{pixels} px: page {} ends with the waiting list's heading: {foot}",
+                number + 1
+            );
+            if number > 0 && lines.iter().take(4).any(|l| l == "Waiting list") {
+                opened += 1;
+            }
+        }
+    }
+    assert!(opened > 0, "the heading never reached a page's foot");
+}
+
 #[test]
 fn issue_8_a_report_that_is_not_html_is_refused_before_planning() {
     let dir = scratch("report-bad");

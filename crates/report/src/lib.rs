@@ -574,9 +574,12 @@ fn area_section(
     }
     html! {
         section.area id={ "area-" (area) } {
-            h2 { (area_name(area)) }
-            p { (count(part.new.len(), "new assignment", "new assignments")) ", " (count(part.open.len(), "open case", "open cases")) " kept, " (part.waiting.len()) " waiting." }
-            h3 { "Who takes whom, and each supporter's load after the week" }
+            // A heading and the lines under it stay with the table that follows them.
+            div.lead-in {
+                h2 { (area_name(area)) }
+                p { (count(part.new.len(), "new assignment", "new assignments")) ", " (count(part.open.len(), "open case", "open cases")) " kept, " (part.waiting.len()) " waiting." }
+                h3 { "Who takes whom, and each supporter's load after the week" }
+            }
             @if part.supporters.is_empty() {
                 p { "No supporter works in this area." }
             } @else {
@@ -609,11 +612,14 @@ fn area_section(
                 } }))
                 p.note { "Load: the upper bar is the hours used, the lower the case slots; a bar in red is past the supporter's limit." }
             }
-            h3 { "Waiting list" }
             @if part.waiting.is_empty() {
+                h3 { "Waiting list" }
                 p { "Nobody is waiting." }
             } @else {
-                p.note { (RANK_RULE) }
+                div.lead-in {
+                    h3 { "Waiting list" }
+                    p.note { (RANK_RULE) }
+                }
                 (wide(&format!("Waiting list of {}", area_name(area)), html! { table.waiting {
                     thead { tr { th.num { "Rank" } th { "Referral" } th.num { "Priority" } th { "On the clock" } th.num { "Score" } th { "Reason" } } }
                     tbody {
@@ -657,9 +663,11 @@ fn decisions(report: Option<&DecisionReport>, options: &ReportOptions) -> Markup
     let withdrawn: Vec<&DecisionLog> = log.iter().filter(|d| d.withdrawn.is_some()).collect();
     html! {
         section.decisions {
-            h2 { "Decisions taken" }
             @if let Some(report) = report {
-                p { (decision_cost(report)) }
+                div.lead-in {
+                    h2 { "Decisions taken" }
+                    p { (decision_cost(report)) }
+                }
                 (wide("Decisions taken", html! { table {
                     thead { tr { th { "Decision" } th { "Referral" } th { "Supporter" } th { "Effect" } th { "Note" } th { "Given in" } @if !log.is_empty() { th { "By, at" } } } }
                     tbody {
@@ -677,6 +685,7 @@ fn decisions(report: Option<&DecisionReport>, options: &ReportOptions) -> Markup
                     }
                 } }))
             } @else {
+                h2 { "Decisions taken" }
                 p { "None in force: every decision made this week was withdrawn." }
             }
             @if !withdrawn.is_empty() {
