@@ -579,6 +579,11 @@ fn area_section(
                 h2 { (area_name(area)) }
                 p { (count(part.new.len(), "new assignment", "new assignments")) ", " (count(part.open.len(), "open case", "open cases")) " kept, " (part.waiting.len()) " waiting." }
                 h3 { "Who takes whom, and each supporter's load after the week" }
+                // Read before the table, like the waiting list's rule of ranks: after
+                // it, the note could be printed alone at the head of the next page.
+                @if !part.supporters.is_empty() {
+                    p.note { "Load: the upper bar is the hours used, the lower the case slots; a bar in red is past the supporter's limit." }
+                }
             }
             @if part.supporters.is_empty() {
                 p { "No supporter works in this area." }
@@ -610,7 +615,6 @@ fn area_section(
                         }
                     }
                 } }))
-                p.note { "Load: the upper bar is the hours used, the lower the case slots; a bar in red is past the supporter's limit." }
             }
             @if part.waiting.is_empty() {
                 h3 { "Waiting list" }
