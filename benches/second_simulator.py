@@ -5,26 +5,30 @@ program on one scenario.
 
 Both run the same scenario with their own random numbers (this one Python's `random`,
 seeded by "seed-replication"), so the comparison is statistical: for each measure, the
-two means, their 95% intervals, and z = the difference over its standard error. A
-measure whose |z| is 3 or more is marked; among some 30 measures x 2 policies an |z|
-between 2 and 3 now and then is chance (run again with another `--seed` to tell).
+two means over replications (the program's from its per-replication CSV, so both sides
+are estimated alike), their 95% intervals, and z = the difference over its standard
+error. A measure whose |z| is 3 or more is marked, and so is a measure that never varies
+on either side but differs. There are 17 measures and 20 by priority per policy, many
+of them related (the policies share their families); an |z| between 2 and 3 now and
+then is chance (run again with another `--seed` to tell).
 
     python3 benches/second_simulator.py fixtures/sim/large-county.toml --replications 500
     python3 benches/second_simulator.py fixtures/sim/small-area.toml --replications 2000 --seed 9
 
 What the docs leave to the reader, read here as: a clock started 0 to k whole weeks
-early (uniform), a late plan's extra weeks geometric from 1, a volunteer's leaving drawn
-from their first week on and a replacement joining the week after, generated supporters
-with no districts and no leave, families with no conflict of interest, a like
-replacement keeping the local bonus (docs/simulation.md says each of these).
+early (uniform), a late plan's extra weeks geometric from 1, a volunteer leaving after a
+geometric number of weeks (the week after joining at the earliest) and a replacement
+joining the week after; generated supporters with no districts and no leave, families
+with no conflict of interest, a like replacement keeping the local bonus
+(docs/simulation.md says these last three).
 Standard library only; it builds the release binary if it is missing.
 """
 
 import argparse
+import csv
 import datetime
-import json
+import io
 import math
-import os
 import random
 import subprocess
 import sys
@@ -35,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The defaults of docs/simulation.md's tables.
 DEFAULTS = {
-    "warm_up_weeks": 26, "horizon_weeks": 78, "replications": 100, "seed": 2015,
+    "start": "2015-09-07", "warm_up_weeks": 26, "horizon_weeks": 78,
     "supporters": {
         "paid": 8, "volunteer": 4, "paid_hours_per_week": 10.0, "paid_max_cases": 5,
         "volunteer_hours_per_week": 5.0, "volunteer_max_cases": 2, "local_share": 0.5,
@@ -71,6 +75,7 @@ MEASURES = ["referred", "supported", "missed", "withdrawn", "coverage", "support
             "supported_by_week_6", "supported_by_week_16", "wait_mean", "wait_p50",
             "wait_p90", "wait_p95", "utilisation_paid", "utilisation_volunteer",
             "lowest_district_coverage", "district_coverage_ratio", "score_per_week"]
+BY_PRIORITY = ["referred", "coverage", "support_weeks", "wait_mean"]
 
 
 def load(path: Path) -> dict:
@@ -82,7 +87,7 @@ def load(path: Path) -> dict:
             settings[key] = {**default, **scenario.get(key, {})}
         else:
             settings[key] = scenario.get(key, default)
-    settings["start"] = datetime.date.fromisoformat(str(scenario["start"]))
+    settings["start"] = datetime.date.fromisoformat(str(settings["start"]))
     settings["folder"] = path.resolve().parent
     return settings
 
@@ -144,7 +149,6 @@ def generated(rng, settings, ident, paid):
 
 
 def from_file(settings):
-    import csv
     rows = csv.DictReader(open(settings["folder"] / settings["supporters"]["file"]))
     supporters = []
     for r in rows:
@@ -153,9 +157,11 @@ def from_file(settings):
                       {x for x in r["skills"].split(";") if x},
                       {"en"} | {x for x in r["languages"].split(";") if x},
                       [x for x in r["districts"].split(";") if x])
-        if r.get("unavailable_from"):
-            days = lambda d: (datetime.date.fromisoformat(d) - settings["start"]).days
-            s.away = (days(r["unavailable_from"]), days(r["unavailable_to"]))
+        if r.get("unavailable_from") or r.get("unavailable_to"):
+            # Days from the start; an end left empty is open.
+            day = lambda d, open_end: ((datetime.date.fromisoformat(d) - settings["start"]).days
+                                       if d else open_end)
+            s.away = (day(r.get("unavailable_from"), -10**9), day(r.get("unavailable_to"), 10**9))
         supporters.append(s)
     return supporters
 
@@ -289,7 +295,9 @@ def replay(settings, families, supporters, policy, weeks):
                        and used[s.ident] + x.hours <= s.hours + 1e-9]
             if not options:
                 continue
-            best = min(options, key=lambda s: (not s.local, used[s.ident] - s.hours, s.ident))
+            # The best score (the local bonus), then the most hours left, then the id.
+            best = min(options, key=lambda s: (-(bonus if s.local else 0.0),
+                                               used[s.ident] - s.hours, s.ident))
             if first <= week < last:
                 urgency = 1 + min(max(week - x.clock, 0), FINAL_PLAN_WEEK) / FINAL_PLAN_WEEK
                 score += weights[x.priority - 1] * urgency + (bonus if best.local else 0)
@@ -339,6 +347,17 @@ def replay(settings, families, supporters, policy, weeks):
         m["lowest_district_coverage"] = min(shares)
         if max(shares) > 0:
             m["district_coverage_ratio"] = min(shares) / max(shares)
+    for level in range(1, 6):
+        group = [x for x in measured if x.priority == level]
+        m[f"referred_priority_{level}"] = len(group)
+        if group:
+            m[f"coverage_priority_{level}"] = sum(
+                outcome[x.number] == "supported" for x in group) / len(group)
+            m[f"support_weeks_priority_{level}"] = sum(
+                weeks_supported.get(x.number, 0) for x in group) / len(group)
+        waits = [first_support[x.number] - x.week for x in group if x.number in first_support]
+        if waits:
+            m[f"wait_mean_priority_{level}"] = sum(waits) / len(waits)
     return m
 
 
@@ -350,13 +369,14 @@ def t95(dof):
 
 
 def estimate(values):
+    """Mean, 95% interval (Student's t) and standard error; None under 2 values."""
     values = [v for v in values if v is not None]
     if len(values) < 2:
         return None
     mean = sum(values) / len(values)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-    half = t95(len(values) - 1) * sd / math.sqrt(len(values))
-    return mean, mean - half, mean + half
+    se = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1) / len(values))
+    half = t95(len(values) - 1) * se
+    return mean, mean - half, mean + half, se
 
 
 def main() -> int:
@@ -383,24 +403,28 @@ def main() -> int:
     run = subprocess.run(
         [str(binary), "simulate", "--scenario", str(args.scenario), "--policies",
          ",".join(policies), "--replications", str(args.replications), "--seed",
-         str(args.seed), "--format", "json"], capture_output=True, text=True, check=True)
-    program = {p["policy"]: p["metrics"] for p in json.loads(run.stdout)["policies"]}
+         str(args.seed), "--format", "csv"], capture_output=True, text=True, check=True)
+    program = {p: [] for p in policies}
+    for row in csv.DictReader(io.StringIO(run.stdout)):
+        program[row["policy"]].append(
+            {k: float(v) for k, v in row.items() if k not in ("policy", "replication") and v})
 
+    names = MEASURES + [f"{n}_priority_{level}" for level in range(1, 6) for n in BY_PRIORITY]
     print(f"{args.scenario}, {args.replications} replications each, seed {args.seed}")
     marked = 0
     for p in policies:
         print(f"\n{p}: caseload mean [95% CI]  |  second simulator mean [95% CI]  |  z")
-        for name in MEASURES:
-            theirs, ours = program[p].get(name), estimate([m.get(name) for m in mine[p]])
-            if not theirs or theirs.get("mean") is None or not theirs.get("ci95") or not ours:
-                print(f"  {name:26s} (undefined on one side)")
+        for name in names:
+            theirs = estimate([r.get(name) for r in program[p]])
+            ours = estimate([m.get(name) for m in mine[p]])
+            if not theirs or not ours:
+                print(f"  {name:30s} (fewer than two values on one side)")
                 continue
-            lo, hi = theirs["ci95"]
-            se = math.hypot((hi - lo) / 3.92, (ours[2] - ours[1]) / 3.92)
-            z = (ours[0] - theirs["mean"]) / se if se > 0 else 0.0
+            difference, se = ours[0] - theirs[0], math.hypot(theirs[3], ours[3])
+            z = difference / se if se > 0 else (0.0 if abs(difference) < 1e-12 else math.inf)
             mark = "  <<<" if abs(z) >= 3 else ""
             marked += bool(mark)
-            print(f"  {name:26s} {theirs['mean']:10.4f} [{lo:.4f}, {hi:.4f}]  |  "
+            print(f"  {name:30s} {theirs[0]:10.4f} [{theirs[1]:.4f}, {theirs[2]:.4f}]  |  "
                   f"{ours[0]:10.4f} [{ours[1]:.4f}, {ours[2]:.4f}]  |  {z:5.1f}{mark}")
     print(f"\n{marked} measure(s) with |z| >= 3")
     return 1 if marked else 0
