@@ -429,17 +429,7 @@ async fn import_plan_explain_recommend_decide_and_accept() {
     let twice = app
         .decide(id, &app.revision(id), "pin", &waiting_family, &best)
         .await;
-    assert_eq!(
-        twice.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        twice.body
-    );
-    assert!(
-        twice.body.contains("this decision is already in force"),
-        "{}",
-        twice.body
-    );
+    assert_refused(&twice, "this decision is already in force");
     assert_eq!(app.revision(id), "1");
     // The plan names the decision by its number in the list, not by a line of a file
     // the coordinator never wrote.
@@ -965,6 +955,18 @@ async fn a_monday_is_accepted_once_whichever_import_of_it() {
     assert!(app.db.accepted(second).unwrap().is_none());
 }
 
+/// Asserts that `reply` refuses the request (422) and says `text`; the page is shown
+/// if not.
+fn assert_refused(reply: &Reply, text: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains(text), "{}", reply.body);
+}
+
 /// Asks to accept week `id` as the page shows it, by AB: the reply.
 async fn try_accept(app: &App, id: i64) -> Reply {
     accept_plan(app, id, &app.plan(id).await).await
@@ -1050,19 +1052,7 @@ async fn accepting_one_import_sets_the_others_decisions_aside_knowingly() {
     );
     // Without the box (a page loaded before the decision was made): nothing is done.
     let unticked = try_accept(&app, first).await;
-    assert_eq!(
-        unticked.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        unticked.body
-    );
-    assert!(
-        unticked
-            .body
-            .contains("Accepting this import sets aside 1 decision made on another import of the week of 2015-11-02"),
-        "{}",
-        unticked.body
-    );
+    assert_refused(&unticked, "Accepting this import sets aside 1 decision made on another import of the week of 2015-11-02");
     assert!(app.db.accepted(first).unwrap().is_none());
     // A page that showed one decision, when another has been made since: the box was
     // ticked for one, so nothing is done.
@@ -1194,17 +1184,7 @@ async fn next_monday_must_carry_last_weeks_plan_and_come_after_it() {
     }
     // A year mistyped far ahead is refused: accepted, it would leave no Monday after it.
     let ahead = app.import("2999-12-30", &carried, &app.csrf).await;
-    assert_eq!(
-        ahead.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        ahead.body
-    );
-    assert!(
-        ahead.body.contains("more than a year after today"),
-        "{}",
-        ahead.body
-    );
+    assert_refused(&ahead, "more than a year after today");
     // The list of weeks is in the order of their Mondays.
     let weeks: Vec<String> = app
         .db
@@ -1353,19 +1333,7 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
     // another client) is refused.
     assert!(!page.contains("name=\"plan\""), "{page}");
     let refused = accept_plan(&app, after, &digest_of(&app, after).await).await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused
-            .body
-            .contains("Nothing was accepted: the plan accepted for the week of 2015-11-09 is not in this register"),
-        "{}",
-        refused.body
-    );
+    assert_refused(&refused, "Nothing was accepted: the plan accepted for the week of 2015-11-09 is not in this register");
     assert!(app.db.accepted(after).unwrap().is_none());
 
     // A register that puts the moved family back with the supporter it left is refused
@@ -1392,17 +1360,7 @@ async fn a_draft_from_an_older_register_cannot_undo_a_week_accepted_since() {
         }
     };
     let undone = import_with_holder("BH-S10").await;
-    assert_eq!(
-        undone.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        undone.body
-    );
-    assert!(
-        undone.body.contains(&format!("BH-R0004 with {to}")),
-        "{}",
-        undone.body
-    );
+    assert_refused(&undone, &format!("BH-R0004 with {to}"));
     // Given to a third supporter, the family was moved again on purpose: stored.
     let third = if to == "BH-S01" { "BH-S02" } else { "BH-S01" };
     let again = import_with_holder(third).await;
@@ -1479,19 +1437,9 @@ async fn a_register_weeks_old_is_refused_after_a_quiet_week() {
     let stale = carried_files(&supporters, &first);
     let next = (monday + chrono::Duration::days(7)).to_string();
     let refused = app.import(&next, &stale, &app.csrf).await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains(&format!(
+    assert_refused(&refused, &format!(
             "does not carry the plan accepted for the week of {monday}: {placed_since_first} families that week left with a supporter"
-        )),
-        "{}",
-        refused.body
-    );
+        ));
     // The quiet week's own register passes.
     let right = carried_files(&supporters, &register);
     let right = app.import(&next, &right, &app.csrf).await;
@@ -1547,17 +1495,7 @@ async fn import_anyway_holds_only_against_the_week_it_was_ticked_for() {
         "{page}"
     );
     let refused = accept_plan(&app, later, &digest_of(&app, later).await).await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains("discard this draft"),
-        "{}",
-        refused.body
-    );
+    assert_refused(&refused, "discard this draft");
     assert!(app.db.accepted(later).unwrap().is_none());
     // A week accepted between the check and the acceptance is a conflict in the store.
     let record = app.db.accepted(between).unwrap().unwrap();
@@ -1689,17 +1627,7 @@ async fn the_same_files_twice_are_one_import() {
     let mut empty_policy = files.clone();
     empty_policy.push(("policy", "policy.toml", b"\n"));
     let refused = app.import("2015-11-02", &empty_policy, &app.csrf).await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains("The policy file is empty"),
-        "{}",
-        refused.body
-    );
+    assert_refused(&refused, "The policy file is empty");
     app.discard(weeks[0].id, "start again").await;
     // (Without "use no policy", the policy would be kept from the latest import, and
     // the files be that one's.)
@@ -1956,18 +1884,9 @@ async fn a_refusal_links_back_to_the_page_it_came_from() {
             Body::from(body),
         )
         .await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains(&format!(
-            "<a href=\"{from}\">Back to the page you came from</a>"
-        )),
-        "{}",
-        refused.body
+    assert_refused(
+        &refused,
+        &format!("<a href=\"{from}\">Back to the page you came from</a>"),
     );
     // A referer of another site is not linked.
     let elsewhere = app
